@@ -1,0 +1,189 @@
+"""Reading survey exports and academic records.
+
+:func:`read_export` reads the response export of any supported platform and returns
+a :class:`~peereval.loaders.responses.Responses`. The platform is recognised from the
+file's layout, not its name; ``platform=`` forces one.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from peereval.errors import FileFormatError, SheetError
+from peereval.loaders._table import RawTable, Source, open_source
+from peereval.loaders.responses import Item, Responses
+
+__all__ = ["PLATFORMS", "Item", "Responses", "detect_platform", "read_export"]
+
+#: Supported platform layouts, in the order detection tries them.
+PLATFORMS: tuple[str, ...] = (
+    "qualtrics",
+    "surveymonkey",
+    "limesurvey",
+    "redcap",
+    "kobo",
+    "ms_forms",
+    "google_forms",
+    "spss",
+    "generic",
+)
+
+_RECOGNISED = 0.5  # a sniff score at or above this means "this platform wrote it"
+
+
+def platform_module(name: str) -> ModuleType:
+    """The loader module of a platform."""
+    if name not in PLATFORMS:
+        raise FileFormatError(
+            f"unknown platform '{name}'",
+            hint="choose one of: auto, " + ", ".join(PLATFORMS),
+        )
+    return importlib.import_module(f"peereval.loaders.{name}")
+
+
+def _scores(table: RawTable) -> dict[str, float]:
+    out = {}
+    for name in PLATFORMS:
+        if name == "spss":
+            continue
+        out[name] = float(platform_module(name).sniff(table))
+    return out
+
+
+def detect_platform(table: RawTable) -> tuple[str, float]:
+    """The platform whose layout fits ``table`` best, with its score (0-1)."""
+    scores = _scores(table)
+    best = max(scores, key=lambda n: (scores[n], -PLATFORMS.index(n)))
+    return best, scores[best]
+
+
+def _choose_table(source: Source, platform: str) -> tuple[RawTable, str]:
+    if len(source.tables) == 1:
+        table = source.tables[0]
+        return table, (detect_platform(table)[0] if platform == "auto" else platform)
+    candidates = []
+    for table in source.tables:
+        if platform == "auto":
+            name, score = detect_platform(table)
+        else:
+            name, score = platform, float(platform_module(platform).sniff(table))
+        if score >= _RECOGNISED and name != "generic":
+            candidates.append((table, name))
+    if len(candidates) == 1:
+        return candidates[0]
+    listing = ", ".join(f"'{t.sheet}' ({len(t.rows)} rows)" for t in source.tables)
+    raise SheetError(
+        f"the workbook has {len(source.tables)} sheets with data ({listing}) and "
+        + ("none" if not candidates else "more than one")
+        + " of them is recognisably a survey export",
+        file=source.path,
+        hint="name the sheet to read with sheet='...' (command line: --sheet NAME)",
+    )
+
+
+def read_export(
+    path: str | Path,
+    platform: str = "auto",
+    *,
+    dictionary: str | Path | None = None,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    **options: Any,
+) -> Responses:
+    """Read a survey platform's response export.
+
+    Parameters
+    ----------
+    path
+        The exported file: CSV, TSV, XLSX, SPSS ``.sav``, or UTF-16 text saved as
+        ``.xls``.
+    platform
+        ``"auto"`` (default: recognised from the layout) or one of
+        :data:`PLATFORMS`: ``qualtrics``, ``surveymonkey``, ``limesurvey``,
+        ``redcap``, ``kobo``, ``ms_forms``, ``google_forms``, ``spss``, ``generic``
+        (a plain table with one header row, e.g. Porsline or a university system).
+    dictionary
+        A REDCap data dictionary (CSV) giving question texts and choices.
+    sheet
+        The sheet of a workbook to read (name or 0-based index); needed only when
+        several sheets hold data.
+    encoding
+        Text encoding of a CSV/TSV file when it is neither UTF-8 nor UTF-16 with a
+        byte-order mark, e.g. ``"cp1256"`` for files saved by Persian Windows.
+    delimiter
+        Field separator of a text file; detected by default.
+    **options
+        Platform-specific options (``id_column=`` for generic tables).
+
+    Returns
+    -------
+    Responses
+
+    Raises
+    ------
+    PeerevalError
+        With the file, sheet, row, column and value at fault, when the file cannot
+        be read as asked.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> responses = peereval.read_export(peereval.sample_path("survey"))
+    >>> responses.platform
+    'qualtrics'
+    """
+    path = Path(path)
+    if platform != "auto":
+        platform_module(platform)  # validates the name
+    source = open_source(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    if source.kind == "sav":
+        if platform not in ("auto", "spss"):
+            raise FileFormatError(
+                f"this is an SPSS data file, not a {platform} export",
+                file=path, hint="use platform='spss' or platform='auto'",
+            )
+        platform = "spss"
+        module = platform_module("spss")
+        _check_options(module, options, dictionary)
+        return module.read_sav(path, **options)
+    if platform == "spss":
+        raise FileFormatError("this is not an SPSS .sav file", file=path,
+                              hint="use platform='auto' to detect the layout")
+    table, chosen = _choose_table(source, platform)
+    module = platform_module(chosen)
+    _check_options(module, options, dictionary)
+    if dictionary is not None:
+        options["dictionary"] = Path(dictionary)
+    try:
+        return module.read(table, **options)
+    except FileFormatError as exc:
+        if platform == "auto":
+            raise
+        detected, score = detect_platform(table)
+        if detected != platform and score >= _RECOGNISED:
+            raise FileFormatError(
+                f"{exc.message}; the layout looks like a {detected} export instead",
+                file=exc.file, sheet=exc.sheet, row=exc.row, column=exc.column,
+                value=exc.value, hint=f"use platform='{detected}' or platform='auto'",
+            ) from exc
+        raise
+
+
+def _check_options(module: ModuleType, options: dict[str, Any], dictionary: Any) -> None:
+    allowed = set(module.OPTIONS)
+    if dictionary is not None and "dictionary" not in allowed:
+        raise FileFormatError(
+            f"dictionary= is only used for REDCap exports, not {module.TITLE}",
+            hint="leave dictionary out, or force platform='redcap'",
+        )
+    unknown = set(options) - allowed
+    if unknown:
+        accepted = ", ".join(sorted(allowed - {"dictionary"})) or "none"
+        raise TypeError(
+            f"unexpected option(s) {sorted(unknown)} for {module.TITLE} exports; "
+            f"accepted: {accepted}"
+        )

@@ -1,0 +1,466 @@
+"""The :class:`Responses` object every loader returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from peereval.errors import CodebookError, LabelError, Location
+from peereval.loaders.labels import (
+    LabelMatch,
+    known_label,
+    match_labels,
+    normalize_digits,
+)
+
+__all__ = ["Item", "ItemKind", "Responses"]
+
+ItemKind = Literal["likert", "choice", "multi", "text", "number", "date"]
+
+#: Metadata columns every loader fills when the platform records them.
+STANDARD_META = ("finished", "progress", "duration_s", "started", "ended")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One answer column of an export.
+
+    Attributes
+    ----------
+    code
+        The column's name in :attr:`Responses.answers` (the platform's variable
+        name, e.g. ``Q1_3``, ``support_2``, ``G01Q01[SQ003]``).
+    text
+        The question as respondents saw it; for a matrix row, question and row
+        joined by ``" - "``.
+    kind
+        ``likert`` (ordered scale), ``choice`` (single choice, unordered), ``multi``
+        (select-all; answers joined by ``;``), ``text`` (free text), ``number`` or
+        ``date``.
+    options
+        ``(code, label)`` pairs in the order the platform lists them, when the
+        export (or a data dictionary) gives them.
+    question
+        For matrix or grid rows, the id of the parent question; rows of one
+        question share their response scale.
+    column
+        The header of the column in the source file, when different from ``code``.
+    """
+
+    code: str
+    text: str
+    kind: ItemKind
+    options: tuple[tuple[Any, str], ...] | None = None
+    question: str | None = None
+    column: str | None = None
+
+    @property
+    def group(self) -> str:
+        """Items sharing a group share one response scale."""
+        return self.question or self.code
+
+
+@dataclass(frozen=True)
+class _NumericResult:
+    values: pd.DataFrame
+    matches: dict[str, LabelMatch] = field(default_factory=dict)
+
+
+class Responses:
+    """Survey answers read from one export, one row per respondent.
+
+    Attributes
+    ----------
+    answers : pandas.DataFrame
+        Index ``respondent_id`` (str, unique, stable across re-exports where the
+        platform gives an id); one column per item, values as exported (label text
+        or codes), missing answers as ``NA``.
+    items : dict[str, Item]
+        Codebook read from the export, in column order.
+    meta : pandas.DataFrame
+        Same index. Standard columns where the platform records them: ``finished``
+        (bool), ``progress`` (0-100), ``duration_s``, ``started``, ``ended``;
+        then the platform's other non-item columns under their own names (e.g.
+        embedded data such as a student number).
+    platform : str
+        Name of the platform layout that was read.
+    source : pathlib.Path
+        The file read; ``sheet`` names the sheet of a workbook.
+    source_rows : pandas.Series
+        Row number of each respondent in the source file (as a spreadsheet shows it).
+    notes : tuple[str, ...]
+        What the loader decided that the user should know (a preview response
+        kept, a header row recognised, ...).
+    """
+
+    def __init__(
+        self,
+        answers: pd.DataFrame,
+        items: Mapping[str, Item],
+        meta: pd.DataFrame | None = None,
+        *,
+        platform: str,
+        source: str | Path,
+        sheet: str | None = None,
+        source_rows: Sequence[int] | pd.Series | None = None,
+        notes: Iterable[str] = (),
+    ) -> None:
+        answers = answers.copy()
+        answers.index = pd.Index([str(i) for i in answers.index], name="respondent_id")
+        if answers.index.has_duplicates:
+            dup = answers.index[answers.index.duplicated()][0]
+            raise ValueError(f"loader produced duplicate respondent id {dup!r}")
+        missing = [c for c in answers.columns if c not in items]
+        if missing:
+            raise ValueError(f"answer columns without an Item: {missing}")
+        self.answers = answers
+        self.items = {code: items[code] for code in answers.columns}
+        if meta is None:
+            meta = pd.DataFrame(index=answers.index)
+        meta = meta.copy()
+        meta.index = answers.index
+        self.meta = meta
+        self.platform = platform
+        self.source = Path(source)
+        self.sheet = sheet
+        if source_rows is None:
+            source_rows = range(2, len(answers) + 2)
+        self.source_rows = pd.Series(list(source_rows), index=answers.index, name="row",
+                                     dtype="int64")
+        self.notes = tuple(notes)
+
+    # ------------------------------------------------------------------ basics
+    def __len__(self) -> int:
+        return len(self.answers)
+
+    @property
+    def ids(self) -> pd.Index:
+        return self.answers.index
+
+    @property
+    def likert_items(self) -> list[str]:
+        """Codes of the items on an ordered response scale."""
+        return [code for code, item in self.items.items() if item.kind == "likert"]
+
+    def items_of_kind(self, *kinds: ItemKind) -> list[str]:
+        return [code for code, item in self.items.items() if item.kind in kinds]
+
+    def item_table(self) -> pd.DataFrame:
+        """One row per item: code, kind, question text, options and answered count."""
+        rows = []
+        for code, item in self.items.items():
+            opts = "; ".join(f"{c} = {lab}" for c, lab in item.options) if item.options else ""
+            rows.append(
+                {
+                    "code": code,
+                    "kind": item.kind,
+                    "text": item.text,
+                    "question": item.question or "",
+                    "options": opts,
+                    "n_answered": int(self.answers[code].notna().sum()),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def locate(self, respondent_id: str, column: str | None = None,
+               value: Any = None) -> Location:
+        """Where a respondent's answer sits in the source file."""
+        item = self.items.get(column) if column else None
+        header = (item.column or item.code) if item else column
+        return Location(self.source, self.sheet, int(self.source_rows[respondent_id]),
+                        header, value)
+
+    def subset(self, respondent_ids: Iterable[str], *, note: str | None = None) -> Responses:
+        """A new :class:`Responses` with only the given respondents, in their order."""
+        ids = pd.Index([str(i) for i in respondent_ids])
+        unknown = ids.difference(self.answers.index)
+        if len(unknown):
+            raise KeyError(f"unknown respondent ids: {list(unknown[:5])}")
+        return Responses(
+            self.answers.loc[ids],
+            self.items,
+            self.meta.loc[ids],
+            platform=self.platform,
+            source=self.source,
+            sheet=self.sheet,
+            source_rows=self.source_rows.loc[ids],
+            notes=[*self.notes, *([note] if note else [])],
+        )
+
+    def __repr__(self) -> str:
+        kinds: dict[str, int] = {}
+        for item in self.items.values():
+            kinds[item.kind] = kinds.get(item.kind, 0) + 1
+        kind_text = ", ".join(f"{n} {k}" for k, n in kinds.items())
+        where = self.source.name + (f" [{self.sheet}]" if self.sheet else "")
+        finished = ""
+        if "finished" in self.meta:
+            finished = f", {int(self.meta['finished'].fillna(False).sum())} finished"
+        return (f"Responses({len(self)} respondents{finished}; {len(self.items)} items: "
+                f"{kind_text}; platform={self.platform}; source={where})")
+
+    def _repr_html_(self) -> str:
+        head = html.escape(repr(self))
+        table = self.item_table().to_html(index=False, escape=True, max_rows=60)
+        return f"<p>{head}</p>{table}"
+
+    # ---------------------------------------------------------------- numeric
+    def numeric(
+        self,
+        items: Sequence[str] | None = None,
+        *,
+        points: int | Mapping[str, int] | None = None,
+        mapping: Mapping[str, float] | Mapping[str, Mapping[str, float]] | None = None,
+    ) -> pd.DataFrame:
+        """The Likert answers as numbers.
+
+        Parameters
+        ----------
+        items
+            Item codes to convert; by default every ``likert`` item.
+        points
+            Number of points of the response scale (for every item, or per item
+            code), used when labels alone do not tell (answers seen are only
+            "Agree" and "Strongly agree": 4- or 5-point scale?).
+        mapping
+            Your own ``label -> number`` coding, for all items or per item code
+            (``{"Q1_1": {"Yes": 1, "No": 0}}``). Labels are compared after
+            normalisation, so case, spacing and Arabic/Persian letter variants do
+            not matter.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Float values, index ``respondent_id``, one column per item. Missing and
+            non-substantive answers ("Not applicable") are ``NaN``.
+
+        Raises
+        ------
+        LabelError
+            Listing every label, with its column, that could not be coded, and every
+            group whose labels fit several scales with different codes.
+
+        Notes
+        -----
+        Numbers are taken, in order of preference, from the caller's mapping, the
+        platform's own option codes (REDCap data dictionary, SPSS value labels),
+        numbers in the labels (``"5 = Strongly agree"``), and the built-in
+        vocabularies (:mod:`peereval.loaders.labels`). :meth:`label_codes` shows
+        which rule coded what.
+        """
+        return self._numeric(tuple(items) if items is not None else None,
+                             _freeze(points), _freeze(mapping)).values.copy()
+
+    def label_codes(
+        self,
+        items: Sequence[str] | None = None,
+        *,
+        points: int | Mapping[str, int] | None = None,
+        mapping: Mapping[str, float] | Mapping[str, Mapping[str, float]] | None = None,
+    ) -> pd.DataFrame:
+        """How each label was turned into a number: item, label, value, rule, count."""
+        result = self._numeric(tuple(items) if items is not None else None,
+                               _freeze(points), _freeze(mapping))
+        rows = []
+        for code, match in result.matches.items():
+            counts = self.answers[code].astype("string").str.strip().value_counts()
+            for label, value in match.codes.items():
+                rows.append({"item": code, "label": label, "value": value,
+                             "rule": match.vocabulary or "", "count": int(counts.get(label, 0))})
+        return pd.DataFrame(rows, columns=["item", "label", "value", "rule", "count"])
+
+    @cached_property
+    def _numeric_cache(self) -> dict[Any, _NumericResult]:
+        return {}
+
+    def _numeric(self, items: tuple[str, ...] | None, points: Any, mapping: Any) -> _NumericResult:
+        key = (items, points, mapping)
+        if key not in self._numeric_cache:
+            self._numeric_cache[key] = self._compute_numeric(items, _thaw(points), _thaw(mapping))
+        return self._numeric_cache[key]
+
+    def _compute_numeric(self, items: tuple[str, ...] | None, points: Any,
+                         mapping: Any) -> _NumericResult:
+        codes = list(items) if items is not None else self.likert_items
+        unknown = [c for c in codes if c not in self.items]
+        if unknown:
+            raise CodebookError(
+                f"no item(s) {', '.join(map(repr, unknown))} in this export",
+                file=self.source,
+                hint="items found: " + ", ".join(list(self.items)[:40]),
+            )
+        out: dict[str, pd.Series] = {}
+        matches: dict[str, LabelMatch] = {}
+        pending: dict[str, list[str]] = {}
+        for code in codes:
+            column = self.answers[code]
+            numbers = _as_numbers(column)
+            if numbers is not None:
+                out[code] = numbers
+            else:
+                pending.setdefault(self.items[code].group, []).append(code)
+
+        problems: list[Location] = []
+        ambiguity: list[str] = []
+        for group, group_codes in pending.items():
+            item_mapping = _mapping_for(mapping, group_codes)
+            group_points = _points_for(points, group_codes)
+            options = self.items[group_codes[0]].options
+            labels = _distinct_labels(self.answers[group_codes])
+            if item_mapping is None and options and _numeric_options(options):
+                item_mapping = {label: float(code) for code, label in options}
+            match = match_labels(labels, points=group_points, mapping=item_mapping)
+            if item_mapping is not None and match.vocabulary is None and not match.unmatched:
+                match = LabelMatch(match.codes, "options" if options else "mapping",
+                                   non_substantive=match.non_substantive)
+            for code in group_codes:
+                matches[code] = match
+            if match.ambiguous:
+                ambiguity.append(
+                    f"items {', '.join(group_codes)}: labels {sorted(labels)} fit "
+                    f"{', '.join(match.ambiguous)} with different codes"
+                )
+                continue
+            if match.unmatched:
+                for code in group_codes:
+                    col = self.answers[code].astype("string").str.strip()
+                    for label in match.unmatched:
+                        hits = col.index[col == label]
+                        if len(hits):
+                            problems.append(self.locate(hits[0], code, label))
+                continue
+            for code in group_codes:
+                col = self.answers[code].astype("string").str.strip()
+                out[code] = col.map(lambda s, m=match.codes: m.get(s, np.nan) if isinstance(
+                    s, str) else np.nan).astype("float64")
+
+        if problems or ambiguity:
+            message = []
+            if problems:
+                message.append(f"{len(problems)} response label(s) match no known "
+                               "response scale (first occurrence of each listed)")
+            if ambiguity:
+                message.append("the labels of some items fit several scales: "
+                               + "; ".join(ambiguity))
+            raise LabelError(
+                "; ".join(message),
+                file=self.source,
+                sheet=self.sheet,
+                problems=problems,
+                hint="pass your own coding, e.g. numeric(mapping={'Very helpful': 5, ...}) "
+                "(per item: mapping={'Q1_1': {...}}), or the number of scale points with "
+                "points=5 (in a codebook: response_range = [1, 5]). A column of free text "
+                "should not be listed among the items to score.",
+            )
+        frame = pd.DataFrame({c: out[c] for c in codes}, index=self.answers.index)
+        return _NumericResult(frame.astype("float64"), matches)
+
+
+# --------------------------------------------------------------------- helpers
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in value):
+        return {k: _thaw(v) for k, v in value}
+    return value
+
+
+def _mapping_for(mapping: Any, codes: list[str]) -> dict[str, float] | None:
+    if not mapping:
+        return None
+    if any(isinstance(v, Mapping) for v in mapping.values()):
+        merged: dict[str, float] = {}
+        for code in codes:
+            merged.update(mapping.get(code, {}))
+        return merged or None
+    return dict(mapping)
+
+
+def _points_for(points: Any, codes: list[str]) -> int | None:
+    if points is None or isinstance(points, int):
+        return points
+    found = {points[c] for c in codes if c in points}
+    return found.pop() if len(found) == 1 else None
+
+
+def _numeric_options(options: tuple[tuple[Any, str], ...]) -> bool:
+    try:
+        [float(c) for c, _ in options]
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _distinct_labels(frame: pd.DataFrame) -> list[str]:
+    seen: dict[str, None] = {}
+    for code in frame.columns:
+        for value in frame[code].dropna().unique():
+            text = str(value).strip()
+            if text:
+                seen[text] = None
+    return list(seen)
+
+
+def _as_numbers(column: pd.Series) -> pd.Series | None:
+    """The column as floats when every answer is a number (digits may be Persian)."""
+    values = column.dropna()
+    if values.empty:
+        return column.astype("float64") if column.dtype != object else pd.Series(
+            np.nan, index=column.index, dtype="float64")
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        return column.astype("float64")
+    converted = pd.to_numeric(
+        column.map(lambda v: normalize_digits(v.strip()) if isinstance(v, str) else v),
+        errors="coerce",
+    )
+    if converted[values.index].isna().any():
+        return None
+    return converted.astype("float64")
+
+
+def classify_column(values: pd.Series) -> ItemKind:
+    """Guess an item's kind from its answers when the platform does not say.
+
+    Small-range integers and label sets that match a known vocabulary are
+    ``likert``; other numbers are ``number``; few distinct labels are ``choice``;
+    the rest is ``text``.
+    """
+    present = values.dropna()
+    present = present[present.astype(str).str.strip() != ""]
+    if present.empty:
+        return "text"
+    if present.map(lambda v: isinstance(v, dt.date)).all():
+        return "date"
+    numbers = _as_numbers(present)
+    if numbers is not None:
+        as_int = numbers[np.isfinite(numbers)]
+        if (
+            len(as_int)
+            and (as_int == as_int.round()).all()
+            and as_int.max() - as_int.min() <= 10
+            and as_int.nunique() <= 11
+        ):
+            return "likert"
+        return "number"
+    distinct = present.astype(str).str.strip().unique()
+    matched = sum(1 for label in distinct if known_label(label))
+    if matched and matched >= math.ceil(len(distinct) / 2):
+        return "likert"
+    if len(distinct) <= max(12, len(present) // 5) and max(len(s) for s in distinct) <= 80:
+        return "choice"
+    return "text"
