@@ -6,10 +6,10 @@ import hashlib
 
 import pandas as pd
 import pytest
-from helpers import FIXTURES, assert_canonical, assert_comments
 
 import canonical
 import peereval
+from helpers import FIXTURES, assert_canonical, assert_comments
 from peereval.errors import DuplicateIdError, FileFormatError, LabelError
 
 HERE = FIXTURES / "qualtrics"
@@ -56,10 +56,10 @@ def test_choice_text_labels_report_their_coding():
 
 
 def _rewrite(tmp_path, transform, name="export.csv"):
-    text = (HERE / "choice_text.csv").read_text(encoding="utf-8-sig")
+    text = (HERE / "choice_text.csv").read_bytes().decode("utf-8-sig")
     lines = text.split("\r\n")
     target = tmp_path / name
-    target.write_text("\r\n".join(transform(lines)), encoding="utf-8")
+    target.write_bytes("\r\n".join(transform(lines)).encode("utf-8"))
     return target
 
 
@@ -82,8 +82,8 @@ def test_duplicate_response_ids_list_every_row(tmp_path):
 
 
 def test_unknown_label_names_column_row_and_value(tmp_path):
-    path = _rewrite(tmp_path, lambda lines: [*lines[:5], lines[5].replace(
-        "Agree,Agree,Disagree", "Agree,Mostly agree,Disagree"), *lines[6:]])
+    path = _rewrite(tmp_path, lambda lines: [*lines[:4], lines[4].replace(
+        "Agree,Agree,Disagree", "Agree,Mostly agree,Disagree"), *lines[5:]])
     responses = peereval.read_export(path)
     with pytest.raises(LabelError) as err:
         responses.numeric(CODES)
@@ -94,6 +94,10 @@ def test_unknown_label_names_column_row_and_value(tmp_path):
     assert fixed.loc["R_2Gr4yBcDeFgHi23", "Q1_2"] == 4
 
 
-def test_wrong_platform_forced_says_what_it_is():
-    with pytest.raises(FileFormatError, match="not a Qualtrics export"):
-        peereval.read_export(FIXTURES / "qualtrics" / "make_fixtures.py", platform="qualtrics")
+def test_wrong_platform_forced_says_what_it_is(tmp_path):
+    path = tmp_path / "plain.csv"
+    path.write_text("id,q1,q2\n1,Agree,Disagree\n2,Agree,Agree\n", encoding="utf-8")
+    with pytest.raises(FileFormatError, match="not a Qualtrics export") as err:
+        peereval.read_export(path, platform="qualtrics")
+    assert err.value.row == 3
+    assert err.value.file == path

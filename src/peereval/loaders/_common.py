@@ -194,7 +194,7 @@ def check_unique(ids: Sequence[str], numbers: Sequence[int], path: Path, sheet: 
 # ------------------------------------------------------------------- converters
 
 
-class BadCell(Exception):
+class BadCell(Exception):  # noqa: N818 - internal signal, caught by assemble
     """Raised by a converter; :func:`assemble` turns it into a located error."""
 
     def __init__(self, respondent_id: Any, value: Any, message: str, hint: str) -> None:

@@ -232,7 +232,7 @@ def _decode_error(data: bytes, path: Path, exc: UnicodeDecodeError, tried: str) 
     guess = _guess_legacy(data)
     hint = (
         "save the file as UTF-8 (in Excel: Save As > 'CSV UTF-8'), or name its encoding "
-        f"with encoding='...'"
+        "with encoding='...'"
     )
     if guess:
         hint = (
@@ -357,7 +357,7 @@ def _check_zip(path: Path) -> None:
 
 
 def _open_workbook(path: Path, sheet: str | int | None) -> Source:
-    import openpyxl  # noqa: PLC0415 - heavy, loaded only for workbooks
+    import openpyxl
 
     _check_zip(path)
     try:

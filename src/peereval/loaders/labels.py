@@ -3,9 +3,10 @@
 A choice-text export holds answers such as ``"Strongly agree"``, ``"کاملاً موافقم"``
 or ``"5 = Strongly agree"``. To turn them into numbers peereval normalises the text
 (:func:`normalize_label`) and looks it up in built-in vocabularies: agreement,
-frequency, satisfaction, quality, importance, relevance and extent, each with 4 to 7
-points, in English and Persian (Arabic-script spellings of the Persian words match too,
-because normalisation folds Arabic yeh and kaf into the Persian letters).
+frequency, satisfaction, quality (very poor to excellent), rating (poor to excellent),
+importance, relevance and extent, mostly with 4 to 7 points, in English and Persian
+(Arabic-script spellings of the Persian words match too, because normalisation folds
+Arabic yeh and kaf into the Persian letters), and a few Arabic scales.
 
 The English anchors follow Vagias (2006), *Likert-type scale response anchors*
 (Clemson University); the 4-point relevance scale is the one of the content validity
@@ -22,6 +23,7 @@ the same numbers. Otherwise the caller must say how many points the scale has
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -255,7 +257,8 @@ _ENGLISH = [
     _v("satisfaction", "en", _VDIS, _DIS, _SLDIS, _NSAT, _SLSAT, _SAT, _VSAT),
     _v("quality", "en", "poor", "fair", "good", "excellent"),
     _v("quality", "en", "very poor", "poor", ("fair", "average", "acceptable"), "good",
-       ("excellent", "very good")),
+       "excellent"),
+    _v("rating", "en", "poor", "fair", "good", "very good", "excellent"),
     _v("quality", "en", "very poor", "poor", "fair", "good", "very good", "excellent"),
     _v("quality", "en", "very poor", "poor", "below average", "average", "above average",
        "good", "excellent"),
@@ -266,11 +269,21 @@ _ENGLISH = [
        ("moderately important", "neutral"), ("very important", "important"),
        "extremely important"),
     _v("importance", "en", ("not at all important", "not important"), "low importance",
+       "slightly important", ("moderately important", "neutral"), "very important",
+       "extremely important"),
+    _v("importance", "en", ("not at all important", "not important"), "low importance",
        "slightly important", ("moderately important", "neutral"), "important",
        "very important", "extremely important"),
     _v("relevance", "en", ("not relevant", "not at all relevant", "irrelevant"),
        ("somewhat relevant", "slightly relevant"), ("quite relevant", "relevant"),
        ("highly relevant", "very relevant")),
+    _v("relevance", "en", ("not at all relevant", "not relevant"), "slightly relevant",
+       "moderately relevant", "very relevant", "extremely relevant"),
+    _v("relevance", "en", ("not at all relevant", "not relevant"), "slightly relevant",
+       "somewhat relevant", "moderately relevant", "very relevant", "extremely relevant"),
+    _v("relevance", "en", ("not at all relevant", "not relevant"), "very slightly relevant",
+       "slightly relevant", "moderately relevant", "quite relevant", "very relevant",
+       "extremely relevant"),
     _v("extent", "en", ("not at all", "none"), "a little", ("somewhat", "moderately"),
        ("a lot", "very much", "to a great extent")),
     _v("extent", "en", ("very low", "very little"), ("low", "little"),
@@ -322,7 +335,8 @@ _PERSIAN = [
        _FA_VSAT),
     _v("quality", "fa", "ضعیف", "متوسط", "خوب", "عالی"),
     _v("quality", "fa", ("خیلی ضعیف", "بسیار ضعیف", "خیلی بد"), ("ضعیف", "بد"),
-       ("متوسط", "قابل قبول"), "خوب", ("عالی", "خیلی خوب", "بسیار خوب")),
+       ("متوسط", "قابل قبول"), "خوب", "عالی"),
+    _v("rating", "fa", "ضعیف", "متوسط", "خوب", ("خیلی خوب", "بسیار خوب"), "عالی"),
     _v("quality", "fa", ("خیلی ضعیف", "بسیار ضعیف"), "ضعیف", "متوسط", "خوب",
        ("خیلی خوب", "بسیار خوب"), "عالی"),
     _v("quality", "fa", ("خیلی ضعیف", "بسیار ضعیف"), "ضعیف", "کمتر از متوسط", "متوسط",
@@ -331,11 +345,21 @@ _PERSIAN = [
        "مهم", ("بسیار مهم", "خیلی مهم")),
     _v("importance", "fa", ("اصلا مهم نیست", "بی اهمیت"), ("کم اهمیت", "کمی مهم"),
        ("تا حدودی مهم", "نسبتا مهم"), "مهم", ("بسیار مهم", "خیلی مهم")),
+    _v("importance", "fa", ("اصلا مهم نیست", "بی اهمیت"), ("کم اهمیت", "کمی مهم"),
+       ("تا حدودی مهم", "نسبتا مهم"), "مهم", ("خیلی مهم", "بسیار مهم"),
+       ("فوق العاده مهم", "بی نهایت مهم")),
     _v("importance", "fa", ("اصلا مهم نیست", "بی اهمیت"), "خیلی کم اهمیت", "کم اهمیت",
-       ("تا حدودی مهم", "نسبتا مهم"), "مهم", "خیلی مهم", "بسیار مهم"),
+       ("تا حدودی مهم", "نسبتا مهم"), "مهم", ("خیلی مهم", "بسیار مهم"),
+       ("فوق العاده مهم", "بی نهایت مهم")),
     _v("relevance", "fa", ("مرتبط نیست", "نامرتبط", "غیر مرتبط"),
        ("تا حدودی مرتبط", "نسبتا مرتبط", "تا حدودی مرتبط است"), ("مرتبط است", "مرتبط"),
        ("کاملا مرتبط", "کاملا مرتبط است", "بسیار مرتبط")),
+    _v("relevance", "fa", ("اصلا مرتبط نیست", "مرتبط نیست"), "کمی مرتبط",
+       "تا حدودی مرتبط", ("خیلی مرتبط", "بسیار مرتبط"), "کاملا مرتبط"),
+    _v("relevance", "fa", ("اصلا مرتبط نیست", "مرتبط نیست"), "خیلی کم مرتبط", "کمی مرتبط",
+       "تا حدودی مرتبط", ("خیلی مرتبط", "بسیار مرتبط"), "کاملا مرتبط"),
+    _v("relevance", "fa", ("اصلا مرتبط نیست", "مرتبط نیست"), "خیلی کم مرتبط", "کمی مرتبط",
+       "تا حدودی مرتبط", "مرتبط", ("خیلی مرتبط", "بسیار مرتبط"), "کاملا مرتبط"),
     _v("extent", "fa", ("اصلا", "هیچ"), "کم", ("تا حدودی", "متوسط"), "زیاد"),
     _v("extent", "fa", ("خیلی کم", "بسیار کم"), "کم", "متوسط", "زیاد",
        ("خیلی زیاد", "بسیار زیاد")),
@@ -378,7 +402,7 @@ def _index() -> dict[str, tuple[tuple[Vocabulary, int], ...]]:
 
 def known_label(text: object) -> bool:
     """Whether a label (after normalisation and number stripping) is in any vocabulary."""
-    number, label = split_numbered_label(text)
+    _number, label = split_numbered_label(text)
     key = label.replace(" ", "")
     return key in _index() or key in NON_SUBSTANTIVE
 
@@ -454,9 +478,11 @@ def match_labels(
     a number (``"5 = Strongly agree"``) those numbers are used, provided the words
     agree with the numbers' order in a known vocabulary; (4) otherwise the
     vocabularies that contain every label are found; they must agree on the codes
-    of the labels seen, or the labels must fill every level of the smallest of them
-    (a group showing all five 5-point agreement labels is coded 1-5, although the
-    7-point scale contains those words too).
+    of the labels seen. Vocabularies that give two different labels the same code
+    are set aside when another fits (respondents to one question saw one wording per
+    level); and when the labels fill every level of a candidate, the shortest such
+    candidate is taken (a group showing all five 5-point agreement labels is coded
+    1-5, although the 7-point scale contains those words too).
 
     Examples
     --------
@@ -515,6 +541,12 @@ def match_labels(
     for vocab in candidates:
         lookup = vocab.codes()
         codings[vocab.name] = tuple(lookup[words[label]] for label in remaining)
+    distinct_words = len(set(words.values()))
+    injective = {name: c for name, c in codings.items() if len(set(c)) == distinct_words}
+    if injective:
+        # respondents to one question saw one wording per level
+        candidates = [v for v in candidates if v.name in injective]
+        codings = injective
     if len(set(codings.values())) > 1:
         seen = set(words.values())
         complete = [v for v in candidates
@@ -557,4 +589,4 @@ def _numbers_follow_vocabulary(
     """True when the embedded numbers increase with the vocabulary order."""
     lookup = candidates[0].codes()
     pairs = sorted((lookup[words[label]], numbers[label]) for label in numbers)
-    return all(b[1] > a[1] for a, b in zip(pairs, pairs[1:], strict=False))
+    return all(b[1] > a[1] for a, b in itertools.pairwise(pairs))

@@ -315,7 +315,8 @@ class Responses:
             item_mapping = _mapping_for(mapping, group_codes)
             group_points = _points_for(points, group_codes)
             options = self.items[group_codes[0]].options
-            labels = _distinct_labels(self.answers[group_codes])
+            siblings = [c for c, item in self.items.items() if item.group == group]
+            labels = _distinct_labels(self.answers[siblings])
             if item_mapping is None and options and _numeric_options(options):
                 item_mapping = {label: float(code) for code, label in options}
             match = match_labels(labels, points=group_points, mapping=item_mapping)

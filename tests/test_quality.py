@@ -1,0 +1,115 @@
+"""Screening flags: the sample's planted problems, and hand-made cases."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import peereval
+from helpers import FIXTURES
+from peereval.instrument import Instrument
+from peereval.quality import FLAGS, screen
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return peereval.load_sample()
+
+
+def _flagged(screening, flag):
+    column = screening.flags[flag]
+    return list(column.index[column.fillna(False).astype(bool)])
+
+
+def test_planted_problems_are_found(sample):
+    responses, checks = sample.responses, sample.screening
+    meta = responses.meta
+    assert _flagged(checks, "test_response") == list(
+        meta.index[meta["status"] == "Survey Preview"])
+    unfinished = list(meta.index[meta["finished"] == False])  # noqa: E712
+    assert len(unfinished) == 6
+    assert _flagged(checks, "unfinished") == unfinished
+    assert _flagged(checks, "incomplete") == unfinished  # 12 of 18 items missing
+
+    # the two repeat submissions are the later of each pair
+    repeated = _flagged(checks, "duplicate_id")
+    assert len(repeated) == 2
+    for rid in repeated:
+        sid = meta.loc[rid, "student_id"]
+        pair = meta.index[meta["student_id"] == sid]
+        assert len(pair) == 2
+        assert meta.loc[rid, "ended"] == meta.loc[pair, "ended"].max()
+
+    speeders = _flagged(checks, "speeder")
+    planted = list(meta.index[(meta["duration_s"] < 60)])
+    assert len(planted) == 3
+    assert set(planted) < set(speeders)
+    assert set(speeders) - set(planted) == set(_flagged(checks, "test_response"))
+    assert set(planted) <= set(_flagged(checks, "straightlining"))
+    assert len(_flagged(checks, "duplicate_answers")) == 2
+    assert _flagged(checks, "out_of_range") == []
+
+
+def test_nothing_is_dropped_until_asked(sample):
+    assert len(sample.responses) == 150
+    kept, flow = sample.screening.apply(sample.responses, ["test_response", "unfinished",
+                                                           "duplicate_id", "speeder"])
+    assert flow["removed"].tolist() == [0, 1, 6, 2, 3]
+    assert flow["remaining"].tolist()[-1] == len(kept) == 138
+    assert "screening removed" in kept.notes[-1]
+    # a respondent raising two flags is counted once, under the first
+    kept2, flow2 = sample.screening.apply(sample.responses, ["speeder", "test_response"])
+    assert flow2["removed"].tolist() == [0, 4, 0]
+    assert len(kept2) == 146
+
+
+def test_rules_are_stated(sample):
+    counts = sample.screening.counts().set_index("flag")
+    assert set(counts.index) == set(FLAGS)
+    assert "30% of the median" in counts.loc["speeder", "rule"]
+    assert counts.loc["incomplete", "rule"].startswith("fewer than 15 of 18")
+
+
+def test_flags_not_checkable_are_missing_not_false():
+    responses = peereval.read_export(FIXTURES / "qualtrics" / "choice_text.csv")
+    checks = screen(responses)  # no instrument, no id column
+    assert checks.flags["duplicate_id"].isna().all()
+    assert checks.flags["out_of_range"].isna().all()
+    assert "no id_column" in checks.not_checked["duplicate_id"]
+    assert checks.flags["unfinished"].tolist() == [False] * 5 + [True]
+
+
+def test_hand_made_cases():
+    responses = peereval.read_export(FIXTURES / "qualtrics" / "numeric_values.csv")
+    inst = Instrument.from_dict({"response_range": [1, 5], "scales": {
+        "s": {"items": ["Q1_1", "Q1_2", "Q1_3", "Q2_1", "Q2_2"]}}})
+    checks = screen(responses, inst, min_answered=0.9, speed_fraction=0.2,
+                    min_items_straightline=3)
+    ids = list(responses.ids)
+    # respondent 4 skipped one of 5 items (80% < 90%); respondent 6 answered 3
+    assert _flagged(checks, "incomplete") == [ids[3], ids[5]]
+    # durations of the 5 finished respondents: 342, 198, 525, 193, 32 s; median 198,
+    # 20% of it 39.6 s: only the 32 s respondent is a speeder
+    assert _flagged(checks, "speeder") == [ids[4]]
+    assert "took 32 s" in checks.flags.loc[ids[4], "reasons"]
+    # respondent 5 answered 5,5,1,5,5: not uniform
+    assert _flagged(checks, "straightlining") == []
+
+
+def test_apply_refuses_unknown_flags_and_other_responses(sample):
+    with pytest.raises(peereval.PeerevalError, match="unknown flag"):
+        sample.screening.apply(sample.responses, ["sped"])
+    other = peereval.read_export(FIXTURES / "qualtrics" / "choice_text.csv")
+    with pytest.raises(peereval.PeerevalError, match="other responses"):
+        sample.screening.apply(other, ["unfinished"])
+
+
+def test_unknown_id_column_is_named(sample):
+    with pytest.raises(peereval.PeerevalError, match="no column 'matric'"):
+        screen(sample.responses, sample.instrument, id_column="matric")
+
+
+def test_screening_does_not_modify_responses(sample):
+    before = sample.responses.answers.copy()
+    screen(sample.responses, sample.instrument, id_column="student_id")
+    pd.testing.assert_frame_equal(sample.responses.answers, before)
