@@ -1,0 +1,487 @@
+"""Academic records and their linkage to survey responses through keyed pseudonyms.
+
+Records (grades, exam scores, pass/fail, group membership) come from the registrar
+as a CSV or XLSX file with one row per student. :func:`link` joins them to survey
+responses by student id without letting the id travel further: both sides are
+re-indexed by a pseudonym, HMAC-SHA-256 of the id under a secret key (RFC 2104), and
+the raw ids and other direct identifiers are removed. A keyed hash, unlike a plain or
+salted hash, cannot be reversed by hashing every possible student number, as long as
+the key stays secret (the honest-broker practice behind FERPA's 34 CFR 99.31(b)(2)).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from peereval.errors import FileFormatError, LinkageError, Location
+from peereval.loaders._common import check_unique
+from peereval.loaders._table import cell_text, open_source
+from peereval.loaders.labels import normalize_digits, normalize_label
+from peereval.loaders.responses import Responses
+
+__all__ = ["LinkageReport", "Linked", "Records", "link", "normalise_id", "read_records"]
+
+DEFAULT_KEY_ENV = "PEEREVAL_LINK_KEY"
+PSEUDONYM_HEX_DIGITS = 16
+MIN_KEY_BYTES = 16
+ID_RULE = ("ids compared after trimming, removing spaces, folding case, converting Persian "
+           "and Arabic-Indic digits, and dropping leading zeros and a trailing '.0' from "
+           "all-digit ids")
+# Metadata columns that identify a person or a response directly.
+DIRECT_IDENTIFIERS = frozenset({
+    "source_id", "response_id", "ip_address", "recipient_email", "recipient_first_name",
+    "recipient_last_name", "external_reference", "latitude", "longitude", "email",
+    "email address", "name", "first name", "last name", "username", "deviceid",
+    "redcap_survey_identifier",
+})
+
+
+def normalise_id(value: Any) -> str | None:
+    """Canonical form of a student id for matching; ``None`` when empty.
+
+    Spreadsheets turn ``00123`` into ``123`` and ``123`` into ``123.0``, and Persian
+    keyboards type ``۱۲۳``; all of these become ``"123"``.
+
+    Examples
+    --------
+    >>> normalise_id(" 00981234 "), normalise_id(981234.0), normalise_id("۹۸۱۲۳۴")
+    ('981234', '981234', '981234')
+    >>> normalise_id("AB-12") == normalise_id("ab-12")
+    True
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = re.sub(r"\s+", "", normalize_digits(str(value))).casefold()
+    if re.fullmatch(r"\d+\.0+", text):
+        text = text.split(".")[0]
+    if text.isdigit():
+        text = text.lstrip("0") or "0"
+    return text or None
+
+
+@dataclass(frozen=True)
+class Records:
+    """Academic records, one row per student.
+
+    Attributes
+    ----------
+    data
+        Index: the normalised student id (or, after :func:`link`, its pseudonym);
+        columns: every other column of the file, numbers as floats.
+    id_column
+        Header of the id column in the file.
+    group
+        Header of the column telling the cohort (e.g. mentored or not), if given.
+    source, sheet
+        The file read.
+    source_rows
+        Row of each student in the file.
+    pseudonymised
+        True once :func:`link` has replaced the ids.
+    """
+
+    data: pd.DataFrame
+    id_column: str
+    group: str | None
+    source: Path | None = None
+    sheet: str | None = None
+    source_rows: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+    pseudonymised: bool = False
+    notes: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def groups(self) -> pd.Series:
+        """Number of students per group."""
+        if self.group is None:
+            raise LinkageError("these records were read without group=",
+                               hint="read_records(path, id=..., group='mentored')")
+        return self.data[self.group].value_counts(dropna=False).sort_index()
+
+    def __repr__(self) -> str:
+        where = self.source.name if self.source else "DataFrame"
+        groups = ""
+        if self.group is not None:
+            groups = "; " + ", ".join(f"{k}: {v}" for k, v in self.groups().items())
+        kind = "pseudonymised" if self.pseudonymised else f"id '{self.id_column}'"
+        return f"Records({len(self)} students, {kind}{groups}; source={where})"
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(repr(self))}</p>" + self.data.head(10).to_html()
+
+
+def read_records(
+    path: str | Path,
+    id: str,
+    group: str | None = None,
+    *,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+) -> Records:
+    """Read academic records from CSV or XLSX.
+
+    Parameters
+    ----------
+    path
+        The file: one header row, one row per student.
+    id
+        Header of the student-id column.
+    group
+        Header of the column naming each student's cohort (e.g. ``mentored`` with
+        values yes/no); every student must have one.
+    sheet, encoding
+        As for :func:`peereval.read_export`.
+
+    Returns
+    -------
+    Records
+
+    Raises
+    ------
+    FileFormatError
+        A named column is missing (the columns found are listed), an id or a group
+        is empty.
+    DuplicateIdError
+        A student id occurs twice (every row listed).
+
+    Examples
+    --------
+    >>> import peereval
+    >>> records = peereval.read_records(peereval.sample_path("records"),
+    ...                                 id="student_id", group="mentored")
+    >>> sorted(records.groups().index)
+    ['no', 'yes']
+    """
+    source = open_source(path, encoding=encoding, sheet=sheet)
+    if source.kind == "sav":
+        raise FileFormatError("academic records must be CSV or XLSX, not SPSS", file=path,
+                              hint="save the records as .xlsx or .csv")
+    if len(source.tables) > 1:
+        names = ", ".join(repr(t.sheet) for t in source.tables)
+        raise FileFormatError(f"the workbook has several sheets with data ({names})",
+                              file=path, hint="name the sheet with sheet='...'")
+    table = source.tables[0]
+    headers = table.text_row(0)
+    keys = [normalize_label(h) for h in headers]
+
+    def column(name: str, role: str) -> int:
+        target = normalize_label(name)
+        if target not in keys:
+            raise FileFormatError(
+                f"there is no {role} column '{name}'",
+                file=table.path, sheet=table.sheet, row=table.row_numbers[0],
+                hint="columns found: " + ", ".join(h for h in headers if h),
+            )
+        return keys.index(target)
+
+    id_index = column(id, "id")
+    group_index = column(group, "group") if group is not None else None
+    rows = table.rows[1:]
+    numbers = table.row_numbers[1:]
+    if not rows:
+        raise FileFormatError("the records file has a header but no students",
+                              file=table.path, sheet=table.sheet, hint="check the export")
+    ids = [normalise_id(r[id_index]) for r in rows]
+    _require_filled(ids, numbers, table, headers[id_index], "student id")
+    check_unique(ids, numbers, table.path, table.sheet, headers[id_index], "student id")
+    data: dict[str, pd.Series] = {}
+    for index, header in enumerate(headers):
+        if index == id_index or not header:
+            continue
+        values = [r[index] for r in rows]
+        if index == group_index:
+            labels = [cell_text(v) or None for v in values]
+            _require_filled(labels, numbers, table, header, "group")
+            data[header] = pd.Series(labels, index=ids, dtype="string")
+            continue
+        data[header] = _typed(values, ids)
+    frame = pd.DataFrame(data, index=pd.Index(ids, name="student_id"))
+    return Records(frame, headers[id_index], headers[group_index] if group_index is not None
+                   else None, table.path, table.sheet,
+                   pd.Series(numbers, index=frame.index, dtype="int64"))
+
+
+def _require_filled(values: Sequence[str | None], numbers: Sequence[int], table: Any,
+                    header: str, what: str) -> None:
+    empty = [n for v, n in zip(values, numbers, strict=True) if v is None]
+    if empty:
+        raise FileFormatError(
+            f"{len(empty)} row(s) have no {what}",
+            file=table.path, sheet=table.sheet, row=empty[0], column=header,
+            problems=[Location(table.path, table.sheet, n, header) for n in empty],
+            hint=f"fill in the {what} or remove those rows",
+        )
+
+
+def _typed(values: list[Any], index: list[str | None]) -> pd.Series:
+    """Numbers as floats when every filled cell is a number; otherwise text."""
+    texts = [cell_text(v) for v in values]
+    converted: list[float] = []
+    numeric = True
+    for value, text in zip(values, texts, strict=True):
+        if text == "":
+            converted.append(float("nan"))
+        elif isinstance(value, bool):
+            numeric = False
+            break
+        elif isinstance(value, int | float):
+            converted.append(float(value))
+        else:
+            try:
+                converted.append(float(normalize_digits(text)))
+            except ValueError:
+                numeric = False
+                break
+    if numeric and any(t for t in texts):
+        return pd.Series(converted, index=index, dtype="float64")
+    return pd.Series([t or None for t in texts], index=index, dtype="string")
+
+
+# -------------------------------------------------------------------- linkage
+
+
+@dataclass(frozen=True)
+class LinkageReport:
+    """Counts of what linked and what did not.
+
+    Attributes
+    ----------
+    n_responses, n_records
+        Respondents and students on each side.
+    matched
+        Respondents linked to a student record.
+    responses_without_id
+        Respondents who left the id empty.
+    responses_not_in_records
+        Respondents whose id is not in the records.
+    records_not_in_survey
+        Students who did not answer the survey.
+    duplicate_survey_ids
+        Responses dropped because the same id answered more than once (only with
+        ``duplicates="first"`` or ``"last"``).
+    """
+
+    n_responses: int
+    n_records: int
+    matched: int
+    responses_without_id: int
+    responses_not_in_records: int
+    records_not_in_survey: int
+    duplicate_survey_ids: int
+    id_rule: str = ID_RULE
+    method: str = (f"HMAC-SHA-256 of the normalised id, first {PSEUDONYM_HEX_DIGITS} hex "
+                   "digits")
+    key_source: str = ""
+
+    def to_frame(self) -> pd.DataFrame:
+        rows = [
+            ("survey responses", self.n_responses),
+            ("academic records", self.n_records),
+            ("linked", self.matched),
+            ("responses without an id", self.responses_without_id),
+            ("responses whose id is not in the records", self.responses_not_in_records),
+            ("records without a survey response", self.records_not_in_survey),
+            ("repeated survey responses dropped", self.duplicate_survey_ids),
+        ]
+        return pd.DataFrame(rows, columns=["measure", "n"])
+
+    def __repr__(self) -> str:
+        return (f"LinkageReport(linked {self.matched} of {self.n_responses} responses to "
+                f"{self.n_records} records; {self.responses_not_in_records} responses and "
+                f"{self.records_not_in_survey} records unmatched; "
+                f"{self.responses_without_id} responses without id)")
+
+
+@dataclass(frozen=True)
+class Linked:
+    """Survey responses and records after linkage, both indexed by pseudonym."""
+
+    responses: Responses
+    records: Records
+    report: LinkageReport
+
+    def join(self, scores: pd.DataFrame | Any) -> pd.DataFrame:
+        """Records with survey scores added (missing for students who did not answer).
+
+        ``scores`` is a :class:`~peereval.instrument.Scores` (its scale scores are
+        used) or any DataFrame indexed like :attr:`responses`.
+        """
+        frame = scores.scales if hasattr(scores, "scales") else scores
+        out = self.records.data.join(frame, how="left")
+        out.insert(0, "in_survey", out.index.isin(self.responses.ids))
+        return out
+
+
+def _key_bytes(key: str | bytes | None, key_env: str) -> tuple[bytes, str]:
+    if key is None:
+        env = os.environ.get(key_env)
+        if not env:
+            raise LinkageError(
+                "no pseudonymisation key was given",
+                hint=f"pass key=... or set the environment variable {key_env} to a long "
+                "random secret held by the data steward (e.g. python -c \"import secrets; "
+                "print(secrets.token_hex(32))\"); keep it out of the study files",
+            )
+        key, source = env, f"environment variable {key_env}"
+    else:
+        source = "argument"
+    raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    if len(raw) < MIN_KEY_BYTES:
+        raise LinkageError(
+            f"the pseudonymisation key is {len(raw)} bytes long; at least {MIN_KEY_BYTES} "
+            "are needed so that it cannot be guessed",
+            hint="use a random secret of 32 bytes or more",
+        )
+    return raw, source
+
+
+def pseudonym(student_id: str, key: bytes) -> str:
+    """Keyed pseudonym of a normalised id: HMAC-SHA-256, first 16 hex digits."""
+    digest = hmac.new(key, student_id.encode("utf-8"), hashlib.sha256).hexdigest()
+    return "p" + digest[:PSEUDONYM_HEX_DIGITS]
+
+
+def link(
+    responses: Responses,
+    records: Records,
+    key: str | bytes | None = None,
+    *,
+    survey_id: str = "student_id",
+    key_env: str = DEFAULT_KEY_ENV,
+    duplicates: Literal["error", "first", "last"] = "error",
+) -> Linked:
+    """Link survey responses to academic records through keyed pseudonyms.
+
+    Parameters
+    ----------
+    responses
+        The survey; ``survey_id`` names the column (metadata such as embedded data,
+        or an item the student typed) holding the student id.
+    records
+        From :func:`read_records`.
+    key
+        Secret key of the keyed hash. By default read from the environment
+        variable ``key_env``; at least 16 bytes.
+    duplicates
+        What to do when one student id answered more than once: ``"error"``
+        (default; screen first with :func:`peereval.quality.screen`), keep the
+        ``"first"`` or the ``"last"`` response in file order.
+
+    Returns
+    -------
+    Linked
+        Responses and records re-indexed by pseudonym, with the raw ids and other
+        direct identifiers (emails, names, IP addresses, platform response ids)
+        removed, and a :class:`LinkageReport`. Unlinked respondents stay in
+        ``responses`` (those without an id are named ``unlinked-1``, ...), and
+        students who did not answer stay in ``records``.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> study = peereval.load_sample()
+    >>> linked = peereval.link(study.screened, study.records, key="x" * 32)
+    >>> linked.report.matched == len(study.screened) - linked.report.responses_not_in_records
+    True
+    """
+    if records.pseudonymised:
+        raise LinkageError("these records are already pseudonymised",
+                           hint="link the records as read by read_records")
+    raw_key, key_source = _key_bytes(key, key_env)
+    if survey_id in responses.meta:
+        raw = responses.meta[survey_id]
+        id_is_item = False
+    elif survey_id in responses.answers:
+        raw = responses.answers[survey_id]
+        id_is_item = True
+    else:
+        raise LinkageError(
+            f"the survey has no column '{survey_id}' holding student ids",
+            file=responses.source,
+            hint="name the column with survey_id=...; metadata columns: "
+            + ", ".join(map(str, responses.meta.columns)),
+        )
+    survey_ids = raw.map(lambda v: normalise_id(v) if not pd.isna(v) else None)
+    present = survey_ids.dropna()
+    repeated = present[present.duplicated(keep=False)]
+    dropped = 0
+    if len(repeated):
+        if duplicates == "error":
+            problems = [responses.locate(rid, survey_id if id_is_item else None, raw[rid])
+                        for rid in repeated.index]
+            raise LinkageError(
+                f"{repeated.nunique()} student id(s) answered the survey more than once",
+                file=responses.source,
+                column=survey_id,
+                problems=problems,
+                hint="screen first (peereval.quality.screen(..., id_column=...) flags "
+                "duplicate_id) and drop the repeats, or pass duplicates='first' or 'last'",
+            )
+        keep = "first" if duplicates == "first" else "last"
+        extra = present.index[present.duplicated(keep=keep)]
+        dropped = len(extra)
+        survey_ids = survey_ids.drop(extra)
+        responses = responses.subset(survey_ids.index,
+                                     note=f"linkage dropped {dropped} repeated response(s)")
+    pseudo_records = [pseudonym(i, raw_key) for i in records.data.index]
+    if len(set(pseudo_records)) != len(pseudo_records):
+        raise LinkageError("two student ids received the same pseudonym",
+                           hint="this is astronomically unlikely; report it")
+    new_ids = []
+    unlinked = 0
+    for value in survey_ids:
+        if value is None:
+            unlinked += 1
+            new_ids.append(f"unlinked-{unlinked}")
+        else:
+            new_ids.append(pseudonym(value, raw_key))
+    record_set = set(pseudo_records)
+    matched = sum(1 for p in new_ids if p in record_set)
+    with_id = len(new_ids) - unlinked
+    report = LinkageReport(
+        n_responses=len(new_ids),
+        n_records=len(records),
+        matched=matched,
+        responses_without_id=unlinked,
+        responses_not_in_records=with_id - matched,
+        records_not_in_survey=len(record_set - set(new_ids)),
+        duplicate_survey_ids=dropped,
+        key_source=key_source,
+    )
+    raw_values = {str(v) for v in raw.dropna()} | {i for i in survey_ids.dropna()}
+    drop_meta = [c for c in responses.meta.columns
+                 if c == survey_id or normalize_label(c) in DIRECT_IDENTIFIERS
+                 or responses.meta[c].astype("string").isin(raw_values).any()]
+    meta = responses.meta.drop(columns=drop_meta)
+    answers = responses.answers.drop(columns=[survey_id] if id_is_item else [])
+    items = {c: responses.items[c] for c in answers.columns}
+    answers.index = pd.Index(new_ids, name="respondent_id")
+    meta.index = answers.index
+    linked_responses = Responses(
+        answers, items, meta, platform=responses.platform, source=responses.source,
+        sheet=responses.sheet, source_rows=responses.source_rows.to_numpy(),
+        notes=[*responses.notes, f"linked to records; ids replaced by pseudonyms "
+               f"({report.method}); removed columns: {', '.join(map(str, drop_meta))}"],
+    )
+    record_data = records.data.copy()
+    record_data.index = pd.Index(pseudo_records, name="pseudonym")
+    linked_records = Records(
+        record_data, records.id_column, records.group, records.source, records.sheet,
+        pd.Series(records.source_rows.to_numpy(), index=record_data.index, dtype="int64"),
+        pseudonymised=True,
+        notes=(*records.notes, "ids replaced by pseudonyms"),
+    )
+    return Linked(linked_responses, linked_records, report)
