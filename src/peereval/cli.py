@@ -1,0 +1,207 @@
+"""The ``peereval`` command: a thin shell over :mod:`peereval.study`.
+
+``peereval summary study.toml``
+    Read, screen, score and link a study and print what was found.
+``peereval inspect FILE``
+    Show which platform wrote an export, its items and how their labels are coded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from peereval import __version__
+from peereval.errors import PeerevalError
+
+
+def _table(rows: list[list[str]], indent: str = "  ") -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join(indent + "  ".join(cell.ljust(w) for cell, w in zip(r, widths,
+                                                                          strict=True)).rstrip()
+                     for r in rows)
+
+
+def _fmt(value: float, digits: int = 2) -> str:
+    return "-" if value != value else f"{value:.{digits}f}"
+
+
+def summary(path: Path, out: TextIO | None = None) -> int:
+    """Print the summary of a study (see module docstring)."""
+    out = out or sys.stdout
+    import pandas as pd
+
+    from peereval.loaders.records import link
+    from peereval.study import read_study
+
+    study = read_study(path)
+    data = study.load()
+    responses = data.responses
+    write = lambda text="": print(text, file=out)  # noqa: E731
+    write(f"peereval {__version__} - {study.title}")
+    write(f"study file: {study.path}")
+    write()
+    kinds = ", ".join(f"{len(responses.items_of_kind(k))} {k}"
+                      for k in ("likert", "choice", "multi", "text", "number", "date")
+                      if responses.items_of_kind(k))
+    finished = ""
+    if "finished" in responses.meta:
+        finished = f", {int(responses.meta['finished'].fillna(False).sum())} finished"
+    write(f"Survey  {responses.source.name} ({responses.platform}): {len(responses)} "
+          f"respondents{finished}; items: {kinds}")
+    for note in responses.notes:
+        write(f"  note: {note}")
+    write()
+    write("Screening (flags are counted; only those listed in study.toml are dropped)")
+    counts = data.screening.counts()
+    rows = [["flag", "n", "rule"]]
+    for r in counts.itertuples():
+        rows.append([r.flag, str(r.n) if r.checked else "-", r.rule])
+    write(_table(rows))
+    write()
+    write("Respondent flow")
+    write(_table([[str(r.step), f"-{r.removed}" if r.removed else "", f"{r.remaining}"]
+                  for r in data.flow.itertuples()]))
+    write()
+    write(f"Scales of {data.instrument.name} (range "
+          f"{data.instrument.response_range[0]:g}-{data.instrument.response_range[1]:g}, "
+          f"{data.instrument.scoring} of items)")
+    rows = [["scale", "items", "reversed", "n", "M", "SD"]]
+    for r in data.scores.summary().itertuples():
+        rows.append([f"{r.scale} ({r.label})", str(r.n_items), r.reversed or "-",
+                     str(r.n_scored), _fmt(r.mean), _fmt(r.sd)])
+    write(_table(rows))
+    if len(data.scores.unscored):
+        write(f"  {len(data.scores.unscored)} scale score(s) not computed: too few items "
+              "answered")
+    if data.retest is not None:
+        write(f"\nRetest  {data.retest.source.name}: {len(data.retest)} respondents")
+    if data.records is None:
+        return 0
+    records = data.records
+    write()
+    write(f"Records {records.source.name}: {len(records)} students; "
+          + ", ".join(f"{records.group} = {k}: {v}" for k, v in records.groups().items()))
+    key = os.environ.get(study.key_env)
+    if not key:
+        key = secrets.token_hex(32)
+        write(f"  note: {study.key_env} is not set; a one-off random key was used, so "
+              "pseudonyms differ from run to run")
+    linked = link(data.screened, records, key=key, survey_id=study.survey.get("id",
+                                                                              "student_id"))
+    rep = linked.report
+    write(f"Linkage {rep.matched} of {rep.n_responses} analysed respondents linked; "
+          f"{rep.responses_not_in_records} not in the records, {rep.responses_without_id} "
+          f"without an id; {rep.records_not_in_survey} students did not answer")
+    outcomes = [*study.outcomes.get("continuous", []), *study.outcomes.get("binary", [])]
+    baseline = study.outcomes.get("baseline")
+    columns = [c for c in ([baseline] if baseline else []) + outcomes
+               if c in linked.records.data]
+    if columns:
+        write()
+        write(f"Academic indicators by {records.group} (descriptive; groups smaller than "
+              f"{study.min_cell} are suppressed; comparisons with effect sizes come from "
+              "the outcomes analysis)")
+        frame = linked.records.data
+        rows = [["indicator", *[f"{records.group} = {g}" for g in records.groups().index]]]
+        for column in columns:
+            row = [column + (" (baseline)" if column == baseline else "")]
+            for group in records.groups().index:
+                values = pd.to_numeric(frame.loc[frame[records.group] == group, column],
+                                       errors="coerce").dropna()
+                if len(values) < study.min_cell:
+                    row.append(f"n < {study.min_cell}")
+                elif column in study.outcomes.get("binary", []):
+                    row.append(f"{values.mean():.0%} (n = {len(values)})")
+                else:
+                    row.append(f"M = {values.mean():.2f}, SD = {values.std(ddof=1):.2f}, "
+                               f"n = {len(values)}")
+            rows.append(row)
+        write(_table(rows))
+    return 0
+
+
+def inspect(path: Path, platform: str, sheet: str | None, encoding: str | None,
+            out: TextIO | None = None) -> int:
+    """Print platform, items and label coding of an export."""
+    out = out or sys.stdout
+    from peereval.loaders import read_export
+
+    responses = read_export(path, platform, sheet=sheet, encoding=encoding)
+    print(repr(responses), file=out)
+    for note in responses.notes:
+        print(f"note: {note}", file=out)
+    print(file=out)
+    table = responses.item_table()
+    rows = [["code", "kind", "answered", "text"]]
+    for r in table.itertuples():
+        text = r.text if len(r.text) <= 70 else r.text[:67] + "..."
+        rows.append([r.code, r.kind, str(r.n_answered), text])
+    print(_table(rows, indent=""), file=out)
+    if responses.likert_items:
+        print("\nLabel coding of the Likert items:", file=out)
+        try:
+            codes = responses.label_codes()
+        except PeerevalError as exc:
+            print(f"  could not code the labels: {exc}", file=out)
+        else:
+            if codes.empty:
+                print("  answers are numbers already", file=out)
+            for (rule, label, value), group in codes.groupby(["rule", "label", "value"],
+                                                              sort=False):
+                print(f"  {label!r} -> {value:g} ({rule}; {int(group['count'].sum())} "
+                      "answers)", file=out)
+    print("\nMetadata columns: " + ", ".join(map(str, responses.meta.columns)), file=out)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="peereval",
+        description="Evaluate peer-mentoring programmes: questionnaire validity and "
+        "reliability, and academic outcomes of mentored and non-mentored students.",
+    )
+    parser.add_argument("--version", action="version", version=f"peereval {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    p = sub.add_parser("summary", help="read, screen, score and link a study; print a summary",
+                       description="Read the survey, codebook and records named in a "
+                       "study.toml, screen and score the survey, link it to the records "
+                       "through keyed pseudonyms and print what was found. Set the "
+                       "environment variable named in [privacy] key_env (default "
+                       "PEEREVAL_LINK_KEY) to make pseudonyms stable across runs.")
+    p.add_argument("study", type=Path, help="path of study.toml")
+    p = sub.add_parser("inspect", help="show the platform, items and labels of an export",
+                       description="Read a survey export and show which platform wrote it, "
+                       "its items, their kinds and how their answer labels are coded.")
+    p.add_argument("file", type=Path, help="the exported file (CSV, TSV, XLSX, SAV)")
+    p.add_argument("--platform", default="auto", help="force a platform layout")
+    p.add_argument("--sheet", help="sheet of a workbook to read")
+    p.add_argument("--encoding", help="text encoding, e.g. cp1256")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        if args.command == "summary":
+            return summary(args.study)
+        if args.command == "inspect":
+            return inspect(args.file, args.platform, args.sheet, args.encoding)
+    except PeerevalError as exc:
+        print(f"peereval: error: {exc}", file=sys.stderr)
+        return 1
+    parser.error(f"unknown command {args.command}")
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

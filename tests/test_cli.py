@@ -1,0 +1,82 @@
+"""The peereval command."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import peereval
+from helpers import FIXTURES
+from peereval.cli import main, summary
+
+
+def test_summary_of_the_sample(monkeypatch):
+    monkeypatch.setenv("PEEREVAL_LINK_KEY", "s" * 32)
+    out = io.StringIO()
+    assert summary(peereval.sample_path("study"), out=out) == 0
+    text = out.getvalue()
+    assert "150 respondents, 144 finished" in text
+    assert "drop speeder" in text
+    assert "138" in text
+    assert "support (Mentor support)" in text
+    assert "138 of 138 analysed respondents linked" in text
+    assert "mentored = yes: 163" in text
+    assert "89% (n = 163)" in text  # passed, mentored
+    assert "one-off random key" not in text
+    for sid in peereval.load_sample().records.data.index[:20]:
+        assert sid not in text
+
+
+def test_summary_without_key_says_so(monkeypatch, capsys):
+    monkeypatch.delenv("PEEREVAL_LINK_KEY", raising=False)
+    assert main(["summary", str(peereval.sample_path("study"))]) == 0
+    assert "one-off random key" in capsys.readouterr().out
+
+
+def test_inspect(capsys):
+    assert main(["inspect", str(FIXTURES / "qualtrics" / "choice_text.xlsx")]) == 0
+    out = capsys.readouterr().out
+    assert "platform=qualtrics" in out
+    assert "'Strongly agree' -> 5 (agreement-5 (en)" in out
+
+
+def test_errors_are_one_line_messages_not_tracebacks(tmp_path, capsys):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    assert main(["inspect", str(empty)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("peereval: error: file 'empty.csv'")
+    assert "Traceback" not in err
+    folder = tmp_path / "s"
+    shutil.copytree(peereval.datasets.sample_dir(), folder)
+    (folder / "records.xlsx").unlink()
+    assert main(["summary", str(folder / "study.toml")]) == 1
+    assert "records.file" in capsys.readouterr().err
+
+
+def test_console_script_is_installed():
+    exe = shutil.which("peereval")
+    assert exe, "the peereval console script is not on PATH"
+    result = subprocess.run([exe, "--version"], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == f"peereval {peereval.__version__}"
+    result = subprocess.run([exe, "summary", "--help"], capture_output=True, text=True,
+                            check=True)
+    assert "PEEREVAL_LINK_KEY" in result.stdout
+
+
+def test_no_command_prints_help(capsys):
+    assert main([]) == 2
+    assert "summary" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("module", ["peereval"])
+def test_import_is_light(module):
+    code = (f"import sys, {module}; heavy = [m for m in ('pandas', 'scipy', 'statsmodels', "
+            "'matplotlib', 'pingouin', 'openpyxl') if m in sys.modules]; print(heavy)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
