@@ -149,7 +149,7 @@ def read_export(
         platform = "spss"
         module = platform_module("spss")
         _check_options(module, options, dictionary)
-        return module.read_sav(path, **options)
+        return module.read_sav(path, encoding=encoding, **options)
     if platform == "spss":
         raise FileFormatError("this is not an SPSS .sav file", file=path,
                               hint="use platform='auto' to detect the layout")

@@ -71,6 +71,24 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _clean_column(values: Sequence[Any]) -> list[Any]:
+    """Strip text and turn empty cells into None, converting each distinct value once."""
+    try:
+        distinct = dict.fromkeys(values)
+    except TypeError:  # unhashable cell values: one at a time
+        return [_clean(v) for v in values]
+    changes = {}
+    for value in distinct:
+        if value is None:
+            continue
+        cleaned = _clean(value)
+        if cleaned is not value:
+            changes[value] = cleaned
+    if not changes:
+        return list(values)
+    return [changes.get(v, v) if v is not None else None for v in values]
+
+
 def assemble(
     table: RawTable,
     columns: Sequence[Column],
@@ -134,16 +152,17 @@ def assemble(
     items: dict[str, Item] = {}
     meta: dict[str, pd.Series] = {}
     converters = meta_converters or {}
+    by_column = list(zip(*rows, strict=True))
     for col in columns:
         if col.role in ("id", "skip"):
             continue
-        values = [_clean(r[col.index]) for r in rows]
-        series = pd.Series(values, index=ids, dtype=object)
+        values = _clean_column(by_column[col.index])
         if col.role == "meta":
+            series = pd.Series(values, index=ids, dtype=object)
             convert = converters.get(col.code)
             meta[col.code] = _converted(convert, series, col, table, ids, numbers)
             continue
-        kind = col.kind or classify_column(series)
+        kind = col.kind or classify_column(values)
         items[col.code] = Item(col.code, col.text or col.header, kind, col.options,
                                col.question, col.header if col.header != col.code else None)
         answers[col.code] = values
@@ -209,45 +228,57 @@ _TRUE = {"true", "1", "yes", "y", "t", "بله", "درست", "complete", "comple
 _FALSE = {"false", "0", "no", "n", "f", "خیر", "نادرست", "incomplete", "partial"}
 
 
+def _per_distinct(series: pd.Series, convert: Callable[[Any], Any], missing: Any,
+                  dtype: str, message: str, hint: str) -> pd.Series:
+    """Apply ``convert`` once per distinct value; a ValueError names the first bad cell."""
+    lookup: dict[Any, Any] = {}
+    for value in dict.fromkeys(series.tolist()):
+        if value is None:
+            continue
+        try:
+            lookup[value] = convert(value)
+        except ValueError:
+            rid = series.index[series.to_numpy(dtype=object) == value][0]
+            raise BadCell(rid, value, message, hint) from None
+    values = [missing if v is None else lookup[v] for v in series.tolist()]
+    return pd.Series(values, index=series.index, dtype=dtype)
+
+
+_TRUE = {"true", "1", "yes", "y", "t", "بله", "درست", "complete", "completed"}
+_FALSE = {"false", "0", "no", "n", "f", "خیر", "نادرست", "incomplete", "partial"}
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = normalize_digits(str(value)).strip().casefold()
+    if text.endswith(".0"):
+        text = text[:-2]
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(value)
+
+
 def to_bool(series: pd.Series, col: Column) -> pd.Series:
     """Convert True/False, 1/0, yes/no (English or Persian) to a nullable boolean."""
+    return _per_distinct(series, _boolean, pd.NA, "boolean",
+                         "a true/false column holds a value that is neither",
+                         "expected True/False, 1/0 or yes/no")
 
-    def one(rid: Any, v: Any) -> Any:
-        if v is None:
-            return pd.NA
-        if isinstance(v, bool):
-            return v
-        text = normalize_digits(str(v)).strip().casefold()
-        if text.endswith(".0"):
-            text = text[:-2]
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise BadCell(rid, v, "a true/false column holds a value that is neither",
-                      "expected True/False, 1/0 or yes/no")
 
-    return pd.Series([one(r, v) for r, v in series.items()], index=series.index,
-                     dtype="boolean")
+def _float(value: Any) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return float(normalize_digits(str(value)).strip().replace(",", "").replace("%", ""))
 
 
 def to_float(series: pd.Series, col: Column) -> pd.Series:
     """Convert numbers (possibly written with Persian digits) to floats."""
-
-    def one(rid: Any, v: Any) -> float:
-        if v is None:
-            return np.nan
-        if isinstance(v, int | float) and not isinstance(v, bool):
-            return float(v)
-        text = normalize_digits(str(v)).strip().replace(",", "").replace("%", "")
-        try:
-            return float(text)
-        except ValueError:
-            raise BadCell(rid, v, "a numeric column holds a value that is not a number",
-                          "expected a number") from None
-
-    return pd.Series([one(r, v) for r, v in series.items()], index=series.index,
-                     dtype="float64")
+    return _per_distinct(series, _float, np.nan, "float64",
+                         "a numeric column holds a value that is not a number",
+                         "expected a number")
 
 
 # ------------------------------------------------------------------------ dates
@@ -341,6 +372,9 @@ def parse_datetimes(series: pd.Series, col: Column, *,
     time kept), Jalali dates (year before 1700, e.g. ``1402/08/15 14:23``, with
     Persian digits or not), and any ``strptime`` ``formats`` given.
     """
+    fast = _iso_fast_path(series)
+    if fast is not None:
+        return fast
     out: list[Any] = []
     for rid, v in series.items():
         if v is None:
@@ -366,6 +400,20 @@ def parse_datetimes(series: pd.Series, col: Column, *,
                           "expected e.g. 2024-03-20 14:05:00 or 1403/01/01 14:05")
         out.append(parsed)
     return pd.Series(pd.to_datetime(out), index=series.index, name=series.name)
+
+
+def _iso_fast_path(series: pd.Series) -> pd.Series | None:
+    """Vectorised parse when every value is ``YYYY-MM-DD HH:MM:SS`` text after 1700."""
+    values = series.dropna()
+    if values.empty or not all(isinstance(v, str) for v in values.iloc[:50]):
+        return None
+    try:
+        parsed = pd.to_datetime(series, format="%Y-%m-%d %H:%M:%S", errors="raise")
+    except (ValueError, TypeError):
+        return None
+    if parsed.dropna().dt.year.min() < 1700:
+        return None
+    return pd.Series(parsed.to_numpy(), index=series.index, name=series.name)
 
 
 _OFFSET_RE = re.compile(r"\s*(?:gmt|utc)\s*[+-]\d{1,2}(?::?\d{2})?\s*$", re.IGNORECASE)

@@ -194,6 +194,14 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
         chosen = "utf-16"
     else:
         chosen = _utf16_without_bom(data) or "utf-8"
+        if chosen == "utf-8" and _looks_binary(data):
+            raise FileFormatError(
+                "the file holds binary data (control bytes), not text, so it is not a "
+                "text export",
+                file=path,
+                hint="export the survey again as CSV or XLSX; if this is a workbook or an "
+                "SPSS file, give it its proper extension (.xlsx, .sav)",
+            )
     try:
         text = data.decode(chosen)
     except UnicodeDecodeError as exc:
@@ -208,6 +216,16 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
             "its proper extension",
         )
     return text, chosen
+
+
+_TEXT_CONTROLS = frozenset(b"\t\n\x0c\r")
+
+
+def _looks_binary(data: bytes) -> bool:
+    """More than 1% control bytes (other than tab, newline, form feed, CR): not text."""
+    sample = data[:4096]
+    controls = sum(1 for b in sample if b < 0x20 and b not in _TEXT_CONTROLS)
+    return controls > max(1, len(sample) // 100)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -308,6 +326,29 @@ def parse_delimited(text: str, path: Path, *, delimiter: str | None = None,
         raise EmptyFileError("the file holds only white space", file=path,
                              hint="export the data again")
     sep = delimiter or sniff_delimiter(text, path)
+    try:
+        rows, numbers = _parse_fast(text, sep)
+    except ValueError:  # ragged rows or odd quoting: the csv module copes with both
+        rows, numbers = _parse_tolerant(text, sep, path)
+    return _rectangular(RawTable(rows, numbers, path, None, encoding, sep))
+
+
+def _parse_fast(text: str, sep: str) -> tuple[list[list[Any]], list[int]]:
+    """pandas' C parser; raises ValueError (ParserError) on ragged rows."""
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=object,
+                        na_filter=False, keep_default_na=False, skip_blank_lines=False,
+                        quotechar='"', doublequote=True, engine="c")
+    cells = frame.to_numpy(dtype=object)
+    cells[cells == ""] = None
+    keep = (cells != None).any(axis=1)  # noqa: E711 - elementwise on an object array
+    numbers = (np.flatnonzero(keep) + 1).tolist()
+    return cells[keep].tolist(), numbers
+
+
+def _parse_tolerant(text: str, sep: str, path: Path) -> tuple[list[list[Any]], list[int]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"',
                         doublequote=True, strict=False)
     rows: list[list[Any]] = []
@@ -322,15 +363,17 @@ def parse_delimited(text: str, path: Path, *, delimiter: str | None = None,
         raise FileFormatError(f"the text cannot be split into fields: {exc}", file=path,
                               row=reader.line_num,
                               hint="check for an unclosed quotation mark") from exc
-    return _rectangular(RawTable(rows, numbers, path, None, encoding, sep))
+    return rows, numbers
 
 
 def _rectangular(table: RawTable) -> RawTable:
     """Pad short rows; trailing empty columns are dropped."""
-    width = max((len(r) for r in table.rows), default=0)
+    lengths = {len(r) for r in table.rows}
+    width = max(lengths, default=0)
     while width and all(len(r) < width or r[width - 1] is None for r in table.rows):
         width -= 1
-    table.rows = [r[:width] + [None] * (width - len(r)) for r in table.rows]
+    if lengths != {width}:
+        table.rows = [r[:width] + [None] * (width - len(r)) for r in table.rows]
     return table
 
 

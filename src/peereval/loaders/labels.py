@@ -130,9 +130,10 @@ def label_key(text: object) -> str:
 
     Persian writers join or split compound words with a space, a zero-width
     non-joiner or nothing at all (``بی‌نظر``, ``بی نظر``, ``بینظر``); removing spaces
-    makes all three one key.
+    makes all three one key. Underscores count as spaces too, so that the choice names
+    of an "XML values" export (``strongly_agree``) key like their labels.
     """
-    return normalize_label(text).replace(" ", "")
+    return normalize_label(text).replace(" ", "").replace("_", "")
 
 
 _NUMBER = r"[-+]?\d+(?:\.\d+)?"
@@ -155,8 +156,10 @@ def split_numbered_label(text: object) -> tuple[float | None, str]:
     (5.0, 'کاملا موافقم')
     >>> split_numbered_label("Agree")
     (None, 'agree')
+    >>> split_numbered_label("strongly_agree")  # a choice name
+    (None, 'strongly agree')
     """
-    s = normalize_label(text)
+    s = _SPACES.sub(" ", normalize_label(text).replace("_", " ")).strip()
     m = _PREFIXED.match(s)
     if m and m.group(2).strip(_EDGE_PUNCT + "()"):
         return float(m.group(1)), m.group(2).strip(_EDGE_PUNCT + "()").strip()
@@ -428,6 +431,11 @@ class LabelMatch:
         Names of vocabularies that all fit the labels but code them differently.
     non_substantive
         Labels coded as missing because they are not a position on the scale.
+    families
+        Families (``"agreement"``, ...) of the vocabularies that contain every label.
+    by_coverage
+        True when the choice rested on the labels filling every level of the
+        shortest candidate (a guess other items of the file may contradict).
     """
 
     codes: Mapping[str, float]
@@ -435,6 +443,8 @@ class LabelMatch:
     unmatched: tuple[str, ...] = ()
     ambiguous: tuple[str, ...] = ()
     non_substantive: tuple[str, ...] = ()
+    families: frozenset[str] = frozenset()
+    by_coverage: bool = False
 
 
 def _embedded_numbers(labels: list[str]) -> dict[str, float] | None:
@@ -486,9 +496,12 @@ def match_labels(
 
     Examples
     --------
-    >>> m = match_labels(["Agree", "Neutral", "Strongly agree"])
+    >>> m = match_labels(["Agree", "Neutral", "Disagree", "Strongly agree",
+    ...                   "Strongly disagree"])
     >>> m.vocabulary, m.codes["Strongly agree"]
     ('agreement-5 (en)', 5.0)
+    >>> match_labels(["Agree", "Neutral", "Strongly agree"]).ambiguous
+    ('agreement-5 (en)', 'agreement-7 (en)')
     >>> match_labels(["Agree", "Strongly agree"]).ambiguous[:2]
     ('agreement-4 (en)', 'agreement-5 (en)')
     >>> match_labels(["Agree", "Strongly agree"], points=5).codes["Agree"]
@@ -547,6 +560,8 @@ def match_labels(
         # respondents to one question saw one wording per level
         candidates = [v for v in candidates if v.name in injective]
         codings = injective
+    families = frozenset(v.family for v in candidates)
+    by_coverage = False
     if len(set(codings.values())) > 1:
         seen = set(words.values())
         complete = [v for v in candidates
@@ -554,16 +569,19 @@ def match_labels(
         if complete:
             chosen_vocab = min(complete, key=lambda v: (v.points, _vocab_sort_key(v.name)))
             codings = {chosen_vocab.name: codings[chosen_vocab.name]}
+            by_coverage = True
     if len(set(codings.values())) > 1:
         return LabelMatch(
             codes,
             None,
             ambiguous=tuple(sorted(codings, key=_vocab_sort_key)),
             non_substantive=tuple(non_substantive),
+            families=families,
         )
     chosen = min(codings, key=_vocab_sort_key)
     codes.update(zip(remaining, map(float, codings[chosen]), strict=True))
-    return LabelMatch(codes, chosen, non_substantive=tuple(non_substantive))
+    return LabelMatch(codes, chosen, non_substantive=tuple(non_substantive),
+                      families=families, by_coverage=by_coverage)
 
 
 def _vocab_sort_key(name: str) -> tuple[str, int, str]:

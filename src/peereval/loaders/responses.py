@@ -282,6 +282,16 @@ class Responses:
     def _numeric_cache(self) -> dict[Any, _NumericResult]:
         return {}
 
+    @cached_property
+    def _file_label_groups(self) -> dict[str, list[str]]:
+        """Labels of every Likert item group of the export whose answers are text."""
+        groups: dict[str, list[str]] = {}
+        for code in self.likert_items:
+            if _as_numbers(self.answers[code]) is None:
+                groups.setdefault(self.items[code].group, []).append(code)
+        return {group: _distinct_labels(self.answers[codes]) for group, codes in
+                groups.items()}
+
     def _numeric(self, items: tuple[str, ...] | None, points: Any, mapping: Any) -> _NumericResult:
         key = (items, points, mapping)
         if key not in self._numeric_cache:
@@ -311,18 +321,31 @@ class Responses:
 
         problems: list[Location] = []
         ambiguity: list[str] = []
+        group_labels: dict[str, list[str]] = {}
+        group_match: dict[str, LabelMatch] = {}
         for group, group_codes in pending.items():
             item_mapping = _mapping_for(mapping, group_codes)
-            group_points = _points_for(points, group_codes)
             options = self.items[group_codes[0]].options
             siblings = [c for c, item in self.items.items() if item.group == group]
             labels = _distinct_labels(self.answers[siblings])
             if item_mapping is None and options and _numeric_options(options):
                 item_mapping = {label: float(code) for code, label in options}
-            match = match_labels(labels, points=group_points, mapping=item_mapping)
+            match = match_labels(labels, points=_points_for(points, group_codes),
+                                 mapping=item_mapping)
             if item_mapping is not None and match.vocabulary is None and not match.unmatched:
                 match = LabelMatch(match.codes, "options" if options else "mapping",
                                    non_substantive=match.non_substantive)
+            group_labels[group] = labels
+            group_match[group] = match
+        context = {**self._file_label_groups, **group_labels}
+        for group, match in group_match.items():
+            if _points_for(points, pending[group]) is None and (match.ambiguous
+                                                                or match.by_coverage):
+                group_match[group] = _with_file_evidence(group, match, context)
+
+        for group, group_codes in pending.items():
+            match = group_match[group]
+            labels = group_labels[group]
             for code in group_codes:
                 matches[code] = match
             if match.ambiguous:
@@ -340,9 +363,7 @@ class Responses:
                             problems.append(self.locate(hits[0], code, label))
                 continue
             for code in group_codes:
-                col = self.answers[code].astype("string").str.strip()
-                out[code] = col.map(lambda s, m=match.codes: m.get(s, np.nan) if isinstance(
-                    s, str) else np.nan).astype("float64")
+                out[code] = _code_column(self.answers[code], match.codes)
 
         if problems or ambiguity:
             message = []
@@ -367,6 +388,37 @@ class Responses:
 
 
 # --------------------------------------------------------------------- helpers
+
+
+def _with_file_evidence(group: str, match: LabelMatch,
+                        labels: Mapping[str, list[str]]) -> LabelMatch:
+    """Settle a group's scale length with the labels of the file's other Likert items.
+
+    Items of one questionnaire usually share their response scale, so the labels of
+    every group whose candidate vocabularies share a family are read together. An
+    ambiguous group takes the pooled coding when it is unambiguous; a group coded
+    only because its labels filled a short scale becomes ambiguous when the pooled
+    labels say the scale is longer (e.g. nobody chose the middle of a 5-point
+    scale in this item, but others in the file did).
+    """
+    pooled: dict[str, None] = {}
+    for other_labels in labels.values():
+        other = match_labels(other_labels)
+        if other.families & match.families:
+            pooled.update(dict.fromkeys(other_labels))
+    together = match_labels(list(pooled))
+    if together.vocabulary is None or together.vocabulary == match.vocabulary:
+        return match
+    own = {label: together.codes[label] for label in labels[group]}
+    if match.ambiguous:
+        return LabelMatch({**match.codes, **own},
+                          f"{together.vocabulary}, read with the file's other items",
+                          non_substantive=match.non_substantive, families=match.families)
+    if any(own[label] != match.codes[label] for label in labels[group]):
+        return LabelMatch(match.codes, None, ambiguous=(match.vocabulary or "",
+                                                        together.vocabulary),
+                          non_substantive=match.non_substantive, families=match.families)
+    return match
 
 
 def _freeze(value: Any) -> Any:
@@ -407,61 +459,99 @@ def _numeric_options(options: tuple[tuple[Any, str], ...]) -> bool:
     return True
 
 
+def _code_column(column: pd.Series, codes: Mapping[str, float]) -> pd.Series:
+    """Map each answer (compared stripped) to its code; other values become NaN."""
+    lookup = {}
+    for value in _distinct(column):
+        lookup[value] = codes.get(str(value).strip(), np.nan)
+    return column.map(lookup).astype("float64")
+
+
 def _distinct_labels(frame: pd.DataFrame) -> list[str]:
     seen: dict[str, None] = {}
     for code in frame.columns:
-        for value in frame[code].dropna().unique():
+        for value in _distinct(frame[code]):
             text = str(value).strip()
             if text:
                 seen[text] = None
     return list(seen)
 
 
+def _distinct(column: pd.Series) -> list[Any]:
+    """Distinct non-missing values of a column, in order of appearance."""
+    values = column.to_numpy(dtype=object) if column.dtype == object else column.dropna()
+    try:
+        seen = dict.fromkeys(values)
+    except TypeError:
+        seen = dict.fromkeys(pd.unique(np.asarray(values, dtype=object)))
+    return [v for v in seen if v is not None and not (isinstance(v, float) and v != v)
+            and v is not pd.NA]
+
+
+def _number(value: Any) -> float | None:
+    """One answer as a number (Persian digits allowed), or None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | np.integer | np.floating):
+        return float(value)
+    try:
+        return float(normalize_digits(str(value).strip()))
+    except ValueError:
+        return None
+
+
 def _as_numbers(column: pd.Series) -> pd.Series | None:
-    """The column as floats when every answer is a number (digits may be Persian)."""
-    values = column.dropna()
-    if values.empty:
-        return column.astype("float64") if column.dtype != object else pd.Series(
-            np.nan, index=column.index, dtype="float64")
+    """The column as floats when every answer is a number (digits may be Persian).
+
+    Conversion works on the distinct values, so a 50,000-row column with five
+    distinct answers costs five conversions and one lookup pass.
+    """
     if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
         return column.astype("float64")
-    converted = pd.to_numeric(
-        column.map(lambda v: normalize_digits(v.strip()) if isinstance(v, str) else v),
-        errors="coerce",
-    )
-    if converted[values.index].isna().any():
-        return None
-    return converted.astype("float64")
+    table: dict[Any, float] = {}
+    for value in _distinct(column):
+        number = _number(value)
+        if number is None:
+            return None
+        table[value] = number
+    if not table:
+        return pd.Series(np.nan, index=column.index, dtype="float64")
+    return column.map(table).astype("float64")
 
 
-def classify_column(values: pd.Series) -> ItemKind:
+def classify_column(values: pd.Series | Sequence[Any]) -> ItemKind:
     """Guess an item's kind from its answers when the platform does not say.
 
-    Small-range integers and label sets that match a known vocabulary are
-    ``likert``; other numbers are ``number``; few distinct labels are ``choice``;
-    the rest is ``text``.
+    Integers within -10..11 spanning at most 10 (student numbers are not a rating
+    scale) and label sets that match a known vocabulary are ``likert``; other numbers
+    are ``number``; few distinct labels are ``choice``; answers that never repeat are
+    ``text``. Only the distinct answers are examined.
     """
-    present = values.dropna()
-    present = present[present.astype(str).str.strip() != ""]
-    if present.empty:
+    raw = values.tolist() if isinstance(values, pd.Series) else list(values)
+    present = [v for v in raw if v is not None and not (isinstance(v, float) and v != v)]
+    try:
+        unique = list(dict.fromkeys(present))
+    except TypeError:
+        unique = list(pd.unique(np.asarray(present, dtype=object)))
+    distinct = [v for v in unique if not (isinstance(v, str) and not v.strip())]
+    if not distinct:
         return "text"
-    if present.map(lambda v: isinstance(v, dt.date)).all():
+    if all(isinstance(v, dt.date) for v in distinct):
         return "date"
-    numbers = _as_numbers(present)
-    if numbers is not None:
-        as_int = numbers[np.isfinite(numbers)]
-        if (
-            len(as_int)
-            and (as_int == as_int.round()).all()
-            and as_int.max() - as_int.min() <= 10
-            and as_int.nunique() <= 11
-        ):
+    numbers = [_number(v) for v in distinct]
+    if all(n is not None for n in numbers):
+        finite = [n for n in numbers if n is not None and np.isfinite(n)]
+        if (finite and all(float(n).is_integer() for n in finite)
+                and min(finite) >= -10 and max(finite) <= 11
+                and max(finite) - min(finite) <= 10 and len(set(finite)) <= 11):
             return "likert"
         return "number"
-    distinct = present.astype(str).str.strip().unique()
-    matched = sum(1 for label in distinct if known_label(label))
-    if matched and matched >= math.ceil(len(distinct) / 2):
+    labels = list(dict.fromkeys(str(v).strip() for v in distinct))
+    matched = sum(1 for label in labels if known_label(label))
+    if matched and matched >= math.ceil(len(labels) / 2):
         return "likert"
-    if len(distinct) <= max(12, len(present) // 5) and max(len(s) for s in distinct) <= 80:
+    if len(present) >= 3 and len(labels) == len(present):
+        return "text"  # answers that never repeat are free text, not a closed choice
+    if len(labels) <= max(12, len(present) // 5) and max(len(s) for s in labels) <= 80:
         return "choice"
     return "text"
