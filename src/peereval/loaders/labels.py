@@ -138,7 +138,7 @@ def label_key(text: object) -> str:
 
 _NUMBER = r"[-+]?\d+(?:\.\d+)?"
 _PREFIXED = re.compile(rf"^\(?\s*({_NUMBER})\s*\)?\s*(?:[=:.)\-/]\s*)?(.*\D.*)$")
-_SUFFIXED = re.compile(rf"^(.*\D.*?)\s*(?:[=:\-/]\s*)?\(?\s*({_NUMBER})\s*\)?$")
+_SUFFIXED = re.compile(rf"^(.*\D.*?)(?:\s+|\s*[=:\-/]\s*|\s*\(\s*)({_NUMBER})\s*\)?$")
 
 
 def split_numbered_label(text: object) -> tuple[float | None, str]:

@@ -328,12 +328,14 @@ class Responses:
             options = self.items[group_codes[0]].options
             siblings = [c for c, item in self.items.items() if item.group == group]
             labels = _distinct_labels(self.answers[siblings])
-            if item_mapping is None and options and _numeric_options(options):
+            from_options = item_mapping is None and bool(options) and _numeric_options(options)
+            if from_options:
                 item_mapping = {label: float(code) for code, label in options}
             match = match_labels(labels, points=_points_for(points, group_codes),
                                  mapping=item_mapping)
-            if item_mapping is not None and match.vocabulary is None and not match.unmatched:
-                match = LabelMatch(match.codes, "options" if options else "mapping",
+            if (item_mapping is not None and match.vocabulary in (None, "mapping")
+                    and not match.unmatched):
+                match = LabelMatch(match.codes, "options" if from_options else "mapping",
                                    non_substantive=match.non_substantive)
             group_labels[group] = labels
             group_match[group] = match

@@ -157,9 +157,18 @@ def read_sav(path: str | Path, *, id_column: str | None = None,
 
     Examples
     --------
-    >>> responses = read_sav("survey.sav")            # doctest: +SKIP
-    >>> responses.items["support_1"].options          # doctest: +SKIP
-    ((1, 'Strongly disagree'), (2, 'Disagree'), ...)
+    >>> import pathlib, tempfile, pandas as pd, pyreadstat
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "survey.sav"
+    >>> frame = pd.DataFrame({"id": [1.0, 2.0, 3.0], "support_1": [5.0, 2.0, 9.0]})
+    >>> pyreadstat.write_sav(frame, path, column_labels=["Respondent", "Mentor available"],
+    ...     variable_value_labels={"support_1": {1: "Strongly disagree", 2: "Disagree",
+    ...         3: "Neutral", 4: "Agree", 5: "Strongly agree", 9: "No answer"}},
+    ...     missing_ranges={"support_1": [9]})
+    >>> responses = read_sav(path, id_column="id")
+    >>> responses.items["support_1"].options[:2]
+    ((1, 'Strongly disagree'), (2, 'Disagree'))
+    >>> responses.numeric(["support_1"])["support_1"].tolist()  # 9 is user-missing
+    [5.0, 2.0, nan]
     """
     import pyreadstat  # imported here: only SPSS files need it
 
