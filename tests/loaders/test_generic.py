@@ -17,6 +17,7 @@ from helpers import FIXTURES, assert_canonical, assert_comments
 from peereval.errors import DuplicateIdError, FileFormatError
 from peereval.loaders import generic, kobo, qualtrics
 from peereval.loaders._table import open_source
+from peereval.loaders.responses import classify_column
 
 HERE = FIXTURES / "generic"
 _spec = importlib.util.spec_from_file_location("generic_fixtures", HERE / "make_fixtures.py")
@@ -167,5 +168,5 @@ def test_other_sniffs_give_zero_on_plain_tables():
     ([9812345, 9812346, 9812347, 9812348], "number"),
     (["۱", "۵", "۳", "۴"], "likert"),
 ])
-def test_answer_kind(values, kind):
-    assert generic.answer_kind(pd.Series(values, dtype=object)) == kind
+def test_column_kinds(values, kind):
+    assert classify_column(pd.Series(values, dtype=object)) == kind

@@ -88,6 +88,16 @@ class Source:
     sheet_names: list[str] = field(default_factory=list)
 
 
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column index (0 -> ``A``, 26 -> ``AA``)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 def cell_text(value: Any) -> str:
     """A cell as stripped text; ``""`` for empty cells."""
     if value is None:

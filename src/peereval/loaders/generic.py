@@ -20,8 +20,9 @@ Columns are read as follows:
 - a student-number column (``student id``, ``شماره دانشجویی``, ...) is kept as
   metadata under its header, for linkage with academic records;
 - every other column is an item whose kind its answers decide
-  (:func:`answer_kind`). Columns headed ``question - row`` whose ``question`` part
-  heads at least two columns are the rows of one matrix question: they share
+  (:func:`~peereval.loaders.responses.classify_column`). Columns headed
+  ``question - row`` whose ``question`` part heads at least two columns are the
+  rows of one matrix question: they share
   ``Item.question``, and so one response scale when labels are coded.
 
 Headers are compared after label normalisation, so Arabic yeh/kaf, the zero-width
@@ -37,11 +38,11 @@ import pandas as pd
 
 from peereval.errors import FileFormatError
 from peereval.loaders._common import BadCell, Column, assemble, parse_datetimes
-from peereval.loaders._table import RawTable, cell_text
+from peereval.loaders._table import RawTable, cell_text, column_letter
 from peereval.loaders.labels import label_key, normalize_digits, normalize_label
-from peereval.loaders.responses import ItemKind, Responses, classify_column
+from peereval.loaders.responses import Responses, classify_column
 
-__all__ = ["NAME", "OPTIONS", "TITLE", "answer_kind", "column_letter", "read", "sniff"]
+__all__ = ["NAME", "OPTIONS", "TITLE", "read", "sniff"]
 
 NAME = "generic"
 TITLE = "plain table"
@@ -80,62 +81,6 @@ def sniff(table: RawTable) -> float:
     """Any table with a header row and data rows can be read as a plain table."""
     return 0.1 if len(table.rows) >= 2 else 0.0
 
-
-def answer_kind(values: pd.Series) -> ItemKind:
-    """Decide an item's kind from its answers, telling free text from choices.
-
-    :func:`~peereval.loaders.responses.classify_column` calls any column with few
-    distinct labels a ``choice``; in a small study a free-text question also has few
-    distinct answers. A ``choice`` column is therefore read as ``text`` when no
-    answer occurs twice among at least three answers, or when some answer has six or
-    more words. Whole numbers above 100 are never a rating scale (``number``), however
-    close together they are (consecutive student numbers).
-
-    Parameters
-    ----------
-    values
-        The column's answers (``None`` for empty cells).
-
-    Returns
-    -------
-    str
-        ``likert``, ``choice``, ``multi``, ``text``, ``number`` or ``date``.
-
-    Examples
-    --------
-    >>> answer_kind(pd.Series(["Great, thanks", None, "Too short", "More sessions"]))
-    'text'
-    >>> answer_kind(pd.Series(["Male", "Female", "Female", "Male"]))
-    'choice'
-    >>> answer_kind(pd.Series([9812345, 9812346, 9812347]))  # student numbers
-    'number'
-    """
-    kind = classify_column(values)
-    if kind == "likert":
-        numbers = pd.to_numeric(values.dropna().map(
-            lambda v: normalize_digits(v) if isinstance(v, str) else v), errors="coerce")
-        if numbers.notna().all() and len(numbers) and numbers.abs().max() > _MAX_SCALE_CODE:
-            return "number"
-    if kind != "choice":
-        return kind
-    present = [cell_text(v) for v in values.dropna()]
-    present = [v for v in present if v]
-    distinct = set(present)
-    if len(present) >= _MIN_DISTINCT_FOR_TEXT and len(distinct) == len(present):
-        return "text"
-    if max(len(v.split()) for v in distinct) >= _SENTENCE_WORDS:
-        return "text"
-    return "choice"
-
-
-def column_letter(index: int) -> str:
-    """The spreadsheet letter of a 0-based column index (0 -> ``A``, 26 -> ``AA``)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def check_headers(table: RawTable, header_index: int, headers: list[str],
@@ -250,7 +195,7 @@ def read(table: RawTable, *, id_column: str | None = None, header_row: int = 1,
         values = values.where(values.map(lambda v: cell_text(v) != ""), None)
         question = header.rsplit(_MATRIX_SEP, 1)[0] if _MATRIX_SEP in header else None
         columns.append(Column(index, header, header, "item", text=header,
-                              kind=answer_kind(values),
+                              kind=classify_column(values),
                               question=question if matrix.get(question, 0) > 1 else None))
     ids = None
     if id_index is None:

@@ -37,7 +37,7 @@ import pandas as pd
 
 from peereval.errors import DuplicateIdError, FileFormatError, Location
 from peereval.loaders._common import Column, assemble
-from peereval.loaders._table import RawTable, cell_text
+from peereval.loaders._table import RawTable, cell_text, column_letter
 from peereval.loaders.labels import known_label, normalize_digits
 from peereval.loaders.responses import ItemKind, Responses, classify_column
 
@@ -170,7 +170,7 @@ def read(
         if any(cell_text(r[index]) for r in data_rows):
             raise FileFormatError(
                 "a column with answers has no header", file=table.path, sheet=table.sheet,
-                row=table.row_numbers[0], column=_column_letter(index),
+                row=table.row_numbers[0], column=column_letter(index),
                 hint="give the column back its question title, or " + _HOW_TO_EXPORT,
             )
     questions = _grid_questions(head)
@@ -210,7 +210,7 @@ def read(
                     f"multi={{'{question or header}': [...]}}, to split exactly"
                 )
         else:
-            kind = _kind(values)
+            kind = classify_column(values)
         columns.append(Column(index, header, header, "item", text=text, kind=kind,
                               options=item_options, question=question))
 
@@ -462,22 +462,3 @@ def _split_by_options(text: str, separator: str, options: Sequence[str]) -> list
             continue
         rest = rest.removeprefix(separator.strip())
     return parts
-
-
-def _kind(values: Sequence[Any]) -> ItemKind:
-    """classify_column, except that answers that never repeat are free text."""
-    series = pd.Series([None if not cell_text(v) else v for v in values], dtype=object)
-    kind = classify_column(series)
-    present = [cell_text(v) for v in values if cell_text(v)]
-    if kind == "choice" and len(present) >= 3 and len(set(present)) == len(present):
-        return "text"
-    return kind
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters

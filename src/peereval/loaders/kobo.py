@@ -67,9 +67,9 @@ import pandas as pd
 from peereval.errors import FileFormatError
 from peereval.loaders._common import Column, assemble, parse_datetimes
 from peereval.loaders._table import RawTable, cell_text
-from peereval.loaders.generic import answer_kind, check_headers
+from peereval.loaders.generic import check_headers
 from peereval.loaders.labels import known_label, label_key
-from peereval.loaders.responses import Responses
+from peereval.loaders.responses import Responses, classify_column
 
 __all__ = ["NAME", "OPTIONS", "SYSTEM_COLUMNS", "TITLE", "XML_VALUES_NOTE", "read", "sniff"]
 
@@ -291,7 +291,7 @@ def read(table: RawTable, *, id_column: str | None = None, group_separator: str 
             kind = "likert"
             scale_names.append(parts[-1])
         else:
-            kind = answer_kind(values)
+            kind = classify_column(values)
         code = parts[-1] if xml else header
         text = header if xml else " - ".join(parts)
         columns.append(Column(index, header, code, "item", text=text, kind=kind,

@@ -345,20 +345,9 @@ def _item(table: RawTable, index: int, header: str, style: str, code: str | None
     elif coded:
         kind = "likert" if question is not None else "choice"
     else:
-        kind = _guess_kind(values)
+        kind = classify_column(values)
     return Column(index, header, item_code, "item", text=shown, kind=kind,
                   question=question if kind != "text" else None), coded
-
-
-def _guess_kind(values: pd.Series) -> ItemKind:
-    """An item's kind from its answers: answers that never repeat and hold spaces are
-    free text rather than a set of choices."""
-    kind = classify_column(values)
-    present = [str(v).strip() for v in values.dropna() if str(v).strip()]
-    if kind == "choice" and len(set(present)) == len(present) > 1 and any(
-            " " in v or "\n" in v for v in present):
-        return "text"
-    return kind
 
 
 def _with_finished(table: RawTable, submit: int | None) -> tuple[RawTable, Column | None]:

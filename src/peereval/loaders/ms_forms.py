@@ -40,7 +40,7 @@ import pandas as pd
 
 from peereval.errors import FileFormatError
 from peereval.loaders._common import BadCell, Column, assemble, parse_datetimes, to_float
-from peereval.loaders._table import RawTable, cell_text
+from peereval.loaders._table import RawTable, cell_text, column_letter
 from peereval.loaders.responses import ItemKind, Responses, classify_column
 
 NAME = "ms_forms"
@@ -146,7 +146,7 @@ def read(table: RawTable, **options: Any) -> Responses:
                 raise FileFormatError(
                     "a column with answers has no header", file=table.path,
                     sheet=table.sheet, row=table.row_numbers[0],
-                    column=_column_letter(index), hint=_HOW_TO_EXPORT)
+                    column=column_letter(index), hint=_HOW_TO_EXPORT)
             continue
         if key == "id":
             columns.append(Column(index, header, "id", "id"))
@@ -167,7 +167,7 @@ def read(table: RawTable, **options: Any) -> Responses:
                 parts = [p.strip() for p in cell_text(r[index]).split(";") if p.strip()]
                 r[index] = ";".join(parts) if parts else None
         else:
-            kind = _kind(values)
+            kind = classify_column(values)
         columns.append(Column(index, header, header, "item", text=header, kind=kind))
 
     if multi_columns:
@@ -210,16 +210,6 @@ def _is_multi(values: list[Any]) -> bool:
     return bool(texts) and all(t.endswith(";") for t in texts)
 
 
-def _kind(values: list[Any]) -> ItemKind:
-    """classify_column, except that answers that never repeat are free text."""
-    series = pd.Series([None if not cell_text(v) else v for v in values], dtype=object)
-    kind = classify_column(series)
-    present = [cell_text(v) for v in values if cell_text(v)]
-    if kind == "choice" and len(present) >= 3 and len(set(present)) == len(present):
-        return "text"
-    return kind
-
-
 def _dates(series: pd.Series, col: Column) -> pd.Series:
     try:
         return parse_datetimes(series, col, formats=_DATE_FORMATS)
@@ -229,12 +219,3 @@ def _dates(series: pd.Series, col: Column) -> pd.Series:
                       "the workbook holds times as date cells (a CSV saved by Excel writes "
                       "e.g. 3/2/24 9:14:05); correct the cell or download the responses "
                       "again") from None
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters

@@ -526,8 +526,20 @@ def classify_column(values: pd.Series | Sequence[Any]) -> ItemKind:
 
     Integers within -10..11 spanning at most 10 (student numbers are not a rating
     scale) and label sets that match a known vocabulary are ``likert``; other numbers
-    are ``number``; few distinct labels are ``choice``; answers that never repeat are
-    ``text``. Only the distinct answers are examined.
+    are ``number``; few distinct short labels are ``choice``; answers that never
+    repeat (three or more) or run to sentences (six or more words) are ``text``. Only
+    the distinct answers are examined.
+
+    Examples
+    --------
+    >>> classify_column(["Great, thanks", None, "Too short", "More sessions"])
+    'text'
+    >>> classify_column(["Male", "Female", "Female", "Male"])
+    'choice'
+    >>> classify_column([9812345, 9812346, 9812347])  # student numbers
+    'number'
+    >>> classify_column(["Agree", "Disagree", "Agree"])
+    'likert'
     """
     raw = values.tolist() if isinstance(values, pd.Series) else list(values)
     present = [v for v in raw if v is not None and not (isinstance(v, float) and v != v)]
@@ -554,6 +566,8 @@ def classify_column(values: pd.Series | Sequence[Any]) -> ItemKind:
         return "likert"
     if len(present) >= 3 and len(labels) == len(present):
         return "text"  # answers that never repeat are free text, not a closed choice
+    if max(len(s.split()) for s in labels) >= 6:
+        return "text"  # sentences, not options
     if len(labels) <= max(12, len(present) // 5) and max(len(s) for s in labels) <= 80:
         return "choice"
     return "text"

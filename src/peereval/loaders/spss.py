@@ -18,7 +18,7 @@ An SPSS file carries its own codebook, and peereval takes it from there (pyreads
   or the measure level is ordinal, or (measure not nominal) at least three codes are
   labelled; otherwise ``choice`` (a 1 = "Male", 2 = "Female" variable). Numeric
   variables without value labels are classified by their values
-  (:func:`peereval.loaders.generic.answer_kind`);
+  (:func:`peereval.loaders.responses.classify_column`);
   DATE/DATETIME variables are ``date`` items, except the start/end timestamps of
   survey platforms (``StartDate``, ``EndDate``, ``start``, ``end``, ...) which become
   ``meta["started"]``/``meta["ended"]``; ``Progress``, ``Finished`` and
@@ -44,9 +44,8 @@ import pandas as pd
 from peereval.errors import FileFormatError
 from peereval.loaders._common import Column, assemble, parse_datetimes, to_bool, to_float
 from peereval.loaders._table import RawTable
-from peereval.loaders.generic import answer_kind
 from peereval.loaders.labels import known_label
-from peereval.loaders.responses import ItemKind, Responses
+from peereval.loaders.responses import ItemKind, Responses, classify_column
 
 __all__ = ["MISSING_PREFIX", "NAME", "OPTIONS", "TITLE", "read_sav"]
 
@@ -116,7 +115,7 @@ def _numeric_kind(labels: dict[Any, str], substantive: list[Any], measure: str,
                   values: pd.Series) -> ItemKind:
     """Kind of a numeric variable from its value labels, measure level and values."""
     if not labels:
-        return "choice" if measure == "nominal" else answer_kind(values)
+        return "choice" if measure == "nominal" else classify_column(values)
     whole = (bool(substantive)
              and all(isinstance(c, int | float) and float(c).is_integer() for c in substantive)
              and max(substantive) - min(substantive) <= _MAX_LIKERT_SPAN)
@@ -236,7 +235,7 @@ def read_sav(path: str | Path, *, id_column: str | None = None,
         if _is_date_format(formats.get(name, "")):
             kind: ItemKind = "date"
         elif kinds.get(name) == "string":
-            kind = "choice" if var_labels else answer_kind(values)
+            kind = "choice" if var_labels else classify_column(values)
         else:
             kind = _numeric_kind(var_labels, substantive, measures.get(name, "unknown"),
                                  values)

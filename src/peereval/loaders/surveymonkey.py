@@ -41,7 +41,7 @@ import pandas as pd
 
 from peereval.errors import FileFormatError
 from peereval.loaders._common import BadCell, Column, assemble, parse_datetimes
-from peereval.loaders._table import RawTable, cell_text
+from peereval.loaders._table import RawTable, cell_text, column_letter
 from peereval.loaders.responses import Responses
 
 NAME = "surveymonkey"
@@ -191,7 +191,7 @@ def read(table: RawTable, **options: Any) -> Responses:
                     "a column with answers has neither a question text (row 1) nor a "
                     "sub-header (row 2)",
                     file=table.path, sheet=table.sheet, row=table.row_numbers[1],
-                    column=_column_letter(index), hint=_HOW_TO_EXPORT,
+                    column=column_letter(index), hint=_HOW_TO_EXPORT,
                 )
             continue
         if current is None:
@@ -199,7 +199,7 @@ def read(table: RawTable, **options: Any) -> Responses:
                 "an answer column has a sub-header in row 2 but no question text above "
                 "it or to its left in row 1",
                 file=table.path, sheet=table.sheet, row=table.row_numbers[0],
-                column=_column_letter(index), value=below, hint=_HOW_TO_EXPORT,
+                column=column_letter(index), value=below, hint=_HOW_TO_EXPORT,
             )
         current.columns.append(index)
 
@@ -325,11 +325,3 @@ def _dates(series: pd.Series, col: Column, *, table: RawTable) -> pd.Series:
                       "11/20/2024 10:15:23 AM; correct the cell or export the data "
                       "again") from None
 
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
