@@ -167,8 +167,7 @@ def read_study(path: str | Path) -> Study:
                 out[key] = file
         return out
 
-    survey = resolved("survey", ("export", "codebook", "dictionary"))
-    assert survey is not None
+    survey = resolved("survey", ("export", "codebook", "dictionary")) or {}
     screening = data.get("screening", {})
     drop = screening.get("drop", ["test_response", "unfinished", "duplicate_id"])
     if not isinstance(drop, list) or any(f not in FLAGS for f in drop):
