@@ -1,0 +1,76 @@
+"""Numbers as APA 7 prints them.
+
+Rules (APA Publication Manual, 7th ed., §6.36-6.44): a leading zero only when the
+value can exceed 1 (``d = 0.61`` but ``r = .52``, ``α = .91``, ``p = .023``); two
+decimals for most statistics, three for p; ``p < .001`` rather than ``p = .000``;
+intervals in square brackets. Rounding is half-up on the decimal value, so 0.0625
+prints as .063 (Python's ``round`` gives .062).
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+__all__ = ["fmt", "fmt_ci", "fmt_p"]
+
+MINUS = "\u2212"
+
+
+def fmt(value: float | None, digits: int = 2, *, leading_zero: bool = True) -> str:
+    """Round half-up and format; ``leading_zero=False`` for statistics bounded by 1.
+
+    Examples
+    --------
+    >>> fmt(0.0625, 3, leading_zero=False)
+    '.063'
+    >>> fmt(-0.456, leading_zero=False)
+    '−.46'
+    >>> fmt(12.345)
+    '12.35'
+    >>> fmt(float("nan"))
+    'NA'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "NA"
+    if math.isinf(value):
+        return "∞" if value > 0 else f"{MINUS}∞"
+    quantum = Decimal(1).scaleb(-digits)
+    rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)
+    text = f"{abs(rounded):.{digits}f}"
+    if not leading_zero and text.startswith("0.") and digits > 0:
+        text = text[1:]
+    return (MINUS if rounded < 0 else "") + text
+
+
+def fmt_p(p: float) -> str:
+    """``p = .023``, ``p = .35``, ``p < .001``.
+
+    Examples
+    --------
+    >>> fmt_p(0.0004), fmt_p(0.0231), fmt_p(0.35), fmt_p(1.0)
+    ('p < .001', 'p = .023', 'p = .350', 'p > .999')
+    """
+    if p is None or math.isnan(p):
+        return "p = NA"
+    if p < 0.001:
+        return "p < .001"
+    if p > 0.999:
+        return "p > .999"
+    return f"p = {fmt(p, 3, leading_zero=False)}"
+
+
+def fmt_ci(low: float, high: float, digits: int = 2, *, leading_zero: bool = True,
+           level: float = 0.95) -> str:
+    """``95% CI [0.55, 1.64]``.
+
+    Examples
+    --------
+    >>> fmt_ci(0.84, 0.9, leading_zero=False)
+    '95% CI [.84, .90]'
+    """
+    lo = fmt(low, digits, leading_zero=leading_zero)
+    hi = fmt(high, digits, leading_zero=leading_zero)
+    return f"{level:.0%} CI [{lo}, {hi}]"
