@@ -417,6 +417,13 @@ class ItemAnalysis(Result):
         """Items with at least one flag."""
         return list(self.table.loc[self.table["flags"] != "", "item"])
 
+    @property
+    def flagged_weak(self) -> list[str]:
+        """Items that weaken the scale: low or negative item-rest r, or alpha rises
+        without them (floor and ceiling flags left aside)."""
+        weak = self.table["flags"].str.contains("item-rest|alpha rises", regex=True)
+        return list(self.table.loc[weak, "item"])
+
     def apa(self) -> str:
         rest = self.table["item_rest_r"]
         return (f"Corrected item-total correlations ranged from "
