@@ -23,6 +23,8 @@ def test_summary_of_the_sample(monkeypatch):
     assert "drop speeder" in text
     assert "138" in text
     assert "support (Mentor support)" in text
+    reliability = text[text.index("Reliability"):]
+    assert "support     131  0.85" in reliability  # alpha of the 131 complete respondents
     assert "138 of 138 analysed respondents linked" in text
     assert "mentored = yes: 163" in text
     assert "89% (n = 163)" in text  # passed, mentored

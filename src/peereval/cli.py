@@ -37,6 +37,7 @@ def summary(path: Path, out: TextIO | None = None) -> int:
     import pandas as pd
 
     from peereval.loaders.records import link
+    from peereval.reliability import scale_reliability
     from peereval.study import read_study
 
     study = read_study(path)
@@ -79,6 +80,14 @@ def summary(path: Path, out: TextIO | None = None) -> int:
     if len(data.scores.unscored):
         write(f"  {len(data.scores.unscored)} scale score(s) not computed: too few items "
               "answered")
+    write()
+    write("Reliability (listwise; alpha with Feldt 95% CI, one-factor omega total)")
+    reliability = scale_reliability(data.scores)
+    rows = [["scale", "n", "alpha", "95% CI", "omega", "weak items"]]
+    for r in reliability.to_frame().itertuples():
+        rows.append([r.scale, str(r.n_obs), _fmt(r.alpha), f"[{_fmt(r.alpha_ci_low)}, "
+                     f"{_fmt(r.alpha_ci_high)}]", _fmt(r.omega_total), r.flagged_items or "-"])
+    write(_table(rows))
     if data.retest is not None:
         write(f"\nRetest  {data.retest.source.name}: {len(data.retest)} respondents")
     if data.records is None:
