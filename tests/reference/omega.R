@@ -39,3 +39,24 @@ out <- list(
 )
 write_json(out, "tests/reference/omega.json", digits = NA, auto_unbox = TRUE)
 cat("wrote tests/reference/omega.json\n")
+
+# Ordinal omega and alpha: psych::omega(poly = TRUE) (ordinal alpha: Zumbo, Gadermann &
+# Zeisser 2007). psych's polychoric stops its optimiser at about
+# 1e-4, which bounds the agreement.
+ordinal <- function(x, nf) {
+  x <- na.omit(x)
+  o <- suppressWarnings(suppressMessages(
+    psych::omega(x, nfactors = nf, poly = TRUE, plot = FALSE)))
+  # omega's alpha is the standardised alpha of the polychoric matrix after items
+  # loading negatively on g are reversed
+  list(n = nrow(x), omega_h = o$omega_h, omega_total = o$omega.tot,
+       alpha_ordinal = o$alpha)
+}
+ordinal_out <- list(
+  `_meta` = out$`_meta`,
+  sample_3 = ordinal(sample_items, 3),
+  support_1 = ordinal(sample_items[, 1:6], 1),
+  bfi_agree_1 = ordinal(items25[, 1:5], 1)
+)
+write_json(ordinal_out, "tests/reference/omega_ordinal.json", digits = NA, auto_unbox = TRUE)
+cat("wrote tests/reference/omega_ordinal.json\n")

@@ -72,3 +72,21 @@ def test_one_factor_sentence(sample_items):
 def test_too_many_factors_for_the_items(sample_items):
     with pytest.raises(PeerevalError, match="group factors need more than"):
         omega(sample_items.iloc[:, :6], n_factors=3)
+
+
+ORDINAL = reference("omega_ordinal")
+
+
+@pytest.mark.parametrize(("name", "columns", "n_factors"), [
+    ("sample_3", slice(None), 3), ("support_1", slice(0, 6), 1), ("bfi_agree_1", None, 1)])
+def test_ordinal_omega_and_alpha_match_psych_poly(name, columns, n_factors, bfi, sample_items):
+    """psych's polychoric optimiser stops at about 1e-4 in rho; omega inherits ~1e-5."""
+    data = bfi.iloc[:, :5] if columns is None else sample_items.iloc[:, columns]
+    expected = ORDINAL[name]
+    result = omega(data.dropna(), n_factors=n_factors, polychoric=True)
+    assert result.correlation == "polychoric"
+    assert result.n_obs == expected["n"]
+    assert result.omega_total == pytest.approx(expected["omega_total"], abs=5e-5)
+    assert result.omega_hierarchical == pytest.approx(expected["omega_h"], abs=5e-5)
+    assert result.alpha == pytest.approx(expected["alpha_ordinal"], abs=5e-5)
+    assert result.apa().startswith("ordinal ")

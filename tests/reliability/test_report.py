@@ -70,3 +70,12 @@ def test_dataframe_with_instrument_and_single_item_scales():
     assert list(result.to_frame()["scale"]) == ["two"]
     with pytest.raises(PeerevalError, match="no instrument"):
         scale_reliability(items)
+
+
+def test_ordinal_columns(study):
+    table = scale_reliability(study.scores, ordinal=True).to_frame().set_index("scale")
+    support = list(study.instrument.scale("support").items)
+    expected = omega(study.scores.items[support].dropna(), n_factors=1, polychoric=True)
+    assert table.loc["support", "ordinal_omega"] == pytest.approx(expected.omega_total)
+    assert table.loc["support", "ordinal_alpha"] == pytest.approx(expected.alpha)
+    assert (table["ordinal_alpha"] > table["alpha"] - 0.05).all()

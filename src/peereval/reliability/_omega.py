@@ -197,8 +197,8 @@ def omega(
         from peereval.reliability._polychoric import polychoric as _polychoric
 
         poly = _polychoric(frame, missing=missing)
-        matrix = poly.correlation.to_numpy()
-        n_obs = int(poly.n_obs) if hasattr(poly, "n_obs") else len(frame.dropna())
+        matrix = poly.matrix.to_numpy()  # smoothed as psych::cor.smooth when not PD
+        n_obs = poly.n_obs
         dropped = len(frame) - n_obs if missing == "listwise" else 0
         correlation = "polychoric"
     elif missing == "listwise":
