@@ -21,7 +21,12 @@ from peereval._format import fmt, fmt_ci
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
-from peereval.reliability._data import item_frame, listwise
+from peereval.reliability._data import (
+    cov_to_corr,
+    item_frame,
+    pairwise_cov,
+    prepare,
+)
 
 __all__ = ["AlphaResult", "ItemAnalysis", "alpha", "item_analysis"]
 
@@ -47,12 +52,6 @@ def _std_alpha(corr: np.ndarray) -> tuple[float, float, float]:
     mean_r = float(np.mean(off))
     std = k * mean_r / (1 + (k - 1) * mean_r) if 1 + (k - 1) * mean_r != 0 else np.nan
     return float(std), mean_r, float(np.median(off))
-
-
-def _cov_to_corr(cov: np.ndarray) -> np.ndarray:
-    sd = np.sqrt(np.diag(cov))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return cov / np.outer(sd, sd)
 
 
 def _asymptotic_se(cov: np.ndarray, n: int) -> float:
@@ -107,19 +106,6 @@ def _jackknife_listwise(x: np.ndarray) -> np.ndarray:
     total_var = (total_q - total**2 - (total_s - total) ** 2 / (n - 1)) / (n - 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         return k / (k - 1) * (1 - sum_item_var / total_var)
-
-
-def _pairwise_cov(x: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    """Weighted covariance over pairwise-complete observations (R ``use="pairwise"``)."""
-    mask = ~np.isnan(x)
-    z = np.where(mask, x, 0.0)
-    w = np.ones(x.shape[0]) if weights is None else weights
-    m = mask.astype(float) * w[:, None]
-    n_pair = mask.astype(float).T @ m  # sum of weights over pairs
-    s1 = z.T @ m  # s1[j, l]: sum of x_j over rows where j and l are present
-    s2 = (z * w[:, None]).T @ z  # sum of x_j x_l over rows where both are present
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return (s2 - s1 * s1.T / n_pair) / (n_pair - 1)
 
 
 # -------------------------------------------------------------------- result
@@ -261,23 +247,10 @@ def alpha(
     frame = item_frame(data, items, what="alpha")
     names = tuple(map(str, frame.columns))
     k = frame.shape[1]
-    if missing == "listwise":
-        used, dropped = listwise(frame)
-        x = used.to_numpy()
-        n = x.shape[0]
-        _require_rows(n, k, dropped)
-        cov = np.cov(x, rowvar=False, ddof=1)
-    else:
-        x = frame.dropna(how="all").to_numpy()
-        dropped = len(frame) - x.shape[0]
-        counts = (~np.isnan(x)).astype(int)
-        pair_n = counts.T @ counts
-        n = int(pair_n.min())
-        _require_rows(n, k, dropped, pairwise=True)
-        cov = _pairwise_cov(x)
-    _check_variance(cov, names)
+    prepared = prepare(frame, missing, what="alpha")
+    x, cov, n, dropped = prepared.x, prepared.cov, prepared.n_obs, prepared.n_dropped
     raw = _alpha_from_cov(cov)
-    corr = _cov_to_corr(cov)
+    corr = cov_to_corr(cov)
     std, mean_r, median_r = _std_alpha(corr)
     _warn_if_bad(raw, cov, names)
     feldt = feldt_interval(raw, n, k, level) if np.isfinite(raw) else (np.nan, np.nan)
@@ -305,27 +278,6 @@ def alpha(
         missing=missing, items=names, n_boot=n_boot if ci != "feldt" else 0,
         seed=describe_seed(seed) if ci != "feldt" else "", replicates=replicates,
     )
-
-
-def _require_rows(n: int, k: int, dropped: int, pairwise: bool = False) -> None:
-    if n < 3:
-        rule = "pairwise" if pairwise else "listwise"
-        raise PeerevalError(
-            f"only {n} respondent(s) left after {rule} deletion ({dropped} dropped); "
-            "alpha needs at least 3",
-            hint="check for items nobody answered; missing='pairwise' uses more of the data",
-        )
-
-
-def _check_variance(cov: np.ndarray, names: tuple[str, ...]) -> None:
-    flat = [names[i] for i in range(len(names)) if not cov[i, i] > 0]
-    if flat:
-        raise PeerevalError(
-            f"item(s) {flat} have no variance (everybody gave the same answer)",
-            column=flat[0],
-            hint="an item without variance carries no information about reliability; "
-            "leave it out of the scale for this analysis",
-        )
 
 
 def _warn_if_bad(raw: float, cov: np.ndarray, names: tuple[str, ...]) -> None:
@@ -372,7 +324,7 @@ def _bootstrap_pairwise(x: np.ndarray, n_boot: int, rng: np.random.Generator) ->
     b = 0
     for counts in resample_counts(rng, x.shape[0], n_boot):
         for weights in counts:
-            out[b] = _alpha_from_cov(_pairwise_cov(x, weights))
+            out[b] = _alpha_from_cov(pairwise_cov(x, weights))
             b += 1
     return out
 
@@ -383,7 +335,7 @@ def _jackknife_pairwise(x: np.ndarray) -> np.ndarray:
     weights = np.ones(n)
     for i in range(n):
         weights[i] = 0.0
-        out[i] = _alpha_from_cov(_pairwise_cov(x, weights))
+        out[i] = _alpha_from_cov(pairwise_cov(x, weights))
         weights[i] = 1.0
     return out
 
@@ -483,22 +435,17 @@ def item_analysis(
     frame = item_frame(data, items, what="item analysis")
     names = tuple(map(str, frame.columns))
     k = frame.shape[1]
+    prepared = prepare(frame, missing, what="item analysis")
+    cov = prepared.cov
     if missing == "listwise":
-        used, _ = listwise(frame)
-        _require_rows(len(used), k, len(frame) - len(used))
-        cov = np.cov(used.to_numpy(), rowvar=False, ddof=1)
-        n_obs = len(used)
+        used = pd.DataFrame(prepared.x, columns=frame.columns)
+        n_obs = prepared.n_obs
         total = used.sum(axis=1)
         item_total = [float(np.corrcoef(used[c], total)[0, 1]) for c in used.columns]
-    elif missing == "pairwise":
-        x = frame.to_numpy()
-        cov = _pairwise_cov(x)
+    else:
         n_obs = int(frame.notna().all(axis=1).sum())
         total = frame.sum(axis=1, min_count=1)
         item_total = [float(frame[c].corr(total)) for c in frame.columns]
-    else:
-        raise PeerevalError(f"missing must be 'listwise' or 'pairwise', not {missing!r}")
-    _check_variance(cov, names)
     full = _alpha_from_cov(cov)
     rest = _item_rest(cov)
     low, high = response_range or (float(np.nanmin(frame.to_numpy())),
@@ -510,7 +457,7 @@ def item_analysis(
         keep = [i for i in range(k) if i != j]
         sub = cov[np.ix_(keep, keep)]
         drop_alpha = _alpha_from_cov(sub) if k > 2 else np.nan
-        drop_std = _std_alpha(_cov_to_corr(sub))[0] if k > 2 else np.nan
+        drop_std = _std_alpha(cov_to_corr(sub))[0] if k > 2 else np.nan
         floor_pct = float((answered == low).mean()) if len(answered) else np.nan
         ceiling_pct = float((answered == high).mean()) if len(answered) else np.nan
         flags = []

@@ -14,8 +14,13 @@ from peereval._factor import minres, oblimin, sort_and_flip, varimax
 from peereval._format import fmt
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
-from peereval.reliability._alpha import _check_variance, _cov_to_corr, _pairwise_cov
-from peereval.reliability._data import item_frame, listwise
+from peereval.reliability._data import (
+    check_variance,
+    cov_to_corr,
+    item_frame,
+    pairwise_cov,
+    prepare,
+)
 
 __all__ = ["OmegaResult", "omega"]
 
@@ -202,19 +207,14 @@ def omega(
         dropped = len(frame) - n_obs if missing == "listwise" else 0
         correlation = "polychoric"
     elif missing == "listwise":
-        used, dropped = listwise(frame)
-        if len(used) < k + 1:
-            raise PeerevalError(f"only {len(used)} complete respondents for {k} items",
-                                hint="omega needs more respondents than items")
-        cov = np.cov(used.to_numpy(), rowvar=False, ddof=1)
-        _check_variance(cov, names)
-        matrix = _cov_to_corr(cov)
-        n_obs = len(used)
+        prepared = prepare(frame, missing, minimum_rows=k + 1, what="omega")
+        matrix = cov_to_corr(prepared.cov)
+        n_obs, dropped = prepared.n_obs, prepared.n_dropped
         correlation = "pearson"
     elif missing == "pairwise":
         answered = frame.dropna(how="all")
         dropped = len(frame) - len(answered)
-        _check_variance(_pairwise_cov(answered.to_numpy()), names)
+        check_variance(pairwise_cov(answered.to_numpy()), names)
         matrix = answered.corr(method="pearson").to_numpy()  # each pair's own moments
         mask = answered.notna().to_numpy().astype(int)
         n_obs = int((mask.T @ mask).min())

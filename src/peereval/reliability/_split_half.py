@@ -15,8 +15,7 @@ from peereval._format import fmt
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
 from peereval.errors import PeerevalError
-from peereval.reliability._alpha import _check_variance, _cov_to_corr, _pairwise_cov
-from peereval.reliability._data import item_frame, listwise
+from peereval.reliability._data import cov_to_corr, item_frame, prepare
 
 __all__ = ["SplitHalfResult", "split_half"]
 
@@ -95,7 +94,7 @@ class SplitHalfResult(Result):
 
 def _smc(matrix: np.ndarray) -> np.ndarray:
     """Squared multiple correlation of each variable with the others."""
-    corr = _cov_to_corr(matrix)
+    corr = cov_to_corr(matrix)
     try:
         inverse = np.linalg.inv(corr)
     except np.linalg.LinAlgError:
@@ -187,23 +186,9 @@ def split_half(
     frame = item_frame(data, items, what="split-half reliability", minimum=2)
     names = tuple(map(str, frame.columns))
     k = len(names)
-    if missing == "listwise":
-        used, dropped = listwise(frame)
-        if len(used) < 3:
-            raise PeerevalError(f"only {len(used)} complete respondents; at least 3 needed",
-                                hint="try missing='pairwise'")
-        cov = np.cov(used.to_numpy(), rowvar=False, ddof=1)
-        n_obs = len(used)
-    elif missing == "pairwise":
-        x = frame.dropna(how="all").to_numpy()
-        dropped = len(frame) - x.shape[0]
-        cov = _pairwise_cov(x)
-        mask = (~np.isnan(x)).astype(int)
-        n_obs = int((mask.T @ mask).min())
-    else:
-        raise PeerevalError(f"missing must be 'listwise' or 'pairwise', not {missing!r}")
-    _check_variance(cov, names)
-    matrix = _cov_to_corr(cov) if standardised else cov
+    prepared = prepare(frame, missing, what="split-half reliability")
+    cov, n_obs, dropped = prepared.cov, prepared.n_obs, prepared.n_dropped
+    matrix = cov_to_corr(cov) if standardised else cov
     total = matrix.sum()
     trace = np.trace(matrix)
     off = total - trace
