@@ -34,7 +34,8 @@ _LAZY = {
     "load_sample": "peereval.datasets",
     "sample_path": "peereval.datasets",
 }
-_SUBMODULES = {"quality", "loaders", "instrument", "datasets", "errors"}
+_SUBMODULES = {"quality", "loaders", "instrument", "datasets", "errors", "reliability",
+               "validity"}
 
 __all__ = [
     "Instrument",
@@ -50,11 +51,13 @@ __all__ = [
     "quality",
     "read_export",
     "read_records",
+    "reliability",
     "sample_path",
+    "validity",
 ]
 
 if TYPE_CHECKING:
-    from peereval import quality
+    from peereval import quality, reliability, validity
     from peereval.datasets import load_sample, sample_path
     from peereval.instrument import Instrument, Scale
     from peereval.loaders import read_export

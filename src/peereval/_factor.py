@@ -20,7 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-__all__ = ["FactorFit", "gpa_oblique", "minres", "oblimin", "smc", "sort_and_flip", "varimax"]
+__all__ = ["FactorFit", "geomin_criterion", "gpa_oblique", "gpa_orthogonal", "minres", "ml",
+           "oblimin", "principal_axis", "principal_components", "promax", "quartimax_criterion",
+           "smc", "sort_and_flip", "varimax"]
 
 
 def smc(matrix: np.ndarray) -> np.ndarray:
@@ -44,6 +46,7 @@ class FactorFit:
     objective: float
     converged: bool
     iterations: int
+    eigenvalues: np.ndarray | None = None
 
     @property
     def communalities(self) -> np.ndarray:
@@ -139,16 +142,22 @@ def oblimin_criterion(gamma: float = 0.0) -> Criterion:
     return criterion
 
 
+#: Gradient size below which a line search that finds no decrease ends the rotation as
+#: converged (GPArotation's own tolerance; the default target is 100 times smaller).
+STALL_TOLERANCE = 1e-5
+
+
 def gpa_oblique(loadings: np.ndarray, criterion: Criterion, *,
-                start: np.ndarray | None = None, eps: float = 1e-8,
+                start: np.ndarray | None = None, eps: float = 1e-7,
                 max_iter: int = 5000) -> tuple[np.ndarray, np.ndarray, bool]:
     """Gradient projection oblique rotation.
 
     Finds T with unit-length columns minimising ``criterion(A (T')⁻¹)``. Returns the
     rotated pattern loadings, the factor correlations :math:`\\Phi = T'T`, and
-    whether the projected gradient fell below ``eps`` (1e-8 by default, stricter than
-    GPArotation's 1e-5; much smaller values lie below the precision of the line
-    search's sufficient-decrease test).
+    whether the projected gradient fell below ``eps`` (1e-7 by default, 100 times
+    stricter than GPArotation's 1e-5; much smaller values lie below the precision of
+    the line search's sufficient-decrease test, and when that test can no longer be
+    met below 1e-5 the rotation is also taken as converged).
     """
     a = np.asarray(loadings, float)
     m = a.shape[1]
@@ -166,6 +175,7 @@ def gpa_oblique(loadings: np.ndarray, criterion: Criterion, *,
             converged = True
             break
         step *= 2
+        improved = False
         for _ in range(11):
             trial = rotation - step * projected
             trial = trial / np.sqrt((trial**2).sum(axis=0))
@@ -173,8 +183,12 @@ def gpa_oblique(loadings: np.ndarray, criterion: Criterion, *,
             trial_pattern = a @ trial_inverse.T
             trial_value, trial_grad = criterion(trial_pattern)
             if trial_value < value - 0.5 * size**2 * step:
+                improved = True
                 break
             step /= 2
+        if not improved and size < STALL_TOLERANCE:
+            converged = True  # no further decrease is measurable in double precision
+            break
         rotation, inverse, pattern = trial, trial_inverse, trial_pattern
         value, grad_l = trial_value, trial_grad
         gradient = -(pattern.T @ grad_l @ inverse).T
@@ -197,3 +211,171 @@ def sort_and_flip(loadings: np.ndarray, phi: np.ndarray | None = None
     if phi is not None:
         phi = phi[np.ix_(order, order)] * np.outer(signs, signs)
     return loadings, phi
+
+
+# ------------------------------------------------------------------ extraction
+
+
+def ml(matrix: np.ndarray, n_factors: int, *, tol: float = 1e-12,
+       max_iter: int = 5000) -> FactorFit:
+    """Maximum likelihood factor extraction (Lawley & Maxwell 1971).
+
+    Minimises :math:`F(\\psi) = -\\sum_{j>m}(\\log\\lambda_j - \\lambda_j) - m + p`
+    over the uniquenesses, with :math:`\\lambda_j` the eigenvalues of
+    :math:`\\Psi^{-1/2} S \\Psi^{-1/2}`; loadings
+    :math:`\\Psi^{1/2} V_m (\\Lambda_m - I)^{1/2}` (Jöreskog 1967, *Psychometrika*
+    32:443-482). Bounds and start as R's ``psych::fa(fm = "ml")``.
+    """
+    p = matrix.shape[0]
+    start_smc = smc(matrix)
+    start = np.diag(matrix) - start_smc
+    upper = max(float(start_smc.max()), 1.0)
+
+    def objective(psi: np.ndarray) -> tuple[float, np.ndarray]:
+        scale = 1 / np.sqrt(psi)
+        scaled = matrix * np.outer(scale, scale)
+        values, vectors = np.linalg.eigh(scaled)
+        order = np.argsort(values)[::-1]
+        values, vectors = values[order], vectors[:, order]
+        rest = values[n_factors:]
+        value = float(-np.sum(np.log(rest) - rest) - n_factors + p)
+        loadings = vectors[:, :n_factors] * np.sqrt(np.clip(values[:n_factors] - 1, 0, None))
+        loadings = loadings * np.sqrt(psi)[:, None]
+        implied = loadings @ loadings.T + np.diag(psi) - matrix
+        return value, np.diag(implied) / psi**2
+
+    result = optimize.minimize(objective, start, jac=True, method="L-BFGS-B",
+                               bounds=[(0.005, upper)] * p,
+                               options={"ftol": tol, "gtol": 1e-10, "maxiter": max_iter})
+    psi = result.x
+    scale = 1 / np.sqrt(psi)
+    values, vectors = np.linalg.eigh(matrix * np.outer(scale, scale))
+    order = np.argsort(values)[::-1]
+    values, vectors = values[order], vectors[:, order]
+    loadings = vectors[:, :n_factors] * np.sqrt(np.clip(values[:n_factors] - 1, 0, None))
+    loadings = loadings * np.sqrt(psi)[:, None]
+    return FactorFit(loadings, np.diag(matrix) - (loadings**2).sum(axis=1),
+                     float(result.fun), bool(result.success), int(result.nit))
+
+
+def principal_axis(matrix: np.ndarray, n_factors: int, *, tol: float = 0.001,
+                   max_iter: int = 50) -> FactorFit:
+    """Iterated principal axis factoring.
+
+    Start with squared multiple correlations on the diagonal, take the first m
+    eigenpairs, put the implied communalities back on the diagonal, and stop when
+    the sum of communalities changes by less than ``tol`` or after ``max_iter``
+    rounds (the stopping rule of R's ``psych::fa(fm = "pa")``, 0.001 and 50).
+    """
+    reduced = matrix.copy()
+    np.fill_diagonal(reduced, smc(matrix))
+    total = float(np.trace(reduced))
+    converged = False
+    iterations = 0
+    loadings = np.zeros((matrix.shape[0], n_factors))
+    while iterations < max_iter:
+        iterations += 1
+        values, vectors = np.linalg.eigh(reduced)
+        order = np.argsort(values)[::-1]
+        values, vectors = values[order], vectors[:, order]
+        loadings = vectors[:, :n_factors] * np.sqrt(np.clip(values[:n_factors], 0, None))
+        communality = (loadings**2).sum(axis=1)
+        new_total = float(communality.sum())
+        np.fill_diagonal(reduced, communality)
+        change, total = abs(total - new_total), new_total
+        if change <= tol:
+            converged = True
+            break
+    return FactorFit(loadings, np.diag(matrix) - (loadings**2).sum(axis=1), float("nan"),
+                     converged, iterations, values)
+
+
+def principal_components(matrix: np.ndarray, n_components: int) -> FactorFit:
+    """Principal components: the first eigenvectors scaled by the root eigenvalues."""
+    values, vectors = np.linalg.eigh(matrix)
+    order = np.argsort(values)[::-1]
+    values, vectors = values[order], vectors[:, order]
+    loadings = vectors[:, :n_components] * np.sqrt(np.clip(values[:n_components], 0, None))
+    return FactorFit(loadings, np.diag(matrix) - (loadings**2).sum(axis=1), float("nan"),
+                     True, 0)
+
+
+# ------------------------------------------------------------------- rotation
+
+
+def quartimax_criterion(loadings: np.ndarray) -> tuple[float, np.ndarray]:
+    """Quartimax (Neuhaus & Wrigley 1954): minimise -Σ λ⁴/4."""
+    return float(-np.sum(loadings**4) / 4), -(loadings**3)
+
+
+def geomin_criterion(delta: float = 0.01) -> Criterion:
+    """Geomin (Yates 1987): Σ_i (Π_j (λ_ij² + δ))^(1/m)."""
+
+    def criterion(loadings: np.ndarray) -> tuple[float, np.ndarray]:
+        m = loadings.shape[1]
+        shifted = loadings**2 + delta
+        product = np.exp(np.log(shifted).sum(axis=1) / m)
+        gradient = (2 / m) * loadings / shifted * product[:, None]
+        return float(product.sum()), gradient
+
+    return criterion
+
+
+def gpa_orthogonal(loadings: np.ndarray, criterion: Criterion, *, eps: float = 1e-7,
+                   max_iter: int = 5000) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Gradient projection orthogonal rotation (Jennrich 2001, *Psychometrika* 66:289-306).
+
+    Returns the rotated loadings, the rotation matrix T (loadings = A T) and whether
+    the projected gradient fell below ``eps``.
+    """
+    a = np.asarray(loadings, float)
+    rotation = np.eye(a.shape[1])
+    rotated = a @ rotation
+    value, grad_l = criterion(rotated)
+    gradient = a.T @ grad_l
+    step = 1.0
+    converged = False
+    for _ in range(max_iter + 1):
+        m = rotation.T @ gradient
+        projected = gradient - rotation @ ((m + m.T) / 2)
+        size = float(np.sqrt((projected**2).sum()))
+        if size < eps:
+            converged = True
+            break
+        step *= 2
+        improved = False
+        for _ in range(11):
+            u, _, vt = np.linalg.svd(rotation - step * projected)
+            trial = u @ vt
+            trial_rotated = a @ trial
+            trial_value, trial_grad = criterion(trial_rotated)
+            if trial_value < value - 0.5 * size**2 * step:
+                improved = True
+                break
+            step /= 2
+        if not improved and size < STALL_TOLERANCE:
+            converged = True  # no further decrease is measurable in double precision
+            break
+        rotation, rotated, value, grad_l = trial, trial_rotated, trial_value, trial_grad
+        gradient = a.T @ grad_l
+    return rotated, rotation, converged
+
+
+def promax(loadings: np.ndarray, power: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """Promax (Hendrickson & White 1964) after Kaiser normalisation, as ``psych::fa``.
+
+    Rows are scaled to unit communality, rotated by varimax, the target
+    ``L |L|^(power-1)`` is approached by least squares, the transformation is
+    rescaled so that factors have unit variance, and rows are scaled back. Returns
+    the pattern loadings and the factor correlations.
+    """
+    a = np.asarray(loadings, float)
+    scale = np.sqrt((a**2).sum(axis=1))
+    x, _ = varimax(a / scale[:, None])
+    target = x * np.abs(x) ** (power - 1)
+    u, *_ = np.linalg.lstsq(x, target, rcond=None)
+    d = np.diag(np.linalg.inv(u.T @ u))
+    u = u * np.sqrt(d)
+    pattern = (x @ u) * scale[:, None]
+    inverse = np.linalg.inv(u)
+    return pattern, inverse @ inverse.T

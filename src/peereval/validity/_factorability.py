@@ -1,0 +1,148 @@
+"""Is a correlation matrix worth factoring? KMO, MSA, Bartlett's test, determinant."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from peereval._format import fmt, fmt_p
+from peereval._results import Result
+from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.validity._matrix import correlation_input
+
+__all__ = ["Factorability", "factorability", "kaiser_label"]
+
+_KAISER = ((0.5, "unacceptable"), (0.6, "miserable"), (0.7, "mediocre"), (0.8, "middling"),
+           (0.9, "meritorious"), (float("inf"), "marvelous"))
+
+
+def kaiser_label(value: float) -> str:
+    """Kaiser's (1974) words for a KMO or MSA value.
+
+    Examples
+    --------
+    >>> kaiser_label(0.93), kaiser_label(0.71), kaiser_label(0.42)
+    ('marvelous', 'middling', 'unacceptable')
+    """
+    for upper, label in _KAISER:
+        if value < upper:
+            return label
+    return _KAISER[-1][1]
+
+
+@dataclass(frozen=True, repr=False)
+class Factorability(Result):
+    """KMO, per-item MSA, Bartlett's test of sphericity and the determinant.
+
+    Attributes
+    ----------
+    kmo, kmo_label
+        Overall measure of sampling adequacy and Kaiser's word for it.
+    msa
+        One row per item: ``item``, ``msa``, ``label``.
+    chi_square, df, p
+        Bartlett's (1951) test that the correlation matrix is an identity matrix.
+    determinant
+        Of the correlation matrix; near zero means near-singular (multicollinearity).
+    n_obs, n_dropped, correlation
+        Respondents used, dropped, and ``"pearson"`` or ``"polychoric"``.
+    """
+
+    kmo: float
+    kmo_label: str
+    msa: pd.DataFrame
+    chi_square: float
+    df: int
+    p: float
+    determinant: float
+    n_obs: int
+    n_dropped: int
+    correlation: str
+    title: str = "Factorability"
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.msa.copy()
+
+    @property
+    def low_msa(self) -> list[str]:
+        """Items with MSA below .50 (Kaiser's "unacceptable"), candidates to drop."""
+        return list(self.msa.loc[self.msa["msa"] < 0.5, "item"])
+
+    def apa(self) -> str:
+        return (f"KMO = {fmt(self.kmo, leading_zero=False)} ({self.kmo_label}); Bartlett's "
+                f"test χ²({self.df}) = {fmt(self.chi_square)}, {fmt_p(self.p)}; "
+                f"n = {self.n_obs}")
+
+
+def factorability(data: Any, items: Sequence[str] | None = None, *,
+                  missing: str = "listwise", polychoric: bool = False) -> Factorability:
+    """Kaiser-Meyer-Olkin measure, per-item MSA, Bartlett's test and the determinant.
+
+    Parameters
+    ----------
+    data, items, missing
+        Item data (DataFrame, Scores or Responses) and the columns to use;
+        ``missing`` as in :func:`peereval.reliability.alpha`.
+    polychoric
+        Test the polychoric correlation matrix instead of Pearson's.
+
+    Returns
+    -------
+    Factorability
+
+    Notes
+    -----
+    With :math:`R` the correlation matrix and :math:`Q = S R^{-1} S`,
+    :math:`S = \\operatorname{diag}(R^{-1})^{-1/2}`, the anti-image (partial)
+    correlations, Kaiser's (1970; Kaiser & Rice 1974) measure over off-diagonal
+    elements is :math:`\\mathrm{KMO} = \\sum r_{jl}^2 / (\\sum r_{jl}^2 + \\sum q_{jl}^2)`,
+    and per item :math:`\\mathrm{MSA}_j` the same over row :math:`j`. Bartlett's (1951)
+    test: :math:`\\chi^2 = -\\left(n - 1 - \\frac{2p + 5}{6}\\right) \\ln |R|` on
+    :math:`p(p-1)/2` degrees of freedom.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.validity import factorability
+    >>> study = peereval.load_sample()
+    >>> result = factorability(study.scores.items)   # R: psych::KMO, cortest.bartlett
+    >>> result.kmo_label, result.df
+    ('meritorious', 153)
+    """
+    matrix, names, n_obs, dropped, kind = correlation_input(
+        data, items, missing=missing, polychoric=polychoric, what="factorability")
+    p = len(names)
+    try:
+        inverse = np.linalg.inv(matrix)
+    except np.linalg.LinAlgError:
+        raise PeerevalError(
+            "the correlation matrix is singular: some items are exact combinations of others",
+            hint="drop duplicated or summed items (for example a total score) and try again",
+        ) from None
+    scale = 1 / np.sqrt(np.diag(inverse))
+    partial = inverse * np.outer(scale, scale)
+    off = ~np.eye(p, dtype=bool)
+    r2 = np.where(off, matrix**2, 0.0)
+    q2 = np.where(off, partial**2, 0.0)
+    kmo = float(r2.sum() / (r2.sum() + q2.sum()))
+    msa = r2.sum(axis=0) / (r2.sum(axis=0) + q2.sum(axis=0))
+    sign, logdet = np.linalg.slogdet(matrix)
+    determinant = float(sign * math.exp(logdet)) if sign > 0 else 0.0
+    chi = -((n_obs - 1) - (2 * p + 5) / 6) * logdet
+    df = p * (p - 1) // 2
+    if determinant < 1e-5:
+        warnings.warn(
+            f"the determinant of the correlation matrix is {determinant:.2g} (below 1e-5): "
+            "some items are nearly redundant (Field 2013); look for pairs correlating above .80",
+            PeerevalWarning, stacklevel=2)
+    table = pd.DataFrame({"item": names, "msa": msa,
+                          "label": [kaiser_label(v) for v in msa]})
+    return Factorability(kmo, kaiser_label(kmo), table, float(chi), df,
+                         float(stats.chi2.sf(chi, df)), determinant, n_obs, dropped, kind)
