@@ -27,6 +27,7 @@ _LAZY = {
     "Responses": "peereval.loaders.responses",
     "Item": "peereval.loaders.responses",
     "read_records": "peereval.loaders.records",
+    "read_expert_panel": "peereval.loaders.panel",
     "link": "peereval.loaders.records",
     "Records": "peereval.loaders.records",
     "Instrument": "peereval.instrument",
@@ -49,6 +50,7 @@ __all__ = [
     "link",
     "load_sample",
     "quality",
+    "read_expert_panel",
     "read_export",
     "read_records",
     "reliability",
@@ -61,6 +63,7 @@ if TYPE_CHECKING:
     from peereval.datasets import load_sample, sample_path
     from peereval.instrument import Instrument, Scale
     from peereval.loaders import read_export
+    from peereval.loaders.panel import read_expert_panel
     from peereval.loaders.records import Records, link, read_records
     from peereval.loaders.responses import Item, Responses
 

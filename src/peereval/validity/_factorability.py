@@ -112,9 +112,9 @@ def factorability(data: Any, items: Sequence[str] | None = None, *,
     >>> import peereval
     >>> from peereval.validity import factorability
     >>> study = peereval.load_sample()
-    >>> result = factorability(study.scores.items)   # R: psych::KMO, cortest.bartlett
-    >>> result.kmo_label, result.df
-    ('meritorious', 153)
+    >>> result = factorability(study.scores.items)   # R: psych::KMO(items): MSA .78
+    >>> round(result.kmo, 2), result.kmo_label, result.df
+    (0.78, 'middling', 153)
     """
     matrix, names, n_obs, dropped, kind = correlation_input(
         data, items, missing=missing, polychoric=polychoric, what="factorability")
