@@ -36,9 +36,11 @@ def summary(path: Path, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     import pandas as pd
 
+    from peereval.loaders.panel import read_expert_panel
     from peereval.loaders.records import link
-    from peereval.reliability import scale_reliability
+    from peereval.reliability import scale_reliability, test_retest
     from peereval.study import read_study
+    from peereval.validity import cfa, content_validity, factor_retention
 
     study = read_study(path)
     data = study.load()
@@ -89,7 +91,26 @@ def summary(path: Path, out: TextIO | None = None) -> int:
                      f"{_fmt(r.alpha_ci_high)}]", _fmt(r.omega_total), r.flagged_items or "-"])
     write(_table(rows))
     if data.retest is not None:
-        write(f"\nRetest  {data.retest.source.name}: {len(data.retest)} respondents")
+        retest = test_retest(data.screened, data.retest, study.survey.get("id", "student_id"),
+                             instrument=data.instrument)
+        write(f"\nRetest  {data.retest.source.name}: {len(data.retest)} respondents, "
+              f"{retest.matched} linked; ICC(A,1) per scale: " + ", ".join(
+                  f"{r.measure} {_fmt(r.icc)}" for r in retest.to_frame().itertuples()))
+    write()
+    write("Validity")
+    if study.expert_panel is not None:
+        panel_info = study.expert_panel
+        panel = read_expert_panel(
+            panel_info["file"],
+            relevance_sheet=panel_info.get("relevance_sheet", "relevance"),
+            essentiality_sheet=panel_info.get("essentiality_sheet", "essentiality"))
+        content = content_validity(panel.relevance, essentiality=panel.essentiality)
+        write("  content: " + content.apa())
+    retention = factor_retention(data.scores, n_iter=1000, seed=study.seed)
+    write("  structure: " + retention.apa())
+    model = cfa(data.scores.items, data.instrument)
+    write(f"  CFA of the codebook's {len(data.instrument.scales)}-factor model "
+          f"(n = {model.n_obs}): " + model.apa())
     if data.records is None:
         return 0
     records = data.records
