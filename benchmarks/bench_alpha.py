@@ -17,11 +17,10 @@ Target (issue 3): a 2,000-resample BCa interval on 50,000 x 60 in under 3 s on a
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 import pandas as pd
+from _timing import median_time
 
 from peereval.reliability import alpha
 from peereval.reliability._alpha import _bootstrap_listwise
@@ -45,13 +44,6 @@ def naive_bootstrap(x: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
     return out
 
 
-def timed(func, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -66,9 +58,9 @@ def main() -> None:
     x = data.to_numpy()
     print(f"data: {args.n} respondents x {args.items} items; {args.boot} resamples")
 
-    ours = timed(lambda: alpha(data, ci="bca", n_boot=args.boot, seed=1), args.repeat)
+    ours = median_time(lambda: alpha(data, ci="bca", n_boot=args.boot, seed=1), args.repeat)
     fast = _bootstrap_listwise(x, args.naive_boot, np.random.default_rng(7))
-    loop_time = timed(lambda: naive_bootstrap(x, args.naive_boot, 7), 1)
+    loop_time = median_time(lambda: naive_bootstrap(x, args.naive_boot, 7), 1)
     loop = naive_bootstrap(x, args.naive_boot, 7)
     agree = np.max(np.abs(fast - loop))
     naive_full = loop_time * args.boot / args.naive_boot
@@ -81,8 +73,8 @@ def main() -> None:
     except ImportError:
         print("pingouin: not installed")
         return
-    point = timed(lambda: pg.cronbach_alpha(data), args.repeat)
-    ours_point = timed(lambda: alpha(data), args.repeat)
+    point = median_time(lambda: pg.cronbach_alpha(data), args.repeat)
+    ours_point = median_time(lambda: alpha(data), args.repeat)
     value = pg.cronbach_alpha(data)[0]
     print(f"pingouin.cronbach_alpha (point + parametric CI): {point:8.3f} s; "
           f"peereval alpha (Feldt CI): {ours_point:8.3f} s; ratio {point / ours_point:5.1f}x; "

@@ -15,13 +15,12 @@ import argparse
 import csv
 import io
 import json
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _timing import median_time
 
 import peereval
 
@@ -52,13 +51,6 @@ def write_export(path: Path, n: int, k: int, seed: int = 1) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
 
 
-def median_time(func, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -20,8 +20,7 @@ never shadows the function of the same name.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from peereval._lazy import lazy_attributes
 
 _NAMES = {
     "alpha": "peereval.reliability._alpha",
@@ -49,13 +48,4 @@ _NAMES = {
 __all__ = sorted(_NAMES)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _NAMES:
-        value = getattr(importlib.import_module(_NAMES[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'peereval.reliability' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_attributes("peereval.reliability", _NAMES, globals())

@@ -18,8 +18,7 @@ the function of the same name.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from peereval._lazy import lazy_attributes
 
 _NAMES = {
     "content_validity": "peereval.validity._content",
@@ -45,13 +44,4 @@ _NAMES = {
 __all__ = sorted(_NAMES)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _NAMES:
-        value = getattr(importlib.import_module(_NAMES[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'peereval.validity' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_attributes("peereval.validity", _NAMES, globals())
