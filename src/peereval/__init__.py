@@ -36,7 +36,7 @@ _LAZY = {
     "sample_path": "peereval.datasets",
 }
 _SUBMODULES = {"quality", "loaders", "instrument", "datasets", "errors", "reliability",
-               "validity"}
+               "validity", "outcomes"}
 
 __all__ = [
     "Instrument",
@@ -49,6 +49,7 @@ __all__ = [
     "__version__",
     "link",
     "load_sample",
+    "outcomes",
     "quality",
     "read_expert_panel",
     "read_export",
@@ -59,7 +60,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from peereval import quality, reliability, validity
+    from peereval import outcomes, quality, reliability, validity
     from peereval.datasets import load_sample, sample_path
     from peereval.instrument import Instrument, Scale
     from peereval.loaders import read_export

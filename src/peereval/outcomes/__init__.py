@@ -1,0 +1,53 @@
+"""Did mentoring help? Comparing cohorts on academic indicators, honestly.
+
+* :func:`describe`: Table 1 by cohort with standardised mean differences.
+* :func:`compare`, :func:`compare_binary`, :func:`compare_many`: two-group
+  comparisons with effect sizes and intervals; several outcomes with adjusted p-values.
+* :func:`ancova`: adjustment for baseline and covariates, with assumption checks.
+* :func:`propensity_match`, :func:`propensity_weight`, :func:`balance`:
+  self-selection handled by propensity scores; E-values.
+* :func:`pre_post`, :func:`diff_in_diff`: change over time, with a comparison cohort.
+* :func:`mixed_model`: mentees nested in mentor groups; ICC and design effect.
+* :func:`power`: sample size, minimum detectable effect, achieved power.
+* :func:`meta_analysis`: synthesis across sites, cohorts or years.
+
+Implementation modules are private so that no module shadows its function.
+"""
+
+from __future__ import annotations
+
+from peereval._lazy import lazy_attributes
+
+_NAMES = {
+    "describe": "peereval.outcomes._describe",
+    "Describe": "peereval.outcomes._describe",
+    "compare": "peereval.outcomes._compare",
+    "Comparison": "peereval.outcomes._compare",
+    "compare_binary": "peereval.outcomes._binary",
+    "BinaryComparison": "peereval.outcomes._binary",
+    "compare_many": "peereval.outcomes._many",
+    "ManyComparisons": "peereval.outcomes._many",
+    "ancova": "peereval.outcomes._ancova",
+    "AncovaResult": "peereval.outcomes._ancova",
+    "propensity_match": "peereval.outcomes._propensity",
+    "propensity_weight": "peereval.outcomes._propensity",
+    "balance": "peereval.outcomes._propensity",
+    "e_value": "peereval.outcomes._propensity",
+    "MatchResult": "peereval.outcomes._propensity",
+    "WeightResult": "peereval.outcomes._propensity",
+    "BalanceTable": "peereval.outcomes._propensity",
+    "pre_post": "peereval.outcomes._prepost",
+    "PrePostResult": "peereval.outcomes._prepost",
+    "diff_in_diff": "peereval.outcomes._prepost",
+    "DiffInDiffResult": "peereval.outcomes._prepost",
+    "mixed_model": "peereval.outcomes._mixed",
+    "MixedModelResult": "peereval.outcomes._mixed",
+    "power": "peereval.outcomes._power",
+    "PowerResult": "peereval.outcomes._power",
+    "meta_analysis": "peereval.outcomes._meta",
+    "MetaAnalysis": "peereval.outcomes._meta",
+}
+
+__all__ = sorted(_NAMES)
+
+__getattr__, __dir__ = lazy_attributes("peereval.outcomes", _NAMES, globals())
