@@ -58,6 +58,15 @@ LABELS_FA = {
 }
 
 
+# A select-all question some fixtures add (one option contains ", " on purpose: the
+# linked Google Sheet joins answers with ", ").
+ACTIVITY_QUESTION = "Which programme activities did you take part in?"
+ACTIVITY_OPTIONS = ("Weekly meetings", "Exam preparation, revision", "Social events")
+ACTIVITY_CHOICES = [[0, 1], [0], [], [1, 2], [0, 1, 2], []]  # option positions ticked
+ACTIVITIES = [";".join(ACTIVITY_OPTIONS[i] for i in ticked) or None
+              for ticked in ACTIVITY_CHOICES]  # as peereval stores them
+
+
 def label(value: float, labels: dict[int, str] = LABELS_EN) -> str:
     """The label of a canonical answer; "" for a skipped one."""
     return "" if math.isnan(value) else labels[int(value)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,3 +33,13 @@ def assert_comments(responses, code: str, respondents: Sequence[int] = range(6))
     got = [None if pd.isna(v) else v for v in responses.answers[code]]
     assert got == [canonical.COMMENTS[i] for i in respondents]
     assert responses.items[code].kind == "text"
+
+
+def sha256(path: Path) -> str:
+    """Checksum of a file, to show an input was not modified."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def values(series: pd.Series) -> list:
+    """A column as a list with None for missing values."""
+    return [None if pd.isna(v) else v for v in series]

@@ -77,7 +77,8 @@ def _read_canonical(path, comment=canonical.COMMENTS[3], **kwargs):
 def test_unicode_encodings_with_or_without_a_byte_order_mark(tmp_path, name, encode):
     path = tmp_path / name
     path.write_bytes(encode(_text()))
-    _read_canonical(path)
+    responses = _read_canonical(path)
+    assert responses.platform == "generic"
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
@@ -94,7 +95,8 @@ def test_utf16_without_byte_order_mark_persian(tmp_path, codec):
     """A Persian file without a BOM: Persian letters have no zero byte in UTF-16."""
     path = tmp_path / "nobom_fa.tsv"
     path.write_bytes(_text("\t").encode(codec))
-    _read_canonical(path)
+    responses = _read_canonical(path)
+    assert responses.answers["comment"].iloc[3] == canonical.COMMENTS[3]  # Persian intact
 
 
 def test_windows_1256_file_names_the_row_and_suggests_cp1256(tmp_path):

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import pandas as pd
 import pytest
 
 import canonical
 import peereval
-from helpers import FIXTURES, assert_canonical, assert_comments
+from helpers import FIXTURES, assert_canonical, assert_comments, sha256, values
 from peereval.errors import DuplicateIdError, FileFormatError
 from peereval.loaders import google_forms, qualtrics
 from peereval.loaders._table import open_source
 
 HERE = FIXTURES / "google_forms"
+ACTIVITY = canonical.ACTIVITY_QUESTION
+OPTIONS = canonical.ACTIVITY_OPTIONS
+ACTIVITIES = canonical.ACTIVITIES
 FILES = ["form_download.csv", "sheet_download.csv"]
 GRIDS = [(canonical.QUESTION_SUPPORT, "support_1"), (canonical.QUESTION_SUPPORT, "support_2"),
          (canonical.QUESTION_SUPPORT, "support_3"), (canonical.QUESTION_ADJUST, "adjust_1"),
@@ -22,30 +23,14 @@ GRIDS = [(canonical.QUESTION_SUPPORT, "support_1"), (canonical.QUESTION_SUPPORT,
 CODES = [f"{q} [{canonical.ROWS[k]}]" for q, k in GRIDS]
 IDS = ["2024-03-16T09:19:47", "2024-03-16T10:05:02", "2024-03-17T18:30:55",
        "2024-03-18T08:09:12", "2024-03-18T21:41:03", "2024-03-19T12:02:40"]
-ACTIVITY_QUESTION = "Which programme activities did you take part in?"
-ACTIVITY_OPTIONS = ["Weekly meetings", "Exam preparation, revision", "Social events"]
-ACTIVITIES = [
-    "Weekly meetings;Exam preparation, revision",
-    "Weekly meetings",
-    None,
-    "Exam preparation, revision;Social events",
-    "Weekly meetings;Exam preparation, revision;Social events",
-    None,
-]
 
 
-def _sha(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _values(series):
-    return [None if pd.isna(v) else v for v in series]
 
 
 @pytest.mark.parametrize("name", FILES)
 def test_both_downloads_give_the_canonical_answers(name):
     path = HERE / name
-    before = _sha(path)
+    before = sha256(path)
     responses = peereval.read_export(path)
     assert responses.platform == "google_forms"
     assert list(responses.ids) == IDS
@@ -53,7 +38,7 @@ def test_both_downloads_give_the_canonical_answers(name):
     assert_canonical(responses, CODES)
     assert_comments(responses, canonical.COMMENT_QUESTION)
     assert responses.source_rows.tolist() == [2, 3, 4, 5, 6, 7]
-    assert _sha(path) == before
+    assert sha256(path) == before
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -86,26 +71,26 @@ def test_grid_rows_share_their_question():
 
 def test_checkbox_answers_from_the_form_download():
     responses = peereval.read_export(HERE / "form_download.csv")
-    assert responses.items[ACTIVITY_QUESTION].kind == "multi"
-    assert _values(responses.answers[ACTIVITY_QUESTION]) == ACTIVITIES
+    assert responses.items[ACTIVITY].kind == "multi"
+    assert values(responses.answers[ACTIVITY]) == ACTIVITIES
     assert not any("split at ', '" in n for n in responses.notes)
 
 
 def test_sheet_download_splits_at_comma_and_says_it_is_ambiguous():
     responses = peereval.read_export(HERE / "sheet_download.csv")
-    assert responses.items[ACTIVITY_QUESTION].kind == "multi"
+    assert responses.items[ACTIVITY].kind == "multi"
     # without the options, "Exam preparation, revision" cannot be told from two options
-    assert _values(responses.answers[ACTIVITY_QUESTION])[0] == (
+    assert values(responses.answers[ACTIVITY])[0] == (
         "Weekly meetings;Exam preparation;revision")
-    assert any("split at ', '" in n and ACTIVITY_QUESTION in n for n in responses.notes)
+    assert any("split at ', '" in n and ACTIVITY in n for n in responses.notes)
 
 
 def test_sheet_download_with_known_options_splits_exactly():
     responses = peereval.read_export(HERE / "sheet_download.csv",
-                                     multi={ACTIVITY_QUESTION: ACTIVITY_OPTIONS})
-    assert _values(responses.answers[ACTIVITY_QUESTION]) == ACTIVITIES
-    assert responses.items[ACTIVITY_QUESTION].options == tuple(
-        (o, o) for o in ACTIVITY_OPTIONS)
+                                     multi={ACTIVITY: OPTIONS})
+    assert values(responses.answers[ACTIVITY]) == ACTIVITIES
+    assert responses.items[ACTIVITY].options == tuple(
+        (o, o) for o in OPTIONS)
     assert not any("split at ', '" in n for n in responses.notes)
 
 
@@ -117,13 +102,13 @@ def test_choice_labels_holding_a_comma_are_not_taken_for_checkboxes(tmp_path):
     responses = peereval.read_export(_write(tmp_path, lines, "sheet_download.csv"))
     question = "Did you meet outside sessions?"
     assert responses.items[question].kind == "choice"
-    assert _values(responses.answers[question]) == [a or None for a in answers]
+    assert values(responses.answers[question]) == [a or None for a in answers]
 
 
 def test_multi_names_exactly_the_checkbox_questions():
     responses = peereval.read_export(HERE / "form_download.csv", multi=[])
-    assert responses.items[ACTIVITY_QUESTION].kind != "multi"
-    assert _values(responses.answers[ACTIVITY_QUESTION]) == ACTIVITIES  # kept as written
+    assert responses.items[ACTIVITY].kind != "multi"
+    assert values(responses.answers[ACTIVITY]) == ACTIVITIES  # kept as written
 
 
 def test_unknown_multi_question_is_named():

@@ -2,47 +2,33 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import openpyxl
 import pandas as pd
 import pytest
 
 import canonical
 import peereval
-from helpers import FIXTURES, assert_canonical, assert_comments
+from helpers import FIXTURES, assert_canonical, assert_comments, sha256, values
 from peereval.errors import DuplicateIdError, FileFormatError, LabelError
 from peereval.loaders import ms_forms, qualtrics
 from peereval.loaders._table import open_source
 
 HERE = FIXTURES / "ms_forms"
+ACTIVITY = canonical.ACTIVITY_QUESTION
+OPTIONS = canonical.ACTIVITY_OPTIONS
+ACTIVITIES = canonical.ACTIVITIES
 FILES = ["survey.xlsx", "quiz.xlsx", "survey_saved_as.csv"]
 CODES = [canonical.ROWS[k] for k in canonical.ITEMS]  # statement text only
 IDS = ["1", "2", "3", "4", "5", "6"]
-ACTIVITY_QUESTION = "Which programme activities did you take part in?"
-ACTIVITIES = [
-    "Weekly meetings;Exam preparation, revision",
-    "Weekly meetings",
-    None,
-    "Exam preparation, revision;Social events",
-    "Weekly meetings;Exam preparation, revision;Social events",
-    None,
-]
 QUIZ_QUESTION = "How often should mentoring groups meet?"
 
 
-def _sha(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _values(series):
-    return [None if pd.isna(v) else v for v in series]
 
 
 @pytest.mark.parametrize("name", FILES)
 def test_every_export_gives_the_canonical_answers(name):
     path = HERE / name
-    before = _sha(path)
+    before = sha256(path)
     responses = peereval.read_export(path)
     assert responses.platform == "ms_forms"
     assert list(responses.ids) == IDS
@@ -52,7 +38,7 @@ def test_every_export_gives_the_canonical_answers(name):
     assert_canonical(responses, CODES, points=5)
     assert_comments(responses, canonical.COMMENT_QUESTION)
     assert responses.source_rows.tolist() == [2, 3, 4, 5, 6, 7]
-    assert _sha(path) == before
+    assert sha256(path) == before
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -95,8 +81,8 @@ def _alone(responses):
 @pytest.mark.parametrize("name", FILES)
 def test_multi_select_answers_lose_their_trailing_semicolon(name):
     responses = peereval.read_export(HERE / name)
-    assert responses.items[ACTIVITY_QUESTION].kind == "multi"
-    assert _values(responses.answers[ACTIVITY_QUESTION]) == ACTIVITIES
+    assert responses.items[ACTIVITY].kind == "multi"
+    assert values(responses.answers[ACTIVITY]) == ACTIVITIES
 
 
 def test_quiz_columns_are_metadata():
@@ -106,7 +92,7 @@ def test_quiz_columns_are_metadata():
     assert meta["quiz_feedback"].isna().all()
     assert meta[f"Points - {QUIZ_QUESTION}"].tolist() == [1, 0, 1, 0, 1, 0]
     assert meta[f"Feedback - {QUIZ_QUESTION}"].iloc[1] == "Groups meet every two weeks."
-    assert list(responses.items) == [*CODES, canonical.COMMENT_QUESTION, ACTIVITY_QUESTION,
+    assert list(responses.items) == [*CODES, canonical.COMMENT_QUESTION, ACTIVITY,
                                      QUIZ_QUESTION]
     assert responses.items[QUIZ_QUESTION].kind == "choice"
 

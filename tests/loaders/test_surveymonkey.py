@@ -2,46 +2,32 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import pandas as pd
 import pytest
 
 import canonical
 import peereval
-from helpers import FIXTURES, assert_canonical, assert_comments
+from helpers import FIXTURES, assert_canonical, assert_comments, sha256, values
 from peereval.errors import DuplicateIdError, FileFormatError
 from peereval.loaders import qualtrics, surveymonkey
 from peereval.loaders._table import open_source
 
 HERE = FIXTURES / "surveymonkey"
+ACTIVITY = canonical.ACTIVITY_QUESTION
+OPTIONS = canonical.ACTIVITY_OPTIONS
+ACTIVITIES = canonical.ACTIVITIES
 CODES = ["Q1_1", "Q1_2", "Q1_3", "Q2_1", "Q2_2"]
 FILES = ["answer_text.csv", "numerical_value.csv", "answer_text.xlsx"]
 IDS = ["114839201456", "114839215872", "114839288013", "114839301147", "114839377520",
        "114839402268"]
-ACTIVITY_QUESTION = "Which programme activities did you take part in?"
-ACTIVITIES = [
-    "Weekly meetings;Exam preparation, revision",
-    "Weekly meetings",
-    None,
-    "Exam preparation, revision;Social events",
-    "Weekly meetings;Exam preparation, revision;Social events",
-    None,
-]
 
 
-def _sha(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _values(series):
-    return [None if pd.isna(v) else v for v in series]
 
 
 @pytest.mark.parametrize("name", FILES)
 def test_every_export_gives_the_canonical_answers(name):
     path = HERE / name
-    before = _sha(path)
+    before = sha256(path)
     responses = peereval.read_export(path)
     assert responses.platform == "surveymonkey"
     assert list(responses.ids) == IDS
@@ -49,7 +35,7 @@ def test_every_export_gives_the_canonical_answers(name):
     assert_canonical(responses, CODES)
     assert_comments(responses, "Q3")
     assert responses.source_rows.tolist() == [3, 4, 5, 6, 7, 8]
-    assert _sha(path) == before
+    assert sha256(path) == before
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -79,14 +65,14 @@ def test_checkbox_options_become_one_multi_item(name):
     responses = peereval.read_export(HERE / name)
     item = responses.items["Q4"]
     assert item.kind == "multi"
-    assert item.text == ACTIVITY_QUESTION
+    assert item.text == ACTIVITY
     assert item.options == ((1, "Weekly meetings"), (2, "Exam preparation, revision"),
                             (3, "Social events"))
-    assert _values(responses.answers["Q4"]) == ACTIVITIES
+    assert values(responses.answers["Q4"]) == ACTIVITIES
     other = responses.items["Q4_other"]
     assert other.kind == "text"
-    assert other.text == f"{ACTIVITY_QUESTION} - Other (please specify)"
-    assert _values(responses.answers["Q4_other"]) == [None, None, "Journal club", None,
+    assert other.text == f"{ACTIVITY} - Other (please specify)"
+    assert values(responses.answers["Q4_other"]) == [None, None, "Journal club", None,
                                                        None, None]
     # no per-option columns are left among the items
     assert list(responses.items) == [*CODES, "Q3", "Q4", "Q4_other", "Q5"]
@@ -96,10 +82,10 @@ def test_single_answer_question():
     responses = peereval.read_export(HERE / "answer_text.csv")
     assert responses.items["Q5"].text == "What is your year of study?"
     assert responses.items["Q5"].kind == "choice"
-    assert _values(responses.answers["Q5"]) == ["Year 1", "Year 2", "Year 1", "Year 3",
+    assert values(responses.answers["Q5"]) == ["Year 1", "Year 2", "Year 1", "Year 3",
                                                 "Year 2", None]
     numeric = peereval.read_export(HERE / "numerical_value.csv")
-    assert _values(numeric.answers["Q5"]) == ["1", "2", "1", "3", "2", None]
+    assert values(numeric.answers["Q5"]) == ["1", "2", "1", "3", "2", None]
     assert any("numerical values" in n for n in numeric.notes)
     assert not any("numerical values" in n for n in responses.notes)
 
