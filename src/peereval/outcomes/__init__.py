@@ -9,7 +9,8 @@
 * :func:`pre_post`, :func:`diff_in_diff`: change over time, with a comparison cohort.
 * :func:`mixed_model`: mentees nested in mentor groups; ICC and design effect.
 * :func:`power`: sample size, minimum detectable effect, achieved power.
-* :func:`meta_analysis`: synthesis across sites, cohorts or years.
+* :func:`meta_analysis`, :func:`from_groups`: synthesis across sites, cohorts or
+  years; per-site group summaries to effect sizes (Hedges' g, log OR/RR, RD).
 
 Implementation modules are private so that no module shadows its function.
 """
@@ -46,6 +47,7 @@ _NAMES = {
     "PowerResult": "peereval.outcomes._power",
     "meta_analysis": "peereval.outcomes._meta",
     "MetaAnalysis": "peereval.outcomes._meta",
+    "from_groups": "peereval.outcomes._meta",
 }
 
 __all__ = sorted(_NAMES)
