@@ -28,6 +28,7 @@ _NAMES = {
     "BinaryComparison": "peereval.outcomes._binary",
     "compare_many": "peereval.outcomes._many",
     "ManyComparisons": "peereval.outcomes._many",
+    "adjust_p": "peereval.outcomes._many",
     "ancova": "peereval.outcomes._ancova",
     "AncovaResult": "peereval.outcomes._ancova",
     "propensity_match": "peereval.outcomes._propensity",

@@ -1,0 +1,547 @@
+"""Two-group comparison of a continuous outcome: test, effect sizes and intervals."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from itertools import combinations, islice
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from peereval._effects import (
+    Effect,
+    cliffs_delta,
+    cohens_d,
+    glass_delta,
+    hedges_g,
+    probability_of_superiority,
+    rank_biserial,
+)
+from peereval._format import fmt, fmt_ci, fmt_p
+from peereval._random import SeedLike, as_generator, describe_seed
+from peereval._results import Result
+from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.outcomes._groups import frame_of, numeric_values, two_groups
+
+__all__ = ["Comparison", "compare"]
+
+Test = Literal["welch", "student", "mann_whitney", "permutation"]
+TESTS = ("welch", "student", "mann_whitney", "permutation")
+
+#: Groups smaller than this draw a warning (intervals are wide, approximations rough).
+SMALL_GROUP = 10
+
+#: Largest number of index entries drawn at once for Monte Carlo permutations.
+_CHUNK_ENTRIES = 4_000_000
+
+#: How each effect size is written in an APA sentence, and whether it can exceed 1.
+_SYMBOLS = {
+    "cohens_d": ("d", True), "hedges_g": ("g", True), "glass_delta": ("Δ", True),
+    "rank_biserial": ("r_rb", False), "cliffs_delta": ("δ", False),
+    "cles": ("P(X > Y)", False), "cles_normal": ("Φ(d/√2)", False),
+}
+
+
+# ------------------------------------------------------------------ checks
+
+
+def check_level(level: float) -> None:
+    """A confidence level strictly between 0 and 1."""
+    if not (isinstance(level, int | float) and 0 < level < 1):
+        raise PeerevalError(f"level must lie strictly between 0 and 1, not {level!r}",
+                            value=level, hint="pass e.g. level=0.95 for 95% intervals")
+
+
+def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:
+    if value not in allowed:
+        raise PeerevalError(f"unknown {name} {value!r}", value=value,
+                            hint="choose one of " + ", ".join(map(repr, allowed)))
+    return value
+
+
+def default_labels(group: str, treated: Any, control: Any,
+                   labels: tuple[str, str] | None) -> tuple[str, str]:
+    """How the two groups are named in sentences."""
+    if labels is not None:
+        if len(labels) != 2:
+            raise PeerevalError("labels must name the treated and the comparison group",
+                                value=labels, hint='e.g. labels=("mentored students", '
+                                '"non-mentored students")')
+        return str(labels[0]), str(labels[1])
+    return f"the {group} = {treated} group", f"the {group} = {control} group"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _warn_small(group: str, sizes: dict[Any, int], what: str) -> None:
+    small = {k: v for k, v in sizes.items() if v < SMALL_GROUP}
+    if small:
+        listed = ", ".join(f"{group} = {k}: n = {v}" for k, v in small.items())
+        warnings.warn(f"{what}: small group ({listed}); intervals are wide and large-sample "
+                      "approximations rough", PeerevalWarning, stacklevel=3)
+
+
+# -------------------------------------------------------------------- tests
+
+
+@dataclass(frozen=True)
+class _TestResult:
+    method: str
+    statistic_name: str
+    statistic: float
+    df: float
+    p_value: float
+    z: float = math.nan
+    exact: bool = False
+    n_perm: int = 0
+
+
+def _t_test(x: np.ndarray, y: np.ndarray, *, welch: bool, level: float
+            ) -> tuple[_TestResult, tuple[float, float]]:
+    n1, n2 = x.size, y.size
+    v1, v2 = np.var(x, ddof=1), np.var(y, ddof=1)
+    diff = float(np.mean(x) - np.mean(y))
+    if welch:
+        a, b = v1 / n1, v2 / n2
+        se = math.sqrt(a + b)
+        df = (a + b) ** 2 / (a**2 / (n1 - 1) + b**2 / (n2 - 1))
+        method = "Welch's t-test (unequal variances)"
+    else:
+        df = n1 + n2 - 2
+        sp2 = ((n1 - 1) * v1 + (n2 - 1) * v2) / df
+        se = math.sqrt(sp2 * (1 / n1 + 1 / n2))
+        method = "Student's t-test (pooled variance)"
+    t = diff / se
+    p = float(2 * stats.t.sf(abs(t), df))
+    q = float(stats.t.ppf(1 - (1 - level) / 2, df))
+    return _TestResult(method, "t", t, float(df), p), (diff - q * se, diff + q * se)
+
+
+def _mann_whitney(x: np.ndarray, y: np.ndarray, *, exact: bool | None, correct: bool
+                  ) -> _TestResult:
+    n1, n2 = x.size, y.size
+    ranks = stats.rankdata(np.concatenate([x, y]))
+    u = float(ranks[:n1].sum() - n1 * (n1 + 1) / 2)
+    _, tie_counts = np.unique(ranks, return_counts=True)
+    has_ties = bool(np.any(tie_counts > 1))
+    if exact is None:
+        exact = n1 < 50 and n2 < 50 and not has_ties
+    elif exact and has_ties:
+        warnings.warn("the exact Mann-Whitney p-value needs data without ties; the normal "
+                      "approximation is used (as R's wilcox.test does)", PeerevalWarning,
+                      stacklevel=3)
+        exact = False
+    if exact:
+        p = float(stats.mannwhitneyu(x, y, alternative="two-sided", method="exact").pvalue)
+        return _TestResult("Wilcoxon-Mann-Whitney test, exact p", "U", u, math.nan,
+                           min(p, 1.0), exact=True)
+    n = n1 + n2
+    centred = u - n1 * n2 / 2
+    tie_term = float(np.sum(tie_counts**3 - tie_counts)) / (n * (n - 1))
+    sigma = math.sqrt(n1 * n2 / 12 * ((n + 1) - tie_term))
+    shift = math.copysign(0.5, centred) if correct and centred != 0 else 0.0
+    z = (centred - shift) / sigma
+    p = float(min(2 * min(special.ndtr(z), special.ndtr(-z)), 1.0))
+    how = ("normal approximation with continuity correction" if correct
+           else "normal approximation without continuity correction")
+    if has_ties:
+        how += ", variance corrected for ties"
+    return _TestResult(f"Wilcoxon-Mann-Whitney test, {how}", "U", u, math.nan, p, z=z)
+
+
+def _permutation(x: np.ndarray, y: np.ndarray, *, n_perm: int, seed: SeedLike
+                 ) -> _TestResult:
+    n1, n2 = x.size, y.size
+    values = np.concatenate([x, y])
+    n, total = values.size, float(values.sum())
+    observed = abs(float(x.mean() - y.mean()))
+    cutoff = observed - 1e-9 * max(1.0, observed)  # floating-point ties count as extreme
+
+    def extreme(sums: np.ndarray) -> int:
+        return int(np.sum(np.abs(sums / n1 - (total - sums) / n2) >= cutoff))
+
+    arrangements = math.comb(n, n1)
+    if arrangements <= n_perm:
+        hits = 0
+        chunks = combinations(range(n), n1)
+        while block := list(islice(chunks, 200_000)):
+            hits += extreme(values[np.array(block)].sum(axis=1))
+        return _TestResult(f"permutation test, exact (all {arrangements:,} splits)",
+                           "mean difference", float(x.mean() - y.mean()), math.nan,
+                           hits / arrangements, exact=True, n_perm=arrangements)
+    rng = as_generator(seed)
+    hits, done = 0, 0
+    chunk = max(1, _CHUNK_ENTRIES // n)
+    base = np.arange(n)
+    while done < n_perm:
+        size = min(chunk, n_perm - done)
+        order = rng.permuted(np.broadcast_to(base, (size, n)), axis=1)
+        hits += extreme(values[order[:, :n1]].sum(axis=1))
+        done += size
+    return _TestResult(f"permutation test, {n_perm:,} random splits", "mean difference",
+                       float(x.mean() - y.mean()), math.nan, (hits + 1) / (n_perm + 1),
+                       n_perm=n_perm)
+
+
+# -------------------------------------------------------------------- result
+
+
+@dataclass(frozen=True, repr=False)
+class Comparison(Result):
+    """A continuous outcome compared between the treated and the comparison group.
+
+    Attributes
+    ----------
+    outcome, group, treated, control, rule
+        The outcome column, the group column, the treated and comparison labels, and
+        how the treated group was chosen.
+    labels
+        How the two groups are named in :meth:`apa`.
+    n_treated, mean_treated, sd_treated, median_treated, q1_treated, q3_treated
+        The treated group's n and summary statistics (and the same ``_control``).
+    difference, difference_ci_low, difference_ci_high, difference_method
+        Mean difference (treated − control) and its t interval (Welch's unless
+        ``test="student"``).
+    test, method, statistic_name, statistic, df, z, p_value, exact, n_perm, seed
+        The test asked for, what was done, its statistic (t, U or the mean
+        difference), df (t-tests), z (Mann-Whitney normal approximation), two-sided
+        p, whether p is exact, permutations used and the seed.
+    effects
+        Every effect size, each an :class:`~peereval._effects.Effect` with its
+        interval; :meth:`effect` picks one by name.
+    headline
+        The effect size quoted in :meth:`apa` (Hedges' g, or the rank-biserial r
+        for the Mann-Whitney test, unless chosen).
+    n_dropped, dropped
+        Rows left out and why.
+    """
+
+    outcome: str
+    group: str
+    treated: Any
+    control: Any
+    rule: str
+    labels: tuple[str, str]
+    n_treated: int
+    n_control: int
+    mean_treated: float
+    mean_control: float
+    sd_treated: float
+    sd_control: float
+    median_treated: float
+    median_control: float
+    q1_treated: float
+    q1_control: float
+    q3_treated: float
+    q3_control: float
+    difference: float
+    difference_ci_low: float
+    difference_ci_high: float
+    difference_method: str
+    test: str
+    method: str
+    statistic_name: str
+    statistic: float
+    df: float
+    z: float
+    p_value: float
+    exact: bool
+    n_perm: int
+    seed: str
+    effects: tuple[Effect, ...]
+    headline: str
+    level: float
+    n_dropped: int
+    dropped: dict[str, int] = field(default_factory=dict, compare=False)
+    title: str = "Two-group comparison"
+
+    def effect(self, name: str) -> Effect:
+        """One effect size by name (``hedges_g``, ``cohens_d``, ``rank_biserial``, ...)."""
+        for item in self.effects:
+            if item.name == name:
+                return item
+        raise KeyError(f"no effect {name!r}; have {[e.name for e in self.effects]}")
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per effect size: estimate, interval, interval method, label."""
+        return pd.DataFrame([{
+            "outcome": self.outcome, "effect": e.name, "label": e.label,
+            "estimate": e.estimate, "ci_low": e.ci_low, "ci_high": e.ci_high,
+            "level": e.level, "ci_method": e.method, "interpretation": e.interpretation,
+        } for e in self.effects])
+
+    def groups(self) -> pd.DataFrame:
+        """Summary statistics of the outcome per group (treated first)."""
+        rows = []
+        for role, level in (("treated", self.treated), ("control", self.control)):
+            rows.append({"group": level, "role": role} | {
+                key: getattr(self, f"{key}_{role}")
+                for key in ("n", "mean", "sd", "median", "q1", "q3")})
+        return pd.DataFrame(rows)
+
+    def summary(self) -> pd.DataFrame:
+        """One row: groups, test and the headline effect size (for several outcomes)."""
+        head = self.effect(self.headline)
+        return pd.DataFrame([{
+            "outcome": self.outcome, "kind": "continuous",
+            "treated": self.treated, "control": self.control,
+            "n_treated": self.n_treated, "n_control": self.n_control,
+            "mean_treated": self.mean_treated, "sd_treated": self.sd_treated,
+            "mean_control": self.mean_control, "sd_control": self.sd_control,
+            "difference": self.difference, "test": self.test,
+            "statistic_name": self.statistic_name, "statistic": self.statistic,
+            "df": self.df, "p_value": self.p_value, "effect": head.name,
+            "estimate": head.estimate, "ci_low": head.ci_low, "ci_high": head.ci_high,
+            "level": self.level, "interpretation": head.interpretation,
+        }])
+
+    def _frame_text(self) -> str:
+        with pd.option_context("display.max_columns", 30, "display.width", 120):
+            return (self.groups().to_string(index=False) + "\n\n"
+                    + self.to_frame().drop(columns=["outcome", "label"]).to_string(
+                        index=False, float_format=lambda v: f"{v:.4f}"))
+
+    def _describe(self, role: str, label: str) -> str:
+        n = getattr(self, f"n_{role}")
+        if self.test == "mann_whitney":
+            iqr = getattr(self, f"q3_{role}") - getattr(self, f"q1_{role}")
+            return (f"{label} (Mdn = {fmt(getattr(self, f'median_{role}'))}, "
+                    f"IQR = {fmt(iqr)}, n = {n})")
+        return (f"{label} (M = {fmt(getattr(self, f'mean_{role}'))}, "
+                f"SD = {fmt(getattr(self, f'sd_{role}'))}, n = {n})")
+
+    def apa(self) -> str:
+        """The comparison as an APA sentence.
+
+        Examples
+        --------
+        "Mentored students (M = 3.24, SD = 0.44, n = 163) scored higher on gpa_year1
+        than non-mentored students (M = 2.85, SD = 0.44, n = 137), t(287.12) = 7.75,
+        p < .001, g = 0.90, 95% CI [0.66, 1.13]." (Mann-Whitney: Mdn and IQR, U, z;
+        permutation: the kind of p.)
+        """
+        if self.test == "mann_whitney":
+            centre = self.median_treated - self.median_control
+        else:
+            centre = self.difference
+        direction = "higher" if centre > 0 else "lower" if centre < 0 else "the same"
+        first = self._describe("treated", _capital(self.labels[0]))
+        second = self._describe("control", self.labels[1])
+        verb = (f"scored {direction} on {self.outcome} than" if direction != "the same"
+                else f"scored the same on {self.outcome} as")
+        if self.test in ("welch", "student"):
+            df = fmt(self.df, 0 if self.test == "student" else 2)
+            test = f"t({df}) = {fmt(self.statistic)}, {fmt_p(self.p_value)}"
+        elif self.test == "mann_whitney":
+            test = f"U = {fmt(self.statistic, 1)}"
+            if not self.exact:
+                test += f", z = {fmt(self.z)}"
+            test += f", {fmt_p(self.p_value)}"
+        else:
+            kind = "exact" if self.exact else f"{self.n_perm:,} permutations"
+            test = f"permutation test ({kind}), {fmt_p(self.p_value)}"
+        head = self.effect(self.headline)
+        symbol, unbounded = _SYMBOLS.get(head.name, (head.label, True))
+        effect = (f"{symbol} = {fmt(head.estimate, leading_zero=unbounded)}, "
+                  f"{fmt_ci(head.ci_low, head.ci_high, leading_zero=unbounded, level=self.level)}")
+        return f"{first} {verb} {second}, {test}, {effect}."
+
+
+# ------------------------------------------------------------------ function
+
+
+def compare(
+    data: Any,
+    outcome: str,
+    group: str,
+    *,
+    test: Test = "welch",
+    treated: Any = None,
+    level: float = 0.95,
+    n_perm: int = 10_000,
+    seed: SeedLike = None,
+    exact: bool | None = None,
+    correct: bool = True,
+    effect: str | None = None,
+    labels: tuple[str, str] | None = None,
+) -> Comparison:
+    r"""Compare a continuous outcome between two groups, with effect sizes and intervals.
+
+    Parameters
+    ----------
+    data
+        A DataFrame (or Records) with one row per student.
+    outcome
+        The numeric outcome column (e.g. ``"gpa_year1"``).
+    group
+        The column holding exactly two groups (e.g. ``"mentored"``).
+    test
+        ``"welch"`` (default), ``"student"``, ``"mann_whitney"`` or
+        ``"permutation"``; all two-sided.
+    treated
+        The treated group's value; by default read from the labels (yes/no, ...),
+        see :func:`~peereval.outcomes._groups.two_groups`.
+    level
+        Confidence level of every interval.
+    n_perm, seed
+        Permutation test: the number of random splits and the seed. When the number
+        of distinct splits C(n, n₁) is at most ``n_perm``, all are enumerated and p
+        is exact (no seed needed).
+    exact, correct
+        Mann-Whitney test, with R's ``wilcox.test`` defaults: ``exact=None`` gives
+        the exact p when both groups have fewer than 50 values and there are no ties,
+        otherwise the normal approximation with the tie-corrected variance and, with
+        ``correct=True``, a continuity correction of 0.5 towards zero.
+    effect
+        The effect size quoted in :meth:`Comparison.apa`; default ``"hedges_g"``
+        (``"rank_biserial"`` for the Mann-Whitney test).
+    labels
+        Names of the treated and comparison group in the sentence, e.g.
+        ``("mentored students", "non-mentored students")``.
+
+    Returns
+    -------
+    Comparison
+
+    Notes
+    -----
+    With :math:`\bar x_g`, :math:`s_g`, :math:`n_g` for the treated (1) and
+    comparison (2) group:
+
+    * Welch: :math:`t = (\bar x_1 - \bar x_2)/\sqrt{s_1^2/n_1 + s_2^2/n_2}` on the
+      Welch-Satterthwaite df
+      :math:`(s_1^2/n_1 + s_2^2/n_2)^2 / [\frac{(s_1^2/n_1)^2}{n_1 - 1} +
+      \frac{(s_2^2/n_2)^2}{n_2 - 1}]` (Welch 1947); Student's test pools the
+      variances on :math:`n_1 + n_2 - 2` df.
+    * Mann-Whitney: :math:`U = R_1 - n_1(n_1 + 1)/2` (R's ``W`` with the treated
+      group as ``x``); normal approximation
+      :math:`z = (U - n_1 n_2/2 - c) / \sqrt{\frac{n_1 n_2}{12}\left[n + 1 -
+      \frac{\sum (t^3 - t)}{n(n - 1)}\right]}` with :math:`c = 0.5\,\mathrm{sign}(U
+      - n_1 n_2/2)` when ``correct``.
+    * Permutation: the statistic is the difference in means; p is the share of
+      splits of the pooled values into groups of n₁ and n₂ at least as extreme
+      (two-sided, absolute difference), :math:`(1 + b)/(1 + B)` for B random splits
+      (Phipson & Smyth 2010).
+
+    Effect sizes (all with intervals; see :mod:`peereval._effects`): Cohen's d and
+    Hedges' g with the pooled SD and noncentral-t intervals (Steiger & Fouladi
+    1997); Glass's Δ standardised by the comparison group's SD; the rank-biserial r
+    (Fisher-z interval, as R's effectsize); Cliff's δ with Cliff's (1993) consistent
+    variance and asymmetric interval; and the common-language effect size, the
+    probability that a random treated student outscores a random comparison student
+    (ties half), with its interval from the rank-biserial r, plus its normal-theory
+    counterpart Φ(d/√2) (McGraw & Wong 1992). d, g and Δ are labelled by Cohen's
+    (1988) d bands, r_rb and δ by his r bands.
+
+    Raises
+    ------
+    PeerevalError
+        Unknown column, a non-numeric outcome, a group with fewer than two values,
+        a constant outcome or no variation within either group, an unknown test.
+
+    Warns
+    -----
+    PeerevalWarning
+        A group smaller than 10; an outcome with only two values (use
+        :func:`compare_binary`); an exact Mann-Whitney p asked for with ties.
+
+    References
+    ----------
+    Welch, B. L. (1947). *Biometrika*, 34, 28-35. Mann, H. B., & Whitney, D. R.
+    (1947). *Ann Math Stat*, 18, 50-60. Phipson, B., & Smyth, G. K. (2010).
+    Permutation p-values should never be zero. *Stat Appl Genet Mol Biol*, 9(1), 39.
+    McGraw, K. O., & Wong, S. P. (1992). A common language effect size statistic.
+    *Psychol Bull*, 111, 361-365. Cohen (1988); Cliff (1993); Steiger & Fouladi
+    (1997).
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.outcomes import compare
+    >>> records = peereval.load_sample().records.data
+    >>> result = compare(records, "gpa_year1", "mentored",
+    ...                  labels=("mentored students", "non-mentored students"))
+    >>> print(result.apa())  # doctest: +NORMALIZE_WHITESPACE
+    Mentored students (M = 3.24, SD = 0.44, n = 163) scored higher on gpa_year1 than
+    non-mentored students (M = 2.85, SD = 0.44, n = 137), t(287.12) = 7.75,
+    p < .001, g = 0.90, 95% CI [0.66, 1.13].
+    >>> round(result.effect("rank_biserial").estimate, 2)
+    0.47
+    """
+    test = _choice(test, TESTS, "test")
+    check_level(level)
+    frame = frame_of(data)
+    if outcome == group:
+        raise PeerevalError("the outcome and the group are the same column", column=outcome,
+                            hint="pass the outcome column and the group column")
+    work, groups = two_groups(frame, group, [outcome], treated=treated)
+    values = numeric_values(work[outcome], outcome)
+    x = values[groups.mask.to_numpy()]
+    y = values[~groups.mask.to_numpy()]
+    for level_value, sample in ((groups.treated, x), (groups.control, y)):
+        if sample.size < 2:
+            raise PeerevalError(
+                f"the group '{group}' = {level_value!r} has {sample.size} value of "
+                f"'{outcome}'; a comparison needs at least 2 per group", column=group,
+                value=level_value, hint="check the group coding and missing values")
+    if np.ptp(values) == 0:
+        raise PeerevalError(f"'{outcome}' is constant ({values[0]:g} for everyone)",
+                            column=outcome, hint="nothing to compare; check the column")
+    if np.ptp(x) == 0 and np.ptp(y) == 0:
+        raise PeerevalError(f"'{outcome}' does not vary within either group", column=outcome,
+                            hint="every treated student has one value and every comparison "
+                            "student another; report the two values, no test is needed")
+    _warn_small(group, {groups.treated: x.size, groups.control: y.size}, f"'{outcome}'")
+    if np.unique(values).size == 2:
+        warnings.warn(f"'{outcome}' takes only two values; compare_binary() reports risks, "
+                      "risk difference and odds ratio", PeerevalWarning, stacklevel=2)
+    for name, sample in (("treated", x), ("comparison", y)):
+        if np.ptp(sample) == 0:
+            warnings.warn(f"'{outcome}' is constant in the {name} group; Glass's Δ and "
+                          "variance-based intervals may be undefined", PeerevalWarning,
+                          stacklevel=2)
+    if test in ("welch", "student"):
+        result, diff_ci = _t_test(x, y, welch=test == "welch", level=level)
+    else:
+        _, diff_ci = _t_test(x, y, welch=True, level=level)
+        if test == "mann_whitney":
+            result = _mann_whitney(x, y, exact=exact, correct=correct)
+        else:
+            if not isinstance(n_perm, int | np.integer) or n_perm < 1:
+                raise PeerevalError(f"n_perm must be a positive integer, not {n_perm!r}",
+                                    value=n_perm, hint="e.g. n_perm=10000")
+            result = _permutation(x, y, n_perm=int(n_perm), seed=seed)
+    d = cohens_d(x, y, level)
+    rank = rank_biserial(x, y, level)
+    effects = (d, hedges_g(x, y, level), glass_delta(x, y, level), rank,
+               cliffs_delta(x, y, level), *probability_of_superiority(rank, d))
+    names = [e.name for e in effects]
+    headline = effect or ("rank_biserial" if test == "mann_whitney" else "hedges_g")
+    _choice(headline, tuple(names), "effect")
+    q1 = [float(np.quantile(s, 0.25)) for s in (x, y)]
+    q3 = [float(np.quantile(s, 0.75)) for s in (x, y)]
+    return Comparison(
+        outcome=outcome, group=group, treated=groups.treated, control=groups.control,
+        rule=groups.rule,
+        labels=default_labels(group, groups.treated, groups.control, labels),
+        n_treated=int(x.size), n_control=int(y.size),
+        mean_treated=float(x.mean()), mean_control=float(y.mean()),
+        sd_treated=float(np.std(x, ddof=1)), sd_control=float(np.std(y, ddof=1)),
+        median_treated=float(np.median(x)), median_control=float(np.median(y)),
+        q1_treated=q1[0], q1_control=q1[1], q3_treated=q3[0], q3_control=q3[1],
+        difference=float(x.mean() - y.mean()), difference_ci_low=float(diff_ci[0]),
+        difference_ci_high=float(diff_ci[1]),
+        difference_method="Student's t" if test == "student" else "Welch's t",
+        test=test, method=result.method, statistic_name=result.statistic_name,
+        statistic=float(result.statistic), df=result.df, z=float(result.z),
+        p_value=float(result.p_value), exact=result.exact, n_perm=result.n_perm,
+        seed=describe_seed(seed) if test == "permutation" and not result.exact else "",
+        effects=tuple(effects), headline=headline, level=level,
+        n_dropped=sum(groups.dropped.values()), dropped=dict(groups.dropped),
+    )
