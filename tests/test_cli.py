@@ -32,6 +32,10 @@ def test_summary_of_the_sample(monkeypatch):
     assert "CFA of the codebook's 3-factor model (n = 111): χ²(132) = 167.54" in text
     assert "mentored = yes: 163" in text
     assert "89% (n = 163)" in text  # passed, mentored
+    effects = text[text.index("Did mentoring help?"):]
+    assert "adjusted:   Adjusted for gpa_entry, sex, age, the difference in gpa_year1" in effects
+    assert "matched:    ATT = " in effects
+    assert "risk difference = 29.1 percentage points" in effects
     assert "one-off random key" not in text
     for sid in peereval.load_sample().records.data.index[:20]:
         assert sid not in text

@@ -14,7 +14,7 @@ import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from peereval import __version__
 from peereval.errors import PeerevalError
@@ -135,8 +135,7 @@ def summary(path: Path, out: TextIO | None = None) -> int:
     if columns:
         write()
         write(f"Academic indicators by {records.group} (descriptive; groups smaller than "
-              f"{study.min_cell} are suppressed; comparisons with effect sizes come from "
-              "the outcomes analysis)")
+              f"{study.min_cell} are suppressed)")
         frame = linked.records.data
         rows = [["indicator", *[f"{records.group} = {g}" for g in records.groups().index]]]
         for column in columns:
@@ -153,7 +152,53 @@ def summary(path: Path, out: TextIO | None = None) -> int:
                                f"n = {len(values)}")
             rows.append(row)
         write(_table(rows))
+        _outcomes(study, linked.records, write)
     return 0
+
+
+def _outcomes(study: Any, records: Any, write: Any) -> None:
+    """Effects of the planted comparison: unadjusted, baseline-adjusted, matched."""
+    import warnings
+
+    from peereval.errors import PeerevalWarning
+    from peereval.outcomes import ancova, compare, compare_binary, propensity_match
+
+    frame = records.data
+    group = records.group
+    treated = (study.records or {}).get("treated")
+    baseline = study.outcomes.get("baseline")
+    covariates = [c for c in ([baseline] if baseline else [])
+                  + list(study.outcomes.get("covariates", [])) if c in frame]
+    smallest = int(frame[group].value_counts().min())
+    if smallest < study.min_cell:
+        write(f"\nOutcomes: suppressed (a group has fewer than {study.min_cell} students)")
+        return
+    write()
+    write("Did mentoring help? (unadjusted; adjusted for " + ", ".join(covariates)
+          + "; propensity-score matched on the same, 1:1, caliper 0.2 SD)")
+    notes: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PeerevalWarning)
+        matched = propensity_match(frame, group, covariates, treated=treated,
+                                   seed=study.seed) if covariates else None
+        for outcome in study.outcomes.get("continuous", []):
+            if outcome not in frame:
+                continue
+            write(f"  {outcome}:")
+            write("    unadjusted: " + compare(frame, outcome, group, treated=treated).apa())
+            if covariates:
+                write("    adjusted:   " + ancova(frame, outcome, group, covariates,
+                                                  treated=treated).apa())
+                write("    matched:    " + matched.effect(outcome).apa())
+        for outcome in study.outcomes.get("binary", []):
+            if outcome in frame:
+                write(f"  {outcome}:")
+                write("    unadjusted: " + compare_binary(frame, outcome, group,
+                                                          treated=treated).apa())
+        notes = sorted({str(w.message).split(";")[0] for w in caught
+                        if issubclass(w.category, PeerevalWarning)})
+    for note in notes:
+        write(f"  note: {note}")
 
 
 def inspect(path: Path, platform: str, sheet: str | None, encoding: str | None,
