@@ -24,7 +24,7 @@ from peereval.outcomes import AncovaResult, ancova
 
 if __name__ == "__main__":  # run as a script: tests/ is not on the path
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from reference_data import REFERENCE, reference, reference_csv
+from reference_data import REFERENCE, reference_csv
 
 TOL = {"rtol": 1e-6, "atol": 1e-10}
 SAMPLE_COLUMNS = ["sex", "age", "gpa_entry", "mentored", "mentor_group", "gpa_year1",
@@ -41,16 +41,6 @@ def write_reference_data() -> None:
     path = REFERENCE / "data" / "models_sample.csv"
     out.to_csv(path, index=False, na_rep="")
     print(f"wrote {path}: {out.shape}")
-
-
-@pytest.fixture(scope="module")
-def ref() -> dict:
-    return reference("outcomes_models")
-
-
-@pytest.fixture(scope="module")
-def sample() -> pd.DataFrame:
-    return reference_csv("models_sample")
 
 
 @pytest.fixture(scope="module")

@@ -21,17 +21,7 @@ import pytest
 
 from peereval.errors import PeerevalError, PeerevalWarning
 from peereval.outcomes import MixedModelResult, mixed_model
-from reference_data import reference, reference_csv
-
-
-@pytest.fixture(scope="module")
-def ref() -> dict:
-    return reference("outcomes_models")
-
-
-@pytest.fixture(scope="module")
-def sample() -> pd.DataFrame:
-    return reference_csv("models_sample")
+from reference_data import reference_csv
 
 
 @pytest.fixture(scope="module")

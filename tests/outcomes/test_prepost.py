@@ -20,19 +20,9 @@ import pytest
 
 from peereval.errors import PeerevalError, PeerevalWarning
 from peereval.outcomes import DiffInDiffResult, diff_in_diff, pre_post
-from reference_data import reference, reference_csv
+from reference_data import reference_csv
 
 TOL = {"rtol": 1e-6, "atol": 1e-12}
-
-
-@pytest.fixture(scope="module")
-def ref() -> dict:
-    return reference("outcomes_models")
-
-
-@pytest.fixture(scope="module")
-def sample() -> pd.DataFrame:
-    return reference_csv("models_sample")
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,14 @@ from peereval._effects import pooled_sd
 from peereval._format import fmt, fmt_ci, fmt_p
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
-from peereval.outcomes._groups import Groups, frame_of, numeric_values, two_groups
+from peereval.outcomes._groups import (
+    Groups,
+    as_names,
+    check_level,
+    frame_of,
+    numeric_values,
+    two_groups,
+)
 
 __all__ = ["AncovaResult", "AssumptionCheck", "ancova"]
 
@@ -47,32 +54,6 @@ SHAPIRO_MAX_N = 5000
 
 
 # ----------------------------------------------------------------- shared helpers
-
-
-def check_level(level: float, name: str = "level") -> None:
-    """A confidence level strictly between 0 and 1."""
-    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
-        raise PeerevalError(f"{name} must be a number between 0 and 1, not {level!r}",
-                            hint=f"for a 95% interval use {name}=0.95")
-
-
-def as_names(value: str | Sequence[str] | None, role: str) -> tuple[str, ...]:
-    """A column name or a list of names as a tuple (None gives an empty tuple)."""
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    try:
-        names = tuple(value)
-    except TypeError:
-        raise PeerevalError(f"{role} must be a column name or a list of column names, "
-                            f"not {value!r}") from None
-    for name in names:
-        if not isinstance(name, str):
-            raise PeerevalError(f"{role} must be column names (strings), not {name!r}")
-    if len(set(names)) != len(names):
-        raise PeerevalError(f"{role} lists a column twice: {list(names)}")
-    return names
 
 
 def require_columns(frame: pd.DataFrame, names: Sequence[str], role: str) -> None:

@@ -16,8 +16,14 @@ from peereval._effects import Effect, cohens_h, newcombe_interval, wilson_interv
 from peereval._format import fmt, fmt_ci, fmt_p
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
-from peereval.outcomes._compare import _capital, _choice, check_level, default_labels
-from peereval.outcomes._groups import binary_values, frame_of, numeric_values, two_groups
+from peereval.outcomes._compare import _capital, _choice, default_labels
+from peereval.outcomes._groups import (
+    binary_values,
+    check_level,
+    frame_of,
+    numeric_values,
+    two_groups,
+)
 
 __all__ = ["BinaryComparison", "compare_binary"]
 

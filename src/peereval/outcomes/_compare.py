@@ -25,7 +25,7 @@ from peereval._format import fmt, fmt_ci, fmt_p
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
-from peereval.outcomes._groups import frame_of, numeric_values, two_groups
+from peereval.outcomes._groups import check_level, frame_of, numeric_values, two_groups
 
 __all__ = ["Comparison", "compare"]
 
@@ -47,13 +47,6 @@ _SYMBOLS = {
 
 
 # ------------------------------------------------------------------ checks
-
-
-def check_level(level: float) -> None:
-    """A confidence level strictly between 0 and 1."""
-    if not (isinstance(level, int | float) and 0 < level < 1):
-        raise PeerevalError(f"level must lie strictly between 0 and 1, not {level!r}",
-                            value=level, hint="pass e.g. level=0.95 for 95% intervals")
 
 
 def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:

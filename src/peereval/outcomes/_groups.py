@@ -17,7 +17,8 @@ import pandas as pd
 from peereval.errors import PeerevalError
 from peereval.loaders.labels import normalize_label
 
-__all__ = ["Groups", "binary_values", "frame_of", "numeric_values", "two_groups"]
+__all__ = ["Groups", "as_names", "binary_values", "check_level", "frame_of", "numeric_values",
+           "two_groups"]
 
 #: Group labels read as the treated (mentored) group when ``treated`` is not given.
 TREATED_WORDS = frozenset({"yes", "y", "true", "1", "1.0", "mentored", "mentee", "treated",
@@ -193,3 +194,29 @@ def binary_values(series: pd.Series, column: str, event: Any = None
     raise PeerevalError(
         f"cannot tell which value of '{column}' is the event", column=column,
         hint="pass event=... (values found: " + ", ".join(map(repr, levels)) + ")")
+
+
+def check_level(level: float, name: str = "level") -> None:
+    """A confidence level strictly between 0 and 1."""
+    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
+        raise PeerevalError(f"{name} must be a number between 0 and 1, not {level!r}",
+                            hint=f"for a 95% interval use {name}=0.95")
+
+
+def as_names(value: str | Sequence[str] | None, role: str) -> tuple[str, ...]:
+    """A column name or a list of names as a tuple (None gives an empty tuple)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    try:
+        names = tuple(value)
+    except TypeError:
+        raise PeerevalError(f"{role} must be a column name or a list of column names, "
+                            f"not {value!r}") from None
+    for name in names:
+        if not isinstance(name, str):
+            raise PeerevalError(f"{role} must be column names (strings), not {name!r}")
+    if len(set(names)) != len(names):
+        raise PeerevalError(f"{role} lists a column twice: {list(names)}")
+    return names

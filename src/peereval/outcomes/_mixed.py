@@ -30,16 +30,20 @@ from peereval._format import fmt, fmt_ci, fmt_p
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
 from peereval.outcomes._ancova import (
-    as_names,
     build_design,
-    check_level,
     check_outcome_varies,
     check_rank,
     dropped_text,
     read_covariates,
     require_columns,
 )
-from peereval.outcomes._groups import frame_of, numeric_values, two_groups
+from peereval.outcomes._groups import (
+    as_names,
+    check_level,
+    frame_of,
+    numeric_values,
+    two_groups,
+)
 
 __all__ = ["MixedModelResult", "mixed_model"]
 

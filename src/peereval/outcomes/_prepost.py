@@ -30,8 +30,8 @@ from peereval._format import fmt, fmt_ci, fmt_p
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
 from peereval.loaders.labels import normalize_label
-from peereval.outcomes._ancova import check_level, dropped_text, require_columns
-from peereval.outcomes._groups import frame_of, numeric_values, two_groups
+from peereval.outcomes._ancova import dropped_text, require_columns
+from peereval.outcomes._groups import check_level, frame_of, numeric_values, two_groups
 
 __all__ = ["DiffInDiffResult", "PrePostResult", "diff_in_diff", "pre_post"]
 

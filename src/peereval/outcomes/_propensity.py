@@ -55,7 +55,14 @@ from peereval._format import fmt, fmt_ci, fmt_p
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
-from peereval.outcomes._groups import binary_values, frame_of, numeric_values, two_groups
+from peereval.outcomes._groups import (
+    as_names,
+    binary_values,
+    check_level,
+    frame_of,
+    numeric_values,
+    two_groups,
+)
 
 __all__ = [
     "BalanceTable",
@@ -101,27 +108,6 @@ def _choice(value: Any, allowed: Sequence[str], name: str) -> str:
         raise PeerevalError(f"{name} must be one of {', '.join(map(repr, allowed))}, "
                             f"not {value!r}")
     return next(a for a in allowed if a.lower() == value.lower())
-
-
-def _check_level(level: float) -> None:
-    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
-        raise PeerevalError(f"level must be a number between 0 and 1, not {level!r}",
-                            hint="for a 95% interval use level=0.95")
-
-
-def _names(value: str | Sequence[str] | None, role: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    try:
-        names = tuple(value)
-    except TypeError:
-        raise PeerevalError(f"{role} must be a column name or a list of column names, "
-                            f"not {value!r}") from None
-    if len(set(names)) != len(names):
-        raise PeerevalError(f"{role} lists a column twice: {list(names)}")
-    return names
 
 
 # ------------------------------------------------------------------ covariates
@@ -744,7 +730,7 @@ def balance(data: Any, group: str, covariates: str | Sequence[str], *,
     2     sex[M]        0.01
     3        age       -0.14
     """
-    names = _names(covariates, "covariates")
+    names = as_names(covariates, "covariates")
     if not names:
         raise PeerevalError("balance() needs at least one covariate")
     estimand = _choice(estimand, ("ATT", "ATC", "ATE"), "estimand")  # type: ignore[assignment]
@@ -1035,7 +1021,7 @@ def _estimate_effect(*, work: pd.DataFrame, t: np.ndarray, weights: np.ndarray,
                      target: np.ndarray, outcome: str, adjust: tuple[str, ...],
                      kind: str, cluster: np.ndarray | None, level: float, estimand: str,
                      method: str, variance: str) -> PropensityEffect:
-    _check_level(level)
+    check_level(level)
     y_all = _outcome_values(work, outcome)
     use = weights > 0
     dropped: dict[str, int] = {}
@@ -1265,7 +1251,7 @@ class MatchResult(Result):
         >>> print(m.effect("gpa_year1", adjust=True).apa())
         ATT = 0.15, 95% CI [0.05, 0.25], t(231) = 2.88, p = .004
         """
-        names = self.covariates if adjust is True else _names(adjust or None, "adjust")
+        names = self.covariates if adjust is True else as_names(adjust or None, "adjust")
         focal = self.treated_mask if self.estimand == "ATT" else ~self.treated_mask
         if self.replace:
             kind, cluster, variance = "HC3", None, "HC3 robust (matching with replacement)"
@@ -1307,7 +1293,7 @@ def _discarded(option: str, distance: np.ndarray, t: np.ndarray) -> np.ndarray:
 def _prepare(data: Any, group: str, covariates: str | Sequence[str], treated: Any,
              scores: Any) -> tuple[pd.DataFrame, Any, tuple[str, ...], _Design,
                                    PropensityModel, np.ndarray]:
-    names = _names(covariates, "covariates")
+    names = as_names(covariates, "covariates")
     if not names:
         raise PeerevalError("at least one covariate is needed",
                             hint="list the baseline characteristics that drive joining, "
@@ -1696,7 +1682,7 @@ class WeightResult(Result):
         >>> print(w.effect("gpa_year1").apa())
         ATE = 0.14, 95% CI [0.02, 0.26], t(298) = 2.23, p = .027
         """
-        names = self.covariates if adjust is True else _names(adjust or None, "adjust")
+        names = self.covariates if adjust is True else as_names(adjust or None, "adjust")
         hc = _choice(hc, ("HC0", "HC1", "HC2", "HC3"), "hc")  # type: ignore[assignment]
         target = np.ones(len(self.treated_mask)) if self.estimand == "ATE" else \
             self.treated_mask.astype(float)
