@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
 import peereval
-from peereval.errors import ConfigError
-from peereval.study import read_study
+from peereval.errors import ConfigError, PeerevalError
+from peereval.study import (
+    ANALYSES_DEFAULT,
+    OPTIONS_DEFAULT,
+    SCHEMA,
+    check_study,
+    read_study,
+)
 
 
 @pytest.fixture
@@ -44,6 +51,15 @@ def test_sample_study_reads(study_dir):
     ('"speeder"]', '"sped"]', "screening.drop", "flags"),
     ("seed = 20240301", 'seed = "x"', "study.seed", "whole number"),
     ('export = "survey.csv"', "export = 3", "survey.export", "file path"),
+    ('design = "two_group_baseline"', 'design = "rct"', "study.design", "one of"),
+    ("reliability = true", 'reliability = "yes"', "analyses.reliability", "true or false"),
+    ('ci = "bca"', 'ci = "wald"', "options.ci", "one of"),
+    ("n_boot = 2000", "n_boot = 20", "options.n_boot", "at least 200"),
+    ("n_iter = 1000", "n_iter = 10", "options.n_iter", "at least 50"),
+    ('adjust = "holm"', 'adjust = "fdr"', "options.adjust", "one of"),
+    ('kind = "knowledge"', 'kind = "grades"', "outcomes.kind", "one of"),
+    ('comments = ["Q5"]', 'comments = "Q5"', "survey.comments", "list of names"),
+    ("invited = 163", "invited = 163.5", "survey.invited", "whole number"),
 ])
 def test_errors_name_the_key(study_dir, old, new, key, message):
     path = _edit(study_dir, old, new)
@@ -70,3 +86,97 @@ def test_load_sample_is_the_sample_study():
     assert len(data.retest) == 40
     assert set(data.retest.meta["student_id"]) <= set(data.screened.meta["student_id"])
     assert len(data.records) == 300
+
+
+def test_new_sections_have_defaults(study_dir):
+    text = (study_dir / "study.toml").read_text(encoding="utf-8")
+    start, end = text.index("[analyses]"), text.index("[screening]")
+    path = study_dir / "study.toml"
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    study = read_study(path)
+    assert study.analyses == ANALYSES_DEFAULT
+    assert study.options == OPTIONS_DEFAULT
+
+
+def test_outcomes_need_records(study_dir):
+    text = (study_dir / "study.toml").read_text(encoding="utf-8")
+    start, end = text.index("[records]"), text.index("[expert_panel]")
+    path = study_dir / "study.toml"
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[outcomes\] needs \[records\]") as err:
+        read_study(path)
+    assert err.value.column == "outcomes"
+
+
+def test_schema_examples_pass_their_own_checks():
+    """Every example in SCHEMA is a valid value of its key (they write peereval init)."""
+    from peereval.study import _check_value
+
+    def fail(key, message, hint):
+        return AssertionError(f"{key}: {message}")
+
+    for section, keys in SCHEMA.items():
+        for name, spec in keys.items():
+            assert spec.help, f"{section}.{name} has no help"
+            if spec.example is not None and spec.kind != "path":
+                _check_value(spec.example, spec, f"{section}.{name}", fail, Path("."))
+
+
+def test_check_study_reads_every_input(study_dir):
+    lines = check_study(study_dir / "study.toml")
+    assert lines[0] == "study file study.toml: valid"
+    text = "\n".join(lines)
+    assert "survey survey.csv (qualtrics): 150 responses" in text
+    assert "138 kept after screening" in text
+    assert "records records.xlsx: 300 students; mentored = no: 137, mentored = yes: 163" in text
+    assert "expert panel expert_panel.xlsx: 18 items x 10 experts" in text
+
+
+@pytest.mark.parametrize(("old", "new", "key", "message"), [
+    ('continuous = ["gpa_year1", "exam_score"]', 'continuous = ["gpa_year1", "gpa_yr2"]',
+     "outcomes", r"no column\(s\) \['gpa_yr2'\]"),
+    ('cluster = "mentor_group"', 'cluster = "mentor"', "outcomes", "no column"),
+    ('treated = "yes"', 'treated = "Yes"', "records.treated", "not a value"),
+    ('group = "mentored"', 'group = "sex"\n', "records.treated", "not a value"),
+    ('id = "student_id"              #', 'id = "studentid"  #', "survey.id",
+     "no column 'studentid'"),
+    ('comments = ["Q5"]', 'comments = ["Q9"]', "survey.comments", "no item 'Q9'"),
+    ('group = "mentored"', 'group = "age"', "records.group", "groups, not two"),
+])
+def test_check_study_cross_checks(study_dir, old, new, key, message):
+    path = _edit(study_dir, old, new)
+    with pytest.raises(ConfigError, match=message) as err:
+        check_study(path)
+    assert err.value.column == key
+    assert err.value.file == path
+    assert err.value.hint
+
+
+def test_section_that_is_not_a_table(study_dir):
+    path = study_dir / "study.toml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("[privacy]\nmin_cell = 10\n", "[privacy_]\n")
+    path.write_text("privacy = 10\n" + text.replace("[privacy_]\n", ""), encoding="utf-8")
+    with pytest.raises(ConfigError, match="privacy must be a table") as err:
+        read_study(path)
+    assert err.value.column == "privacy"
+
+
+def test_panel_without_essentiality_sheet(study_dir):
+    from openpyxl import load_workbook
+
+    book = load_workbook(study_dir / "expert_panel.xlsx")
+    del book["essentiality"]
+    book.save(study_dir / "expert_panel.xlsx")
+    path = study_dir / "study.toml"
+    text = path.read_text(encoding="utf-8").replace('essentiality_sheet = "essentiality"\n', "")
+    path.write_text(text, encoding="utf-8")
+    panel = read_study(path).read_panel()
+    assert panel.essentiality is None and panel.relevance.shape == (18, 10)
+    assert check_study(path)[-1] == "expert panel expert_panel.xlsx: 18 items x 10 experts"
+    # named explicitly, a missing sheet is an error naming the sheets there are
+    path.write_text(text.replace('relevance_sheet = "relevance"',
+                                 'relevance_sheet = "relevance"\nessentiality_sheet = "ess"'),
+                    encoding="utf-8")
+    with pytest.raises(PeerevalError, match="ess"):
+        check_study(path)

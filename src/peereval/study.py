@@ -1,8 +1,11 @@
 """``study.toml``: one file naming every input of a study and how to treat it.
 
 The command line is a thin shell over this module: :func:`read_study` validates the
-file up front (every problem names the key and the fix) and :meth:`Study.load` reads
-the inputs it names. Paths are relative to the ``study.toml`` file.
+file up front (every problem names the key and the fix), :func:`check_study` reads
+the inputs and checks them against each other without analysing, and
+:meth:`Study.load` reads, screens and scores. Paths are relative to the
+``study.toml`` file. :data:`SCHEMA` lists every key with its type and meaning (it
+also writes the comments of ``peereval init``).
 """
 
 from __future__ import annotations
@@ -16,21 +19,122 @@ from typing import Any
 from peereval.errors import ConfigError
 from peereval.quality import FLAGS
 
-__all__ = ["Study", "StudyData", "read_study"]
+__all__ = ["SCHEMA", "Key", "Study", "StudyData", "check_study", "read_study"]
 
-_SECTIONS: dict[str, set[str]] = {
-    "study": {"title", "institution", "design", "seed", "kirkpatrick", "description"},
-    "survey": {"export", "platform", "codebook", "id", "sheet", "encoding", "dictionary"},
-    "retest": {"export", "platform", "interval_days", "sheet", "encoding"},
-    "records": {"file", "id", "group", "treated", "sheet", "encoding"},
-    "expert_panel": {"file", "relevance_sheet", "essentiality_sheet", "importance_sheet",
-                     "essentiality_file", "importance_file"},
-    "outcomes": {"continuous", "binary", "baseline", "covariates", "cluster"},
-    "screening": {"drop", "speed_fraction"},
-    "privacy": {"min_cell", "key_env"},
+
+@dataclass(frozen=True)
+class Key:
+    """One ``study.toml`` key: its type, whether it is required, and what it means."""
+
+    kind: str  # "text", "path", "int", "number", "bool", "list", "flags", "choice"
+    help: str
+    required: bool = False
+    example: Any = None
+    choices: tuple[Any, ...] = ()
+
+
+SCHEMA: dict[str, dict[str, Key]] = {
+    "study": {
+        "title": Key("text", "title of the report", example="Near-peer mentoring evaluation"),
+        "institution": Key("text", "school or university", example="School of Medicine"),
+        "design": Key("choice", "study design, for the design appraisal (MERSQI)",
+                      choices=("post_only", "cross_sectional", "pre_post", "two_group",
+                               "two_group_baseline", "randomised"),
+                      example="two_group_baseline"),
+        "self_selected": Key("bool", "students chose to be mentored (default: assumed "
+                             "unless randomised)"),
+        "historical_controls": Key("bool", "the comparison group is an earlier cohort"),
+        "institutions": Key("int", "number of institutions studied", example=1),
+        "seed": Key("int", "seed of every random step (bootstrap, simulations, matching)",
+                    example=20240301),
+        "description": Key("text", "one paragraph on the programme, shown in the report"),
+    },
+    "survey": {
+        "export": Key("path", "survey export as downloaded from the platform", True,
+                      "survey.csv"),
+        "platform": Key("text", "platform layout, or auto", example="auto"),
+        "codebook": Key("path", "codebook (scales, items, reverse keys)", True,
+                        "codebook.toml"),
+        "id": Key("text", "survey column holding the student id (for linkage)",
+                  example="student_id"),
+        "invited": Key("int", "students invited to the survey (for the response rate)"),
+        "sheet": Key("text", "sheet of a workbook export"),
+        "encoding": Key("text", "text encoding of a CSV export, e.g. cp1256"),
+        "dictionary": Key("path", "REDCap data dictionary"),
+        "comments": Key("list", "free-text items to list in the report (escaped)"),
+    },
+    "retest": {
+        "export": Key("path", "second administration of the same questionnaire", True),
+        "platform": Key("text", "platform layout, or auto"),
+        "interval_days": Key("int", "days between the two administrations"),
+        "sheet": Key("text", "sheet of a workbook export"),
+        "encoding": Key("text", "text encoding of a CSV export"),
+    },
+    "records": {
+        "file": Key("path", "academic records, one row per student", True, "records.xlsx"),
+        "id": Key("text", "student id column", True, "student_id"),
+        "group": Key("text", "column naming each student's cohort", True, "mentored"),
+        "treated": Key("text", "value of the group column meaning mentored", example="yes"),
+        "sheet": Key("text", "sheet of a workbook"),
+        "encoding": Key("text", "text encoding of a CSV file"),
+    },
+    "expert_panel": {
+        "file": Key("path", "content-validity ratings, items x experts", True),
+        "relevance_sheet": Key("text", "sheet of 4-point relevance ratings",
+                               example="relevance"),
+        "essentiality_sheet": Key("text", "sheet of Lawshe's 3-point essentiality ratings",
+                                  example="essentiality"),
+        "importance_sheet": Key("text", "sheet of 5-point importance ratings (impact score)"),
+        "essentiality_file": Key("path", "essentiality ratings in a separate file"),
+        "importance_file": Key("path", "importance ratings in a separate file"),
+    },
+    "outcomes": {
+        "continuous": Key("list", "continuous outcomes (GPA, exam scores)",
+                          example=["gpa_year1"]),
+        "binary": Key("list", "pass/fail outcomes", example=["passed"]),
+        "baseline": Key("text", "baseline measure to adjust for", example="gpa_entry"),
+        "covariates": Key("list", "other covariates (propensity score and adjustment)"),
+        "cluster": Key("text", "mentor-group column (mentees nested in groups)"),
+        "kind": Key("choice", "what the outcomes measure (Kirkpatrick level)",
+                    choices=("knowledge", "behaviour", "attrition", "patient"),
+                    example="knowledge"),
+    },
+    "analyses": {
+        "reliability": Key("bool", "scale reliability and item analysis", example=True),
+        "content_validity": Key("bool", "expert-panel content validity", example=True),
+        "factor_analysis": Key("bool", "factorability, factor retention, EFA and CFA",
+                               example=True),
+        "outcomes": Key("bool", "comparison of cohorts on academic outcomes", example=True),
+        "propensity": Key("bool", "propensity-score matching (needs covariates)",
+                          example=True),
+    },
+    "options": {
+        "ci": Key("choice", "interval for alpha", choices=("feldt", "percentile", "bca"),
+                  example="bca"),
+        "n_boot": Key("int", "bootstrap resamples", example=2000),
+        "n_iter": Key("int", "parallel-analysis simulations", example=1000),
+        "adjust": Key("choice", "p-value adjustment across outcomes",
+                      choices=("holm", "bh", "bonferroni", "none"), example="holm"),
+        "show_comments": Key("bool", "list free-text comments in the report", example=True),
+    },
+    "screening": {
+        "drop": Key("flags", "screening flags whose respondents are dropped",
+                    example=["test_response", "unfinished", "duplicate_id"]),
+        "speed_fraction": Key("number", "speeders: under this share of the median time",
+                              example=0.3),
+    },
+    "privacy": {
+        "min_cell": Key("int", "smallest group or cell shown in the report", example=10),
+        "key_env": Key("text", "environment variable holding the pseudonymisation key",
+                       example="PEEREVAL_LINK_KEY"),
+    },
 }
-_REQUIRED = {"survey": {"export", "codebook"}, "records": {"file", "id", "group"},
-             "retest": {"export"}, "expert_panel": {"file"}}
+
+#: Defaults of [analyses] and [options].
+ANALYSES_DEFAULT = {"reliability": True, "content_validity": True, "factor_analysis": True,
+                    "outcomes": True, "propensity": True}
+OPTIONS_DEFAULT: dict[str, Any] = {"ci": "bca", "n_boot": 2000, "n_iter": 1000,
+                                   "adjust": "holm", "show_comments": True}
 
 
 @dataclass(frozen=True)
@@ -54,6 +158,8 @@ class Study:
     key_env: str = "PEEREVAL_LINK_KEY"
     seed: int | None = None
     info: Mapping[str, Any] = field(default_factory=dict)
+    analyses: Mapping[str, bool] = field(default_factory=lambda: dict(ANALYSES_DEFAULT))
+    options: Mapping[str, Any] = field(default_factory=lambda: dict(OPTIONS_DEFAULT))
 
     def load(self) -> StudyData:
         """Read the survey, codebook, retest and records; screen and score the survey."""
@@ -66,6 +172,12 @@ class Study:
         responses = read_export(survey["export"], survey.get("platform", "auto"),
                                 sheet=survey.get("sheet"), encoding=survey.get("encoding"),
                                 dictionary=survey.get("dictionary"))
+        survey_id = survey.get("id")
+        if survey_id and survey_id not in responses.meta and survey_id not in responses.answers:
+            raise ConfigError(f"the survey has no column '{survey_id}'", file=self.path,
+                              column="survey.id",
+                              hint=f"columns of {responses.source.name}: "
+                              + ", ".join(map(str, responses.meta.columns)))
         instrument = Instrument.from_toml(survey["codebook"])
         screening = screen(responses, instrument, id_column=survey.get("id"),
                            speed_fraction=self.speed_fraction)
@@ -84,6 +196,40 @@ class Study:
         return StudyData(self, responses, instrument, screening, screened, flow, scores,
                          retest, records)
 
+    def read_panel(self) -> Any:
+        """Read the expert panel's ratings (``None`` without ``[expert_panel]``).
+
+        Without ``essentiality_sheet`` the sheet named "essentiality" is read when the
+        workbook has one, and the CVR is skipped when it has not.
+        """
+        if self.expert_panel is None:
+            return None
+        from peereval.loaders.panel import read_expert_panel
+
+        panel = self.expert_panel
+        essentiality = panel.get("essentiality_sheet")
+        if essentiality is None and "essentiality_file" not in panel and \
+                _has_sheet(panel["file"], "essentiality"):
+            essentiality = "essentiality"
+        return read_expert_panel(panel["file"],
+                                 relevance_sheet=panel.get("relevance_sheet", "relevance"),
+                                 essentiality_sheet=essentiality,
+                                 importance_sheet=panel.get("importance_sheet"),
+                                 essentiality_file=panel.get("essentiality_file"),
+                                 importance_file=panel.get("importance_file"))
+
+
+def _has_sheet(path: Path, name: str) -> bool:
+    if Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
+        return False
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    try:
+        return any(sheet.strip().lower() == name for sheet in book.sheetnames)
+    finally:
+        book.close()
+
 
 @dataclass(frozen=True)
 class StudyData:
@@ -100,6 +246,56 @@ class StudyData:
     records: Any = None
 
 
+_KIND_WORDS = {"text": "text in quotes", "path": "a file path in quotes", "int": "a whole number",
+               "number": "a number", "bool": "true or false", "list": "a list of names",
+               "flags": "a list of screening flags", "choice": "one of the listed values"}
+
+
+def _check_value(value: Any, spec: Key, where: str, fail: Any, base: Path) -> Any:
+    example = f"e.g. {where.split('.')[1]} = {_toml(spec.example)}" if spec.example is not None \
+        else f"{where.split('.')[1]} must be {_KIND_WORDS[spec.kind]}"
+    ok: bool
+    if spec.kind in ("text", "choice"):
+        ok = isinstance(value, str) and (spec.kind == "text" or value in spec.choices)
+        if spec.kind == "choice" and not ok:
+            raise fail(where, f"{where} must be one of {list(spec.choices)}, not {value!r}",
+                       example)
+    elif spec.kind == "path":
+        if not isinstance(value, str):
+            raise fail(where, f"{where} must be a file path", example)
+        file = (base / value).resolve()
+        if not file.is_file():
+            raise fail(where, f"the file '{value}' does not exist (looked in {base})",
+                       "paths are relative to the folder of study.toml")
+        return file
+    elif spec.kind == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif spec.kind == "number":
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    elif spec.kind == "bool":
+        ok = isinstance(value, bool)
+    elif spec.kind == "list":
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    else:  # flags
+        ok = isinstance(value, list) and all(v in FLAGS for v in value)
+        if not ok:
+            raise fail(where, f"{where} must list screening flags among {list(FLAGS)}",
+                       example)
+    if not ok:
+        raise fail(where, f"{where} must be {_KIND_WORDS[spec.kind]}, not {value!r}", example)
+    return value
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return str(value)
+
+
 def read_study(path: str | Path) -> Study:
     """Read and validate a ``study.toml``.
 
@@ -108,14 +304,15 @@ def read_study(path: str | Path) -> Study:
     ConfigError
         Naming the key at fault (``survey.export``) and how to fix it: unknown
         sections or keys (with the allowed ones), missing required keys, files that
-        do not exist, values of the wrong type.
+        do not exist, values of the wrong type or outside the allowed choices.
 
     Examples
     --------
     >>> import peereval
     >>> from peereval.study import read_study
-    >>> read_study(peereval.sample_path("study")).records["group"]
-    'mentored'
+    >>> study = read_study(peereval.sample_path("study"))
+    >>> study.records["group"], study.options["ci"]
+    ('mentored', 'bca')
     """
     path = Path(path)
     try:
@@ -133,72 +330,127 @@ def read_study(path: str | Path) -> Study:
     def fail(key: str, message: str, hint: str) -> ConfigError:
         return ConfigError(message, file=path, column=key, hint=hint)
 
+    checked: dict[str, dict[str, Any]] = {}
     for section, content in data.items():
-        if section not in _SECTIONS:
+        if section not in SCHEMA:
             raise fail(section, f"unknown section [{section}]",
-                       "sections: " + ", ".join(f"[{s}]" for s in _SECTIONS))
+                       "sections: " + ", ".join(f"[{s}]" for s in SCHEMA))
         if not isinstance(content, Mapping):
             raise fail(section, f"{section} must be a table", f"write it as [{section}]")
-        unknown = set(content) - _SECTIONS[section]
+        keys = SCHEMA[section]
+        unknown = set(content) - set(keys)
         if unknown:
             key = sorted(unknown)[0]
             raise fail(f"{section}.{key}", f"unknown key '{key}' in [{section}]",
-                       "keys allowed here: " + ", ".join(sorted(_SECTIONS[section])))
-        for key in sorted(_REQUIRED.get(section, set()) - set(content)):
-            raise fail(f"{section}.{key}", f"[{section}] needs '{key}'",
-                       f'add {key} = "..." under [{section}]')
-    if "survey" not in data:
+                       "keys allowed here: " + ", ".join(sorted(keys)))
+        for key, spec in keys.items():
+            if spec.required and key not in content:
+                example = _toml(spec.example) if spec.example is not None else '"..."'
+                raise fail(f"{section}.{key}", f"[{section}] needs '{key}' ({spec.help})",
+                           f"add {key} = {example} under [{section}]")
+        checked[section] = {key: _check_value(value, keys[key], f"{section}.{key}", fail,
+                                              base)
+                            for key, value in content.items()}
+    if "survey" not in checked:
         raise fail("survey", "the study has no [survey] section",
                    '[survey]\nexport = "survey.csv"\ncodebook = "codebook.toml"')
-
-    def resolved(section: str, keys: tuple[str, ...]) -> dict[str, Any] | None:
-        if section not in data:
-            return None
-        out = dict(data[section])
-        for key in keys:
-            if key in out:
-                if not isinstance(out[key], str):
-                    raise fail(f"{section}.{key}", f"{section}.{key} must be a file path",
-                               f'{key} = "file name"')
-                file = (base / out[key]).resolve()
-                if not file.is_file():
-                    raise fail(f"{section}.{key}", f"the file '{out[key]}' does not exist "
-                               f"(looked in {base})",
-                               "paths are relative to the folder of study.toml")
-                out[key] = file
-        return out
-
-    survey = resolved("survey", ("export", "codebook", "dictionary")) or {}
-    screening = data.get("screening", {})
-    drop = screening.get("drop", ["test_response", "unfinished", "duplicate_id"])
-    if not isinstance(drop, list) or any(f not in FLAGS for f in drop):
-        raise fail("screening.drop", f"screening.drop must list flags among {list(FLAGS)}",
-                   'e.g. drop = ["test_response", "unfinished", "duplicate_id"]')
+    screening = checked.get("screening", {})
     speed = screening.get("speed_fraction", 0.3)
-    if not isinstance(speed, int | float) or not 0 < speed < 1:
+    if not 0 < speed < 1:
         raise fail("screening.speed_fraction", "speed_fraction must lie between 0 and 1",
                    "e.g. speed_fraction = 0.3")
-    privacy = data.get("privacy", {})
+    privacy = checked.get("privacy", {})
     min_cell = privacy.get("min_cell", 10)
-    if not isinstance(min_cell, int) or min_cell < 1:
+    if min_cell < 1:
         raise fail("privacy.min_cell", "min_cell must be a positive whole number",
                    "e.g. min_cell = 10")
-    info = data.get("study", {})
-    seed = info.get("seed")
-    if seed is not None and not isinstance(seed, int):
-        raise fail("study.seed", "seed must be a whole number", "e.g. seed = 20240301")
+    options = {**OPTIONS_DEFAULT, **checked.get("options", {})}
+    for key, low in (("n_boot", 200), ("n_iter", 50)):
+        if options[key] < low:
+            raise fail(f"options.{key}", f"options.{key} must be at least {low}",
+                       f"e.g. {key} = {OPTIONS_DEFAULT[key]}")
+    outcomes = checked.get("outcomes", {})
+    if outcomes and "records" not in checked:
+        raise fail("outcomes", "[outcomes] needs [records] (the academic records)",
+                   "add a [records] section with file, id and group")
+    info = checked.get("study", {})
     return Study(
         path=path,
         title=str(info.get("title", path.parent.name)),
-        survey=survey,
-        records=resolved("records", ("file",)),
-        retest=resolved("retest", ("export",)),
-        expert_panel=resolved("expert_panel", ("file",)),
-        outcomes=dict(data.get("outcomes", {})),
-        screening_drop=tuple(drop),
+        survey=checked["survey"],
+        records=checked.get("records"),
+        retest=checked.get("retest"),
+        expert_panel=checked.get("expert_panel"),
+        outcomes=outcomes,
+        screening_drop=tuple(screening.get("drop", ["test_response", "unfinished",
+                                                    "duplicate_id"])),
         speed_fraction=float(speed),
         min_cell=min_cell,
         key_env=str(privacy.get("key_env", "PEEREVAL_LINK_KEY")),
-        seed=seed,
-        info=dict(info),
+        seed=info.get("seed"),
+        info=info,
+        analyses={**ANALYSES_DEFAULT, **checked.get("analyses", {})},
+        options=options,
     )
+
+
+def check_study(path: str | Path) -> list[str]:
+    """Validate a study and read its inputs, checking them against each other.
+
+    Nothing is analysed. Returns what was found, one line per input; raises the
+    first :class:`~peereval.errors.PeerevalError` met (a file that cannot be read, a
+    codebook item missing from the export, an outcome column missing from the
+    records, a group column without two groups, a survey id column that does not
+    exist).
+
+    Examples
+    --------
+    >>> import peereval
+    >>> lines = check_study(peereval.sample_path("study"))
+    >>> lines[0].startswith("study file")
+    True
+    """
+    study = read_study(path)
+    data = study.load()
+    found = [f"study file {study.path.name}: valid",
+             f"survey {data.responses.source.name} ({data.responses.platform}): "
+             f"{len(data.responses)} responses, {len(data.responses.items)} items; "
+             f"{len(data.screened)} kept after screening",
+             f"codebook {data.instrument.name}: {len(data.instrument.scales)} scales, "
+             f"{len(data.instrument.items)} items, all present in the export"]
+    for name in study.survey.get("comments", []):
+        if name not in data.responses.items:
+            raise ConfigError(f"the survey has no item '{name}'", file=study.path,
+                              column="survey.comments",
+                              hint="items: " + ", ".join(list(data.responses.items)[:40]))
+    if data.retest is not None:
+        found.append(f"retest {data.retest.source.name}: {len(data.retest)} responses")
+    if data.records is not None:
+        records = data.records
+        groups = records.groups()
+        if len(groups) != 2:
+            raise ConfigError(f"'{records.group}' holds {len(groups)} groups, not two",
+                              file=study.path, column="records.group",
+                              hint="values: " + ", ".join(map(str, groups.index)))
+        treated = study.records.get("treated")
+        if treated is not None and treated not in set(map(str, groups.index)):
+            raise ConfigError(f"records.treated = '{treated}' is not a value of "
+                              f"'{records.group}'", file=study.path, column="records.treated",
+                              hint="values: " + ", ".join(map(str, groups.index)))
+        wanted = [*study.outcomes.get("continuous", []), *study.outcomes.get("binary", []),
+                  *([study.outcomes["baseline"]] if "baseline" in study.outcomes else []),
+                  *study.outcomes.get("covariates", []),
+                  *([study.outcomes["cluster"]] if "cluster" in study.outcomes else [])]
+        absent = [c for c in wanted if c not in records.data.columns]
+        if absent:
+            raise ConfigError(f"the records have no column(s) {absent}", file=study.path,
+                              column="outcomes",
+                              hint="columns: " + ", ".join(map(str, records.data.columns)))
+        found.append(f"records {records.source.name}: {len(records)} students; "
+                     + ", ".join(f"{records.group} = {k}: {v}" for k, v in groups.items()))
+    if study.expert_panel is not None:
+        panel_info = study.expert_panel
+        panel = study.read_panel()
+        found.append(f"expert panel {Path(panel_info['file']).name}: "
+                     f"{panel.relevance.shape[0]} items x {panel.relevance.shape[1]} experts")
+    return found
