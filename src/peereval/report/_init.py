@@ -1,0 +1,1042 @@
+"""``peereval init``: a starter ``study.toml`` from the files an evaluator has.
+
+:func:`starter_study` looks at each file it is given and tells what it is:
+
+* a **survey export** when :func:`peereval.read_export` recognises a platform's layout
+  (Qualtrics, SurveyMonkey, REDCap, ...; an SPSS file; or a plain table with several
+  agreement-scale columns);
+* **academic records** when a plain table has a student-id column (unique values, a
+  header such as ``student_id``) and a yes/no-like group column (``mentored`` =
+  yes/no, 1/0, بله/خیر, intervention/control);
+* **expert-panel ratings** when a workbook has sheets named ``relevance`` or
+  ``essentiality``, or a table has an item column and several columns of ratings
+  1-5 or of Lawshe's labels;
+* a **codebook** when a ``.toml`` file has ``[scales.NAME]`` tables;
+* a **REDCap data dictionary** by its "Variable / Field Name" and "Field Type"
+  columns.
+
+It then writes ``study.toml`` listing every key of :data:`peereval.study.SCHEMA` with
+its meaning: what it could guess is filled in (the survey's student-id column, the
+records' id and group columns and the value meaning "mentored", numeric columns as
+outcomes, a baseline, covariates, the mentor-group column, a retest and the days
+between the two), the rest commented out. Without a codebook it also writes a
+``codebook.toml`` stub listing the Likert items for the user to group into scales.
+Nothing is overwritten unless asked, and the result says what was guessed and what
+the user must check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from peereval._results import Result
+from peereval.errors import ConfigError, PeerevalError
+
+__all__ = ["DetectedFile", "StarterStudy", "detect_file", "starter_study"]
+
+_AFFIRMATIVE = {"yes", "y", "true", "1", "mentored", "mentee", "mentees", "intervention",
+                "treated", "treatment", "participant", "participated", "joined", "بله",
+                "آری", "اری", "بلی", "دارد", "منتور", "منتورشده"}
+_NEGATIVE = {"no", "n", "false", "0", "notmentored", "nonmentored", "unmentored",
+             "control", "comparison", "nonparticipant", "notparticipant", "none",
+             "خیر", "نه", "ندارد", "کنترل"}
+_GROUP_WORDS = ("mentor", "group", "arm", "cohort", "intervention", "treat", "programme",
+                "program", "participa", "condition", "منتور", "گروه", "مداخله")
+_ID_WORDS = ("studentid", "studentnumber", "studentno", "studentcode", "matric",
+             "registration", "شمارهدانشجویی", "کددانشجویی", "شمارهدانشجو")
+_BASELINE_TOKENS = {"entry", "baseline", "pre", "prior", "admission", "mcat", "konkur",
+                    "entrance", "intake", "ورودی", "کنکور"}
+_COVARIATE_TOKENS = {"sex", "gender", "age", "ethnicity", "urim", "ses", "firstgen",
+                     "جنس", "جنسیت", "سن"}
+_DOSE_TOKENS = {"session", "sessions", "attended", "attendance", "dose", "visits",
+                "meetings", "hours", "جلسه", "جلسات", "حضور"}
+_ACADEMIC_TOKENS = {"gpa", "exam", "score", "scores", "grade", "grades", "mark", "marks",
+                    "pass", "passed", "fail", "failed", "step1", "usmle", "nbme", "comlex",
+                    "معدل", "نمره", "قبولی"}
+_ATTRITION_TOKENS = {"dropout", "dropped", "attrition", "withdrew", "withdrawn",
+                     "remediation", "resit", "repeat", "repeated"}
+_NOT_STUDENT_ID = {"source_id", "response_id", "finished", "progress", "duration_s",
+                   "started", "ended", "status", "ip_address", "email", "name",
+                   "first_name", "last_name", "latitude", "longitude", "language",
+                   "collector_id", "recipient_email", "recipient_first_name",
+                   "recipient_last_name", "username", "deviceid", "_id", "_uuid"}
+_LAWSHE = {"essential", "usefulbutnotessential", "useful", "notnecessary", "notessential",
+           "ضروری", "مفیداماغیرضروری", "غیرضروری"}
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+@dataclass(frozen=True)
+class DetectedFile:
+    """One input file and what :func:`detect_file` took it for.
+
+    ``kind`` is ``survey``, ``records``, ``expert_panel``, ``codebook`` or
+    ``dictionary``; ``platform`` names a survey's platform; ``sheet`` the sheet that
+    holds the data when a workbook has several; ``detail`` describes what was found.
+    """
+
+    path: Path
+    kind: str
+    detail: str
+    platform: str | None = None
+    sheet: str | None = None
+    data: Any = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True, repr=False)
+class StarterStudy(Result):
+    """What :func:`starter_study` wrote, guessed and wants checked.
+
+    Attributes
+    ----------
+    study
+        The ``study.toml`` written.
+    codebook
+        The codebook stub written, or ``None`` when a codebook was given.
+    files
+        Each input as recognised (:class:`DetectedFile`).
+    guesses
+        Every value filled in from the data rather than known for sure.
+    checks
+        What the user must check or add before running ``peereval report``.
+    """
+
+    study: Path
+    codebook: Path | None
+    files: tuple[DetectedFile, ...]
+    guesses: tuple[str, ...]
+    checks: tuple[str, ...]
+    title: str = "peereval init"
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per input file: file, kind, platform, sheet, what was found."""
+        return pd.DataFrame([{"file": f.path.name, "kind": f.kind,
+                              "platform": f.platform or "", "sheet": f.sheet or "",
+                              "detail": f.detail} for f in self.files],
+                            columns=["file", "kind", "platform", "sheet", "detail"])
+
+    def text(self) -> str:
+        """What was written, recognised, guessed and must be checked, as plain lines."""
+        lines = [f"wrote {self.study}"]
+        if self.codebook is not None:
+            lines.append(f"wrote {self.codebook} (a stub: group the items into scales)")
+        lines.append("files:")
+        lines += [f"  {f.path.name}: {f.kind}"
+                  + (f" ({f.platform})" if f.platform else "")
+                  + (f", sheet '{f.sheet}'" if f.sheet else "") + f" - {f.detail}"
+                  for f in self.files]
+        if self.guesses:
+            lines.append("guessed (marked CHECK in the file):")
+            lines += [f"  - {g}" for g in self.guesses]
+        if self.checks:
+            lines.append("to check or add before running peereval report:")
+            lines += [f"  - {c}" for c in self.checks]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
+# ----------------------------------------------------------------------- helpers
+
+
+def _key(text: Any) -> str:
+    from peereval.loaders.labels import label_key
+
+    return label_key(text)
+
+
+def _tokens(header: str) -> set[str]:
+    from peereval.loaders.labels import normalize_label
+
+    return {t for t in re.split(r"[^\w]+|_", normalize_label(header)) if t}
+
+
+def _number(value: Any) -> float | None:
+    from peereval.loaders._table import cell_text
+    from peereval.loaders.labels import normalize_digits
+
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    text = cell_text(value)
+    if not text:
+        return None
+    try:
+        return float(normalize_digits(text))
+    except ValueError:
+        return None
+
+
+@dataclass
+class _Column:
+    header: str
+    values: list[Any]
+
+    @property
+    def filled(self) -> list[Any]:
+        from peereval.loaders._table import cell_text
+
+        return [v for v in self.values if cell_text(v) != ""]
+
+    @property
+    def texts(self) -> list[str]:
+        from peereval.loaders._table import cell_text
+
+        return [cell_text(v) for v in self.values]
+
+    @property
+    def numeric(self) -> bool:
+        filled = self.filled
+        return bool(filled) and all(_number(v) is not None for v in filled)
+
+    def distinct(self) -> list[str]:
+        return sorted({_key(t) for t in self.texts if t})
+
+
+def _columns(table: Any) -> list[_Column]:
+    headers = table.text_row(0)
+    rows = table.rows[1:]
+    return [_Column(h, [r[j] for r in rows]) for j, h in enumerate(headers) if h]
+
+
+# ---------------------------------------------------------------------- detection
+
+
+def detect_file(path: str | Path) -> DetectedFile:
+    """Tell what an input file is: survey export, records, expert panel, codebook.
+
+    Parameters
+    ----------
+    path
+        A survey export (any platform :func:`peereval.read_export` reads), an
+        academic-records table, an expert panel's ratings, a codebook (``.toml``) or
+        a REDCap data dictionary.
+
+    Returns
+    -------
+    DetectedFile
+
+    Raises
+    ------
+    PeerevalError
+        The file does not exist, cannot be read, or is none of the above.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> detect_file(peereval.sample_path("records")).kind
+    'records'
+    >>> found = detect_file(peereval.sample_path("survey"))
+    >>> found.kind, found.platform
+    ('survey', 'qualtrics')
+    """
+    from peereval.loaders import detect_platform, read_export
+    from peereval.loaders._table import open_source
+
+    path = Path(path)
+    if not path.exists():
+        raise PeerevalError("the file does not exist", file=path,
+                            hint="check the path and the file name")
+    if path.is_dir():
+        raise PeerevalError("this is a folder, not a file", file=path,
+                            hint="give the files themselves (survey export, records, ...)")
+    if path.suffix.lower() == ".toml":
+        return _detect_toml(path)
+    source = open_source(path)
+    if source.kind == "sav":
+        responses = read_export(path, "spss")
+        return _survey(path, responses, None)
+    tables = source.tables
+    if not tables:
+        raise PeerevalError("the workbook has no sheet with data", file=path,
+                            hint="check that the right file was given")
+    panel = _panel_from_sheet_names(path, source)
+    if panel is not None:
+        return panel
+    for table in tables:
+        if _is_dictionary(table):
+            return DetectedFile(path, "dictionary", f"REDCap data dictionary, "
+                                f"{len(table.rows) - 1} fields", sheet=table.sheet)
+    several = len(tables) > 1
+    recognised = []
+    for table in tables:
+        name, score = detect_platform(table)
+        if name != "generic" and score >= 0.5:
+            recognised.append((score, table))
+    if recognised:
+        table = max(recognised, key=lambda pair: pair[0])[1]
+        sheet = table.sheet if several else None
+        return _survey(path, read_export(path, sheet=sheet), sheet)
+    generic_surveys = []
+    for table in tables:
+        sheet = table.sheet if several else None
+        likert = _generic_likert(path, sheet)
+        records = _records_guess(table)
+        if records is not None and (likert is None or len(likert.likert_items) < 3):
+            return DetectedFile(path, "records", records.pop("detail"), sheet=sheet,
+                                data=records)
+        if _panel_like(table):
+            return DetectedFile(path, "expert_panel", "ratings table, items x experts",
+                                sheet=sheet, data={"relevance_sheet": sheet})
+        if likert is not None and len(likert.likert_items) >= 2:
+            generic_surveys.append((likert, sheet))
+    if generic_surveys:
+        responses, sheet = generic_surveys[0]
+        return _survey(path, responses, sheet)
+    raise PeerevalError(
+        "peereval init cannot tell what this file is", file=path,
+        hint="it recognises survey exports (Qualtrics, SurveyMonkey, REDCap, LimeSurvey, "
+        "Kobo, Google and Microsoft Forms, SPSS, or a plain table of agreement answers), "
+        "academic records (a student-id column and a yes/no group column such as "
+        "mentored), expert-panel ratings (sheets 'relevance'/'essentiality', or items x "
+        "experts), a codebook (.toml with [scales.NAME]) and a REDCap data dictionary")
+
+
+def _detect_toml(path: Path) -> DetectedFile:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"this .toml file is not valid TOML: {exc}", file=path,
+                          hint="check quotes, brackets and '=' on the line named") from None
+    if "scales" in data:
+        from peereval.instrument import Instrument
+
+        instrument = Instrument.from_toml(path)
+        return DetectedFile(path, "codebook", f"codebook '{instrument.name}', "
+                            f"{len(instrument.scales)} scales, {len(instrument.items)} items",
+                            data=instrument)
+    if "survey" in data:
+        raise ConfigError("this is already a study file", file=path,
+                          hint="give the survey export, records, codebook and panel files "
+                          "instead; to start again, pass overwrite=True with the data files")
+    raise ConfigError("this .toml file has no [scales.NAME] tables, so it is not a codebook",
+                      file=path, hint="a codebook defines [scales.NAME] with items = [...]")
+
+
+def _survey(path: Path, responses: Any, sheet: str | None) -> DetectedFile:
+    detail = (f"{responses.platform} export, {len(responses)} responses, "
+              f"{len(responses.items)} items ({len(responses.likert_items)} Likert)")
+    return DetectedFile(path, "survey", detail, platform=responses.platform, sheet=sheet,
+                        data=responses)
+
+
+def _generic_likert(path: Path, sheet: str | None) -> Any:
+    from peereval.loaders import read_export
+
+    try:
+        return read_export(path, "generic", sheet=sheet)
+    except PeerevalError:
+        return None
+
+
+def _panel_from_sheet_names(path: Path, source: Any) -> DetectedFile | None:
+    if source.kind != "workbook":
+        return None
+    names = {_key(n): n for n in source.sheet_names}
+    roles = {}
+    for role, words in (("relevance_sheet", ("relevance", "relevancy", "مرتبطبودن",
+                                             "ارتباط")),
+                        ("essentiality_sheet", ("essentiality", "essential", "ضرورت")),
+                        ("importance_sheet", ("importance", "impact", "اهمیت"))):
+        for word in words:
+            if _key(word) in names:
+                roles[role] = names[_key(word)]
+                break
+    if "relevance_sheet" not in roles and "essentiality_sheet" not in roles:
+        return None
+    from peereval.loaders.panel import read_expert_panel
+
+    panel = read_expert_panel(path, relevance_sheet=roles.get("relevance_sheet",
+                                                             roles.get("essentiality_sheet")),
+                              essentiality_sheet=roles.get("essentiality_sheet"),
+                              importance_sheet=roles.get("importance_sheet"))
+    detail = (f"expert panel, {panel.relevance.shape[0]} items x "
+              f"{panel.relevance.shape[1]} experts; sheets "
+              + ", ".join(f"'{v}'" for v in roles.values()))
+    return DetectedFile(path, "expert_panel", detail, data=roles)
+
+
+def _is_dictionary(table: Any) -> bool:
+    keys = {_key(h) for h in table.text_row(0)}
+    return ({_key("Variable / Field Name"), _key("Field Type")} <= keys
+            or {_key("field_name"), _key("field_type")} <= keys)
+
+
+def _records_guess(table: Any) -> dict[str, Any] | None:
+    """Id and group columns of a records table, or None when it is not one."""
+    columns = _columns(table)
+    n_rows = len(table.rows) - 1
+    if n_rows < 2 or len(columns) < 2:
+        return None
+    id_column = _id_column(columns, n_rows)
+    if id_column is None:
+        return None
+    group = _group_column([c for c in columns if c is not id_column], n_rows)
+    if group is None:
+        return None
+    column, treated = group
+    counts = pd.Series([_key(t) for t in column.texts]).value_counts()
+    return {"id": id_column.header, "group": column.header, "treated": treated,
+            "columns": columns, "detail": f"academic records, {n_rows} students; group "
+            f"'{column.header}' (" + ", ".join(f"{k}: {v}" for k, v in counts.items()) + ")"}
+
+
+def _id_column(columns: list[_Column], n_rows: int) -> _Column | None:
+    from peereval.loaders.records import normalise_id
+
+    def unique_filled(column: _Column) -> bool:
+        ids = [normalise_id(v) for v in column.values]
+        return None not in ids and len(set(ids)) == n_rows
+
+    named = [c for c in columns
+             if any(w in _key(c.header) for w in _ID_WORDS) or _key(c.header) in
+             ("id", "code", "studentid", "شناسه", "کد")]
+    for column in named:
+        if unique_filled(column):
+            return column
+    for column in columns[:1]:  # an unnamed id is usually first, all digits or codes
+        texts = column.texts
+        if unique_filled(column) and all(re.fullmatch(r"[\w-]{3,}", t) for t in texts):
+            return column
+    return None
+
+
+def _group_column(columns: list[_Column], n_rows: int) -> tuple[_Column, str | None] | None:
+    """The yes/no-like column naming each student's group, with its treated value."""
+    candidates = []
+    for column in columns:
+        if len(column.filled) != n_rows:
+            continue  # every student needs a group (read_records insists)
+        values = column.distinct()
+        if len(values) != 2:
+            continue
+        named = any(w in _key(column.header) for w in _GROUP_WORDS)
+        yes = [v for v in values if v in _AFFIRMATIVE]
+        no = [v for v in values if v in _NEGATIVE]
+        binary_text = len(yes) == 1 and len(no) == 1
+        if column.numeric and not named:
+            continue  # a 0/1 outcome such as passed
+        if not (binary_text or named):
+            continue
+        treated = None
+        if binary_text:
+            treated = next(t for t in column.texts if _key(t) == yes[0])
+        rank = (0 if named and binary_text else 1 if named else 2)
+        candidates.append((rank, columns.index(column), column, treated))
+    if not candidates:
+        return None
+    _, _, column, treated = min(candidates, key=lambda c: (c[0], c[1]))
+    return column, treated
+
+
+def _panel_like(table: Any) -> bool:
+    from peereval.loaders.panel import DESCRIPTIVE_HEADERS, ITEM_HEADERS
+
+    columns = _columns(table)
+    if len(columns) < 4 or len(table.rows) < 3:
+        return False
+    item_index = next((j for j, c in enumerate(columns) if _key(c.header) in ITEM_HEADERS), 0)
+    codes = columns[item_index].texts
+    if "" in codes or len(set(codes)) != len(codes):
+        return False
+    experts = [c for j, c in enumerate(columns)
+               if j != item_index and _key(c.header) not in DESCRIPTIVE_HEADERS]
+    if len(experts) < 3:
+        return False
+
+    def ratings(column: _Column) -> bool:
+        filled = column.filled
+        if not filled:
+            return False
+        numbers = [_number(v) for v in filled]
+        if all(n is not None and n.is_integer() and 1 <= n <= 5 for n in numbers):
+            return True
+        return all(_key(v) in _LAWSHE for v in filled)
+
+    return all(ratings(c) for c in experts)
+
+
+# -------------------------------------------------------------------- guessing
+
+
+@dataclass
+class _Plan:
+    """Values to write, per section and key, with notes for guessed ones."""
+
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notes: dict[tuple[str, str], str] = field(default_factory=dict)
+    guesses: list[str] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)
+
+    def set(self, section: str, key: str, value: Any, guess: str | None = None) -> None:
+        from peereval.study import SCHEMA
+
+        if key not in SCHEMA.get(section, {}):
+            return  # a key this version of study.toml does not have
+        self.values.setdefault(section, {})[key] = value
+        if guess:
+            self.notes[(section, key)] = guess
+            self.guesses.append(f"{section}.{key} = {_toml_value(value)}: {guess}")
+
+
+def _survey_id(responses: Any, record_ids: set[str] | None) -> tuple[str, str] | None:
+    """The survey column holding student ids, and why it was chosen."""
+    from peereval.loaders.records import normalise_id
+
+    candidates: list[tuple[str, pd.Series]] = []
+    for name in responses.meta.columns:
+        if str(name).lower() not in _NOT_STUDENT_ID or record_ids:
+            candidates.append((str(name), responses.meta[name]))
+    for code in responses.items_of_kind("number", "text"):
+        candidates.append((code, responses.answers[code]))
+    if record_ids:
+        best: tuple[float, str] | None = None
+        for name, values in candidates:
+            ids = [normalise_id(v) for v in values if not pd.isna(v)]
+            if not ids:
+                continue
+            share = sum(i in record_ids for i in ids) / len(ids)
+            if share >= 0.5 and (best is None or share > best[0]):
+                best = (share, name)
+        if best is not None:
+            return best[1], f"{best[0]:.0%} of its values are student ids of the records"
+    for name, _values in candidates:
+        if name.lower() in _NOT_STUDENT_ID:
+            continue
+        key = _key(name)
+        item_text = responses.items[name].text if name in responses.items else ""
+        if any(w in key or w in _key(item_text) for w in _ID_WORDS) or key in (
+                "studentid", "id"):
+            return name, "its name says it holds student ids"
+    return None
+
+
+def _retest_interval(first: Any, second: Any, id_column: str | None) -> int | None:
+    from peereval.loaders.records import normalise_id
+
+    if not id_column or id_column not in first.meta or id_column not in second.meta:
+        return None
+    if "ended" not in first.meta or "ended" not in second.meta:
+        return None
+
+    def by_id(responses: Any) -> pd.Series:
+        ids = responses.meta[id_column].map(lambda v: None if pd.isna(v) else normalise_id(v))
+        ended = pd.to_datetime(responses.meta["ended"], errors="coerce")
+        frame = pd.DataFrame({"id": ids.to_numpy(), "ended": ended.to_numpy()}).dropna()
+        return frame.groupby("id")["ended"].min()
+
+    a, b = by_id(first), by_id(second)
+    common = a.index.intersection(b.index)
+    if not len(common):
+        return None
+    days = (b[common] - a[common]) / pd.Timedelta(days=1)
+    median = float(days.median())
+    return round(median) if median > 0 else None
+
+
+def _plan_records(plan: _Plan, found: DetectedFile, base: Path) -> dict[str, Any]:
+    from peereval.loaders.records import read_records
+
+    info = found.data
+    plan.set("records", "file", _relative(found.path, base))
+    plan.set("records", "id", info["id"], "the column with unique values whose name says "
+             "it holds student ids")
+    plan.set("records", "group", info["group"], "the column with two values naming each "
+             "student's cohort")
+    if info["treated"] is not None:
+        plan.set("records", "treated", info["treated"], "the value meaning 'mentored'")
+    else:
+        plan.checks.append(f"records.treated: say which value of '{info['group']}' means "
+                           "mentored (it could not be told from the values)")
+    if found.sheet:
+        plan.set("records", "sheet", found.sheet)
+    records = read_records(found.path, id=info["id"], group=info["group"], sheet=found.sheet)
+    columns: list[_Column] = [c for c in info["columns"]
+                              if c.header not in (info["id"], info["group"])]
+    outcomes: dict[str, Any] = {"continuous": [], "binary": [], "covariates": []}
+    dose = []
+    treated_rows = [_key(t) == _key(info["treated"] or "") for t in
+                    next(c for c in info["columns"] if c.header == info["group"]).texts]
+    for column in columns:
+        tokens = {_key(t) for t in _tokens(column.header)}
+        values = column.distinct()
+        if tokens & {_key(t) for t in _COVARIATE_TOKENS} or "year" in tokens:
+            outcomes["covariates"].append(column.header)
+            continue
+        if not column.numeric:
+            filled_in_treated = [bool(t) for t, yes in zip(column.texts, treated_rows,
+                                                           strict=True) if yes]
+            named = any(w in _key(column.header) for w in ("group", "mentor", "cluster",
+                                                             "tutor", "گروه"))
+            if named and len(values) > 2 and "cluster" not in outcomes:
+                outcomes["cluster"] = column.header
+                share = (sum(filled_in_treated) / len(filled_in_treated)
+                         if filled_in_treated else 0)
+                plan.guesses.append(f"outcomes.cluster = \"{column.header}\": mentees are "
+                                    f"nested in {len(values)} groups ({share:.0%} of the "
+                                    "mentored have one)")
+            continue
+        if tokens & _DOSE_TOKENS:
+            dose.append(column.header)
+            continue
+        baseline_like = any(t.startswith("pre") and len(t) <= 4 for t in tokens) or \
+            bool(tokens & _BASELINE_TOKENS)
+        if baseline_like and "baseline" not in outcomes:
+            outcomes["baseline"] = column.header
+            continue
+        if set(values) <= {"0", "1"}:
+            outcomes["binary"].append(column.header)
+        elif len(values) > 2:
+            outcomes["continuous"].append(column.header)
+    for key in ("continuous", "binary", "baseline", "covariates", "cluster"):
+        value = outcomes.get(key)
+        if not value:
+            continue
+        reason = {"continuous": "numeric columns of the records",
+                  "binary": "columns holding only 0 and 1",
+                  "baseline": "its name says it was measured before the programme",
+                  "covariates": "student characteristics (age, sex, ...)",
+                  "cluster": "a column naming the mentor group"}[key]
+        plan.values.setdefault("outcomes", {})[key] = value
+        plan.notes[("outcomes", key)] = reason
+        if key != "cluster":
+            plan.guesses.append(f"outcomes.{key} = {_toml_value(value)}: {reason}")
+    all_outcomes = outcomes["continuous"] + outcomes["binary"]
+    if all_outcomes:
+        tokens = set().union(*(_tokens(c) for c in all_outcomes))
+        if tokens & _ATTRITION_TOKENS:
+            plan.set("outcomes", "kind", "attrition", "outcome names speak of dropout or "
+                     "remediation")
+        elif tokens & _ACADEMIC_TOKENS:
+            plan.set("outcomes", "kind", "knowledge", "outcome names speak of grades or "
+                     "exams (Kirkpatrick 2b)")
+        plan.checks.append("outcomes: keep only the indicators the study set out to compare "
+                           "(" + ", ".join(all_outcomes) + "); decide them before looking "
+                           "at results")
+    else:
+        plan.checks.append("outcomes: no numeric outcome column was found in the records; "
+                           "name them under [outcomes]")
+    if dose:
+        plan.checks.append(f"{', '.join(dose)}: attendance is not an outcome and, as an "
+                           "exposure, is chosen by the students (motivated students attend "
+                           "more); left out of [outcomes]")
+    return {"records": records, "outcomes": outcomes}
+
+
+def _codebook_stub(responses: Any, found: DetectedFile) -> tuple[str, list[str]]:
+    """Text of a codebook stub for the survey, and the checks it needs."""
+    from peereval.errors import LabelError
+
+    likert = responses.likert_items
+    checks = ["codebook.toml: group the Likert items into [scales.NAME] tables and mark "
+              "negatively worded items in reverse = [...]; the study cannot be scored "
+              "before that"]
+    low, high = 1, 5
+    range_note = "the usual 5-point scale; CHECK"
+    if likert:
+        try:
+            numbers = responses.numeric(likert)
+            values = numbers.stack().dropna() if hasattr(numbers, "stack") else []
+            if len(values):
+                low, high = int(values.min()), int(values.max())
+                range_note = "the lowest and highest answer codes seen; CHECK"
+        except (LabelError, ValueError):
+            checks.append("some answer labels could not be coded as numbers; peereval "
+                          "inspect FILE shows them")
+    lines = [
+        f"# Codebook stub written by peereval init for {found.path.name}.",
+        "# Group the Likert items below into scales, one [scales.NAME] table each, and",
+        "# list the negatively worded items of each scale in reverse = [...].",
+        "",
+        f"name = {_toml_value('Questionnaire of ' + found.path.stem)}",
+        f"response_range = [{low}, {high}]   # {range_note}",
+        'scoring = "mean"                # mean or sum of the items',
+        "min_answered = 0.8              # share of a scale's items needed for a score",
+        "# missing_codes = [9, 99]       # answer codes meaning 'no answer'",
+        "",
+    ]
+    groups: dict[str, list[str]] = {}
+    for code in likert:
+        groups.setdefault(responses.items[code].group, []).append(code)
+    lines.append("# Scales. One commented example per question of the export whose items "
+                 "share a response scale:")
+    blocks = [(str(group), codes) for group, codes in groups.items() if len(codes) > 1]
+    singles = [codes[0] for codes in groups.values() if len(codes) == 1]
+    if singles:
+        blocks.append(("scale_name", singles))
+    for group, codes in blocks:
+        name = re.sub(r"\W+", "_", group, flags=re.ASCII).strip("_") or "scale_name"
+        lines += ["#", f"# [scales.{name}]", '# label = ""',
+                  f"# items = {_toml_value(codes)}", "# reverse = []"]
+    lines += ["", "# Wording of each Likert item (shown in the report).", "[items]"]
+    for code in likert:
+        key = code if _BARE_KEY.match(code) else json.dumps(code, ensure_ascii=False)
+        item = responses.items[code]
+        wording = item.text or code
+        if item.question is not None and " - " in wording:
+            wording = wording.rsplit(" - ", 1)[1]  # a matrix row: drop the question stem
+        lines.append(f"{key} = {_toml_value(wording)}")
+    others = [c for c in responses.items if c not in likert]
+    if others:
+        lines += ["", "# Other questions of the export (not scored): "
+                  + ", ".join(others[:40]) + (" ..." if len(others) > 40 else "")]
+    if not likert:
+        checks.append("no Likert items were recognised in the survey; the codebook stub "
+                      "lists none")
+    return "\n".join(lines) + "\n", checks
+
+
+# ------------------------------------------------------------------------- writing
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
+    except ValueError:  # another drive on Windows
+        return path.resolve().as_posix()
+
+
+def _placeholder(spec: Any) -> str:
+    if spec.example is not None:
+        return _toml_value(spec.example)
+    if spec.choices:
+        return _toml_value(spec.choices[0])
+    return {"int": "0", "number": "0.0", "bool": "true", "list": "[]", "flags": "[]",
+            "path": '"file"'}.get(spec.kind, '""')
+
+
+def _render(plan: _Plan, files: Sequence[DetectedFile]) -> str:
+    from peereval.study import SCHEMA
+
+    lines = [
+        "# study.toml written by peereval init from: "
+        + ", ".join(f.path.name for f in files),
+        "# Every key is listed with what it means. Lines starting with '#' are comments:",
+        "# remove the '#' to use a key. Values followed by 'CHECK' were guessed from the",
+        "# data: check them. Paths are relative to this file's folder.",
+    ]
+    for section, keys in SCHEMA.items():
+        values = plan.values.get(section)
+        active = values is not None
+        prefix = "" if active else "# "
+        lines += ["", f"{prefix}[{section}]"]
+        if not active:
+            lines[-1] += "   # not used: no input for it was given"
+        for key, spec in keys.items():
+            meaning = spec.help + (" (required in this section)" if spec.required else "")
+            if spec.choices:
+                meaning += "; one of: " + ", ".join(map(str, spec.choices))
+            lines.append(f"# {key}: {meaning}")
+            if active and key in values:
+                line = f"{key} = {_toml_value(values[key])}"
+                note = plan.notes.get((section, key))
+                if note:
+                    line += f"   # CHECK: {note}"
+                lines.append(line)
+            else:
+                lines.append(f"# {key} = {_placeholder(spec)}")
+    return "\n".join(lines) + "\n"
+
+
+def _defaults(plan: _Plan, has_records: bool, has_panel: bool, has_covariates: bool) -> None:
+    from peereval import study as study_module
+
+    analyses = dict(getattr(study_module, "ANALYSES_DEFAULT", {}))
+    options = dict(getattr(study_module, "OPTIONS_DEFAULT", {}))
+    schema = study_module.SCHEMA
+    wanted = {"content_validity": has_panel, "outcomes": has_records,
+              "propensity": has_records and has_covariates}
+    if "analyses" in schema:
+        for key in schema["analyses"]:
+            value = wanted.get(key, analyses.get(key, True))
+            plan.set("analyses", key, bool(value))
+    if "options" in schema:
+        for key, spec in schema["options"].items():
+            value = options.get(key, spec.example)
+            if value is not None:
+                plan.set("options", key, value)
+    plan.set("screening", "drop", ["test_response", "unfinished", "duplicate_id"])
+    plan.set("screening", "speed_fraction", 0.3)
+    plan.set("privacy", "min_cell", 10)
+    plan.set("privacy", "key_env", "PEEREVAL_LINK_KEY")
+
+
+def _target(out: str | Path | None, survey: Path) -> Path:
+    if out is None:
+        return survey.parent / "study.toml"
+    out = Path(out)
+    if out.suffix.lower() == ".toml":
+        return out
+    if out.exists() and not out.is_dir():
+        raise PeerevalError("out must be a folder or a .toml file name", file=out,
+                            hint="e.g. out='my_study/' or out='my_study/study.toml'")
+    return out / "study.toml"
+
+
+def starter_study(
+    files: str | Path | Iterable[str | Path],
+    *,
+    out: str | Path | None = None,
+    overwrite: bool = False,
+    title: str | None = None,
+    seed: int | None = None,
+) -> StarterStudy:
+    """Write a starter ``study.toml`` (and a codebook stub) from a study's files.
+
+    Parameters
+    ----------
+    files
+        The study's files in any order: a survey export (required; a second export of
+        the same questionnaire is taken as the retest, the smaller one), and
+        optionally academic records, a codebook (``.toml``), an expert panel's
+        ratings and a REDCap data dictionary. Each is recognised by its content (see
+        :func:`detect_file`).
+    out
+        Where to write: a folder (``study.toml`` goes inside; created if needed) or
+        a ``.toml`` file name. By default the survey export's folder.
+    overwrite
+        Replace an existing ``study.toml`` (and codebook stub). Without it nothing is
+        ever overwritten.
+    title
+        The study's title (by default one made from the survey file's name).
+    seed
+        Seed of every random step; by default today's date as ``YYYYMMDD``.
+
+    Returns
+    -------
+    StarterStudy
+        The files written, each input as recognised, what was guessed and what the
+        user must check. :func:`peereval.study.read_study` accepts the study file.
+
+    Raises
+    ------
+    PeerevalError
+        A file missing or unrecognised; no survey export or more than two; two
+        records files, panels, codebooks or dictionaries; a file that would be
+        overwritten.
+
+    Notes
+    -----
+    Guesses: the survey's student-id column is the one whose values are the
+    records' student ids (at least half of them), or else one named like a student
+    id; the records' id column has unique values and an id-like name; the group
+    column has two values, every student one, yes/no-like (yes/no, 1/0, true/false,
+    بله/خیر, intervention/control) or an explicit name (``mentored``, ``group``,
+    ``arm``); the treated value is the affirmative one. Numeric columns become
+    outcomes (0/1 columns binary), except a baseline (``entry``, ``baseline``,
+    ``pre``, ``prior``, ``admission``, ``MCAT`` in the name), covariates (``age``,
+    ``sex``, ``gender``, ``year``) and attendance (``sessions``, ``attended``: an
+    exposure chosen by the students, not an outcome). A text column naming mentor
+    groups is the cluster. The design is ``two_group_baseline`` with records and a
+    baseline, ``two_group`` with records only, ``post_only`` without records.
+
+    Examples
+    --------
+    >>> import tempfile, peereval
+    >>> from peereval.study import read_study
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     made = starter_study([peereval.sample_path("survey"),
+    ...                           peereval.sample_path("records")], out=folder, seed=1)
+    ...     study = read_study(made.study)
+    ...     (study.survey["id"], study.records["group"], study.records["treated"],
+    ...      made.codebook.name)
+    ('student_id', 'mentored', 'yes', 'codebook.toml')
+    """
+    if isinstance(files, str | Path):
+        files = [files]
+    paths = [Path(f) for f in files]
+    if not paths:
+        raise PeerevalError("peereval init needs at least the survey export",
+                            hint="peereval init survey.csv [records.xlsx codebook.toml ...]")
+    resolved = [p.resolve() for p in paths]
+    repeated = {p for p in resolved if resolved.count(p) > 1}
+    if repeated:
+        raise PeerevalError("a file was given twice", file=sorted(repeated)[0],
+                            hint="give each file once")
+    found = [detect_file(p) for p in paths]
+    by_kind: dict[str, list[DetectedFile]] = {}
+    for f in found:
+        by_kind.setdefault(f.kind, []).append(f)
+    surveys = by_kind.get("survey", [])
+    if not surveys:
+        raise PeerevalError("none of the files is a survey export",
+                            hint="add the survey export (" + ", ".join(
+                                f"{f.path.name}: {f.kind}" for f in found) + ")")
+    for kind, words in (("records", "academic records files"),
+                        ("expert_panel", "expert-panel files"),
+                        ("codebook", "codebooks"), ("dictionary", "data dictionaries")):
+        if len(by_kind.get(kind, [])) > 1:
+            raise PeerevalError(f"{len(by_kind[kind])} {words} were given: "
+                                + ", ".join(f.path.name for f in by_kind[kind]),
+                                hint="give one of each; peereval studies one programme "
+                                "at a time")
+    if len(surveys) > 2:
+        raise PeerevalError(f"{len(surveys)} survey exports were given",
+                            hint="give the survey export and, optionally, its retest")
+    retest = None
+    survey = surveys[0]
+    if len(surveys) == 2:
+        a, b = surveys
+        codes_a, codes_b = set(a.data.items), set(b.data.items)
+        if len(codes_a & codes_b) < 0.8 * max(len(codes_a), len(codes_b)):
+            raise PeerevalError(
+                f"two survey exports with different questions: {a.path.name} and "
+                f"{b.path.name}", hint="give one questionnaire (and, optionally, a retest "
+                "of the same questionnaire); study other questionnaires separately")
+        survey, retest = (a, b) if len(a.data) >= len(b.data) else (b, a)
+    if not isinstance(overwrite, bool):
+        raise PeerevalError(f"overwrite must be True or False, not {overwrite!r}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise PeerevalError(f"seed must be a whole number, not {seed!r}", hint="e.g. seed=1")
+    target = _target(out, survey.path)
+    base = target.parent
+    codebook_found = (by_kind.get("codebook") or [None])[0]
+    stub_path = None if codebook_found else base / "codebook.toml"
+    existing = [p for p in (target, stub_path) if p is not None and p.exists()]
+    if existing and not overwrite:
+        raise PeerevalError(
+            "will not overwrite " + " and ".join(f"'{p}'" for p in existing), file=existing[0],
+            hint="move the file away, choose another folder with out=..., or pass "
+            "overwrite=True (peereval init --force)")
+
+    plan = _Plan()
+    responses = survey.data
+    dictionary = (by_kind.get("dictionary") or [None])[0]
+    if dictionary is not None:
+        if survey.platform != "redcap":
+            raise PeerevalError("a REDCap data dictionary was given but the survey is a "
+                                f"{survey.platform} export", file=dictionary.path,
+                                hint="leave the dictionary out")
+        from peereval.loaders import read_export
+
+        responses = read_export(survey.path, "redcap", dictionary=dictionary.path,
+                                sheet=survey.sheet)
+    plan.set("study", "title", title or f"Evaluation of a peer-mentoring programme "
+             f"({survey.path.stem})", None if title else "a placeholder title")
+    plan.set("study", "seed", seed if seed is not None else
+             int(dt.date.today().strftime("%Y%m%d")))
+
+    # survey
+    plan.set("survey", "export", _relative(survey.path, base))
+    plan.set("survey", "platform", survey.platform or "auto",
+             f"recognised from the layout of {survey.path.name}")
+    if survey.sheet:
+        plan.set("survey", "sheet", survey.sheet)
+    if dictionary is not None:
+        plan.set("survey", "dictionary", _relative(dictionary.path, base))
+
+    records_info = None
+    record_ids: set[str] | None = None
+    records_found = (by_kind.get("records") or [None])[0]
+    if records_found is not None:
+        records_info = _plan_records(plan, records_found, base)
+        record_ids = set(records_info["records"].data.index)
+    id_guess = _survey_id(responses, record_ids)
+    if id_guess is not None:
+        plan.set("survey", "id", id_guess[0], id_guess[1])
+    elif records_found is not None:
+        plan.checks.append("survey.id: no survey column holds the records' student ids; "
+                           "name the column with the student number, or linkage fails")
+    else:
+        plan.checks.append("survey.id: no student-id column was found in the survey "
+                           "(needed to link answers to grades and to spot repeat answers)")
+    text_items = responses.items_of_kind("text")
+    if text_items:
+        plan.set("survey", "comments", text_items, "free-text questions of the survey; "
+                 "they are shown (escaped) in the report")
+    plan.checks.append("survey.invited: give the number of students invited, for the "
+                       "response rate (MERSQI)")
+    if retest is not None:
+        plan.set("retest", "export", _relative(retest.path, base),
+                 f"a second export of the same questionnaire with fewer responses "
+                 f"({len(retest.data)} against {len(responses)})")
+        plan.set("retest", "platform", retest.platform or "auto")
+        if retest.sheet:
+            plan.set("retest", "sheet", retest.sheet)
+        days = _retest_interval(responses, retest.data, id_guess[0] if id_guess else None)
+        if days is not None:
+            plan.set("retest", "interval_days", days, "median days between the two answers "
+                     "of the same students")
+        else:
+            plan.checks.append("retest.interval_days: give the days between the two "
+                               "administrations")
+
+    # codebook
+    if codebook_found is not None:
+        plan.set("survey", "codebook", _relative(codebook_found.path, base))
+        instrument = codebook_found.data
+        absent = [i for i in instrument.items if i not in responses.items]
+        if absent:
+            plan.checks.append(f"codebook items not in the survey export: "
+                               f"{', '.join(absent[:10])}" + (" ..." if len(absent) > 10
+                                                             else ""))
+        stub_text = None
+    else:
+        plan.set("survey", "codebook", "codebook.toml")
+        stub_text, stub_checks = _codebook_stub(responses, survey)
+        plan.checks.extend(stub_checks)
+
+    # expert panel
+    panel = (by_kind.get("expert_panel") or [None])[0]
+    if panel is not None:
+        plan.set("expert_panel", "file", _relative(panel.path, base))
+        for key, sheet in (panel.data or {}).items():
+            if sheet:
+                plan.set("expert_panel", key, sheet)
+        if "essentiality_sheet" not in (panel.data or {}):
+            plan.checks.append("expert_panel: no essentiality (Lawshe) ratings were found, "
+                               "so the content validity ratio cannot be computed")
+
+    # design
+    outcomes = records_info["outcomes"] if records_info else {}
+    if records_info is not None:
+        design = "two_group_baseline" if outcomes.get("baseline") else "two_group"
+        why = ("records with two groups and a baseline measure" if outcomes.get("baseline")
+               else "records with two groups, no baseline measure found")
+    else:
+        design, why = "post_only", "a survey without comparison group"
+    plan.set("study", "design", design, why + "; randomised allocation or a pre-test "
+             "changes it")
+    plan.set("study", "institutions", 1, "one school")
+    _defaults(plan, records_info is not None, panel is not None,
+              bool(outcomes.get("covariates") or outcomes.get("baseline")))
+
+    # write: the stub first, since study.toml names it
+    base.mkdir(parents=True, exist_ok=True)
+    text = _render(plan, found)
+    if stub_text is not None and stub_path is not None:
+        stub_path.write_text(stub_text, encoding="utf-8")
+    target.write_text(text, encoding="utf-8")
+    from peereval.study import read_study
+
+    try:
+        read_study(target)
+    except PeerevalError as exc:  # pragma: no cover - a bug in this module
+        raise PeerevalError(f"the starter study does not validate: {exc.message}",
+                            file=target, hint="please report this as a bug of peereval "
+                            "init") from exc
+    return StarterStudy(target, stub_path if stub_text is not None else None,
+                        tuple(found), tuple(plan.guesses), tuple(plan.checks))
+
