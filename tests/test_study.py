@@ -172,7 +172,8 @@ def test_panel_without_essentiality_sheet(study_dir):
     text = path.read_text(encoding="utf-8").replace('essentiality_sheet = "essentiality"\n', "")
     path.write_text(text, encoding="utf-8")
     panel = read_study(path).read_panel()
-    assert panel.essentiality is None and panel.relevance.shape == (18, 10)
+    assert panel.essentiality is None
+    assert panel.relevance.shape == (18, 10)
     assert check_study(path)[-1] == "expert panel expert_panel.xlsx: 18 items x 10 experts"
     # named explicitly, a missing sheet is an error naming the sheets there are
     path.write_text(text.replace('relevance_sheet = "relevance"',
