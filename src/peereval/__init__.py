@@ -36,7 +36,7 @@ _LAZY = {
     "sample_path": "peereval.datasets",
 }
 _SUBMODULES = {"quality", "loaders", "instrument", "datasets", "errors", "reliability",
-               "validity", "outcomes"}
+               "validity", "outcomes", "perception", "figures", "report"}
 
 __all__ = [
     "Instrument",
@@ -47,20 +47,23 @@ __all__ = [
     "Responses",
     "Scale",
     "__version__",
+    "figures",
     "link",
     "load_sample",
     "outcomes",
+    "perception",
     "quality",
     "read_expert_panel",
     "read_export",
     "read_records",
     "reliability",
+    "report",
     "sample_path",
     "validity",
 ]
 
 if TYPE_CHECKING:
-    from peereval import outcomes, quality, reliability, validity
+    from peereval import figures, outcomes, perception, quality, reliability, report, validity
     from peereval.datasets import load_sample, sample_path
     from peereval.instrument import Instrument, Scale
     from peereval.loaders import read_export
