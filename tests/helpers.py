@@ -43,3 +43,12 @@ def sha256(path: Path) -> str:
 def values(series: pd.Series) -> list:
     """A column as a list with None for missing values."""
     return [None if pd.isna(v) else v for v in series]
+
+
+def edit_study(folder: Path, old: str, new: str) -> Path:
+    """Replace ``old`` (which must be there) by ``new`` in ``folder/study.toml``."""
+    path = folder / "study.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path

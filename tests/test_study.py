@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 import peereval
+from helpers import edit_study
 from peereval.errors import ConfigError, PeerevalError
 from peereval.study import (
     ANALYSES_DEFAULT,
@@ -16,21 +16,6 @@ from peereval.study import (
     check_study,
     read_study,
 )
-
-
-@pytest.fixture
-def study_dir(tmp_path):
-    folder = tmp_path / "study"
-    shutil.copytree(peereval.datasets.sample_dir(), folder)
-    return folder
-
-
-def _edit(folder, old, new):
-    path = folder / "study.toml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return path
 
 
 def test_sample_study_reads(study_dir):
@@ -62,7 +47,7 @@ def test_sample_study_reads(study_dir):
     ("invited = 163", "invited = 163.5", "survey.invited", "whole number"),
 ])
 def test_errors_name_the_key(study_dir, old, new, key, message):
-    path = _edit(study_dir, old, new)
+    path = edit_study(study_dir, old, new)
     with pytest.raises(ConfigError, match=message) as err:
         read_study(path)
     assert err.value.column == key
@@ -144,7 +129,7 @@ def test_check_study_reads_every_input(study_dir):
     ('group = "mentored"', 'group = "age"', "records.group", "groups, not two"),
 ])
 def test_check_study_cross_checks(study_dir, old, new, key, message):
-    path = _edit(study_dir, old, new)
+    path = edit_study(study_dir, old, new)
     with pytest.raises(ConfigError, match=message) as err:
         check_study(path)
     assert err.value.column == key
