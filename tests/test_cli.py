@@ -90,3 +90,50 @@ def test_import_is_light(module):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_report_writes_the_three_outputs(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["report", str(peereval.sample_path("study")), "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert f"report    {out / 'report.html'}" in captured.out
+    assert "warning(s); see the Warnings section" in captured.out
+    # progress on standard error, one line per step with the elapsed time
+    steps = captured.err.splitlines()
+    assert steps[0].endswith("] Reading and screening the inputs")
+    assert any("] Factor retention (1000 parallel-analysis simulations)" in s for s in steps)
+    assert steps[-1].endswith("] Done")
+    assert (out / "tables.xlsx").is_file()
+    assert (out / "figures" / "forest.svg").is_file()
+    assert main(["report", "-q", str(peereval.sample_path("study")), "-o", str(out)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_validate(capsys, tmp_path):
+    assert main(["validate", str(peereval.sample_path("study"))]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "ok  study file study.toml: valid"
+    assert "The study is ready" in out
+    folder = tmp_path / "s"
+    shutil.copytree(peereval.datasets.sample_dir(), folder)
+    path = folder / "study.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('"exam_score"', '"exam"'),
+                    encoding="utf-8")
+    assert main(["validate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "column 'outcomes'" in err
+    assert "'exam'" in err
+    assert "How to fix" in err
+
+
+@pytest.mark.parametrize(("command", "words"), [
+    ("report", ["OUTDIR", "self-contained", "example: peereval report"]),
+    ("validate", ["without analysing", "example: peereval validate"]),
+    ("init", ["--force", "CHECK", "example: peereval init"]),
+    ("inspect", ["--encoding"]),
+])
+def test_help_of_each_command(command, words):
+    result = subprocess.run([shutil.which("peereval"), command, "--help"], capture_output=True,
+                            text=True, check=True)
+    for word in words:
+        assert word in result.stdout

@@ -1,5 +1,11 @@
 """The ``peereval`` command: a thin shell over :mod:`peereval.study`.
 
+``peereval report study.toml -o OUTDIR``
+    Run the whole study; write ``report.html``, ``tables.xlsx`` and ``figures/``.
+``peereval validate study.toml``
+    Check the study file and read its inputs, checking them against each other.
+``peereval init FILE...``
+    Write a starter ``study.toml`` (and codebook stub) for a study's files.
 ``peereval summary study.toml``
     Read, screen, score and link a study and print what was found.
 ``peereval inspect FILE``
@@ -12,6 +18,7 @@ import argparse
 import os
 import secrets
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -36,7 +43,6 @@ def summary(path: Path, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     import pandas as pd
 
-    from peereval.loaders.panel import read_expert_panel
     from peereval.loaders.records import link
     from peereval.reliability import scale_reliability, test_retest
     from peereval.study import read_study
@@ -99,11 +105,7 @@ def summary(path: Path, out: TextIO | None = None) -> int:
     write()
     write("Validity")
     if study.expert_panel is not None:
-        panel_info = study.expert_panel
-        panel = read_expert_panel(
-            panel_info["file"],
-            relevance_sheet=panel_info.get("relevance_sheet", "relevance"),
-            essentiality_sheet=panel_info.get("essentiality_sheet", "essentiality"))
+        panel = study.read_panel()
         content = content_validity(panel.relevance, essentiality=panel.essentiality)
         write("  content: " + content.apa())
     retention = factor_retention(data.scores, n_iter=1000, seed=study.seed)
@@ -201,6 +203,54 @@ def _outcomes(study: Any, records: Any, write: Any) -> None:
         write(f"  note: {note}")
 
 
+def report(path: Path, out_dir: Path, quiet: bool = False, out: TextIO | None = None) -> int:
+    """Run a study and write its report (see module docstring)."""
+    out = out or sys.stdout
+    from peereval.report import run_study, write_report
+
+    start = time.perf_counter()
+
+    def progress(step: str) -> None:
+        if not quiet:
+            print(f"[{time.perf_counter() - start:6.1f} s] {step}", file=sys.stderr,
+                  flush=True)
+
+    result = run_study(path, progress=progress)
+    progress("Writing the report, workbook and figures")
+    written = write_report(result, out_dir)
+    print(f"report    {written['html']}", file=out)
+    print(f"workbook  {written['workbook']} ({len(result.tables())} tables)", file=out)
+    print(f"figures   {written['figures']}{os.sep} ({len(result.figures())} figures, SVG "
+          "and PNG)", file=out)
+    if result.warnings:
+        print(f"{len(result.warnings)} warning(s); see the Warnings section of the "
+              "report", file=out)
+    progress("Done")
+    return 0
+
+
+def validate(path: Path, out: TextIO | None = None) -> int:
+    """Check a study's inputs without analysing them."""
+    out = out or sys.stdout
+    from peereval.study import check_study
+
+    for line in check_study(path):
+        print(f"ok  {line}", file=out)
+    print("The study is ready: peereval report " + str(path), file=out)
+    return 0
+
+
+def init(files: list[Path], out_path: Path | None, title: str | None, seed: int | None,
+         force: bool, out: TextIO | None = None) -> int:
+    """Write a starter study.toml for the files given."""
+    out = out or sys.stdout
+    from peereval.report import starter_study
+
+    starter = starter_study(files, out=out_path, overwrite=force, title=title, seed=seed)
+    print(starter, file=out)
+    return 0
+
+
 def inspect(path: Path, platform: str, sheet: str | None, encoding: str | None,
             out: TextIO | None = None) -> int:
     """Print platform, items and label coding of an export."""
@@ -243,6 +293,42 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"peereval {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    p = sub.add_parser(
+        "report", help="run a study and write the HTML report, workbook and figures",
+        description="Read, screen and analyse everything a study.toml names and write "
+        "OUTDIR/report.html (self-contained: open it in any browser or attach it to an "
+        "e-mail), OUTDIR/tables.xlsx (one sheet per table) and OUTDIR/figures/ (SVG and "
+        "300-dpi PNG). The same inputs and seed give the same files. Progress goes to "
+        "standard error.",
+        epilog="example: peereval report data/sample/study.toml -o report")
+    p.add_argument("study", type=Path, help="path of study.toml")
+    p.add_argument("-o", "--out", type=Path, default=Path("report"), metavar="OUTDIR",
+                   help="folder to write to (created if needed; default: ./report)")
+    p.add_argument("-q", "--quiet", action="store_true", help="do not show progress")
+    p = sub.add_parser(
+        "validate", help="check study.toml and its inputs without analysing",
+        description="Check a study without analysing it: validate study.toml (every "
+        "key, type and path), then read the "
+        "survey, codebook, retest, records and expert panel and check them against each "
+        "other: codebook items present in the export, outcome and covariate columns "
+        "present in the records, two groups in the group column. Exits with status 1 "
+        "and a message naming the file, key, row or column at fault.",
+        epilog="example: peereval validate data/sample/study.toml")
+    p.add_argument("study", type=Path, help="path of study.toml")
+    p = sub.add_parser(
+        "init", help="write a starter study.toml for a study's files",
+        description="Recognise each file by its content (survey export, retest, "
+        "academic records, expert-panel ratings, codebook, REDCap dictionary) and write "
+        "a commented study.toml, plus a codebook stub when none is given. Review the "
+        "lines marked CHECK, then run peereval validate. Existing files are never "
+        "overwritten unless --force is given.",
+        epilog="example: peereval init survey.csv records.xlsx panel.xlsx -o mystudy")
+    p.add_argument("files", type=Path, nargs="+", help="the study's files, in any order")
+    p.add_argument("-o", "--out", type=Path, help="folder or .toml file to write "
+                   "(default: the survey export's folder)")
+    p.add_argument("--title", help="title of the study")
+    p.add_argument("--seed", type=int, help="seed of every random step")
+    p.add_argument("--force", action="store_true", help="overwrite an existing study.toml")
     p = sub.add_parser("summary", help="read, screen, score and link a study; print a summary",
                        description="Read the survey, codebook and records named in a "
                        "study.toml, screen and score the survey, link it to the records "
@@ -267,6 +353,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if args.command == "report":
+            return report(args.study, args.out, args.quiet)
+        if args.command == "validate":
+            return validate(args.study)
+        if args.command == "init":
+            return init(args.files, args.out, args.title, args.seed, args.force)
         if args.command == "summary":
             return summary(args.study)
         if args.command == "inspect":

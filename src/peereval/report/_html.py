@@ -1,0 +1,170 @@
+"""Rendering a :class:`~peereval.report._model.Report` as one self-contained HTML file.
+
+Everything the page needs is inside it: styles inline, figures as SVG data URIs, no
+scripts, no external requests. Jinja2 escapes every value (respondent text included)
+unless it is markup peereval built itself; text in Persian or other right-to-left
+scripts is isolated with ``dir="auto"`` so it cannot reorder the page around it.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from jinja2 import Environment, select_autoescape
+
+from peereval._format import fmt, fmt_p
+from peereval.report._model import Report, Table
+
+__all__ = ["format_cell", "render_html", "write_html"]
+
+_P_COLUMNS = {"p", "p_value", "p_adjusted", "p_adj", "pval", "p_raw"}
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="peereval {{ meta.version }}">
+<title>{{ report.title }}</title>
+<style>
+body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: #222;
+       max-width: 62rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+h2 { font-size: 1.25rem; border-bottom: 2px solid #0072B2; padding-bottom: .2rem;
+     margin-top: 2.2rem; }
+h3 { font-size: 1.05rem; margin-top: 1.4rem; }
+.subtitle { color: #555; margin-top: 0; }
+nav ol { columns: 2; font-size: .95rem; }
+table { border-collapse: collapse; margin: .6rem 0 .2rem; font-size: .86rem; }
+th, td { border-bottom: 1px solid #ddd; padding: .25rem .55rem; text-align: left;
+         vertical-align: top; }
+th { background: #f2f6fa; border-bottom: 2px solid #999; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.table-wrap { overflow-x: auto; }
+.note { font-size: .82rem; color: #555; margin: .2rem 0 1rem; }
+figure { margin: 1rem 0 1.6rem; }
+figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { font-size: .85rem; color: #444; }
+.warnings { background: #fff8e6; border-left: 4px solid #E69F00; padding: .5rem 1rem; }
+.comment { border-left: 3px solid #ccc; padding-left: .6rem; margin: .3rem 0; }
+footer { margin-top: 3rem; font-size: .8rem; color: #666; }
+</style>
+</head>
+<body>
+<header>
+<h1>{{ report.title }}</h1>
+<p class="subtitle">{{ report.subtitle }}</p>
+</header>
+<nav aria-label="Contents"><h2>Contents</h2><ol>
+{% for section in report.sections %}<li><a href="#{{ section.key }}">{{ section.title }}</a></li>
+{% endfor %}{% if report.warnings %}<li><a href="#warnings">Warnings</a></li>{% endif %}
+<li><a href="#references">References</a></li>
+</ol></nav>
+<main>
+{% for section in report.sections %}
+<section id="{{ section.key }}">
+<h2>{{ section.title }}</h2>
+{% for paragraph in section.paragraphs %}<p dir="auto">{{ paragraph }}</p>
+{% endfor %}
+{% for table in section.tables %}
+<h3 id="table-{{ table.key }}">{{ table.title }}</h3>
+<div class="table-wrap">{{ tables[table.key] }}</div>
+{% if table.note %}<p class="note" dir="auto">{{ table.note }}</p>{% endif %}
+{% endfor %}
+{% for figure in section.figures %}
+<figure id="figure-{{ figure.key }}">
+<img src="{{ images[figure.key] }}" alt="{{ figure.alt or figure.title }}">
+<figcaption><strong>{{ figure.title }}.</strong> {{ figure.caption }}</figcaption>
+</figure>
+{% endfor %}
+{% for note in section.notes %}<p class="note" dir="auto">{{ note }}</p>
+{% endfor %}
+</section>
+{% endfor %}
+{% if report.warnings %}
+<section id="warnings" class="warnings">
+<h2>Warnings</h2>
+<ul>{% for warning in report.warnings %}<li dir="auto">{{ warning }}</li>{% endfor %}</ul>
+</section>
+{% endif %}
+<section id="references">
+<h2>References</h2>
+<ol>{% for reference in report.references %}<li>{{ reference }}</li>{% endfor %}</ol>
+</section>
+</main>
+<footer>Produced by peereval {{ meta.version }}{% if meta.seed is not none %}; seed
+{{ meta.seed }}{% endif %}. The same inputs and seed reproduce this report exactly.</footer>
+</body>
+</html>
+"""
+
+
+def format_cell(value: Any, column: str) -> tuple[str, bool]:
+    """A cell as text for display, and whether it is numeric (right-aligned)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "", False
+    if isinstance(value, bool | np.bool_):
+        return ("yes" if value else "no"), False
+    if isinstance(value, int | np.integer):
+        return str(int(value)), True
+    if isinstance(value, float | np.floating):
+        value = float(value)
+        if column.lower() in _P_COLUMNS:
+            return fmt_p(value).removeprefix("p = ").removeprefix("p "), True
+        if math.isinf(value):
+            return ("∞" if value > 0 else "−∞"), True
+        if value.is_integer() and abs(value) < 1e12:
+            return str(int(value)), True
+        digits = 3 if abs(value) < 100 else 1
+        return fmt(value, digits), True
+    return str(value), False
+
+
+def _table_html(table: Table) -> str:
+    from markupsafe import escape
+
+    frame = table.frame.reset_index() if table.index else table.frame
+    head = "".join(f"<th scope=\"col\">{escape(str(c))}</th>" for c in frame.columns)
+    rows = []
+    for record in frame.itertuples(index=False):
+        cells = []
+        for column, value in zip(frame.columns, record, strict=True):
+            text, numeric = format_cell(value, str(column))
+            css = ' class="num"' if numeric else ' dir="auto"'
+            cells.append(f"<td{css}>{escape(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (f"<table><thead><tr>{head}</tr></thead><tbody>" + "".join(rows)
+            + "</tbody></table>")
+
+
+def _data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def render_html(report: Report) -> str:
+    """The report as one HTML document (a string)."""
+    from markupsafe import Markup
+
+    environment = Environment(autoescape=select_autoescape(default=True, default_for_string=True),
+                              keep_trailing_newline=True)
+    template = environment.from_string(_TEMPLATE)
+    tables = {t.key: Markup(_table_html(t)) for t in report.tables()}
+    images = {f.key: _data_uri(f.svg) for f in report.figures()}
+    return template.render(report=report, tables=tables, images=images, meta=report.meta)
+
+
+def write_html(report: Report, path: str | Path) -> Path:
+    """Write ``report.html`` (UTF-8)."""
+    path = Path(path)
+    path.write_text(render_html(report), encoding="utf-8", newline="\n")
+    return path
+
+
+def frame_for_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """Column names without underscores, for readers."""
+    return frame.rename(columns=lambda c: str(c).replace("_", " "))

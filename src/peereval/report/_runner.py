@@ -1,0 +1,976 @@
+"""Running a whole study from ``study.toml`` and writing its report.
+
+:func:`run_study` reads, screens and scores the inputs, runs every analysis the
+study asks for and assembles a :class:`~peereval.report._model.Report`;
+:func:`write_report` writes ``report.html``, ``tables.xlsx`` and ``figures/``.
+
+Rules the runner keeps:
+
+* *One failure does not sink the report.* An analysis that raises a
+  :class:`~peereval.errors.PeerevalError` (too few respondents for a factor
+  analysis, a singular model) is replaced by a note saying what went wrong; errors
+  in the inputs themselves (a missing file, a codebook item absent from the export)
+  stop the run, since nothing sensible could follow.
+* *Warnings are kept.* Every :class:`~peereval.errors.PeerevalWarning` raised by an
+  analysis is listed in the report's Warnings section, prefixed with the step.
+* *Small cells are suppressed.* Group summaries of academic records hide counts of
+  1 to ``min_cell - 1`` (and a complement that would reveal them); comparisons are
+  not reported when a group is smaller than ``min_cell``; perceptions are split by
+  cohort only when every cohort reaches ``min_cell``.
+* *Deterministic.* Every random step uses the study's seed; nothing depends on the
+  clock or on the pseudonymisation key, so the same inputs give byte-identical
+  outputs.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from peereval import __version__
+from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.report._model import Figure, Report, Section, Table
+from peereval.study import Study, StudyData, read_study
+
+__all__ = ["run_study", "write_report"]
+
+Progress = Callable[[str], None]
+
+#: Works cited, keyed by the analyses that cite them (APA 7).
+REFERENCES = {
+    "cronbach": "Cronbach, L. J. (1951). Coefficient alpha and the internal structure of "
+                "tests. Psychometrika, 16(3), 297-334.",
+    "mcdonald": "McDonald, R. P. (1999). Test theory: A unified treatment. Erlbaum.",
+    "feldt": "Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). Statistical inference "
+             "for coefficient alpha. Applied Psychological Measurement, 11(1), 93-103.",
+    "efron": "Efron, B., & Tibshirani, R. J. (1993). An introduction to the bootstrap. "
+             "Chapman & Hall.",
+    "koo": "Koo, T. K., & Li, M. Y. (2016). A guideline of selecting and reporting "
+           "intraclass correlation coefficients for reliability research. Journal of "
+           "Chiropractic Medicine, 15(2), 155-163.",
+    "mcgraw": "McGraw, K. O., & Wong, S. P. (1996). Forming inferences about some "
+              "intraclass correlation coefficients. Psychological Methods, 1(1), 30-46.",
+    "lawshe": "Lawshe, C. H. (1975). A quantitative approach to content validity. "
+              "Personnel Psychology, 28(4), 563-575.",
+    "ayre": "Ayre, C., & Scally, A. J. (2014). Critical values for Lawshe's content "
+            "validity ratio. Measurement and Evaluation in Counseling and Development, "
+            "47(1), 79-86.",
+    "polit": "Polit, D. F., Beck, C. T., & Owen, S. V. (2007). Is the CVI an acceptable "
+             "indicator of content validity? Research in Nursing & Health, 30(4), 459-467.",
+    "kaiser": "Kaiser, H. F. (1974). An index of factorial simplicity. Psychometrika, "
+              "39(1), 31-36.",
+    "horn": "Horn, J. L. (1965). A rationale and test for the number of factors in factor "
+            "analysis. Psychometrika, 30(2), 179-185.",
+    "velicer": "Velicer, W. F. (1976). Determining the number of components from the "
+               "matrix of partial correlations. Psychometrika, 41(3), 321-327.",
+    "hu": "Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes in covariance "
+          "structure analysis. Structural Equation Modeling, 6(1), 1-55.",
+    "fornell": "Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models "
+               "with unobservable variables and measurement error. Journal of Marketing "
+               "Research, 18(1), 39-50.",
+    "henseler": "Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for "
+                "assessing discriminant validity in variance-based structural equation "
+                "modeling. Journal of the Academy of Marketing Science, 43(1), 115-135.",
+    "wilson": "Wilson, E. B. (1927). Probable inference, the law of succession, and "
+              "statistical inference. Journal of the American Statistical Association, "
+              "22(158), 209-212.",
+    "hedges": "Hedges, L. V. (1981). Distribution theory for Glass's estimator of effect "
+              "size and related estimators. Journal of Educational Statistics, 6(2), "
+              "107-128.",
+    "holm": "Holm, S. (1979). A simple sequentially rejective multiple test procedure. "
+            "Scandinavian Journal of Statistics, 6(2), 65-70.",
+    "bh": "Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate: A "
+          "practical and powerful approach to multiple testing. Journal of the Royal "
+          "Statistical Society: Series B, 57(1), 289-300.",
+    "newcombe": "Newcombe, R. G. (1998). Interval estimation for the difference between "
+                "independent proportions: Comparison of eleven methods. Statistics in "
+                "Medicine, 17(8), 873-890.",
+    "long": "Long, J. S., & Ervin, L. H. (2000). Using heteroscedasticity consistent "
+            "standard errors in the linear regression model. The American Statistician, "
+            "54(3), 217-224.",
+    "austin": "Austin, P. C. (2011). An introduction to propensity score methods for "
+              "reducing the effects of confounding in observational studies. Multivariate "
+              "Behavioral Research, 46(3), 399-424.",
+    "rosenbaum": "Rosenbaum, P. R., & Rubin, D. B. (1983). The central role of the "
+                 "propensity score in observational studies for causal effects. "
+                 "Biometrika, 70(1), 41-55.",
+    "vanderweele": "VanderWeele, T. J., & Ding, P. (2017). Sensitivity analysis in "
+                   "observational research: Introducing the E-value. Annals of Internal "
+                   "Medicine, 167(4), 268-274.",
+    "raudenbush": "Raudenbush, S. W., & Bryk, A. S. (2002). Hierarchical linear models "
+                  "(2nd ed.). Sage.",
+    "cohen": "Cohen, J. (1988). Statistical power analysis for the behavioral sciences "
+             "(2nd ed.). Erlbaum.",
+    "reed": "Reed, D. A., Cook, D. A., Beckman, T. J., Levine, R. B., Kern, D. E., & "
+            "Wright, S. M. (2007). Association between funding and quality of published "
+            "medical education research. JAMA, 298(9), 1002-1009.",
+    "kirkpatrick": "Kirkpatrick, D. L. (1994). Evaluating training programs: The four "
+                   "levels. Berrett-Koehler.",
+    "barr": "Barr, H., Freeth, D., Hammick, M., Koppel, I., & Reeves, S. (2000). "
+            "Evaluations of interprofessional education. CAIPE/BERA.",
+}
+
+_ADJUST_WORDS = {"holm": "Holm's step-down adjustment", "bh": "the Benjamini-Hochberg "
+                 "false-discovery-rate adjustment", "bonferroni": "the Bonferroni "
+                 "adjustment", "none": "no adjustment"}
+_CI_WORDS = {"feldt": "Feldt's F-based interval", "percentile": "a percentile bootstrap "
+             "interval ({n} resamples)", "bca": "a bias-corrected and accelerated (BCa) "
+             "bootstrap interval ({n} resamples)"}
+
+
+# --------------------------------------------------------------------- context
+
+
+@dataclass
+class _Run:
+    """What the steps share while a study runs."""
+
+    study: Study
+    data: StudyData
+    seed: int
+    progress: Progress
+    panel: Any = None
+    warnings: list[str] = field(default_factory=list)
+    cited: list[str] = field(default_factory=list)
+    methods: list[str] = field(default_factory=list)
+    results: dict[str, Any] = field(default_factory=dict)
+
+    def cite(self, *keys: str) -> None:
+        for key in keys:
+            if key not in self.cited:
+                self.cited.append(key)
+
+    @contextmanager
+    def step(self, section: Section, what: str) -> Iterator[None]:
+        """Run one analysis: keep its warnings, turn its PeerevalError into a note."""
+        self.progress(what)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", PeerevalWarning)
+            try:
+                yield
+            except PeerevalError as exc:
+                section.notes.append(f"{what}: not reported. {exc.message}"
+                                     if hasattr(exc, "message") else
+                                     f"{what}: not reported. {exc}")
+        for warning in caught:
+            if issubclass(warning.category, PeerevalWarning):
+                text = f"{what}: {warning.message}"
+                if text not in self.warnings:
+                    self.warnings.append(text)
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+# --------------------------------------------------------------------- figures
+
+
+def _figure(section: Section, key: str, title: str, caption: str, alt: str,
+            build: Callable[[], Any]) -> None:
+    """Draw a figure, render it to SVG and PNG, and add it to the section."""
+    from peereval.figures import render
+
+    svg, png = render(build())
+    section.figures.append(Figure(key, title, svg, png, caption, alt or title))
+
+
+def _panels(draw: Callable[..., Any], calls: list[tuple[Any, ...]]) -> Any:
+    """One figure with a panel per call of ``draw`` (each drawing on its own axes)."""
+    from peereval.figures._style import new_figure, styled
+
+    @styled
+    def draw_all() -> Any:
+        fig, axes = new_figure((3.4 * len(calls), 3.6), ncols=len(calls), squeeze=False)
+        for ax, args in zip(axes[0], calls, strict=True):
+            draw(*args, ax=ax)
+        return fig
+
+    return draw_all()
+
+
+# --------------------------------------------------------------------- helpers
+
+
+def _frame(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """Keep and rename the columns a reader needs, in the order given."""
+    present = {old: new for old, new in columns.items() if old in frame.columns}
+    return frame.loc[:, list(present)].rename(columns=present).reset_index(drop=True)
+
+
+def _percent(value: float) -> str:
+    return "" if value is None or value != value else f"{100 * value:.0f}%"
+
+
+def _treated(study: Study) -> Any:
+    return (study.records or {}).get("treated")
+
+
+# --------------------------------------------------------------------- sections
+
+
+def _study_section(run: _Run) -> Section:
+    study, data = run.study, run.data
+    info = study.info
+    section = Section("study", "The study")
+    if info.get("description"):
+        section.paragraphs.append(str(info["description"]))
+    facts = [f"Institution: {info['institution']}." if info.get("institution") else "",
+             f"Questionnaire: {data.instrument.name}, {len(data.instrument.scales)} scales "
+             f"of {len(data.instrument.items)} items, answered on a "
+             f"{data.instrument.response_range[0]:g}-{data.instrument.response_range[1]:g} "
+             f"scale."]
+    section.paragraphs.append(" ".join(f for f in facts if f))
+    rows = [{"input": "survey", "file": data.responses.source.name,
+             "read as": data.responses.platform, "rows": len(data.responses)},
+            {"input": "codebook", "file": Path(study.survey["codebook"]).name,
+             "read as": "codebook", "rows": len(data.instrument.items)}]
+    if data.retest is not None:
+        rows.append({"input": "retest survey", "file": data.retest.source.name,
+                     "read as": data.retest.platform, "rows": len(data.retest)})
+    if data.records is not None:
+        rows.append({"input": "academic records", "file": data.records.source.name,
+                     "read as": "records", "rows": len(data.records)})
+    if study.expert_panel is not None:
+        rows.append({"input": "expert panel", "file": Path(study.expert_panel["file"]).name,
+                     "read as": "ratings", "rows": None})
+    section.tables.append(Table("inputs", "Inputs", pd.DataFrame(rows),
+                                note=f"Read from {study.path.name}; rows are responses, "
+                                "codebook items or students."))
+    scales = data.scores.summary()
+    section.tables.append(Table(
+        "scales", "Scales of the questionnaire",
+        _frame(scales, {"scale": "scale", "label": "label", "n_items": "items",
+                        "reversed": "reverse-keyed", "n_scored": "n scored",
+                        "mean": "M", "sd": "SD"}),
+        note=f"Scale scores are the {data.instrument.scoring} of the items, reverse-keyed "
+             "items reversed."))
+    return section
+
+
+def _quality_section(run: _Run) -> Section:
+    study, data = run.study, run.data
+    section = Section("quality", "Data quality and respondent flow")
+    counts = data.screening.counts()
+    dropped = set(study.screening_drop)
+    table = counts.assign(dropped=counts["flag"].isin(dropped),
+                          n=counts["n"].where(counts["checked"]))
+    section.tables.append(Table(
+        "screening", "Screening flags",
+        _frame(table, {"flag": "flag", "n": "respondents flagged", "dropped": "dropped",
+                       "rule": "rule"}),
+        note="Flags are counted for every respondent; only those marked 'dropped' "
+             "(study.toml [screening] drop) remove respondents. A respondent can carry "
+             "several flags."))
+    flow = data.flow
+    section.tables.append(Table("flow", "Respondent flow",
+                                _frame(flow, {"step": "step", "removed": "removed",
+                                              "remaining": "remaining"}),
+                                note="From the rows exported by the platform to the "
+                                     "respondents analysed, one exclusion rule at a time."))
+    exported, analysed = int(flow["remaining"].iloc[0]), int(flow["remaining"].iloc[-1])
+    text = (f"The platform exported {exported} responses; after screening {analysed} "
+            f"respondents were analysed.")
+    invited = study.survey.get("invited")
+    if invited:
+        text += (f" {invited} students were invited, a response rate of "
+                 f"{_percent(analysed / invited)} ({analysed} of {invited}).")
+        run.results["response_rate"] = analysed / invited
+    section.paragraphs.append(text)
+    for note in data.responses.notes:
+        section.notes.append(f"Survey file: {note}")
+    if data.records is not None:
+        _linkage(run, section)
+    return section
+
+
+def _linkage(run: _Run, section: Section) -> None:
+    from peereval.loaders.records import link
+
+    study, data = run.study, run.data
+    key = os.environ.get(study.key_env) or secrets.token_hex(32)
+    with run.step(section, "Linkage of survey and records"):
+        linked = link(data.screened, data.records, key=key,
+                      survey_id=study.survey.get("id", "student_id"))
+        run.results["linked"] = linked
+        report = linked.report
+        section.tables.append(Table(
+            "linkage", "Linkage of survey responses to academic records",
+            report.to_frame(),
+            note="Student ids are replaced by keyed pseudonyms (HMAC-SHA-256) before "
+                 "linkage; no id appears in this report."))
+        section.paragraphs.append(
+            f"{report.matched} of the {report.n_responses} analysed respondents were "
+            f"found in the academic records ({report.n_records} students); "
+            f"{report.records_not_in_survey} students in the records did not answer the "
+            f"survey.")
+        groups = data.records.groups()
+        sizes = ", ".join(f"{data.records.group} = {g}: {_small(n, study.min_cell)}"
+                          for g, n in groups.items())
+        section.paragraphs.append(f"Academic records: {len(data.records)} students ({sizes}).")
+
+
+def _small(n: int, min_cell: int) -> str:
+    return f"<{min_cell}" if 0 < n < min_cell else str(n)
+
+
+def _perception_section(run: _Run) -> Section:
+    from peereval.figures import likert
+    from peereval.perception import summarise
+
+    data = run.data
+    section = Section("perception", "What students said")
+    with run.step(section, "Perception summary"):
+        responses, by = _cohort_split(run)
+        summary = summarise(responses, data.instrument, by=by)
+        run.results["perception"] = summary
+        run.cite("wilson")
+        section.paragraphs.extend(summary.sentences("scale"))
+        columns = {"scale": "scale", "item": "item", "text": "statement", "group": "cohort",
+                   "n": "n", "median": "median", "agree_pct": "agree %",
+                   "agree_ci_low": "CI low %", "agree_ci_high": "CI high %"}
+        section.tables.append(Table(
+            "items_agree", "Agreement with each statement",
+            _frame(summary.items, columns),
+            note="Agree %: respondents choosing one of the two highest options (top-two "
+                 "box), of those who answered; 95% Wilson intervals. Reverse-keyed "
+                 "statements are reported as worded."))
+        section.tables.append(Table(
+            "scales_agree", "Agreement by scale",
+            _frame(summary.scales, {"scale": "scale", "label": "label", "group": "cohort",
+                                    "n": "n", "median": "median", "mean": "M", "sd": "SD",
+                                    "agree_pct": "agree %", "agree_ci_low": "CI low %",
+                                    "agree_ci_high": "CI high %"}),
+            note="A respondent agrees with a scale when the mean of its items (reverse-"
+                 "keyed items reversed) reaches the lowest agreeing option."))
+        _figure(section, "likert", "Responses to each statement",
+                "Diverging stacked bars: disagreement to the left of zero, agreement to "
+                "the right, the neutral option split across the line; the share "
+                "agreeing is printed beside each bar.",
+                "Diverging stacked bar chart of the answers to every questionnaire item",
+                lambda: likert(summary))
+    return section
+
+
+def _cohort_split(run: _Run) -> tuple[Any, pd.Series | None]:
+    """The responses to summarise and, when respondents of two or more cohorts
+    answered and every cohort has at least ``min_cell`` of them, their cohorts."""
+    linked = run.results.get("linked")
+    if linked is None:
+        return run.data.screened, None
+    group = linked.records.group
+    cohorts = linked.records.data.loc[
+        linked.records.data.index.isin(linked.responses.ids), group].dropna()
+    counts = cohorts.value_counts()
+    if len(counts) < 2:
+        return run.data.screened, None
+    if counts.min() < run.study.min_cell:
+        run.warnings.append(f"Perception summary: not split by {group}, a cohort has "
+                            f"fewer than {run.study.min_cell} respondents")
+        return run.data.screened, None
+    return linked.responses, linked.records.data[group]
+
+
+def _reliability_section(run: _Run) -> Section:
+    from peereval.reliability import item_analysis, scale_reliability, test_retest
+
+    study, data = run.study, run.data
+    options = study.options
+    section = Section("reliability", "Reliability")
+    with run.step(section, f"Scale reliability ({_ci_text(options)})"):
+        result = scale_reliability(data.scores, ci=options["ci"], n_boot=options["n_boot"],
+                                   seed=run.seed)
+        run.results["reliability"] = result
+        run.cite("cronbach", "mcdonald", "feldt" if options["ci"] == "feldt" else "efron")
+        section.paragraphs.append(result.apa())
+        section.tables.append(Table(
+            "reliability", "Internal consistency",
+            _frame(result.to_frame(), {
+                "scale": "scale", "label": "label", "n_items": "items", "n_obs": "n",
+                "alpha": "alpha", "alpha_ci_low": "CI low", "alpha_ci_high": "CI high",
+                "omega_total": "omega total", "split_half_sb": "split-half (SB)",
+                "average_r": "mean inter-item r", "flagged_items": "weak items"}),
+            note=f"Cronbach's alpha with {_ci_text(options)}; McDonald's omega total "
+                 "from a one-factor model; respondents with every item of the scale "
+                 "answered (listwise)."))
+        run.methods.append(
+            f"Internal consistency was estimated with Cronbach's alpha ({_ci_text(options)}) "
+            "and McDonald's omega total.")
+    with run.step(section, "Item analysis"):
+        frames = []
+        for scale in data.instrument.scales:
+            analysis = item_analysis(data.scores.items, list(scale.items),
+                                     response_range=data.instrument.response_range)
+            frames.append(analysis.to_frame().assign(scale=scale.name))
+        items = pd.concat(frames, ignore_index=True)
+        section.tables.append(Table(
+            "items", "Item analysis",
+            _frame(items, {"scale": "scale", "item": "item", "n": "n", "mean": "M",
+                           "sd": "SD", "item_rest_r": "item-rest r",
+                           "alpha_if_deleted": "alpha if deleted",
+                           "floor_pct": "floor", "ceiling_pct": "ceiling",
+                           "flags": "flags"}),
+            note="Item-rest r: correlation of the item with the sum of the other items of "
+                 "its scale (flagged below .30); floor and ceiling: share at the lowest and "
+                 "highest option (flagged above 15%)."))
+    if data.retest is not None:
+        with run.step(section, "Test-retest reliability"):
+            retest = test_retest(data.screened, data.retest,
+                                 study.survey.get("id", "student_id"),
+                                 instrument=data.instrument)
+            run.cite("mcgraw", "koo")
+            interval = study.retest.get("interval_days")
+            lead = f"Retest after {interval} days. " if interval else ""
+            section.paragraphs.append(lead + retest.apa())
+            section.tables.append(Table(
+                "retest", "Test-retest reliability",
+                _frame(retest.to_frame(), {
+                    "measure": "scale", "form": "ICC form", "n_pairs": "pairs",
+                    "mean_first": "M first", "mean_second": "M second", "icc": "ICC",
+                    "ci_low": "CI low", "ci_high": "CI high",
+                    "interpretation": "interpretation"}),
+                note="Two-way random effects, absolute agreement, single measurement "
+                     "(McGraw & Wong, 1996); labels after Koo & Li (2016)."))
+            run.methods.append("Test-retest reliability was estimated with the intraclass "
+                               "correlation ICC(A,1).")
+    return section
+
+
+def _ci_text(options: Any) -> str:
+    return _CI_WORDS[options["ci"]].format(n=options["n_boot"])
+
+
+def _validity_section(run: _Run) -> Section:
+    study = run.study
+    section = Section("validity", "Validity")
+    if study.analyses["content_validity"] and study.expert_panel is not None:
+        _content(run, section)
+    if study.analyses["factor_analysis"]:
+        _structure(run, section)
+    return section
+
+
+def _content(run: _Run, section: Section) -> None:
+    from peereval.figures import content_validity as content_validity_plot
+    from peereval.validity import content_validity
+
+    with run.step(section, "Content validity"):
+        panel = run.panel
+        rated = set(panel.relevance.index)
+        scales = {s.name: [i for i in s.items if i in rated]
+                  for s in run.data.instrument.scales}
+        result = content_validity(panel.relevance, essentiality=panel.essentiality,
+                                  importance=panel.importance,
+                                  scales={k: v for k, v in scales.items() if v} or None)
+        run.results["content"] = result
+        run.cite("lawshe", "ayre", "polit")
+        section.paragraphs.append(result.apa())
+        section.tables.append(Table(
+            "content", "Content validity of each item",
+            _frame(result.to_frame(), {
+                "item": "item", "n_experts": "experts", "icvi": "I-CVI",
+                "kappa": "modified kappa", "kappa_label": "kappa label", "cvr": "CVR",
+                "cvr_crit": "critical CVR", "impact": "impact score",
+                "decision": "decision", "reason": "reason"}),
+            note="I-CVI: share of experts rating the item 3 or 4 of 4 (Polit & Beck); "
+                 "CVR: Lawshe's content validity ratio with exact binomial critical "
+                 "values (Ayre & Scally, 2014)."))
+        _figure(section, "content_validity", "Content validity per item",
+                "I-CVI and CVR of each item against their thresholds; items to revise or "
+                "drop are marked.", "Dot plot of I-CVI and CVR per item",
+                lambda: content_validity_plot(result))
+        run.methods.append(
+            f"Content validity was rated by {result.n_experts} experts (I-CVI, S-CVI, "
+            "modified kappa and Lawshe's CVR with exact critical values).")
+
+
+def _structure(run: _Run, section: Section) -> None:
+    from peereval.figures import loadings as loadings_heatmap
+    from peereval.figures import scree
+    from peereval.validity import cfa, discriminant_validity, efa, factor_retention
+    from peereval.validity import factorability as factorability_test
+
+    study, data = run.study, run.data
+    with run.step(section, "Factorability"):
+        factorability = factorability_test(data.scores)
+        run.cite("kaiser")
+        section.paragraphs.append("Factorability: " + factorability.apa() + ".")
+    with run.step(section, f"Factor retention ({study.options['n_iter']} parallel-analysis "
+                           "simulations)"):
+        retention = factor_retention(data.scores, n_iter=study.options["n_iter"],
+                                     seed=run.seed)
+        run.results["retention"] = retention
+        run.cite("horn", "velicer")
+        section.paragraphs.append(retention.apa())
+        section.tables.append(Table("retention", "Number of factors to retain",
+                                    _frame(retention.to_frame(),
+                                           {"criterion": "criterion",
+                                            "suggests": "factors suggested"})))
+        _figure(section, "scree", "Scree plot with parallel analysis",
+                "Eigenvalues of the item correlation matrix against the 95th percentile "
+                "of eigenvalues of random data of the same size (Horn's parallel "
+                "analysis); factors above the random curve are retained.",
+                "Scree plot of observed and simulated eigenvalues",
+                lambda: scree(retention.parallel))
+    retention = run.results.get("retention")
+    if retention is not None and retention.recommended >= 1:
+        with run.step(section, "Exploratory factor analysis"):
+            exploratory = efa(data.scores, retention.recommended)
+            section.paragraphs.append(exploratory.apa() + ".")
+            section.tables.append(Table(
+                "efa", "Exploratory factor analysis: pattern loadings",
+                exploratory.to_frame(),
+                note=f"{exploratory.method} extraction, {exploratory.rotation} rotation; "
+                     "h2: communality."))
+            _figure(section, "loadings", "Factor loadings",
+                    "Pattern loadings of each item (rows) on each factor (columns); darker "
+                    "cells load more strongly.", "Heat map of factor loadings",
+                    lambda: loadings_heatmap(exploratory))
+    with run.step(section, "Confirmatory factor analysis"):
+        fit = cfa(data.scores.items, data.instrument)
+        run.results["cfa"] = fit
+        run.cite("hu")
+        section.paragraphs.append(
+            f"A confirmatory factor analysis of the codebook's {len(fit.factors)}-factor "
+            f"model (maximum likelihood, n = {fit.n_obs}): {fit.apa()}. {fit.fit_verdict}")
+        fit_frame = fit.fit_frame() if callable(fit.fit_frame) else fit.fit_frame
+        section.tables.append(Table(
+            "cfa_fit", "Confirmatory factor analysis: fit",
+            _frame(fit_frame, {"chisq": "chi-square", "df": "df", "pvalue": "p",
+                               "cfi": "CFI", "tli": "TLI", "rmsea": "RMSEA",
+                               "rmsea_ci_lower": "RMSEA CI low",
+                               "rmsea_ci_upper": "RMSEA CI high", "srmr": "SRMR",
+                               "n_obs": "n"}),
+            note="Good fit (Hu & Bentler, 1999): CFI and TLI at least .95, RMSEA at most "
+                 ".06, SRMR at most .08."))
+        standardized = fit.to_frame()
+        loadings = standardized[standardized["op"] == "=~"]
+        section.tables.append(Table(
+            "cfa_loadings", "Confirmatory factor analysis: standardised loadings",
+            _frame(loadings, {"lhs": "factor", "rhs": "item", "std_all": "loading",
+                              "se": "SE (unstandardised)", "p": "p"})))
+        run.methods.append("Structure was examined with exploratory factor analysis "
+                           "(number of factors by parallel analysis and Velicer's MAP) and "
+                           "a confirmatory factor analysis of the intended scales.")
+    fit = run.results.get("cfa")
+    if fit is not None and len(fit.factors) > 1:
+        with run.step(section, "Convergent and discriminant validity"):
+            discriminant = discriminant_validity(fit)
+            run.cite("fornell", "henseler")
+            section.paragraphs.append(discriminant.apa() + ".")
+            section.tables.append(Table(
+                "discriminant", "Convergent and discriminant validity",
+                _frame(discriminant.to_frame(), {
+                    "factor": "factor", "n_items": "items", "cr": "composite reliability",
+                    "ave": "AVE", "sqrt_ave": "sqrt AVE",
+                    "max_correlation": "largest correlation",
+                    "with_factor": "with", "fornell_larcker_ok": "Fornell-Larcker met"}),
+                note="AVE at least .50 and composite reliability at least .70 support "
+                     "convergent validity; sqrt AVE above every correlation with another "
+                     "factor supports discriminant validity (Fornell & Larcker, 1981)."))
+
+
+def _outcomes_section(run: _Run) -> Section | None:
+    study, data = run.study, run.data
+    if data.records is None or not study.outcomes:
+        return None
+    section = Section("outcomes", "Academic outcomes")
+    frame = data.records.data
+    group = data.records.group
+    treated = _treated(study)
+    continuous = [c for c in study.outcomes.get("continuous", [])]
+    binary = [c for c in study.outcomes.get("binary", [])]
+    baseline = study.outcomes.get("baseline")
+    covariates = [c for c in ([baseline] if baseline else [])
+                  + list(study.outcomes.get("covariates", []))]
+    with run.step(section, "Characteristics of the groups"):
+        from peereval.outcomes import describe
+
+        described = describe(frame, group, [*covariates, *continuous, *binary],
+                             treated=treated, categorical=binary or None,
+                             min_cell=study.min_cell)
+        section.tables.append(Table(
+            "characteristics", "Characteristics and outcomes by group",
+            described.table(),
+            note=f"Mean (SD) or n (%); SMD: standardised mean difference. Counts from 1 "
+                 f"to {study.min_cell - 1} are shown as <{study.min_cell}, with a second "
+                 "cell where the first could be worked out from the total."))
+    sizes = data.records.groups()
+    if sizes.min() < study.min_cell:
+        section.notes.append(
+            f"Comparisons are not reported: a group has fewer than {study.min_cell} "
+            "students (privacy min_cell).")
+        return section
+    outcomes = [*continuous, *binary]
+    if outcomes and study.analyses["outcomes"]:
+        _compare(run, section, frame, group, treated, continuous, binary)
+        if covariates:
+            _adjusted(run, section, frame, group, treated, continuous, binary, covariates)
+        if covariates and study.analyses["propensity"]:
+            _matched(run, section, frame, group, treated, continuous, binary, covariates)
+        cluster = study.outcomes.get("cluster")
+        if cluster:
+            _clustered(run, section, frame, group, treated, continuous, covariates, cluster)
+        _power(run, section, sizes, treated)
+    return section
+
+
+def _compare(run: _Run, section: Section, frame: pd.DataFrame, group: str, treated: Any,
+             continuous: list[str], binary: list[str]) -> None:
+    from peereval.figures import distributions, forest
+    from peereval.outcomes import compare_many
+
+    adjust = run.study.options["adjust"]
+    with run.step(section, "Unadjusted comparison of the groups"):
+        many = compare_many(frame, [*continuous, *binary], group, binary=binary,
+                            treated=treated, adjust=adjust, seed=run.seed)
+        run.results["compare"] = many
+        run.cite("hedges", "newcombe", *([adjust] if adjust in ("holm", "bh") else []))
+        section.paragraphs.append(many.apa())
+        section.tables.append(Table(
+            "unadjusted", "Unadjusted differences between the groups",
+            _frame(many.to_frame(), {
+                "outcome": "outcome", "n_treated": "n mentored", "n_control": "n comparison",
+                "mean_treated": "M mentored", "mean_control": "M comparison",
+                "risk_treated": "rate mentored", "risk_control": "rate comparison",
+                "difference": "difference", "effect": "effect size",
+                "estimate": "estimate", "ci_low": "CI low", "ci_high": "CI high",
+                "p_value": "p", "p_adjusted": "p adjusted"}),
+            note=f"Welch's t test and Hedges' g for continuous outcomes; chi-square test "
+                 f"and risk difference (Newcombe interval) for pass/fail outcomes; p "
+                 f"values adjusted across outcomes with {_ADJUST_WORDS[adjust]}."))
+        _figure(section, "forest", "Effect sizes across outcomes",
+                "Hedges' g (continuous outcomes) and risk differences (pass/fail) with 95% "
+                "confidence intervals; right of zero favours the mentored group.",
+                "Forest plot of effect sizes per outcome", lambda: forest(many))
+        if continuous:
+            _figure(section, "distributions", "Outcomes by group",
+                    "Box plots with every student shown as a point.",
+                    "Box plots of each continuous outcome by group",
+                    lambda: _panels(distributions, [(frame, outcome, group)
+                                                     for outcome in continuous]))
+        run.methods.append(
+            "Mentored and comparison students were compared with Welch's t test (Hedges' g "
+            "with its confidence interval) and, for pass/fail outcomes, the chi-square test "
+            f"and the risk difference; p values were adjusted with {_ADJUST_WORDS[adjust]}.")
+
+
+def _adjusted(run: _Run, section: Section, frame: pd.DataFrame, group: str, treated: Any,
+              continuous: list[str], binary: list[str], covariates: list[str]) -> None:
+    from peereval.figures import adjusted_means
+    from peereval.outcomes import ancova, compare_binary
+
+    rows, results = [], []
+    for outcome in continuous:
+        with run.step(section, f"Adjusted comparison of {outcome}"):
+            result = ancova(frame, outcome, group, covariates, treated=treated)
+            results.append(result)
+            run.cite("long")
+            section.paragraphs.append(result.apa())
+            means = result.adjusted_means.set_index("group")["adjusted_mean"]
+            rows.append({"outcome": outcome, "adjusted M mentored": means.iloc[0],
+                         "adjusted M comparison": means.iloc[1],
+                         "difference": result.difference,
+                         "CI low": result.robust_ci_low, "CI high": result.robust_ci_high,
+                         "p": result.robust_p, "partial eta squared": result.eta_sq_partial,
+                         "g": result.g, "n": result.n})
+    for outcome in binary:
+        with run.step(section, f"Adjusted comparison of {outcome}"):
+            result = compare_binary(frame, outcome, group, treated=treated,
+                                    covariates=covariates)
+            rows.append({"outcome": outcome, "adjusted odds ratio": result.adjusted_or,
+                         "CI low": result.adjusted_or_low, "CI high": result.adjusted_or_high,
+                         "p": result.adjusted_p, "n": result.n_treated + result.n_control})
+    if rows:
+        section.tables.append(Table(
+            "adjusted", "Differences adjusted for " + ", ".join(covariates),
+            pd.DataFrame(rows),
+            note="Continuous outcomes: ANCOVA with HC3 robust standard errors; the "
+                 "difference is between adjusted means at the covariates' means. Pass/fail "
+                 "outcomes: logistic regression, odds ratio with Wald interval."))
+        run.methods.append("Differences adjusted for " + ", ".join(covariates) + " were "
+                           "estimated by ANCOVA with heteroscedasticity-consistent (HC3) "
+                           "standard errors and, for pass/fail outcomes, logistic "
+                           "regression.")
+    if results:
+        _figure(section, "adjusted_means", "Adjusted means",
+                "Means of each outcome adjusted for " + ", ".join(covariates) + ", with 95% "
+                "confidence intervals.", "Adjusted means per group with intervals",
+                lambda: _panels(adjusted_means, [(r,) for r in results]))
+
+
+def _matched(run: _Run, section: Section, frame: pd.DataFrame, group: str, treated: Any,
+             continuous: list[str], binary: list[str], covariates: list[str]) -> None:
+    from peereval.figures import love as love_plot
+    from peereval.outcomes import propensity_match
+
+    with run.step(section, "Propensity-score matching"):
+        matched = propensity_match(frame, group, covariates, treated=treated, seed=run.seed)
+        run.cite("rosenbaum", "austin")
+        section.paragraphs.append(matched.apa())
+        balance = matched.balance
+        section.tables.append(Table(
+            "balance", "Covariate balance before and after matching",
+            _frame(balance.to_frame(), {
+                "covariate": "covariate", "smd_before": "SMD before",
+                "smd_after": "SMD after", "var_ratio_before": "variance ratio before",
+                "var_ratio_after": "variance ratio after"}),
+            note=f"Standardised mean differences; |SMD| below {balance.threshold:g} is "
+                 "usually taken as balanced (Austin, 2011)."))
+        _figure(section, "love_plot", "Balance before and after matching",
+                "Absolute standardised mean difference of each covariate before and after "
+                f"matching; the dashed line marks {balance.threshold:g}.",
+                "Love plot of covariate balance", lambda: love_plot(balance))
+        effects = []
+        for outcome in [*continuous, *binary]:
+            effects.append(matched.effect(outcome).to_frame())
+        table = pd.concat(effects, ignore_index=True)
+        section.tables.append(Table(
+            "matched", "Effects in the matched sample",
+            _frame(table, {"outcome": "outcome", "estimand": "estimand",
+                           "estimate": "difference", "ci_low": "CI low", "ci_high": "CI high",
+                           "p": "p", "n_treated": "n mentored", "n_control": "n comparison"}),
+            note="Differences in means (pass/fail: in proportions) between matched mentored "
+                 "and comparison students, with cluster-robust standard errors by matched "
+                 "set. ATT: the effect on the mentored students who were matched."))
+        run.methods.append(
+            "As a check on selection, mentored students were matched 1:1 to comparison "
+            "students on the logit of the propensity score (caliper 0.2 SD) estimated from "
+            + ", ".join(covariates) + ".")
+
+
+def _clustered(run: _Run, section: Section, frame: pd.DataFrame, group: str, treated: Any,
+               continuous: list[str], covariates: list[str], cluster: str) -> None:
+    from peereval.outcomes import mixed_model
+
+    rows = []
+    for outcome in continuous:
+        with run.step(section, f"Mixed model of {outcome}"):
+            result = mixed_model(frame, outcome, group, cluster, covariates or None,
+                                 treated=treated)
+            run.cite("raudenbush")
+            section.paragraphs.append(f"{outcome}, with mentor groups as clusters: "
+                                      + result.apa())
+            rows.append({"outcome": outcome, "effect": result.effect, "CI low": result.ci_low,
+                         "CI high": result.ci_high, "p": result.p, "ICC": result.icc,
+                         "design effect": result.design_effect,
+                         "clusters": result.n_clusters, "n": result.n})
+    if rows:
+        section.tables.append(Table(
+            "mixed", f"Mixed models with a random intercept for {cluster}",
+            pd.DataFrame(rows),
+            note="Linear mixed models (REML); students without a mentor group are each "
+                 "their own cluster. ICC and design effect describe how alike students of "
+                 "one mentor group are."))
+        run.methods.append(f"Clustering of mentees in {cluster} was modelled with a random "
+                           "intercept (linear mixed model, REML).")
+        run.results["clustering_modelled"] = True
+
+
+def _power(run: _Run, section: Section, sizes: pd.Series, treated: Any) -> None:
+    from peereval.outcomes import power
+
+    labels = [str(v) for v in sizes.index]
+    treated_label = str(treated) if treated is not None else labels[0]
+    n_treated = int(sizes[sizes.index.astype(str) == treated_label].iloc[0])
+    n_control = int(sizes.sum() - n_treated)
+    with run.step(section, "Sensitivity power analysis"):
+        result = power(outcome="continuous", n=[n_treated, n_control], power=0.8)
+        run.cite("cohen")
+        section.paragraphs.append(result.apa())
+
+
+def _comments_section(run: _Run) -> Section | None:
+    study, data = run.study, run.data
+    names = study.survey.get("comments", [])
+    if not names or not study.options["show_comments"]:
+        return None
+    section = Section("comments", "Free-text comments")
+    for name in names:
+        if name not in data.screened.answers:
+            section.notes.append(f"{name}: not in the survey")
+            continue
+        texts = sorted({str(t).strip() for t in data.screened.answers[name].dropna()
+                        if str(t).strip()})
+        item = data.screened.items.get(name) if hasattr(data.screened.items, "get") else None
+        wording = getattr(item, "text", "") or name
+        section.tables.append(Table(
+            f"comments_{name}"[:31], f"{wording}",
+            pd.DataFrame({"comment": texts}),
+            note=f"{len(texts)} distinct comments, in alphabetical order (not the order of "
+                 "responses), shown as written. Read them for names before sharing."))
+    return section
+
+
+def _design_section(run: _Run) -> Section:
+    from peereval.report._appraisal import appraise_design
+
+    study = run.study
+    section = Section("design", "What this design can show")
+    with run.step(section, "Design appraisal"):
+        outcomes: dict[str, str] = {}
+        for scale in run.data.instrument.scales:
+            outcomes[scale.label or scale.name] = "perception"
+        kind = study.outcomes.get("kind", "knowledge")
+        for outcome in [*study.outcomes.get("continuous", []),
+                        *study.outcomes.get("binary", [])]:
+            outcomes[outcome] = kind
+        rate = run.results.get("response_rate")
+        appraisal = appraise_design(
+            _design(study, run.data),
+            outcomes=outcomes,
+            institutions=int(study.info.get("institutions", 1)),
+            response_rate=rate,
+            internal_structure="cfa" in run.results or "retention" in run.results,
+            content="content" in run.results,
+            relationships=False,
+            beyond_descriptive=True,
+            historical_controls=bool(study.info.get("historical_controls", False)),
+            self_selected=study.info.get("self_selected"),
+            clustered=bool(study.outcomes.get("cluster")),
+            clustering_modelled=bool(run.results.get("clustering_modelled")),
+        )
+        run.results["appraisal"] = appraisal
+        run.cite("reed", "kirkpatrick", "barr")
+        section.paragraphs.append(appraisal.text())
+        section.tables.append(Table("kirkpatrick", "Outcomes and their Kirkpatrick level",
+                                    appraisal.kirkpatrick_frame()))
+        section.tables.append(Table("threats", "Threats to the conclusions",
+                                    appraisal.threats_frame()))
+        section.tables.append(Table(
+            "mersqi", "MERSQI design-related points", appraisal.to_frame(),
+            note=f"Total {appraisal.mersqi_total:g} of {appraisal.mersqi_max:g} applicable "
+                 f"points ({appraisal.mersqi_rescaled:.1f} of 18 rescaled). Items that need "
+                 "reading the paper (e.g. appropriateness of the analysis) are scored from "
+                 "what peereval ran."))
+    return section
+
+
+def _design(study: Study, data: StudyData) -> str:
+    design = study.info.get("design")
+    if design:
+        return str(design)
+    if data.records is not None and study.outcomes:
+        return "two_group_baseline" if study.outcomes.get("baseline") else "two_group"
+    return "cross_sectional"
+
+
+def _methods_section(run: _Run) -> Section:
+    section = Section("methods", "Methods")
+    study = run.study
+    screening = ", ".join(study.screening_drop).replace("_", " ")
+    lead = (f"Survey responses were screened before analysis (dropped: {screening}). "
+            if study.screening_drop else "")
+    section.paragraphs.append(lead + " ".join(run.methods) + (
+        f" Random steps used the seed {run.seed}. Analyses were run with peereval "
+        f"{__version__}; groups or cells smaller than {study.min_cell} are not shown."))
+    return section
+
+
+# --------------------------------------------------------------------- entry points
+
+
+def run_study(study: str | Path | Study, *, progress: Progress | None = None) -> Report:
+    """Run every analysis a ``study.toml`` asks for and assemble the report.
+
+    Parameters
+    ----------
+    study
+        Path of ``study.toml``, or a :class:`~peereval.study.Study` already read.
+    progress
+        Called with a short description before each step (the command line prints
+        them); ``None`` runs silently.
+
+    Returns
+    -------
+    Report
+        Sections in reading order: the study, data quality and flow, what the design
+        can show, what students said, reliability, validity, academic outcomes,
+        free-text comments and methods; the warnings raised on the way; the works
+        cited.
+
+    Raises
+    ------
+    PeerevalError
+        When an input cannot be read (the file, row, column and value named);
+        failures of single analyses become notes in the report instead.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.report import run_study
+    >>> report = run_study(peereval.sample_path("study"))  # doctest: +SKIP
+    >>> [s.key for s in report.sections][:3]  # doctest: +SKIP
+    ['study', 'quality', 'design']
+    """
+    progress = progress or _quiet
+    if not isinstance(study, Study):
+        study = read_study(study)
+    progress("Reading and screening the inputs")
+    data = study.load()
+    seed = study.seed
+    run = _Run(study, data, seed if seed is not None else secrets.randbelow(2**31), progress,
+               panel=study.read_panel())
+    if seed is None:
+        run.warnings.append(f"study.toml sets no seed: seed {run.seed} was drawn; add "
+                            f"seed = {run.seed} under [study] to reproduce this report")
+    sections: dict[str, Section | None] = {}
+    sections["study"] = _study_section(run)
+    sections["quality"] = _quality_section(run)
+    sections["perception"] = _perception_section(run)
+    if study.analyses["reliability"]:
+        sections["reliability"] = _reliability_section(run)
+    if study.analyses["content_validity"] or study.analyses["factor_analysis"]:
+        sections["validity"] = _validity_section(run)
+    sections["outcomes"] = _outcomes_section(run)
+    sections["comments"] = _comments_section(run)
+    sections["design"] = _design_section(run)
+    sections["methods"] = _methods_section(run)
+    order = ["study", "quality", "design", "perception", "reliability", "validity",
+             "outcomes", "comments", "methods"]
+    kept = [sections[k] for k in order if sections.get(k) is not None]
+    title = study.title
+    subtitle = " · ".join(p for p in (str(study.info.get("institution", "")),
+                                      _appraisal_line(run)) if p)
+    return Report(
+        title=title, subtitle=subtitle,
+        sections=[s for s in kept if s is not None],
+        references=sorted(REFERENCES[k] for k in run.cited),
+        warnings=run.warnings,
+        meta={"version": __version__, "seed": run.seed, "study": study.path.name},
+    )
+
+
+def _appraisal_line(run: _Run) -> str:
+    appraisal = run.results.get("appraisal")
+    return appraisal.apa() if appraisal is not None else ""
+
+
+def write_report(report: Report, out_dir: str | Path) -> dict[str, Path]:
+    """Write ``report.html``, ``tables.xlsx`` and ``figures/`` (SVG and 300-dpi PNG).
+
+    Returns the paths written, keyed ``html``, ``workbook`` and ``figures``. The
+    folder is created if needed; files of an earlier run are overwritten.
+    """
+    from peereval.report._excel import write_workbook
+    from peereval.report._html import write_html
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    figures = out / "figures"
+    figures.mkdir(exist_ok=True)
+    for figure in report.figures():
+        (figures / f"{figure.key}.svg").write_text(figure.svg, encoding="utf-8",
+                                                   newline="\n")
+        (figures / f"{figure.key}.png").write_bytes(figure.png)
+    return {"html": write_html(report, out / "report.html"),
+            "workbook": write_workbook(report, out / "tables.xlsx"),
+            "figures": figures}

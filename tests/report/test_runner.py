@@ -1,0 +1,254 @@
+"""run_study and write_report on the sample study and on edited copies of it."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+
+import pandas as pd
+import pytest
+
+import peereval
+from helpers import edit_study
+from peereval.errors import ConfigError, PeerevalError
+from peereval.report import run_study, write_report
+from peereval.report._html import render_html
+
+SECTIONS = ["study", "quality", "design", "perception", "reliability", "validity",
+            "outcomes", "comments", "methods"]
+
+
+def _table(report, key) -> pd.DataFrame:
+    return next(t for t in report.tables() if t.key == key).frame
+
+
+def test_sections_tables_and_figures(sample_report):
+    assert [s.key for s in sample_report.sections] == SECTIONS
+    keys = [t.key for t in sample_report.tables()]
+    assert len(keys) == len(set(keys))
+    for key in ["inputs", "screening", "flow", "linkage", "kirkpatrick", "mersqi",
+                "items_agree", "reliability", "items", "retest", "content", "retention",
+                "efa", "cfa_fit", "cfa_loadings", "discriminant", "characteristics",
+                "unadjusted", "adjusted", "balance", "matched", "mixed", "comments_Q5"]:
+        assert key in keys
+    for table in sample_report.tables():
+        assert not table.frame.empty, table.key
+        assert len(table.key) <= 31
+    assert [f.key for f in sample_report.figures()] == [
+        "likert", "content_validity", "scree", "loadings", "forest", "distributions",
+        "adjusted_means", "love_plot"]
+    for figure in sample_report.figures():
+        assert figure.svg.lstrip().startswith("<?xml")
+        assert "<svg" in figure.svg
+        assert figure.png[:8] == b"\x89PNG\r\n\x1a\n"
+    # every analysis ran: no section reports a failure
+    assert not [note for s in sample_report.sections for note in s.notes
+                if "not reported" in note]
+
+
+def test_numbers_are_those_of_the_analyses(sample_report):
+    """The report shows what the public functions return for the same inputs and seed."""
+    from peereval.outcomes import compare_many
+    from peereval.reliability import scale_reliability
+
+    study = peereval.load_sample()
+    reliability = scale_reliability(study.scores, ci="bca", n_boot=2000, seed=20240301)
+    shown = _table(sample_report, "reliability")
+    expected = reliability.to_frame()
+    assert shown["alpha"].tolist() == expected["alpha"].tolist()
+    assert shown["CI low"].tolist() == expected["alpha_ci_low"].tolist()
+    many = compare_many(study.records.data, ["gpa_year1", "exam_score", "passed"],
+                        "mentored", binary=["passed"], treated="yes", adjust="holm",
+                        seed=20240301)
+    assert _table(sample_report, "unadjusted")["p adjusted"].tolist() == \
+        many.to_frame()["p_adjusted"].tolist()
+
+
+def test_flow_response_rate_and_linkage(sample_report):
+    quality = sample_report.section("quality")
+    flow = _table(sample_report, "flow")
+    assert flow["remaining"].tolist() == [150, 149, 143, 141, 138]
+    assert "a response rate of 85% (138 of 163)" in quality.paragraphs[0]
+    linkage = _table(sample_report, "linkage").set_index("measure")["n"]
+    assert linkage["linked"] == 138
+    screening = _table(sample_report, "screening").set_index("flag")
+    assert bool(screening.loc["speeder", "dropped"]) is True
+    assert bool(screening.loc["straightlining", "dropped"]) is False
+
+
+def test_design_appraisal_and_subtitle(sample_report):
+    design = sample_report.section("design")
+    text = design.paragraphs[0]
+    assert "non-randomised two-group comparison with baseline" in text
+    levels = _table(sample_report, "kirkpatrick").set_index("outcome")["level"]
+    assert levels["gpa_year1"] == "2b"
+    assert levels["Mentor support"] == "2a"
+    assert sample_report.subtitle.startswith("Example University")
+    assert "MERSQI" in sample_report.subtitle
+
+
+def test_warnings_are_collected_with_their_step(sample_report):
+    warnings = sample_report.warnings
+    assert any(w.startswith("Propensity-score matching: 55 of 163 treated units") for w in
+               warnings)
+    assert any(w.startswith("Mixed model of gpa_year1: only 12 'mentor_group' clusters")
+               for w in warnings)
+    assert len(warnings) == len(set(warnings))
+
+
+def test_methods_and_references(sample_report):
+    methods = sample_report.section("methods").paragraphs[0]
+    assert "bias-corrected and accelerated (BCa) bootstrap interval (2000 resamples)" in methods
+    assert "Random steps used the seed 20240301" in methods
+    assert "Holm's step-down adjustment" in methods
+    assert sample_report.references == sorted(sample_report.references)
+    assert any(r.startswith("Cronbach, L. J. (1951)") for r in sample_report.references)
+    assert any(r.startswith("Reed, D. A.") for r in sample_report.references)
+
+
+def test_same_inputs_same_bytes(sample_report, sample_output, tmp_path):
+    again = run_study(peereval.sample_path("study"))
+    assert render_html(again) == render_html(sample_report)
+    write_report(again, tmp_path)
+    for path in sorted(sample_output.rglob("*")):
+        if path.is_file():
+            twin = tmp_path / path.relative_to(sample_output)
+            assert hashlib.sha256(twin.read_bytes()).digest() == \
+                hashlib.sha256(path.read_bytes()).digest(), path.name
+
+
+def test_written_files(sample_report, sample_output):
+    assert (sample_output / "report.html").is_file()
+    assert (sample_output / "tables.xlsx").is_file()
+    names = sorted(p.name for p in (sample_output / "figures").iterdir())
+    assert names == sorted(f"{f.key}.{ext}" for f in sample_report.figures()
+                           for ext in ("svg", "png"))
+    html = (sample_output / "report.html").read_text(encoding="utf-8")
+    # self-contained: no external resource, no script
+    assert "<script" not in html
+    assert "http://" not in html.replace("http://www.w3.org", "")
+    assert 'src="https' not in html
+    assert "<link" not in html
+
+
+def test_workbook_has_every_table(sample_report, sample_output):
+    from openpyxl import load_workbook
+
+    book = load_workbook(sample_output / "tables.xlsx")
+    assert len(book.sheetnames) == len(sample_report.tables()) + 1  # and a contents sheet
+    sheet = book[book.sheetnames[1 + [t.key for t in sample_report.tables()].index(
+        "reliability")]]
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = next(i for i, row in enumerate(values) if "alpha" in row)
+    column = values[header].index("alpha")
+    alphas = [row[column] for row in values[header + 1:header + 4]]
+    expected = _table(sample_report, "reliability")["alpha"].tolist()
+    assert alphas == pytest.approx(expected, abs=1e-12)
+
+
+def test_free_text_is_escaped(study_dir):
+    survey = study_dir / "survey.csv"
+    text = survey.read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    column = rows[0].index("Q5")
+    rows[4][column] = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
+    rows[5][column] = "منتور من خیلی کمک کرد"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    survey.write_text(buffer.getvalue(), encoding="utf-8-sig")
+    report = run_study(study_dir / "study.toml")
+    comments = _table(report, "comments_Q5")["comment"].tolist()
+    assert "منتور من خیلی کمک کرد" in comments
+    html = render_html(report)
+    assert "<script" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;img" in html
+    assert "&lt;b&gt;Great&lt;/b&gt; programme" in html
+    assert '<td dir="auto">منتور من خیلی کمک کرد</td>' in html
+
+
+def test_comments_can_be_left_out(study_dir):
+    report = run_study(edit_study(study_dir, "show_comments = true", "show_comments = false"))
+    assert "comments" not in [s.key for s in report.sections]
+
+
+def test_small_groups_are_suppressed(study_dir):
+    report = run_study(edit_study(study_dir, "min_cell = 10", "min_cell = 140"))
+    outcomes = report.section("outcomes")
+    assert [t.key for t in outcomes.tables] == ["characteristics"]
+    assert any("a group has fewer than 140 students" in n for n in outcomes.notes)
+    shown = outcomes.tables[0].frame.to_string()
+    assert "<140" in shown
+    assert "137" not in shown
+    assert "mentored = no: <140" in report.section("quality").paragraphs[-1]
+    assert not report.section("outcomes").figures
+
+
+def test_analyses_can_be_switched_off(study_dir):
+    path = edit_study(study_dir, "factor_analysis = true", "factor_analysis = false")
+    edit_study(study_dir, "propensity = true", "propensity = false")
+    report = run_study(path)
+    keys = [t.key for t in report.tables()]
+    assert "cfa_fit" not in keys
+    assert "efa" not in keys
+    assert "balance" not in keys
+    assert "content" in keys
+    assert "adjusted" in keys
+
+
+def test_a_failing_analysis_becomes_a_note(study_dir, monkeypatch):
+    import peereval.validity as validity
+
+    def broken(*args, **kwargs):
+        raise PeerevalError("the model did not converge", hint="try fewer factors")
+
+    monkeypatch.setattr(validity, "cfa", broken)
+    report = run_study(study_dir / "study.toml")
+    notes = report.section("validity").notes
+    assert notes == ["Confirmatory factor analysis: not reported. the model did not "
+                     "converge"]
+    keys = [t.key for t in report.tables()]
+    assert "cfa_fit" not in keys
+    assert "discriminant" not in keys
+    assert "efa" in keys
+    assert "unadjusted" in keys
+    assert "not reported" in render_html(report)
+
+
+def test_input_errors_stop_the_run(study_dir):
+    path = edit_study(study_dir, 'codebook = "codebook.toml"', 'codebook = "nope.toml"')
+    with pytest.raises(ConfigError, match="does not exist"):
+        run_study(path)
+
+
+def test_without_a_seed_one_is_drawn_and_reported(study_dir):
+    report = run_study(edit_study(study_dir, "seed = 20240301\n", ""))
+    seed = report.meta["seed"]
+    assert isinstance(seed, int)
+    assert f"add seed = {seed} under [study]" in report.warnings[0]
+    assert f"seed\n{seed}" in render_html(report)
+
+
+def test_survey_only_study(study_dir):
+    """No records, retest or panel: the report covers the questionnaire alone."""
+    text = (study_dir / "study.toml").read_text(encoding="utf-8")
+    for start, end in (("[retest]", "[records]"), ("[records]", "[analyses]")):
+        text = text[:text.index(start)] + text[text.index(end):]
+    text = text.replace('design = "two_group_baseline"', 'design = "cross_sectional"')
+    (study_dir / "study.toml").write_text(text, encoding="utf-8")
+    steps = []
+    report = run_study(study_dir / "study.toml", progress=steps.append)
+    assert steps[0] == "Reading and screening the inputs"
+    assert "Confirmatory factor analysis" in steps
+    assert "Linkage of survey and records" \
+        not in steps
+    keys = [s.key for s in report.sections]
+    assert "outcomes" not in keys
+    assert "perception" in keys
+    tables = [t.key for t in report.tables()]
+    assert "retest" not in tables
+    assert "content" not in tables
+    assert "linkage" not in tables
+    assert report.section("design").paragraphs[0].startswith("This evaluation is a "
+                                                             "single-group")
