@@ -166,3 +166,23 @@ def test_panel_without_essentiality_sheet(study_dir):
                     encoding="utf-8")
     with pytest.raises(PeerevalError, match="ess"):
         check_study(path)
+
+
+def test_docs_reference_every_key():
+    """docs/report.md holds the reference written from SCHEMA, so the two agree."""
+    from peereval.quality import FLAGS
+    from peereval.study import _schema_markdown
+
+    docs = (Path(__file__).parents[1] / "docs" / "report.md").read_text(encoding="utf-8")
+    reference = _schema_markdown()
+    assert reference in docs, (
+        "docs/report.md is out of date: paste peereval.study._schema_markdown() after the "
+        "'generated from' comment")
+    for section, keys in SCHEMA.items():
+        assert f"**`[{section}]`**" in reference
+        for key in keys:
+            assert f"| `{key}`" in reference
+    for flag in FLAGS:
+        assert f"`{flag}`" in docs
+    for design in SCHEMA["study"]["design"].choices:
+        assert f"`{design}`" in docs

@@ -454,3 +454,34 @@ def check_study(path: str | Path) -> list[str]:
         found.append(f"expert panel {Path(panel_info['file']).name}: "
                      f"{panel.relevance.shape[0]} items x {panel.relevance.shape[1]} experts")
     return found
+
+
+_KIND_NAMES = {"text": "text", "path": "path", "int": "whole number", "number": "number",
+               "bool": "true/false", "list": "list", "flags": "list of flags",
+               "choice": "choice"}
+_OTHER_DEFAULTS: dict[str, dict[str, Any]] = {
+    "screening": {"drop": list(Study.screening_drop), "speed_fraction": Study.speed_fraction},
+    "privacy": {"min_cell": Study.min_cell, "key_env": Study.key_env},
+}
+
+
+def _schema_markdown() -> str:
+    """The ``study.toml`` reference of ``docs/report.md``, written from :data:`SCHEMA`.
+
+    A test checks that the documentation holds exactly this text, so the two cannot
+    drift apart.
+    """
+    defaults = {"analyses": ANALYSES_DEFAULT, "options": OPTIONS_DEFAULT, **_OTHER_DEFAULTS}
+    blocks = []
+    for section, keys in SCHEMA.items():
+        rows = [f"**`[{section}]`**", "", "| key | type | meaning |", "|---|---|---|"]
+        for name, spec in keys.items():
+            key = f"`{name}`" + (" (required)" if spec.required else "")
+            meaning = spec.help
+            if spec.choices:
+                meaning += ": " + ", ".join(f"`{choice}`" for choice in spec.choices)
+            if name in defaults.get(section, {}):
+                meaning += f" (default `{_toml(defaults[section][name])}`)"
+            rows.append(f"| {key} | {_KIND_NAMES[spec.kind]} | {meaning} |")
+        blocks.append("\n".join(rows))
+    return "\n\n".join(blocks) + "\n"
