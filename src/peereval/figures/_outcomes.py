@@ -411,13 +411,15 @@ def adjusted_means(result: Any, *, ax: Axes | None = None, raw: bool = True,
     covariates = ", ".join(result.covariates)
     note = (f"Difference adjusted for {covariates}: {fmt(result.difference)}, "
             f"{fmt_ci(result.ci_low, result.ci_high, level=result.level)}")
-    ax.set_title(display_text(note, 60), fontsize="small", fontweight="normal", loc="left")
+    ax.set_title(display_text(note, 44), fontsize="small", fontweight="normal", loc="left")
     handles = [Line2D([], [], marker="o", color=INK, linestyle="-", markersize=6,
                       label=f"Adjusted mean, {result.level:.0%} CI")]
     if raw:
         handles.append(Line2D([], [], marker="o", markerfacecolor="white",
                               markeredgecolor=INK, linestyle="none", label="Unadjusted mean"))
-    ax.legend(handles=handles, loc="best")
+    # below the axes: inside, it would cover the hollow unadjusted means
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2,
+              frameon=False, handletextpad=0.4, columnspacing=1.0)
     reference_grid(ax, "y")
     return fig
 

@@ -30,6 +30,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -652,11 +653,13 @@ def _compare(run: _Run, section: Section, frame: pd.DataFrame, group: str, treat
                 "confidence intervals; right of zero favours the mentored group.",
                 "Forest plot of effect sizes per outcome", lambda: forest(many))
         if continuous:
+            # the mentored group first, as in the other figures and tables
+            order = [treated, *sorted(set(frame[group].dropna()) - {treated}, key=str)]
             _figure(section, "distributions", "Outcomes by group",
                     "Box plots with every student shown as a point.",
                     "Box plots of each continuous outcome by group",
-                    lambda: _panels(distributions, [(frame, outcome, group)
-                                                     for outcome in continuous]))
+                    lambda: _panels(partial(distributions, order=order),
+                                    [(frame, outcome, group) for outcome in continuous]))
         run.methods.append(
             "Mentored and comparison students were compared with Welch's t test (Hedges' g "
             "with its confidence interval) and, for pass/fail outcomes, the chi-square test "
