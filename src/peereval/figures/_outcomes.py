@@ -48,6 +48,7 @@ from peereval.figures._style import (
     styled,
 )
 from peereval.figures._text import display_text
+from peereval.outcomes._groups import frame_of
 
 __all__ = ["adjusted_means", "distributions", "forest", "forest_table", "love", "pre_post"]
 
@@ -57,16 +58,6 @@ EFFECT_LABELS = {
     "risk_difference": "risk difference", "risk_ratio": "risk ratio",
     "odds_ratio": "odds ratio", "cles": "P(X > Y)", "mean_difference": "mean difference",
 }
-
-
-def _frame(data: Any) -> pd.DataFrame:
-    if isinstance(data, pd.DataFrame):
-        return data
-    inner = getattr(data, "data", None)
-    if isinstance(inner, pd.DataFrame):
-        return inner
-    raise PeerevalError(f"expected a DataFrame (or Records), not {type(data).__name__}",
-                        hint="pass a pandas DataFrame with one row per student")
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -312,7 +303,7 @@ def distributions(data: Any, value: str, group: str, *, ax: Axes | None = None,
     >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
     ['no\\n(n = 137)', 'yes\\n(n = 163)']
     """
-    frame = _frame(data)
+    frame = frame_of(data)
     _require(frame, [value, group], "the data")
     numbers = pd.to_numeric(frame[value], errors="coerce")
     bad = numbers.isna() & frame[value].notna()
@@ -576,7 +567,7 @@ def pre_post(data: Any, before: str, after: str, *, result: Any = None,
     >>> len(fig.axes[0].collections[0].get_segments())
     5
     """
-    frame = _frame(data)
+    frame = frame_of(data)
     _require(frame, [before, after], "the data")
     if result is None:
         from peereval.outcomes import pre_post as analyse
