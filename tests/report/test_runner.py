@@ -185,7 +185,7 @@ def test_small_groups_are_suppressed(study_dir):
     assert not report.section("outcomes").figures
 
 
-def test_analyses_can_be_switched_off(study_dir):
+def test_analyses_can_be_switched_off(study_dir, sample_report, tmp_path):
     path = edit_study(study_dir, "factor_analysis = true", "factor_analysis = false")
     edit_study(study_dir, "propensity = true", "propensity = false")
     report = run_study(path)
@@ -195,6 +195,16 @@ def test_analyses_can_be_switched_off(study_dir):
     assert "balance" not in keys
     assert "content" in keys
     assert "adjusted" in keys
+    # written over a full report, figures/ loses the figures this one no longer has
+    out = tmp_path / "out"
+    write_report(sample_report, out)
+    (out / "figures" / "my_notes.txt").write_text("mine", encoding="utf-8")
+    write_report(report, out)
+    written = sorted(p.name for p in (out / "figures").iterdir())
+    expected = sorted(f"{f.key}.{ext}" for f in report.figures() for ext in ("svg", "png"))
+    assert written == sorted([*expected, "my_notes.txt"])
+    assert "love_plot.svg" not in written
+    assert "scree.png" not in written
 
 
 def test_a_failing_analysis_becomes_a_note(study_dir, monkeypatch):

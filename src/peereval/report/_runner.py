@@ -175,11 +175,18 @@ def _quiet(_: str) -> None:
 # --------------------------------------------------------------------- figures
 
 
+#: Every figure a report can hold (the file names under ``figures/``).
+FIGURE_KEYS = frozenset({"likert", "content_validity", "scree", "loadings", "forest",
+                         "distributions", "adjusted_means", "love_plot"})
+
+
 def _figure(section: Section, key: str, title: str, caption: str, alt: str,
             build: Callable[[], Any]) -> None:
     """Draw a figure, render it to SVG and PNG, and add it to the section."""
     from peereval.figures import render
 
+    if key not in FIGURE_KEYS:
+        raise ValueError(f"figure key {key!r} is not in FIGURE_KEYS")
     svg, png = render(build())
     section.figures.append(Figure(key, title, svg, png, caption, alt or title))
 
@@ -961,7 +968,9 @@ def write_report(report: Report, out_dir: str | Path) -> dict[str, Path]:
     """Write ``report.html``, ``tables.xlsx`` and ``figures/`` (SVG and 300-dpi PNG).
 
     Returns the paths written, keyed ``html``, ``workbook`` and ``figures``. The
-    folder is created if needed; files of an earlier run are overwritten.
+    folder is created if needed; files of an earlier run are overwritten, and figures
+    an earlier run wrote that this report no longer has are removed (so that
+    ``figures/`` always matches the report). Other files are left alone.
     """
     from peereval.report._excel import write_workbook
     from peereval.report._html import write_html
@@ -970,6 +979,10 @@ def write_report(report: Report, out_dir: str | Path) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     figures = out / "figures"
     figures.mkdir(exist_ok=True)
+    current = {figure.key for figure in report.figures()}
+    for stale in sorted(FIGURE_KEYS - current):
+        for suffix in (".svg", ".png"):
+            (figures / f"{stale}{suffix}").unlink(missing_ok=True)
     for figure in report.figures():
         (figures / f"{figure.key}.svg").write_text(figure.svg, encoding="utf-8",
                                                    newline="\n")
