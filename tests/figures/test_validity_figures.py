@@ -56,6 +56,17 @@ def test_scree_lines_are_the_parallel_analysis_columns(parallel):
                      f"{parallel.n_factors} factors")
 
 
+def test_scree_of_a_factor_retention_is_that_of_its_parallel_analysis(study, parallel):
+    from peereval.validity import factor_retention
+
+    retention = factor_retention(study.scores.items, n_iter=50, seed=1)
+    lines = figures.scree(retention).axes[0].lines
+    np.testing.assert_array_equal(lines[0].get_ydata(),
+                                  retention.parallel.table["pc_observed"].to_numpy())
+    with pytest.raises(PeerevalError, match="cannot draw a scree plot of a Scores"):
+        figures.scree(study.scores)
+
+
 def test_scree_of_components_only(parallel):
     fig = figures.scree(parallel, kind="pc")
     assert [line.get_gid() for line in fig.axes[0].lines] == ["pc_observed", "pc_quantile"]

@@ -55,7 +55,8 @@ def scree(result: Any, *, ax: Axes | None = None, kind: str = "both",
     Parameters
     ----------
     result
-        A :class:`~peereval.validity.ParallelAnalysis`.
+        A :class:`~peereval.validity.ParallelAnalysis`, or the
+        :class:`~peereval.validity.FactorRetention` that holds one.
     ax
         Axes to draw on (a new 5.5 x 3.8 in figure when None).
     kind
@@ -87,7 +88,13 @@ def scree(result: Any, *, ax: Axes | None = None, kind: str = "both",
         raise ValueError("kind must be 'pc', 'fa' or 'both'")
     if simulated not in ("quantile", "mean", "both"):
         raise ValueError("simulated must be 'quantile', 'mean' or 'both'")
-    table = result.table
+    result = getattr(result, "parallel", result)  # a FactorRetention holds its analysis
+    table = getattr(result, "table", None)
+    if not isinstance(table, pd.DataFrame) or "pc_observed" not in table.columns:
+        raise PeerevalError(
+            f"cannot draw a scree plot of a {type(result).__name__}",
+            hint="pass the result of peereval.validity.parallel_analysis(...) or "
+                 "factor_retention(...)")
     fig, ax = figure_and_axes(ax, (5.5, 3.8))
     x = table["position"].to_numpy()
     prefixes = ["pc", "fa"] if kind == "both" else [kind]
