@@ -27,7 +27,24 @@ SAMPLE_FILES = {
 
 
 def sample_dir() -> Path:
-    """Folder holding the sample study files."""
+    """Folder holding the sample study files.
+
+    Returns
+    -------
+    pathlib.Path
+        The installed ``_sample`` folder, or ``data/sample`` of a source checkout.
+
+    Raises
+    ------
+    PeerevalError
+        When neither holds the sample study.
+
+    Examples
+    --------
+    >>> from peereval.datasets import sample_dir
+    >>> (sample_dir() / "study.toml").is_file()
+    True
+    """
     here = Path(__file__).resolve().parent
     for candidate in (here / "_sample", here.parent.parent / "data" / "sample"):
         if (candidate / "study.toml").is_file():
@@ -41,6 +58,21 @@ def sample_dir() -> Path:
 def sample_path(name: str = "study") -> Path:
     """Path of one sample file: ``study``, ``survey``, ``retest``, ``codebook``,
     ``records``, ``expert_panel``, ``readme`` or ``generator``.
+
+    Parameters
+    ----------
+    name
+        Which file (a key of ``SAMPLE_FILES``).
+
+    Returns
+    -------
+    pathlib.Path
+        The file's path inside :func:`sample_dir`.
+
+    Raises
+    ------
+    KeyError
+        For an unknown ``name``.
 
     Examples
     --------

@@ -47,6 +47,12 @@ class Location:
 
     ``row`` is the row number a user sees when the file is opened in a spreadsheet
     program (1-based, header rows included); ``column`` is the column header.
+
+    Examples
+    --------
+    >>> from peereval.errors import Location
+    >>> Location("survey.csv", row=4, column="Q1_2", value="Agre").describe()
+    "file 'survey.csv', row 4, column 'Q1_2', value 'Agre'"
     """
 
     file: str | Path | None = None
@@ -84,6 +90,20 @@ class PeerevalError(Exception):
     problems
         When several places are wrong at once (every unknown label, every duplicate
         id), each one as a :class:`Location`; they are all listed in the message.
+
+    Examples
+    --------
+    Every input problem can be caught as a :class:`PeerevalError`; its parts stay
+    available as attributes:
+
+    >>> from peereval.errors import PeerevalError
+    >>> error = PeerevalError("the answer is not a number", file="survey.csv", row=7,
+    ...                       column="Q1_3", value="four", hint="type 4")
+    >>> print(error)
+    file 'survey.csv', row 7, column 'Q1_3', value 'four': the answer is not a number
+    How to fix: type 4
+    >>> error.row, error.column
+    (7, 'Q1_3')
     """
 
     def __init__(
@@ -138,48 +158,216 @@ class PeerevalError(Exception):
 
 
 class InputError(PeerevalError):
-    """An input file cannot be read as it is."""
+    """An input file cannot be read as it is.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.errors import InputError
+    >>> try:
+    ...     peereval.read_export("no_such_export.csv")
+    ... except InputError as error:
+    ...     print(type(error).__name__, "|", error.message)
+    FileFormatError | the file does not exist
+    """
 
 
 class EmptyFileError(InputError):
-    """The file has no content, or no data rows below its headers."""
+    """The file has no content, or no data rows below its headers.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import peereval
+    >>> from peereval.errors import EmptyFileError
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "empty.csv"
+    ...     _ = path.write_text("")
+    ...     try:
+    ...         peereval.read_export(path)
+    ...     except EmptyFileError as error:
+    ...         print(error.message)
+    the file is empty (0 bytes)
+    """
 
 
 class EncodingError(InputError):
-    """The file's text encoding is not UTF-8 and could not be told unambiguously."""
+    """The file's text encoding is not UTF-8 and could not be told unambiguously.
+
+    Examples
+    --------
+    A Windows-1252 file read as UTF-8; the hint names the likely encoding:
+
+    >>> import pathlib, tempfile
+    >>> import peereval
+    >>> from peereval.errors import EncodingError
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "latin.csv"
+    ...     _ = path.write_bytes("id,q\\n1,café\\n".encode("cp1252"))
+    ...     try:
+    ...         peereval.read_export(path)
+    ...     except EncodingError as error:
+    ...         print(error.row, "encoding='cp1252'" in error.hint)
+    2 True
+    """
 
 
 class FileFormatError(InputError):
-    """The file's layout is not what the (detected or forced) platform writes."""
+    """The file's layout is not what the (detected or forced) platform writes.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.errors import FileFormatError
+    >>> try:
+    ...     peereval.read_records(peereval.sample_path("records"), id="matric_no")
+    ... except FileFormatError as error:
+    ...     print(error.message)
+    there is no id column 'matric_no'
+    """
 
 
 class SheetError(InputError):
-    """A workbook has several candidate sheets, or the named sheet is missing."""
+    """A workbook has several candidate sheets, or the named sheet is missing.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import pandas as pd
+    >>> import peereval
+    >>> from peereval.errors import SheetError
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "export.xlsx"
+    ...     pd.DataFrame({"Q1": [1, 2]}).to_excel(path, sheet_name="answers")
+    ...     try:
+    ...         peereval.read_export(path, sheet="responses")
+    ...     except SheetError as error:
+    ...         print(error.message, "|", error.hint)
+    there is no sheet named 'responses' | choose one of: answers
+    """
 
 
 class LabelError(PeerevalError):
-    """Response labels that match no known vocabulary and no mapping given."""
+    """Response labels that match no known vocabulary and no mapping given.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from peereval.errors import LabelError
+    >>> from peereval.validity import content_validity
+    >>> ratings = pd.DataFrame({"e1": [4, 3], "e2": [4, "Very"], "e3": [3, 4]},
+    ...                        index=["q1", "q2"])
+    >>> try:
+    ...     content_validity(ratings)
+    ... except LabelError as error:
+    ...     print([p.describe() for p in error.problems])
+    ["column 'e2', value 'Very'"]
+    """
 
 
 class OutOfRangeError(PeerevalError):
-    """Numeric answers outside the response range declared in the codebook."""
+    """Numeric answers outside the response range declared in the codebook.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from peereval.errors import OutOfRangeError
+    >>> from peereval.validity import content_validity
+    >>> ratings = pd.DataFrame({"e1": [4, 3], "e2": [4, 7], "e3": [3, 4]},
+    ...                        index=["q1", "q2"])
+    >>> try:
+    ...     content_validity(ratings)
+    ... except OutOfRangeError as error:
+    ...     print(error.message)
+    1 relevance rating(s) are not whole numbers from 1 to 4 (first: item 'q2', expert 'e2')
+    """
 
 
 class DuplicateIdError(PeerevalError):
-    """An identifier that must be unique occurs more than once."""
+    """An identifier that must be unique occurs more than once.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import peereval
+    >>> from peereval.errors import DuplicateIdError
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "records.csv"
+    ...     _ = path.write_text("student_id,mentored\\ns1,yes\\ns1,no\\ns2,no\\n")
+    ...     try:
+    ...         peereval.read_records(path, id="student_id", group="mentored")
+    ...     except DuplicateIdError as error:
+    ...         print([p.row for p in error.problems])
+    [2, 3]
+    """
 
 
 class CodebookError(PeerevalError):
-    """The instrument definition (codebook) is inconsistent or does not fit the data."""
+    """The instrument definition (codebook) is inconsistent or does not fit the data.
+
+    Examples
+    --------
+    >>> from peereval import Instrument
+    >>> from peereval.errors import CodebookError
+    >>> try:
+    ...     Instrument.from_dict({})
+    ... except CodebookError as error:
+    ...     print(error.message)
+    the codebook defines no scales
+    """
 
 
 class LinkageError(PeerevalError):
-    """Survey responses and academic records cannot be linked as asked."""
+    """Survey responses and academic records cannot be linked as asked.
+
+    Examples
+    --------
+    Records read without ``group=`` cannot say who was mentored:
+
+    >>> import peereval
+    >>> from peereval.errors import LinkageError
+    >>> records = peereval.read_records(peereval.sample_path("records"), id="student_id")
+    >>> try:
+    ...     records.groups()
+    ... except LinkageError as error:
+    ...     print(error.message)
+    these records were read without group=
+    """
 
 
 class ConfigError(PeerevalError):
-    """A ``study.toml`` key is missing, misspelt or has an invalid value."""
+    """A ``study.toml`` key is missing, misspelt or has an invalid value.
+
+    Examples
+    --------
+    >>> from peereval.errors import ConfigError
+    >>> from peereval.report import appraise_design
+    >>> try:
+    ...     appraise_design("pre_post_only", outcomes={"gpa_year1": "exam"})
+    ... except ConfigError as error:
+    ...     print(error.column, "|", error.message)
+    study.design | unknown design 'pre_post_only'
+    """
 
 
 class PeerevalWarning(UserWarning):
-    """A statistical or data-quality red flag that does not stop the analysis."""
+    """A statistical or data-quality red flag that does not stop the analysis.
+
+    Examples
+    --------
+    Two items that run in opposite directions (one not reverse-keyed) give a negative
+    alpha, which is computed but flagged:
+
+    >>> import warnings
+    >>> import pandas as pd
+    >>> from peereval.errors import PeerevalWarning
+    >>> from peereval.reliability import alpha
+    >>> data = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [5, 3, 4, 1, 2]})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     result = alpha(data)
+    >>> result.alpha
+    -8.0
+    >>> [str(w.message)[:20] for w in caught if issubclass(w.category, PeerevalWarning)]
+    ['alpha is negative (-']
+    """

@@ -59,6 +59,13 @@ class Scale:
         Readable name for reports.
     scoring, min_answered, response_range
         Override the instrument's settings for this scale.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> scale = peereval.load_sample().instrument.scale("support")
+    >>> scale.label, len(scale.items), scale.reverse
+    ('Mentor support', 6, ('Q1_6',))
     """
 
     name: str
@@ -406,6 +413,16 @@ class Scores:
     recoded
         Answers set missing: missing codes, and out-of-range values when
         ``out_of_range="missing"``.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> study = peereval.load_sample()
+    >>> scores = study.instrument.score(study.screened)
+    >>> scores.items.shape, scores.scales.columns.tolist()
+    ((138, 18), ['support', 'adjustment', 'belonging'])
+    >>> scores.scales.iloc[0].round(2).tolist()
+    [3.67, 4.67, 3.17]
     """
 
     instrument: Instrument

@@ -58,6 +58,20 @@ def wilson(events: int, n: int, level: float = 0.95) -> tuple[float, float]:
     never leaves [0, 1] and keeps close to its nominal coverage for small n and
     proportions near 0 or 1 (Newcombe 1998). Both limits are NaN when ``n`` is 0.
 
+    Parameters
+    ----------
+    events
+        Number of respondents with the event (e.g. who agreed).
+    n
+        Number of respondents.
+    level
+        Confidence level.
+
+    Returns
+    -------
+    tuple[float, float]
+        The lower and upper limits, as proportions.
+
     Examples
     --------
     >>> [round(v, 4) for v in wilson(99, 138)]
@@ -118,6 +132,17 @@ class PerceptionSummary(Result):
         out of every group because their group is missing.
     level, n_respondents, instrument
         Confidence level, respondents in the data and the instrument's name.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.perception import summarise
+    >>> study = peereval.load_sample()
+    >>> summary = summarise(study.screened, study.instrument)
+    >>> summary.n_respondents, summary.items.shape[0]
+    (138, 18)
+    >>> summary.scales["scale"].tolist()
+    ['support', 'adjustment', 'belonging']
     """
 
     items: pd.DataFrame

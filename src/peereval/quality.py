@@ -76,6 +76,17 @@ class Screening:
         Flag -> the rule applied, with its thresholds.
     not_checked
         Flag -> why it could not be checked for this export.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> study = peereval.load_sample()
+    >>> checks = peereval.quality.screen(study.responses, study.instrument,
+    ...                                  id_column="student_id")
+    >>> checks.flags.shape
+    (150, 9)
+    >>> checks.counts()["flag"].tolist()[:3]
+    ['test_response', 'unfinished', 'incomplete']
     """
 
     flags: pd.DataFrame

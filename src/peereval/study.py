@@ -24,7 +24,17 @@ __all__ = ["SCHEMA", "Key", "Study", "StudyData", "check_study", "read_study"]
 
 @dataclass(frozen=True)
 class Key:
-    """One ``study.toml`` key: its type, whether it is required, and what it means."""
+    """One ``study.toml`` key: its type, whether it is required, and what it means.
+
+    Examples
+    --------
+    >>> from peereval.study import SCHEMA
+    >>> key = SCHEMA["study"]["design"]
+    >>> key.kind, key.required, key.choices[:2]
+    ('choice', False, ('post_only', 'cross_sectional'))
+    >>> SCHEMA["survey"]["export"].required
+    True
+    """
 
     kind: str  # "text", "path", "int", "number", "bool", "list", "flags", "choice"
     help: str
@@ -143,6 +153,14 @@ class Study:
 
     Sections are kept as dicts of their keys (paths already resolved and checked);
     ``survey`` is required, the others optional.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.study import read_study
+    >>> study = read_study(peereval.sample_path("study"))
+    >>> study.path.name, study.seed, study.analyses["propensity"]
+    ('study.toml', 20240301, True)
     """
 
     path: Path
@@ -233,7 +251,19 @@ def _has_sheet(path: Path, name: str) -> bool:
 
 @dataclass(frozen=True)
 class StudyData:
-    """The inputs of a study, read, screened and scored."""
+    """The inputs of a study, read, screened and scored.
+
+    Examples
+    --------
+    :func:`peereval.load_sample` returns the sample study's inputs as one:
+
+    >>> import peereval
+    >>> data = peereval.load_sample()
+    >>> type(data).__name__, len(data.responses), len(data.screened)
+    ('StudyData', 150, 138)
+    >>> data.flow[["step", "removed", "remaining"]].tail(1).to_numpy().tolist()
+    [['drop speeder', 3, 138]]
+    """
 
     study: Study
     responses: Any
@@ -298,6 +328,17 @@ def _toml(value: Any) -> str:
 
 def read_study(path: str | Path) -> Study:
     """Read and validate a ``study.toml``.
+
+    Parameters
+    ----------
+    path
+        The ``study.toml`` file; relative paths inside it are resolved against its
+        folder.
+
+    Returns
+    -------
+    Study
+        The validated study, with file paths resolved and defaults filled in.
 
     Raises
     ------
@@ -402,6 +443,16 @@ def check_study(path: str | Path) -> list[str]:
     codebook item missing from the export, an outcome column missing from the
     records, a group column without two groups, a survey id column that does not
     exist).
+
+    Parameters
+    ----------
+    path
+        The ``study.toml`` file.
+
+    Returns
+    -------
+    list[str]
+        One line per input, saying what was found in it.
 
     Examples
     --------

@@ -79,6 +79,31 @@ def forest_table(data: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
     effect) or a DataFrame with ``estimate``, ``ci_low``, ``ci_high`` and ``label``
     (or ``outcome``); optional ``row`` (``"study"``, ``"pooled"``,
     ``"prediction"``), ``weight`` and ``effect`` columns.
+
+    Parameters
+    ----------
+    data
+        A :class:`~peereval.outcomes.MetaAnalysis`, a
+        :class:`~peereval.outcomes.ManyComparisons` or a DataFrame as above.
+
+    Returns
+    -------
+    rows : pandas.DataFrame
+        One row per drawn line, top to bottom: ``label``, ``estimate``, ``ci_low``,
+        ``ci_high`` and whichever of ``row``, ``se``, ``weight`` and ``effect`` apply.
+    style : dict
+        ``null`` (the no-effect line), ``log`` (whether the axis is logarithmic),
+        ``xlabel`` and ``level`` (the confidence level, None when unknown).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from peereval.figures import forest_table
+    >>> effects = pd.DataFrame({"label": ["GPA", "Exam"], "estimate": [0.90, 1.00],
+    ...                         "ci_low": [0.66, 0.75], "ci_high": [1.13, 1.24]})
+    >>> rows, style = forest_table(effects)
+    >>> rows["label"].tolist(), style["null"], style["log"]
+    (['GPA', 'Exam'], 0.0, False)
     """
     info: dict[str, Any] = {"null": 0.0, "log": False, "xlabel": "Effect size", "level": None}
     if hasattr(data, "to_frame") and hasattr(data, "pi_low"):  # MetaAnalysis

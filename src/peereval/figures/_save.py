@@ -32,6 +32,20 @@ def render(fig: Figure, *, dpi: int = 300) -> tuple[str, bytes]:
     The PNG measures exactly the figure size times ``dpi`` (no tight bounding box:
     the figures use constrained layout instead).
 
+    Parameters
+    ----------
+    fig
+        A matplotlib figure.
+    dpi
+        Resolution of the PNG, in dots per inch.
+
+    Returns
+    -------
+    svg : str
+        The SVG document.
+    png : bytes
+        The PNG image.
+
     Examples
     --------
     >>> from matplotlib.figure import Figure
@@ -58,6 +72,20 @@ def save(fig: Figure, path_stem: str | Path, *, dpi: int = 300) -> tuple[Path, P
     A ``.svg`` or ``.png`` ending on ``path_stem`` is dropped; missing folders are
     created. Saving the same figure twice writes identical bytes (see
     :func:`render`).
+
+    Parameters
+    ----------
+    fig
+        A matplotlib figure.
+    path_stem
+        The path without its extension; folders that do not exist are created.
+    dpi
+        Resolution of the PNG, in dots per inch.
+
+    Returns
+    -------
+    svg, png : pathlib.Path
+        The two files written.
 
     Examples
     --------

@@ -119,6 +119,16 @@ def diverging(k: int) -> list[str]:
     ``k`` is odd the middle (neutral) option is grey rather than RdBu's near-white,
     so it stays visible on a white page.
 
+    Parameters
+    ----------
+    k
+        Number of response options.
+
+    Returns
+    -------
+    list[str]
+        ``k`` hex colour strings, lowest option first.
+
     Examples
     --------
     >>> diverging(5)[2], len(diverging(4))

@@ -104,6 +104,11 @@ def display_text(text: object, width: int | None = None) -> str:
         Wrap to lines of at most this many characters (words are not broken);
         None keeps the line breaks the text has.
 
+    Returns
+    -------
+    str
+        The text, wrapped and (for Persian) shaped and reordered for display.
+
     Examples
     --------
     >>> display_text("My mentor listened to my concerns", 20)

@@ -54,7 +54,29 @@ def _scores(table: RawTable) -> dict[str, float]:
 
 
 def detect_platform(table: RawTable) -> tuple[str, float]:
-    """The platform whose layout fits ``table`` best, with its score (0-1)."""
+    """The platform whose layout fits ``table`` best, with its score (0-1).
+
+    Parameters
+    ----------
+    table
+        One sheet or text file as raw rows of cells (a ``RawTable``, as the loaders
+        read it).
+
+    Returns
+    -------
+    tuple[str, float]
+        The name of the best-fitting platform (one of ``PLATFORMS`` other than
+        ``"spss"``) and its sniff score, from 0 (no fit) to 1 (certain).
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.loaders import detect_platform
+    >>> from peereval.loaders._table import open_source
+    >>> table = open_source(peereval.sample_path("survey")).tables[0]
+    >>> detect_platform(table)
+    ('qualtrics', 1.0)
+    """
     scores = _scores(table)
     best = max(scores, key=lambda n: (scores[n], -PLATFORMS.index(n)))
     return best, scores[best]

@@ -90,6 +90,14 @@ class Records:
         Row of each student in the file.
     pseudonymised
         True once :func:`link` has replaced the ids.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> records = peereval.read_records(peereval.sample_path("records"),
+    ...                                 id="student_id", group="mentored")
+    >>> records.id_column, records.group, records.data.shape, records.pseudonymised
+    ('student_id', 'mentored', (300, 9), False)
     """
 
     data: pd.DataFrame

@@ -54,6 +54,16 @@ class Item:
         question share their response scale.
     column
         The header of the column in the source file, when different from ``code``.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> responses = peereval.read_export(peereval.sample_path("survey"))
+    >>> item = responses.items["Q1_1"]
+    >>> item.code, item.kind, item.group
+    ('Q1_1', 'likert', 'QID1')
+    >>> item.text.split(" - ")[1]
+    'My mentor was available when I needed help'
     """
 
     code: str
@@ -100,6 +110,15 @@ class Responses:
     notes : tuple[str, ...]
         What the loader decided that the user should know (a preview response
         kept, a header row recognised, ...).
+
+    Examples
+    --------
+    >>> import peereval
+    >>> responses = peereval.read_export(peereval.sample_path("survey"))
+    >>> responses.platform, responses.answers.shape
+    ('qualtrics', (150, 20))
+    >>> responses.likert_items[:3]
+    ['Q1_1', 'Q1_2', 'Q1_3']
     """
 
     def __init__(

@@ -417,6 +417,19 @@ class AncovaResult(Result):
     n, n_treated, n_control, dropped, group_rule, notes
         Rows used, rows dropped and why, how the treated group was identified, and
         what the reader should know.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.outcomes import ancova
+    >>> records = peereval.load_sample().records.data
+    >>> result = ancova(records, "gpa_year1", "mentored", ["gpa_entry"])
+    >>> result.treated, result.control, round(result.difference, 3)
+    ('yes', 'no', 0.133)
+    >>> result.adjusted_means[["group", "n", "adjusted_mean"]].round(2)
+      group    n  adjusted_mean
+    0   yes  163           3.12
+    1    no  137           2.99
     """
 
     outcome: str

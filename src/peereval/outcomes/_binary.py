@@ -222,6 +222,15 @@ class BinaryComparison(Result):
     separation, n_dropped, dropped
         The logistic model with covariates (a table of terms, or None), the group's
         adjusted odds ratio with Wald interval, terms hit by separation, rows dropped.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.outcomes import compare_binary
+    >>> records = peereval.load_sample().records.data
+    >>> result = compare_binary(records, "passed", "mentored")
+    >>> (result.a, result.b, result.c, result.d), round(result.risk_difference, 3)
+    ((145, 18, 82, 55), 0.291)
     """
 
     outcome: str

@@ -213,6 +213,15 @@ class Comparison(Result):
         for the Mann-Whitney test, unless chosen).
     n_dropped, dropped
         Rows left out and why.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.outcomes import compare
+    >>> records = peereval.load_sample().records.data
+    >>> result = compare(records, "exam_score", "mentored")
+    >>> result.n_treated, result.n_control, result.test, round(result.difference, 2)
+    (163, 137, 'welch', 10.97)
     """
 
     outcome: str

@@ -156,6 +156,15 @@ class Describe(Result):
         Small-cell threshold applied (0: none).
     n_dropped, dropped
         Rows without a group.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.outcomes import describe
+    >>> records = peereval.load_sample().records.data
+    >>> table = describe(records, "mentored", ["gpa_entry", "sex"])
+    >>> table.n_treated, table.n_control, table.imbalanced()
+    (163, 137, ['gpa_entry'])
     """
 
     group: str

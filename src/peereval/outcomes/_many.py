@@ -44,6 +44,18 @@ def adjust_p(p_values: Sequence[float], method: Adjust = "holm") -> np.ndarray:
     discovery rate), ``bonferroni``, or ``none``. NaN p-values are left out and stay
     NaN.
 
+    Parameters
+    ----------
+    p_values
+        The unadjusted p-values (NaN allowed).
+    method
+        ``"holm"``, ``"bh"``, ``"bonferroni"`` or ``"none"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The adjusted p-values, in the order given.
+
     Examples
     --------
     >>> adjust_p([0.01, 0.04, 0.03], "holm").round(3).tolist()
@@ -82,6 +94,15 @@ class ManyComparisons(Result):
     adjust, alpha, level, seed
         Multiplicity adjustment, the significance level the ``reject`` column uses,
         the confidence level, the seed (permutation tests).
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.outcomes import compare_many
+    >>> records = peereval.load_sample().records.data
+    >>> many = compare_many(records, ["gpa_year1", "passed"], "mentored")
+    >>> many.kinds, many.adjust
+    (('continuous', 'binary'), 'holm')
     """
 
     group: str

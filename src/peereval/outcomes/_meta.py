@@ -215,6 +215,13 @@ class MetaAnalysis(Result):
         Labels of studies left out for a missing effect or variance.
     notes
         How the numbers were obtained, and cautions.
+
+    Examples
+    --------
+    >>> from peereval.outcomes import meta_analysis
+    >>> result = meta_analysis([0.3, 0.1, 0.5], [0.04, 0.04, 0.05], method="FE")
+    >>> result.k, result.method, round(result.estimate, 3)
+    (3, 'FE', 0.286)
     """
 
     method: str

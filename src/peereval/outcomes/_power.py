@@ -226,6 +226,13 @@ class PowerResult(Result):
         power reaches 80% (see :func:`power`, Notes).
     notes
         Remarks on how the numbers were obtained.
+
+    Examples
+    --------
+    >>> from peereval.outcomes import power
+    >>> result = power(effect=0.3, power=0.8)
+    >>> result.solved_for, result.n_treated_needed, result.n_control_needed
+    ('n', 176, 176)
     """
 
     outcome: str

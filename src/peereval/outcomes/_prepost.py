@@ -144,6 +144,15 @@ class PrePostResult(Result):
         Matched-pairs rank-biserial correlation (Kerby, 2014) with a Fisher-z interval.
     note
         What a single-group design can and cannot show.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.outcomes import pre_post
+    >>> records = peereval.load_sample().records.data
+    >>> result = pre_post(records[records["mentored"] == "yes"], "gpa_entry", "gpa_year1")
+    >>> result.n, round(result.mean_change, 3), round(result.d_z, 3)
+    (163, 0.077, 0.273)
     """
 
     before: str
@@ -426,6 +435,16 @@ class DiffInDiffResult(Result):
         Observations, students and clusters used.
     assumption
         The parallel-trends assumption, in words.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.outcomes import diff_in_diff
+    >>> records = peereval.load_sample().records.data
+    >>> result = diff_in_diff(records, group="mentored", before="gpa_entry",
+    ...                       after="gpa_year1")
+    >>> round(result.estimate, 3), result.n_units
+    (0.09, 300)
     """
 
     outcome: str

@@ -256,6 +256,21 @@ class PropensityModel(Result):
         True when the user gave the scores (``scores=``) and no model was fitted.
     messages
         Separation and convergence diagnostics raised while fitting.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.outcomes import propensity_weight
+    >>> records = peereval.load_sample().records.data
+    >>> model = propensity_weight(records, "mentored", ["gpa_entry", "sex", "age"]).propensity
+    >>> model.n, model.converged
+    (300, True)
+    >>> model.coefficients[["term", "estimate"]].round(2)
+              term  estimate
+    0  (Intercept)     -3.96
+    1    gpa_entry      1.88
+    2       sex[M]      0.04
+    3          age     -0.08
     """
 
     coefficients: pd.DataFrame
@@ -403,6 +418,17 @@ class Overlap(Result):
         Units whose score lies outside that range.
     treated_label, control_label
         The group labels.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.outcomes import propensity_match
+    >>> records = peereval.load_sample().records.data
+    >>> m = propensity_match(records, "mentored", ["gpa_entry", "sex", "age"],
+    ...                      replace=True, caliper=None)
+    >>> print(m.overlap.apa())  # doctest: +NORMALIZE_WHITESPACE
+    Common support: propensity scores 0.222 to 0.842; outside it 8 of 163 treated and
+    8 of 137 comparison units.
     """
 
     summary: pd.DataFrame
@@ -601,6 +627,15 @@ class BalanceTable(Result):
         ``"matching"``, ``"weighting"`` or ``"none"``.
     threshold
         The |SMD| flagged as imbalance (0.1).
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.outcomes import balance
+    >>> records = peereval.load_sample().records.data
+    >>> table = balance(records, "mentored", ["gpa_entry", "age"])
+    >>> round(table.max_abs_smd, 2), table.imbalanced()
+    (0.74, ['gpa_entry', 'age'])
     """
 
     table: pd.DataFrame
@@ -967,6 +1002,17 @@ class PropensityEffect(Result):
         Covariates in the outcome model.
     dropped
         Rows left out for a missing outcome.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.outcomes import propensity_match
+    >>> records = peereval.load_sample().records.data
+    >>> m = propensity_match(records, "mentored", ["gpa_entry", "sex", "age"],
+    ...                      replace=True, caliper=None)
+    >>> effect = m.effect("gpa_year1")
+    >>> effect.estimand, effect.method, round(effect.estimate, 3)
+    ('ATT', 'matching', 0.158)
     """
 
     outcome: str
@@ -1124,6 +1170,18 @@ class MatchResult(Result):
         Rows left out before matching (missing group or covariates), with the reason.
     seed
         The seed, for ``order="random"``.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.outcomes import propensity_match
+    >>> records = peereval.load_sample().records.data
+    >>> m = propensity_match(records, "mentored", ["gpa_entry", "sex", "age"],
+    ...                      replace=True, caliper=None)
+    >>> m.estimand, m.n_focal, m.n_matched_focal
+    ('ATT', 163, 163)
+    >>> round(m.balance.max_abs_smd, 2)
+    0.09
     """
 
     estimand: str
@@ -1378,6 +1436,9 @@ def propensity_match(
     n x n distance matrix); a whole call on 500,000 records takes 2-3 s on a 2-core
     machine (benchmarks/bench_matching.py).
 
+    Rows with a missing group or covariate value are left out before the model is
+    fitted; ``dropped`` counts them by reason and :meth:`MatchResult.apa` says so.
+
     Parameters
     ----------
     data
@@ -1409,9 +1470,6 @@ def propensity_match(
         Which value of ``group`` is treated (read from yes/no labels when not given).
     seed
         Seed for ``order="random"``.
-
-    Rows with a missing group or covariate value are left out before the model is
-    fitted; ``dropped`` counts them by reason and :meth:`MatchResult.apa` says so.
 
     Returns
     -------
@@ -1605,6 +1663,17 @@ class WeightResult(Result):
         Weights changed by truncation.
     propensity, overlap, balance
         The model, the overlap diagnostics and the balance before/after weighting.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.outcomes import propensity_weight
+    >>> records = peereval.load_sample().records.data
+    >>> w = propensity_weight(records, "mentored", ["gpa_entry", "sex", "age"])
+    >>> w.estimand, w.n_treated, round(w.ess_treated, 1)
+    ('ATE', 163, 141.1)
+    >>> len(w.weights)
+    300
     """
 
     estimand: str
@@ -1832,6 +1901,13 @@ class EValue(Result):
         1; None when that limit was not given.
     conversion
         How the estimate was put on the risk-ratio scale.
+
+    Examples
+    --------
+    >>> from peereval.outcomes import e_value
+    >>> ev = e_value(1.5, 1.1, 2.0)   # a risk ratio and its 95% CI
+    >>> ev.measure, round(ev.e_value, 2), round(ev.e_value_ci, 2)
+    ('RR', 2.37, 1.43)
     """
 
     measure: str

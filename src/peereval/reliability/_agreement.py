@@ -164,6 +164,18 @@ class KappaResult(Result):
         Categories in the order used by the weights.
     counts
         The categories x categories table of counts (rows: ``rater1``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from peereval.reliability import cohen_kappa
+    >>> grades = pd.DataFrame({"examiner_a": [3, 3, 2, 1, 3, 2, 2, 3, 1, 3],
+    ...                        "examiner_b": [3, 2, 2, 1, 3, 2, 3, 3, 1, 3]})
+    >>> result = cohen_kappa(grades, "examiner_a", "examiner_b")
+    >>> round(result.kappa, 2), result.n, result.interpretation
+    (0.68, 10, 'substantial')
+    >>> result.crosstab().to_numpy().tolist()  # rows: examiner_a, columns: examiner_b
+    [[2, 0, 0], [0, 2, 1], [0, 1, 4]]
     """
 
     kappa: float

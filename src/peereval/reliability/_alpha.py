@@ -134,6 +134,16 @@ class AlphaResult(Result):
         (``listwise``; ``pairwise``: ``n_obs`` is the smallest pairwise n).
     n_boot, seed
         Bootstrap replicates and seed (provenance), when bootstrapped.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from peereval.reliability import alpha
+    >>> data = pd.DataFrame({"a": [1, 2, 3, 4, 5, 3], "b": [2, 2, 3, 5, 4, 3],
+    ...                      "c": [1, 3, 3, 4, 5, 2]})
+    >>> result = alpha(data)
+    >>> round(result.alpha, 3), result.n_items, result.n_obs, result.ci_method
+    (0.932, 3, 6, 'feldt')
     """
 
     alpha: float
@@ -351,6 +361,19 @@ class ItemAnalysis(Result):
     ``floor_pct``, ``ceiling_pct``, ``item_total_r``, ``item_rest_r`` (corrected
     item-total correlation), ``alpha_if_deleted``, ``alpha_std_if_deleted``,
     ``flags`` (rules broken, in words). ``rules`` states each rule.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from peereval.reliability import item_analysis
+    >>> data = pd.DataFrame({"a": [1, 2, 3, 4, 5, 3], "b": [2, 2, 3, 5, 4, 3],
+    ...                      "c": [5, 1, 4, 2, 1, 5]})
+    >>> result = item_analysis(data, response_range=(1, 5))
+    >>> result.table[["item", "item_rest_r"]].round(2)
+      item  item_rest_r
+    0    a         0.00
+    1    b         0.31
+    2    c        -0.47
     """
 
     table: pd.DataFrame

@@ -151,6 +151,16 @@ class ICCResult(Result):
     ms_between_targets, ms_within_targets, ms_between_raters, ms_error
         ANOVA mean squares (Shrout and Fleiss's BMS, WMS, JMS, EMS) with degrees of
         freedom n - 1, n(k - 1), k - 1 and (n - 1)(k - 1).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from peereval.reliability import icc
+    >>> judges = pd.DataFrame({"J1": [9, 6, 8, 7, 10, 6], "J2": [2, 1, 4, 1, 5, 2],
+    ...                        "J3": [5, 3, 6, 2, 6, 4], "J4": [8, 2, 8, 6, 9, 7]})
+    >>> result = icc(judges)
+    >>> result.form, round(result.icc, 2), result.n_targets, result.n_raters
+    ('ICC(A,1)', 0.29, 6, 4)
     """
 
     forms: tuple[ICCForm, ...]

@@ -54,6 +54,16 @@ class OmegaResult(Result):
         transformation, and ``"pearson"`` or ``"polychoric"``.
     flipped
         Items reversed because they load negatively on the general factor.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.reliability import omega
+    >>> result = omega(peereval.load_sample().scores.items, n_factors=3)
+    >>> result.n_items, result.n_obs, result.n_dropped
+    (18, 111, 27)
+    >>> result.apa()
+    'ωh = .37, ωt = .87 (3 group factors, 18 items, n = 111)'
     """
 
     omega_total: float

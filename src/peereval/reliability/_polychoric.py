@@ -88,6 +88,16 @@ class PolychoricResult(Result):
         Polychoric: when the matrix is not positive definite and ``smooth=True``,
         the nearest positive-definite correlation matrix by psych's ``cor.smooth``;
         otherwise ``None``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from peereval.reliability import polychoric
+    >>> data = pd.DataFrame({"q1": [1, 2, 3, 1, 2, 3, 2, 1, 3, 2],
+    ...                      "q2": [1, 2, 3, 2, 2, 3, 1, 1, 3, 3]})
+    >>> result = polychoric(data)
+    >>> result.method, round(float(result.correlation.loc["q1", "q2"]), 2)
+    ('polychoric', 0.9)
     """
 
     method: str

@@ -45,6 +45,17 @@ class ScaleReliability(Result):
     requested, floor and ceiling shares of the scale score, the items flagged by the
     item analysis, and whether alpha reaches .70. ``details`` holds the full result
     objects per scale.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.reliability import scale_reliability
+    >>> result = scale_reliability(peereval.load_sample().scores)
+    >>> result.to_frame()[["scale", "n_items", "alpha"]].round(2)
+            scale  n_items  alpha
+    0     support        6   0.85
+    1  adjustment        6   0.78
+    2   belonging        6   0.80
     """
 
     table: pd.DataFrame

@@ -43,6 +43,16 @@ class SplitHalfResult(Result):
         random sample otherwise.
     best_split, worst_split
         The items of one half of the best and the worst split.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from peereval.reliability import split_half
+    >>> data = pd.DataFrame({"a": [1, 2, 3, 4, 5, 3], "b": [2, 2, 3, 5, 4, 3],
+    ...                      "c": [1, 3, 3, 4, 5, 2], "d": [2, 3, 2, 5, 5, 3]})
+    >>> result = split_half(data)
+    >>> result.best_split, round(result.odd_even_sb, 3)
+    (('a', 'd'), 0.927)
     """
 
     odd_even_r: float

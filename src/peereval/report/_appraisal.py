@@ -180,6 +180,13 @@ class DesignAppraisal(Result):
     mersqi_total, mersqi_max, mersqi_rescaled
         The raw sum of applicable items, the points achievable on them (18 when all
         apply) and ``total / max × 18``.
+
+    Examples
+    --------
+    >>> from peereval.report import appraise_design
+    >>> appraisal = appraise_design("two_group_baseline", outcomes={"gpa_year1": "knowledge"})
+    >>> appraisal.design, appraisal.causal, appraisal.levels
+    ('two_group_baseline', False, ('2b',))
     """
 
     design: str

@@ -159,7 +159,36 @@ def render_html(report: Report) -> str:
 
 
 def write_html(report: Report, path: str | Path) -> Path:
-    """Write ``report.html`` (UTF-8)."""
+    """Write ``report.html`` (UTF-8).
+
+    Parameters
+    ----------
+    report
+        The report to write (:func:`~peereval.report.run_study` builds one).
+    path
+        The file to write; overwritten if it exists.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import pandas as pd
+    >>> from peereval.report import Report, Section, Table, write_html
+    >>> frame = pd.DataFrame({"scale": ["support"], "alpha": [0.85]})
+    >>> report = Report("Mentoring study", "", [
+    ...     Section("reliability", "Reliability", paragraphs=["<α> is escaped."],
+    ...             tables=[Table("alpha", "Cronbach's alpha", frame)])],
+    ...     references=[], warnings=[], meta={})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = write_html(report, pathlib.Path(folder) / "report.html")
+    ...     html = path.read_text(encoding="utf-8")
+    >>> "&lt;α&gt; is escaped." in html, "<table" in html
+    (True, True)
+    """
     path = Path(path)
     path.write_text(render_html(report), encoding="utf-8", newline="\n")
     return path

@@ -21,6 +21,16 @@ class Table:
 
     ``key`` is short and unique (it names the workbook sheet, at most 31 characters);
     ``note`` is printed under the table (sources, rules, suppression).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from peereval.report import Table
+    >>> table = Table("reliability", "Reliability of each scale",
+    ...               pd.DataFrame({"scale": ["support"], "alpha": [0.85]}),
+    ...               note="Cronbach's alpha with Feldt 95% CI.")
+    >>> table.key, table.frame.shape
+    ('reliability', (1, 2))
     """
 
     key: str
@@ -32,7 +42,19 @@ class Table:
 
 @dataclass
 class Figure:
-    """A rendered figure: its SVG text and 300-dpi PNG bytes, with a caption."""
+    """A rendered figure: its SVG text and 300-dpi PNG bytes, with a caption.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure as MplFigure
+    >>> from peereval.figures import render
+    >>> from peereval.report import Figure
+    >>> mpl = MplFigure(figsize=(2, 1))
+    >>> svg, png = render(mpl, dpi=50)
+    >>> figure = Figure("empty", "An empty figure", svg, png, alt="Nothing drawn.")
+    >>> figure.svg.startswith("<?xml"), figure.png[1:4] == b"PNG"
+    (True, True)
+    """
 
     key: str
     title: str
@@ -44,7 +66,19 @@ class Figure:
 
 @dataclass
 class Section:
-    """One part of the report, in reading order."""
+    """One part of the report, in reading order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from peereval.report import Section, Table
+    >>> frame = pd.DataFrame({"scale": ["support"], "alpha": [0.85]})
+    >>> section = Section("reliability", "Reliability",
+    ...                   paragraphs=["Mentor support: α = .85."],
+    ...                   tables=[Table("alpha", "Cronbach's alpha", frame)])
+    >>> [t.key for t in section.tables], section.figures
+    (['alpha'], [])
+    """
 
     key: str
     title: str
@@ -56,7 +90,24 @@ class Section:
 
 @dataclass
 class Report:
-    """The whole report of one study."""
+    """The whole report of one study.
+
+    Examples
+    --------
+    A report built by hand (:func:`~peereval.report.run_study` builds one from a
+    study):
+
+    >>> import pandas as pd
+    >>> from peereval.report import Report, Section, Table
+    >>> frame = pd.DataFrame({"scale": ["support"], "alpha": [0.85]})
+    >>> report = Report("Mentoring study", "", [
+    ...     Section("study", "The study", paragraphs=["First-year mentoring."]),
+    ...     Section("reliability", "Reliability",
+    ...             tables=[Table("alpha", "Cronbach's alpha", frame)])],
+    ...     references=[], warnings=[], meta={"seed": 1})
+    >>> [t.key for t in report.tables()], report.section("reliability").title
+    (['alpha'], 'Reliability')
+    """
 
     title: str
     subtitle: str

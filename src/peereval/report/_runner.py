@@ -915,11 +915,15 @@ def run_study(study: str | Path | Study, *, progress: Progress | None = None) ->
 
     Examples
     --------
+    The sample study (about 6 seconds: every analysis, 8 figures):
+
     >>> import peereval
     >>> from peereval.report import run_study
-    >>> report = run_study(peereval.sample_path("study"))  # doctest: +SKIP
-    >>> [s.key for s in report.sections][:3]  # doctest: +SKIP
+    >>> report = run_study(peereval.sample_path("study"))
+    >>> [s.key for s in report.sections][:3]
     ['study', 'quality', 'design']
+    >>> len(report.tables()), len(report.figures()), report.meta["seed"]
+    (26, 8, 20240301)
     """
     progress = progress or _quiet
     if not isinstance(study, Study):
@@ -967,10 +971,36 @@ def _appraisal_line(run: _Run) -> str:
 def write_report(report: Report, out_dir: str | Path) -> dict[str, Path]:
     """Write ``report.html``, ``tables.xlsx`` and ``figures/`` (SVG and 300-dpi PNG).
 
-    Returns the paths written, keyed ``html``, ``workbook`` and ``figures``. The
-    folder is created if needed; files of an earlier run are overwritten, and figures
+    The folder is created if needed; files of an earlier run are overwritten, and figures
     an earlier run wrote that this report no longer has are removed (so that
     ``figures/`` always matches the report). Other files are left alone.
+
+    Parameters
+    ----------
+    report
+        The report to write (:func:`run_study` builds one).
+    out_dir
+        The folder to write into.
+
+    Returns
+    -------
+    dict[str, pathlib.Path]
+        The paths written, keyed ``html``, ``workbook`` and ``figures``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> from peereval.report import Report, Section, Table, write_report
+    >>> frame = pd.DataFrame({"scale": ["support"], "alpha": [0.85]})
+    >>> report = Report("Mentoring study", "", [
+    ...     Section("reliability", "Reliability",
+    ...             tables=[Table("alpha", "Cronbach's alpha", frame)])],
+    ...     references=[], warnings=[], meta={})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     paths = write_report(report, folder)
+    ...     sorted(p.name for p in paths.values())
+    ['figures', 'report.html', 'tables.xlsx']
     """
     from peereval.report._excel import write_workbook
     from peereval.report._html import write_html

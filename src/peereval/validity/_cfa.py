@@ -958,6 +958,21 @@ class CFAResult(Result):
         Convergence of the optimiser (largest absolute gradient element of F_ML).
     warnings
         Red flags raised while fitting (also issued as :class:`PeerevalWarning`).
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.validity import cfa
+    >>> study = peereval.load_sample()
+    >>> result = cfa(study.scores.items, study.instrument)
+    >>> result.n_obs, result.df, round(result.cfi, 3)
+    (111, 132, 0.94)
+    >>> result.hu_bentler()[["index", "rule", "met"]]
+       index     rule    met
+    0    CFI  >= 0.95  False
+    1    TLI  >= 0.95  False
+    2  RMSEA  <= 0.06   True
+    3   SRMR  <= 0.08   True
     """
 
     model: str

@@ -453,6 +453,24 @@ class ContentValidity(Result):
         Scale-level indices over all items (NaN without relevance ratings).
     cvr_method, alpha
         How critical CVRs were found.
+
+    Examples
+    --------
+    Six experts rate six items on the 4-point relevance scale:
+
+    >>> import pandas as pd
+    >>> from peereval.validity import content_validity
+    >>> rows = ["444444", "434434", "444444", "444444", "344444", "234334"]
+    >>> ratings = pd.DataFrame([[int(c) for c in r] for r in rows],
+    ...                        index=[f"item{i}" for i in range(1, 7)],
+    ...                        columns=[f"e{j}" for j in range(1, 7)])
+    >>> cv = content_validity(ratings)
+    >>> cv.n_experts, cv.n_items, round(cv.scvi_ave, 3)
+    (6, 6, 0.972)
+    >>> cv.items[["item", "n_relevant", "icvi"]].round(2).tail(2)
+        item  n_relevant  icvi
+    4  item5           6  1.00
+    5  item6           5  0.83
     """
 
     items: pd.DataFrame

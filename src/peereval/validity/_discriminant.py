@@ -48,6 +48,15 @@ class DiscriminantValidity(Result):
         Respondents behind the CFA.
     cfa
         The fitted model the coefficients come from.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.validity import discriminant_validity
+    >>> study = peereval.load_sample()
+    >>> result = discriminant_validity(study.scores.items, study.instrument)
+    >>> result.n_obs, round(float(result.htmt.loc["support", "belonging"]), 3)
+    (111, 0.391)
     """
 
     factors: pd.DataFrame

@@ -72,6 +72,14 @@ class EFAResult(Result):
         90% CI, BIC, RMSR), as R's ``psych::fa`` reports them.
     heywood
         Items with a communality of 1 or more (improper solution).
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.validity import efa
+    >>> result = efa(peereval.load_sample().scores.items, 3)
+    >>> result.method, result.rotation, result.n_obs, result.loadings.shape
+    ('minres', 'oblimin', 111, (18, 3))
     """
 
     loadings: pd.DataFrame

@@ -53,6 +53,14 @@ class Factorability(Result):
         Of the correlation matrix; near zero means near-singular (multicollinearity).
     n_obs, n_dropped, correlation
         Respondents used, dropped, and ``"pearson"`` or ``"polychoric"``.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.validity import factorability
+    >>> result = factorability(peereval.load_sample().scores.items)
+    >>> round(result.kmo, 2), result.kmo_label, result.n_obs
+    (0.78, 'middling', 111)
     """
 
     kmo: float

@@ -60,6 +60,24 @@ class InvarianceResult(Result):
     warnings
         Red flags from the fits (also issued as :class:`PeerevalWarning`), each
         prefixed with the model it comes from.
+
+    Examples
+    --------
+    One four-item factor compared between women and men of the sample study:
+
+    >>> import warnings
+    >>> import peereval
+    >>> from peereval.validity import invariance
+    >>> study = peereval.load_sample()
+    >>> linked = peereval.link(study.screened, study.records, key="x" * 32)
+    >>> items = study.instrument.score(linked.responses).items
+    >>> sex = linked.records.data["sex"].reindex(items.index)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # small groups
+    ...     result = invariance(items, "support =~ Q1_1 + Q1_2 + Q1_3 + Q1_4", sex,
+    ...                         levels=("configural", "metric"))
+    >>> result.groups, result.n_by_group, result.highest
+    (('F', 'M'), (77, 55), 'metric')
     """
 
     table: pd.DataFrame

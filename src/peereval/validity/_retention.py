@@ -80,6 +80,16 @@ class ParallelAnalysis(Result):
     (``fa_observed``, ``fa_mean``, ``fa_quantile``). ``n_components`` and
     ``n_factors``: how many observed eigenvalues exceed their simulated quantile
     before the first that does not.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.validity import parallel_analysis
+    >>> result = parallel_analysis(peereval.load_sample().scores.items, n_iter=20, seed=1)
+    >>> result.n_components, result.n_factors, result.n_iter
+    (3, 3, 20)
+    >>> result.table["pc_observed"].round(2).head(3).tolist()
+    [4.55, 2.69, 2.21]
     """
 
     table: pd.DataFrame
@@ -202,6 +212,16 @@ class MAPResult(Result):
     ``table``: for m = 0, 1, ... components partialled out, the average squared
     partial correlation (Velicer 1976) and average fourth power (Velicer, Eaton &
     Fava 2000). ``n_factors`` and ``n_factors_4th``: the m at each minimum.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.validity import map_test
+    >>> result = map_test(peereval.load_sample().scores.items)
+    >>> result.n_factors, result.n_factors_4th
+    (3, 3)
+    >>> result.table.columns.tolist()
+    ['components', 'average_squared', 'average_fourth']
     """
 
     table: pd.DataFrame
@@ -222,6 +242,15 @@ def map_test(data: Any, items: Sequence[str] | None = None, *,
              missing: Literal["listwise", "pairwise"] = "listwise",
              polychoric: bool = False) -> MAPResult:
     """Velicer's (1976) minimum average partial (MAP) test.
+
+    Parameters
+    ----------
+    data, items, missing, polychoric
+        As for :func:`efa`.
+
+    Returns
+    -------
+    MAPResult
 
     Notes
     -----
@@ -260,7 +289,16 @@ def map_test(data: Any, items: Sequence[str] | None = None, *,
 
 @dataclass(frozen=True, repr=False)
 class FactorRetention(Result):
-    """Every retention criterion side by side, and one recommendation with reasons."""
+    """Every retention criterion side by side, and one recommendation with reasons.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.validity import factor_retention
+    >>> result = factor_retention(peereval.load_sample().scores.items, n_iter=20, seed=1)
+    >>> result.recommended, result.kaiser, result.parallel.n_factors, result.map.n_factors
+    (3, 4, 3, 3)
+    """
 
     recommended: int
     reasons: tuple[str, ...]
@@ -327,6 +365,18 @@ def factor_retention(
     their value is taken, otherwise parallel analysis of components, with the
     disagreement stated. Kaiser's rule overestimates and is shown for comparison
     only.
+
+    Parameters
+    ----------
+    data, items, missing, polychoric
+        As for :func:`efa`.
+    n_iter, seed
+        Simulated data sets of the parallel analysis and their seed (an int makes
+        the result reproducible).
+
+    Returns
+    -------
+    FactorRetention
 
     Examples
     --------
