@@ -151,6 +151,18 @@ def test_negative_alpha_warns_and_names_the_item():
     assert "d" in str(record[0].message)
 
 
+def test_total_without_variance_warns_once_and_plainly():
+    # two items that cancel: the total score is constant, so alpha is undefined
+    data = pd.DataFrame({"a": [1, 2, 3, 4], "b": [4, 3, 2, 1]})
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        result = alpha(data)
+    assert np.isnan(result.alpha)
+    assert np.isnan(result.se)
+    assert [w.category for w in record] == [PeerevalWarning]  # no numpy RuntimeWarning
+    assert "total score has no variance" in str(record[0].message)
+
+
 def test_bad_input_is_named():
     data = pd.DataFrame({"a": [1, 2, 3], "b": [2, 2, 2], "c": ["x", "2", "3"]})
     with pytest.raises(PeerevalError, match="'c' is not numeric") as err:

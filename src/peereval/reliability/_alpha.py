@@ -58,6 +58,8 @@ def _asymptotic_se(cov: np.ndarray, n: int) -> float:
     """Standard error of alpha under normality (van Zyl, Neudecker & Nel 2000)."""
     k = cov.shape[0]
     total = cov.sum()
+    if total <= 0:  # alpha itself is undefined; the caller warns once
+        return float("nan")
     trace = np.trace(cov)
     cc = cov @ cov
     q = (2 * k**2 / ((k - 1) ** 2 * total**3)) * (
