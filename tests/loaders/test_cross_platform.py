@@ -58,6 +58,23 @@ def test_every_export_loads_to_the_canonical_numbers(name, platform):
     np.testing.assert_array_equal(_first_five(responses), EXPECTED)
 
 
+@pytest.mark.parametrize(("name", "platform"), EXPORTS.items())
+def test_detect_platform_names_the_platform_read_export_uses(name, platform):
+    from peereval.loaders import detect_platform
+
+    detected, score = detect_platform(FIXTURES / name)
+    assert detected == platform
+    assert score >= 0.5 or platform == "generic"
+
+
+def test_detect_platform_of_a_file_that_is_not_there():
+    from peereval.loaders import detect_platform
+
+    with pytest.raises(peereval.PeerevalError) as err:
+        detect_platform(FIXTURES / "missing.csv")
+    assert "missing.csv" in str(err.value)
+
+
 def test_redcap_with_its_dictionary_agrees():
     dictionary = FIXTURES / "redcap" / "dictionary.csv"
     for name in ("raw.csv", "labels.csv"):

@@ -53,30 +53,51 @@ def _scores(table: RawTable) -> dict[str, float]:
     return out
 
 
-def detect_platform(table: RawTable) -> tuple[str, float]:
-    """The platform whose layout fits ``table`` best, with its score (0-1).
+def detect_platform(source: str | Path | RawTable, *, encoding: str | None = None,
+                    sheet: str | int | None = None) -> tuple[str, float]:
+    """The platform whose layout fits an export best, with its score (0-1).
+
+    This is what ``read_export(path, platform="auto")`` decides, without reading the
+    responses: useful to see why a file is read as it is.
 
     Parameters
     ----------
-    table
-        One sheet or text file as raw rows of cells (a ``RawTable``, as the loaders
-        read it).
+    source
+        Path of an export file; or one sheet or text file as raw rows of cells (the
+        ``RawTable`` the loaders read internally).
+    encoding, sheet
+        As for :func:`read_export`, when ``source`` is a path. In a workbook with
+        several sheets and no ``sheet``, the sheet that fits a platform best decides.
 
     Returns
     -------
     tuple[str, float]
-        The name of the best-fitting platform (one of ``PLATFORMS`` other than
-        ``"spss"``) and its sniff score, from 0 (no fit) to 1 (certain).
+        The name of the best-fitting platform (one of ``PLATFORMS``) and its sniff
+        score, from 0 (no fit) to 1 (certain). An SPSS ``.sav`` file is
+        ``("spss", 1.0)``.
+
+    Raises
+    ------
+    PeerevalError
+        When the file cannot be opened (missing, empty, unknown encoding).
 
     Examples
     --------
     >>> import peereval
     >>> from peereval.loaders import detect_platform
-    >>> from peereval.loaders._table import open_source
-    >>> table = open_source(peereval.sample_path("survey")).tables[0]
-    >>> detect_platform(table)
+    >>> detect_platform(peereval.sample_path("survey"))
     ('qualtrics', 1.0)
     """
+    if isinstance(source, RawTable):
+        return _best_platform(source)
+    opened = open_source(Path(source), encoding=encoding, sheet=sheet)
+    if opened.kind == "sav":
+        return "spss", 1.0
+    return max((_best_platform(table) for table in opened.tables),
+               key=lambda fit: (fit[1], -PLATFORMS.index(fit[0])))
+
+
+def _best_platform(table: RawTable) -> tuple[str, float]:
     scores = _scores(table)
     best = max(scores, key=lambda n: (scores[n], -PLATFORMS.index(n)))
     return best, scores[best]
