@@ -507,9 +507,6 @@ def check_study(path: str | Path) -> list[str]:
     return found
 
 
-_KIND_NAMES = {"text": "text", "path": "path", "int": "whole number", "number": "number",
-               "bool": "true/false", "list": "list", "flags": "list of flags",
-               "choice": "choice"}
 _OTHER_DEFAULTS: dict[str, dict[str, Any]] = {
     "screening": {"drop": list(Study.screening_drop), "speed_fraction": Study.speed_fraction},
     "privacy": {"min_cell": Study.min_cell, "key_env": Study.key_env},
@@ -533,6 +530,6 @@ def _schema_markdown() -> str:
                 meaning += ": " + ", ".join(f"`{choice}`" for choice in spec.choices)
             if name in defaults.get(section, {}):
                 meaning += f" (default `{_toml(defaults[section][name])}`)"
-            rows.append(f"| {key} | {_KIND_NAMES[spec.kind]} | {meaning} |")
+            rows.append(f"| {key} | {_KIND_WORDS[spec.kind]} | {meaning} |")
         blocks.append("\n".join(rows))
     return "\n\n".join(blocks) + "\n"
