@@ -105,8 +105,18 @@ def test_report_writes_the_three_outputs(tmp_path, capsys):
     assert steps[-1].endswith("] Done")
     assert (out / "tables.xlsx").is_file()
     assert (out / "figures" / "forest.svg").is_file()
-    assert main(["report", "-q", str(peereval.sample_path("study")), "-o", str(out)]) == 0
+    first = (out / "report.html").read_bytes()
+    assert main(["report", "-q", "--jobs", "2", str(peereval.sample_path("study")),
+                 "-o", str(out)]) == 0
     assert capsys.readouterr().err == ""
+    assert (out / "report.html").read_bytes() == first  # two workers, same report
+
+
+def test_report_refuses_zero_jobs(tmp_path, capsys):
+    assert main(["report", "-j", "0", str(peereval.sample_path("study")),
+                 "-o", str(tmp_path / "out")]) == 1
+    assert "n_jobs must be a positive number of workers" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 def test_validate(capsys, tmp_path):

@@ -13,16 +13,17 @@ choices R's ``boot::boot.ci`` makes, so the two agree on the same replicates.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 import numpy as np
 from scipy import special
 
+from peereval._parallel import blocks_for, map_blocks
 from peereval.errors import PeerevalWarning
 
-__all__ = ["bca_interval", "influence_from_jackknife", "percentile_interval",
-           "resample_counts"]
+__all__ = ["bca_interval", "bootstrap_replicates", "influence_from_jackknife",
+           "percentile_interval", "resample_counts"]
 
 #: Largest count matrix built at once (entries); 8e6 float64 entries = 64 MB.
 CHUNK_ENTRIES = 8_000_000
@@ -32,24 +33,41 @@ def _ndtri(p: np.ndarray | float) -> np.ndarray:
     return special.ndtri(p)
 
 
-def resample_counts(rng: np.random.Generator, n: int, n_boot: int,
-                    chunk_entries: int = CHUNK_ENTRIES) -> Iterator[np.ndarray]:
-    """Yield float64 count matrices (resamples x n), a chunk at a time.
+def resample_counts(rng: np.random.Generator, n: int, size: int) -> np.ndarray:
+    """A float64 count matrix (``size`` resamples x n) drawn from ``rng``.
 
-    Row ``b`` of the concatenated output counts how often each observation was
-    drawn in resample ``b``. The index draws are those of ``n_boot`` successive calls
-    ``rng.integers(0, n, n)``, so a plain loop over resamples with the same generator
-    sees the same resamples.
+    Row ``b`` counts how often each observation was drawn in resample ``b``; the index
+    draws are those of ``size`` successive calls ``rng.integers(0, n, n)``, so a plain
+    loop over resamples with the same generator sees the same resamples.
     """
-    chunk = max(1, min(n_boot, chunk_entries // max(n, 1)))
-    done = 0
-    while done < n_boot:
-        size = min(chunk, n_boot - done)
-        index = rng.integers(0, n, size=(size, n))
-        index += (np.arange(size) * n)[:, None]
-        counts = np.bincount(index.ravel(), minlength=size * n).reshape(size, n)
-        yield counts.astype(np.float64)
-        done += size
+    index = rng.integers(0, n, size=(size, n))
+    index += (np.arange(size) * n)[:, None]
+    counts = np.bincount(index.ravel(), minlength=size * n).reshape(size, n)
+    return counts.astype(np.float64)
+
+
+def bootstrap_replicates(statistic: Callable[..., np.ndarray], n: int, n_boot: int,
+                         rng: np.random.Generator, *, n_jobs: int | None = None,
+                         **shared: Any) -> np.ndarray:
+    """``n_boot`` replicates of ``statistic(counts, **shared)``, block by block.
+
+    The resamples are cut into blocks of at most ``CHUNK_ENTRIES`` counts and 250
+    resamples; block ``i`` draws its counts (:func:`resample_counts`) from the
+    ``i``-th generator spawned from ``rng`` and may run in another process or on a
+    Dask cluster (see :mod:`peereval._parallel`), with the same replicates whatever
+    ``n_jobs`` is. ``statistic`` maps a (resamples x n) count matrix to one value per
+    resample and must be a module-level function.
+    """
+    sizes = blocks_for(n_boot, n, CHUNK_ENTRIES)
+    parts = map_blocks(_bootstrap_block, sizes, rng, n_jobs=n_jobs, statistic=statistic,
+                       n=n, **shared)
+    return np.concatenate(parts)
+
+
+def _bootstrap_block(rng: np.random.Generator, size: int, *,
+                     statistic: Callable[..., np.ndarray], n: int, **shared: Any
+                     ) -> np.ndarray:
+    return np.asarray(statistic(resample_counts(rng, n, size), **shared), float)
 
 
 def _normal_interpolation(replicates: np.ndarray, probabilities: np.ndarray) -> np.ndarray:

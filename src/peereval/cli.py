@@ -203,9 +203,17 @@ def _outcomes(study: Any, records: Any, write: Any) -> None:
         write(f"  note: {note}")
 
 
-def report(path: Path, out_dir: Path, quiet: bool = False, out: TextIO | None = None) -> int:
-    """Run a study and write its report (see module docstring)."""
+def report(path: Path, out_dir: Path, quiet: bool = False, out: TextIO | None = None,
+           jobs: int | None = None) -> int:
+    """Run a study and write its report (see module docstring).
+
+    ``jobs`` workers share the resampling (bootstrap, simulations, permutations); the
+    report is the same whatever their number.
+    """
     out = out or sys.stdout
+    import joblib
+
+    from peereval._parallel import check_n_jobs
     from peereval.report import run_study, write_report
 
     start = time.perf_counter()
@@ -215,7 +223,8 @@ def report(path: Path, out_dir: Path, quiet: bool = False, out: TextIO | None = 
             print(f"[{time.perf_counter() - start:6.1f} s] {step}", file=sys.stderr,
                   flush=True)
 
-    result = run_study(path, progress=progress)
+    with joblib.parallel_config(n_jobs=check_n_jobs(jobs)):
+        result = run_study(path, progress=progress)
     progress("Writing the report, workbook and figures")
     written = write_report(result, out_dir)
     print(f"report    {written['html']}", file=out)
@@ -305,6 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--out", type=Path, default=Path("report"), metavar="OUTDIR",
                    help="folder to write to (created if needed; default: ./report)")
     p.add_argument("-q", "--quiet", action="store_true", help="do not show progress")
+    p.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                   help="worker processes for bootstrap and simulations (-1: every core; "
+                   "default: one); the report does not depend on it")
     p = sub.add_parser(
         "validate", help="check study.toml and its inputs without analysing",
         description="Check a study without analysing it: validate study.toml (every "
@@ -354,7 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         if args.command == "report":
-            return report(args.study, args.out, args.quiet)
+            return report(args.study, args.out, args.quiet, jobs=args.jobs)
         if args.command == "validate":
             return validate(args.study)
         if args.command == "init":

@@ -107,23 +107,27 @@ def test_jackknife_closed_form_equals_leaving_out(sample_items):
 
 
 def test_vectorised_bootstrap_equals_a_plain_loop(agree):
+    """Each block of at most 250 resamples draws from its own child of the seed;
+    a plain loop over those children's streams sees the same resamples."""
     data = agree.dropna().iloc[:300]
-    fast = alpha(data, ci="percentile", n_boot=200, seed=11)
-    rng = np.random.default_rng(11)
+    fast = alpha(data, ci="percentile", n_boot=600, seed=11)
     x = data.to_numpy()
     loop = []
-    for _ in range(200):
-        sample = x[rng.integers(0, len(x), len(x))]
-        cov = np.cov(sample, rowvar=False)
-        loop.append(5 / 4 * (1 - np.trace(cov) / cov.sum()))
+    for child, size in zip(np.random.default_rng(11).spawn(3), (250, 250, 100),
+                           strict=True):
+        for _ in range(size):
+            sample = x[child.integers(0, len(x), len(x))]
+            cov = np.cov(sample, rowvar=False)
+            loop.append(5 / 4 * (1 - np.trace(cov) / cov.sum()))
     np.testing.assert_allclose(fast.replicates, loop, atol=1e-12)
 
 
-def test_resample_chunks_follow_the_generator_stream():
-    first = np.concatenate(list(resample_counts(np.random.default_rng(3), 50, 30, 200)))
-    whole = np.concatenate(list(resample_counts(np.random.default_rng(3), 50, 30)))
-    np.testing.assert_array_equal(first, whole)
-    assert first.sum(axis=1).tolist() == [50] * 30
+def test_resample_counts_follow_the_generator_stream():
+    counts = resample_counts(np.random.default_rng(3), 50, 30)
+    rng = np.random.default_rng(3)
+    loop = np.array([np.bincount(rng.integers(0, 50, 50), minlength=50) for _ in range(30)])
+    np.testing.assert_array_equal(counts, loop)
+    assert counts.sum(axis=1).tolist() == [50] * 30
 
 
 def test_same_seed_same_interval(agree):

@@ -8,7 +8,8 @@
   self-selection handled by propensity scores; E-values.
 * :func:`pre_post`, :func:`diff_in_diff`: change over time, with a comparison cohort.
 * :func:`mixed_model`: mentees nested in mentor groups; ICC and design effect.
-* :func:`power`: sample size, minimum detectable effect, achieved power.
+* :func:`power`: sample size, minimum detectable effect, achieved power;
+  :func:`simulate_power`: power of the test actually run, on skewed or unequal data.
 * :func:`meta_analysis`, :func:`from_groups`: synthesis across sites, cohorts or
   years; per-site group summaries to effect sizes (Hedges' g, log OR/RR, RD).
 
@@ -50,6 +51,8 @@ _NAMES = {
     "MixedModelResult": "peereval.outcomes._mixed",
     "power": "peereval.outcomes._power",
     "PowerResult": "peereval.outcomes._power",
+    "simulate_power": "peereval.outcomes._simpower",
+    "SimulatedPower": "peereval.outcomes._simpower",
     "meta_analysis": "peereval.outcomes._meta",
     "MetaAnalysis": "peereval.outcomes._meta",
     "from_groups": "peereval.outcomes._meta",

@@ -22,6 +22,7 @@ from peereval._effects import (
     rank_biserial,
 )
 from peereval._format import fmt, fmt_ci, fmt_p
+from peereval._parallel import blocks_for, map_blocks
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
@@ -148,35 +149,39 @@ def _mann_whitney(x: np.ndarray, y: np.ndarray, *, exact: bool | None, correct: 
     return _TestResult(f"Wilcoxon-Mann-Whitney test, {how}", "U", u, math.nan, p, z=z)
 
 
-def _permutation(x: np.ndarray, y: np.ndarray, *, n_perm: int, seed: SeedLike
-                 ) -> _TestResult:
-    n1, n2 = x.size, y.size
+def _permutation_hits(rng: np.random.Generator, size: int, values: np.ndarray, n1: int,
+                      cutoff: float) -> int:
+    """How many of ``size`` random splits give a mean difference at least ``cutoff``."""
+    n = values.size
+    order = rng.permuted(np.broadcast_to(np.arange(n), (size, n)), axis=1)
+    return _count_extreme(values[order[:, :n1]].sum(axis=1), values, n1, cutoff)
+
+
+def _count_extreme(sums: np.ndarray, values: np.ndarray, n1: int, cutoff: float) -> int:
+    """Splits (given by the first group's sums) whose |mean difference| >= ``cutoff``."""
+    total, n2 = float(values.sum()), values.size - n1
+    return int(np.sum(np.abs(sums / n1 - (total - sums) / n2) >= cutoff))
+
+
+def _permutation(x: np.ndarray, y: np.ndarray, *, n_perm: int, seed: SeedLike,
+                 n_jobs: int | None = None) -> _TestResult:
+    n1 = x.size
     values = np.concatenate([x, y])
-    n, total = values.size, float(values.sum())
+    n = values.size
     observed = abs(float(x.mean() - y.mean()))
     cutoff = observed - 1e-9 * max(1.0, observed)  # floating-point ties count as extreme
-
-    def extreme(sums: np.ndarray) -> int:
-        return int(np.sum(np.abs(sums / n1 - (total - sums) / n2) >= cutoff))
-
     arrangements = math.comb(n, n1)
     if arrangements <= n_perm:
         hits = 0
         chunks = combinations(range(n), n1)
         while block := list(islice(chunks, 200_000)):
-            hits += extreme(values[np.array(block)].sum(axis=1))
+            hits += _count_extreme(values[np.array(block)].sum(axis=1), values, n1, cutoff)
         return _TestResult(f"permutation test, exact (all {arrangements:,} splits)",
                            "mean difference", float(x.mean() - y.mean()), math.nan,
                            hits / arrangements, exact=True, n_perm=arrangements)
-    rng = as_generator(seed)
-    hits, done = 0, 0
-    chunk = max(1, _CHUNK_ENTRIES // n)
-    base = np.arange(n)
-    while done < n_perm:
-        size = min(chunk, n_perm - done)
-        order = rng.permuted(np.broadcast_to(base, (size, n)), axis=1)
-        hits += extreme(values[order[:, :n1]].sum(axis=1))
-        done += size
+    sizes = blocks_for(n_perm, n, _CHUNK_ENTRIES)
+    hits = sum(map_blocks(_permutation_hits, sizes, as_generator(seed), n_jobs=n_jobs,
+                          values=values, n1=n1, cutoff=cutoff))
     return _TestResult(f"permutation test, {n_perm:,} random splits", "mean difference",
                        float(x.mean() - y.mean()), math.nan, (hits + 1) / (n_perm + 1),
                        n_perm=n_perm)
@@ -368,6 +373,7 @@ def compare(
     level: float = 0.95,
     n_perm: int = 10_000,
     seed: SeedLike = None,
+    n_jobs: int | None = None,
     exact: bool | None = None,
     correct: bool = True,
     effect: str | None = None,
@@ -395,6 +401,10 @@ def compare(
         Permutation test: the number of random splits and the seed. When the number
         of distinct splits C(n, n₁) is at most ``n_perm``, all are enumerated and p
         is exact (no seed needed).
+    n_jobs
+        Workers for the random splits (None: the active ``joblib.parallel_config``,
+        one process by default; -1: every core; a Dask cluster through joblib's
+        ``"dask"`` backend). p does not depend on it.
     exact, correct
         Mann-Whitney test, with R's ``wilcox.test`` defaults: ``exact=None`` gives
         the exact p when both groups have fewer than 50 values and there are no ties,
@@ -518,7 +528,7 @@ def compare(
             if not isinstance(n_perm, int | np.integer) or n_perm < 1:
                 raise PeerevalError(f"n_perm must be a positive integer, not {n_perm!r}",
                                     value=n_perm, hint="e.g. n_perm=10000")
-            result = _permutation(x, y, n_perm=int(n_perm), seed=seed)
+            result = _permutation(x, y, n_perm=int(n_perm), seed=seed, n_jobs=n_jobs)
     d = cohens_d(x, y, level)
     rank = rank_biserial(x, y, level)
     effects = (d, hedges_g(x, y, level), glass_delta(x, y, level), rank,

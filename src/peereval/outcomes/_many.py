@@ -173,6 +173,7 @@ def compare_many(
     level: float = 0.95,
     n_perm: int = 10_000,
     seed: SeedLike = None,
+    n_jobs: int | None = None,
 ) -> ManyComparisons:
     """Compare several outcomes between two groups; adjust the p-values for multiplicity.
 
@@ -210,6 +211,8 @@ def compare_many(
     n_perm, seed
         Permutation tests: one generator made from ``seed`` serves every outcome in
         turn, so the whole table is reproducible.
+    n_jobs
+        Workers for the permutation tests (see :func:`compare`).
 
     Returns
     -------
@@ -273,7 +276,7 @@ def compare_many(
                                     test=binary_test, level=level)
         else:
             result = compare(frame, name, group, test=test, treated=treated, level=level,
-                             n_perm=n_perm, seed=rng)
+                             n_perm=n_perm, seed=rng, n_jobs=n_jobs)
         results.append(result)
         kinds.append("binary" if is_binary else "continuous")
     table = pd.concat([r.summary() for r in results], ignore_index=True)

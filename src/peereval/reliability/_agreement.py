@@ -913,6 +913,13 @@ def _alpha_from(coincidence: np.ndarray, level: str,
     return alpha, d_o, d_e
 
 
+def _krippendorff_replicates(counts: np.ndarray, flat: np.ndarray, level: str,
+                             numbers: np.ndarray | None) -> np.ndarray:
+    """Alpha of each resample of units (rows of ``counts``) from per-unit coincidences."""
+    q = math.isqrt(flat.shape[1])
+    return _alpha_from((counts @ flat).reshape(-1, q, q), level, numbers)[0]
+
+
 def krippendorff_alpha(
     data: pd.DataFrame,
     columns: Sequence[Any] | None = None,
@@ -922,6 +929,7 @@ def krippendorff_alpha(
     n_boot: int = 2000,
     confidence: float = 0.95,
     seed: SeedLike = None,
+    n_jobs: int | None = None,
 ) -> KrippendorffAlphaResult:
     r"""Krippendorff's alpha for any number of coders, with missing values.
 
@@ -947,6 +955,10 @@ def krippendorff_alpha(
     seed
         Seed of the bootstrap (an int or a numpy Generator); the same seed gives the
         same interval.
+    n_jobs
+        Workers for the bootstrap (None: the active ``joblib.parallel_config``, one
+        process by default; -1: every core; a Dask cluster through joblib's
+        ``"dask"`` backend). The interval does not depend on it.
 
     Returns
     -------
@@ -1076,15 +1088,12 @@ def krippendorff_alpha(
     low = high = math.nan
     seed_text = describe_seed(seed) if n_boot else "not used"
     if n_boot and np.isfinite(alpha):
-        from peereval._bootstrap import percentile_interval, resample_counts
+        from peereval._bootstrap import bootstrap_replicates, percentile_interval
 
-        rng = as_generator(seed)
         flat = per_unit.reshape(per_unit.shape[0], -1)
-        replicates = []
-        for draw in resample_counts(rng, flat.shape[0], n_boot):
-            stack = (draw @ flat).reshape(-1, len(order), len(order))
-            replicates.append(_alpha_from(stack, level, numbers)[0])
-        values = np.concatenate(replicates)
+        values = bootstrap_replicates(_krippendorff_replicates, flat.shape[0], n_boot,
+                                      as_generator(seed), n_jobs=n_jobs, flat=flat,
+                                      level=level, numbers=numbers)
         undefined = int((~np.isfinite(values)).sum())
         if undefined:
             notes.append(f"{undefined} of {n_boot} resamples had no disagreement to expect "

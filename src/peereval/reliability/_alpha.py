@@ -13,9 +13,9 @@ from scipy import stats
 
 from peereval._bootstrap import (
     bca_interval,
+    bootstrap_replicates,
     influence_from_jackknife,
     percentile_interval,
-    resample_counts,
 )
 from peereval._format import fmt, fmt_ci
 from peereval._random import SeedLike, as_generator, describe_seed
@@ -193,6 +193,7 @@ def alpha(
     n_boot: int = 2000,
     level: float = 0.95,
     seed: SeedLike = None,
+    n_jobs: int | None = None,
 ) -> AlphaResult:
     """Cronbach's alpha, raw and standardised, with an interval.
 
@@ -214,6 +215,11 @@ def alpha(
         Bootstrap replicates and their seed (an int makes the interval reproducible).
     level
         Confidence level.
+    n_jobs
+        Workers for the bootstrap: None follows the active ``joblib.parallel_config``
+        (one process by default), -1 uses every core; inside
+        ``joblib.parallel_config(backend="dask")`` the resamples run on a Dask
+        cluster. The interval is the same whatever ``n_jobs`` is.
 
     Returns
     -------
@@ -274,9 +280,9 @@ def alpha(
                                 hint="use n_boot=2000 or more")
         rng = as_generator(seed)
         if missing == "listwise":
-            replicates = _bootstrap_listwise(x, n_boot, rng)
+            replicates = _bootstrap_listwise(x, n_boot, rng, n_jobs)
         else:
-            replicates = _bootstrap_pairwise(x, n_boot, rng)
+            replicates = _bootstrap_pairwise(x, n_boot, rng, n_jobs)
         if ci == "percentile":
             low, high = percentile_interval(replicates, level)
         else:
@@ -320,25 +326,25 @@ def _item_rest(cov: np.ndarray) -> np.ndarray:
         return (col_sums - diag) / np.sqrt(diag * rest_var)
 
 
-def _bootstrap_listwise(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+def _bootstrap_listwise(x: np.ndarray, n_boot: int, rng: np.random.Generator,
+                        n_jobs: int | None = None) -> np.ndarray:
     k = x.shape[1]
     centred = x - x.mean(axis=0)
     total = centred.sum(axis=1)
     columns = np.column_stack([centred, (centred**2).sum(axis=1), total, total**2])
-    out = [_alphas_from_counts(counts, columns, k)
-           for counts in resample_counts(rng, x.shape[0], n_boot)]
-    return np.concatenate(out)
+    return bootstrap_replicates(_alphas_from_counts, x.shape[0], n_boot, rng,
+                                n_jobs=n_jobs, columns=columns, k=k)
 
 
-def _bootstrap_pairwise(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+def _bootstrap_pairwise(x: np.ndarray, n_boot: int, rng: np.random.Generator,
+                        n_jobs: int | None = None) -> np.ndarray:
     """One weighted pairwise covariance per resample (slower than the listwise path)."""
-    out = np.empty(n_boot)
-    b = 0
-    for counts in resample_counts(rng, x.shape[0], n_boot):
-        for weights in counts:
-            out[b] = _alpha_from_cov(pairwise_cov(x, weights))
-            b += 1
-    return out
+    return bootstrap_replicates(_pairwise_alphas, x.shape[0], n_boot, rng, n_jobs=n_jobs,
+                                x=x)
+
+
+def _pairwise_alphas(counts: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return np.array([_alpha_from_cov(pairwise_cov(x, weights)) for weights in counts])
 
 
 def _jackknife_pairwise(x: np.ndarray) -> np.ndarray:

@@ -91,6 +91,7 @@ def scale_reliability(
     seed: SeedLike = None,
     with_omega: bool = True,
     ordinal: bool = False,
+    n_jobs: int | None = None,
 ) -> ScaleReliability:
     """Alpha, omega, split-half and item analysis for every scale, in one table.
 
@@ -110,6 +111,8 @@ def scale_reliability(
         Add one-factor omega total for each scale of three or more items.
     ordinal
         Add ordinal alpha and omega from polychoric correlations.
+    n_jobs
+        Workers for the bootstrap (see :func:`peereval.reliability.alpha`).
 
     Returns
     -------
@@ -145,7 +148,8 @@ def scale_reliability(
                           stacklevel=2)
             continue
         low, high = instrument.range_of(scale)
-        a = alpha(items, codes, missing=missing, ci=ci, n_boot=n_boot, level=level, seed=rng)
+        a = alpha(items, codes, missing=missing, ci=ci, n_boot=n_boot, level=level, seed=rng,
+                  n_jobs=n_jobs)
         analysis = item_analysis(items, codes, missing=missing, response_range=(low, high))
         halves = split_half(items, codes, missing=missing, seed=rng)
         om = omega(items, codes, n_factors=1, missing=missing) if (

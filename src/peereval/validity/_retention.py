@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from peereval._factor import minres
+from peereval._parallel import blocks_for, map_blocks
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
 from peereval.errors import PeerevalError
@@ -44,6 +45,13 @@ def simulate_null_correlations(rng: np.random.Generator, n_obs: int, p: int, siz
     wishart = lower @ np.transpose(lower, (0, 2, 1))
     scale = 1 / np.sqrt(np.einsum("bii->bi", wishart))
     return wishart * scale[:, :, None] * scale[:, None, :]
+
+
+def _simulated_eigenvalues(rng: np.random.Generator, size: int, n_obs: int, p: int,
+                           factor_method: str) -> tuple[np.ndarray, np.ndarray]:
+    """Component and factor eigenvalues of ``size`` simulated null correlation matrices."""
+    corr = simulate_null_correlations(rng, n_obs, p, size)
+    return np.linalg.eigvalsh(corr)[:, ::-1], _factor_eigenvalues(corr, factor_method)
 
 
 def _smc_batch(corr: np.ndarray) -> np.ndarray:
@@ -128,6 +136,7 @@ def parallel_analysis(
     factor_method: Literal["smc", "minres"] = "smc",
     missing: Literal["listwise", "pairwise"] = "listwise",
     polychoric: bool = False,
+    n_jobs: int | None = None,
 ) -> ParallelAnalysis:
     """Horn's (1965) parallel analysis for components and common factors.
 
@@ -145,6 +154,11 @@ def parallel_analysis(
         correlations (``"smc"``, Humphreys & Ilgen 1969; fast) or those of a
         one-factor minres solution (``"minres"``, R's ``psych::fa.parallel``
         default; one factor fit per simulated matrix, so much slower).
+    n_jobs
+        Workers for the simulations (None: the active ``joblib.parallel_config``, one
+        process by default; -1: every core; a Dask cluster through joblib's
+        ``"dask"`` backend). The result does not depend on it: blocks of at most 250
+        simulations each draw from their own child of the seed.
 
     Returns
     -------
@@ -179,16 +193,11 @@ def parallel_analysis(
     p = len(names)
     observed_pc = np.sort(np.linalg.eigvalsh(matrix))[::-1]
     observed_fa = _factor_eigenvalues(matrix, factor_method)
-    rng = as_generator(seed)
-    batch = max(1, min(n_iter, _BATCH_ENTRIES // (p * p)))
-    pc_values, fa_values = [], []
-    done = 0
-    while done < n_iter:
-        size = min(batch, n_iter - done)
-        corr = simulate_null_correlations(rng, n_obs, p, size)
-        pc_values.append(np.linalg.eigvalsh(corr)[:, ::-1])
-        fa_values.append(_factor_eigenvalues(corr, factor_method))
-        done += size
+    sizes = blocks_for(n_iter, p * p, _BATCH_ENTRIES)
+    blocks = map_blocks(_simulated_eigenvalues, sizes, as_generator(seed), n_jobs=n_jobs,
+                        n_obs=n_obs, p=p, factor_method=factor_method)
+    pc_values = [pc for pc, _ in blocks]
+    fa_values = [fa for _, fa in blocks]
     pc_sim = np.concatenate(pc_values)
     fa_sim = np.concatenate(fa_values)
     table = pd.DataFrame({
@@ -354,6 +363,7 @@ def factor_retention(
     seed: SeedLike = None,
     missing: Literal["listwise", "pairwise"] = "listwise",
     polychoric: bool = False,
+    n_jobs: int | None = None,
 ) -> FactorRetention:
     """How many factors to retain, with the evidence and one recommendation.
 
@@ -373,6 +383,8 @@ def factor_retention(
     n_iter, seed
         Simulated data sets of the parallel analysis and their seed (an int makes
         the result reproducible).
+    n_jobs
+        Workers for the simulations (see :func:`parallel_analysis`).
 
     Returns
     -------
@@ -387,7 +399,7 @@ def factor_retention(
     3
     """
     parallel = parallel_analysis(data, items, n_iter=n_iter, seed=seed, missing=missing,
-                                 polychoric=polychoric)
+                                 polychoric=polychoric, n_jobs=n_jobs)
     map_result = map_test(data, items, missing=missing, polychoric=polychoric)
     values = parallel.table["pc_observed"].to_numpy()
     kaiser = int(np.sum(values > 1))
