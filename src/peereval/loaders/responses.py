@@ -500,11 +500,10 @@ def _distinct_labels(frame: pd.DataFrame) -> list[str]:
 
 def _distinct(column: pd.Series) -> list[Any]:
     """Distinct non-missing values of a column, in order of appearance."""
-    values = column.to_numpy(dtype=object) if column.dtype == object else column.dropna()
     try:
-        seen = dict.fromkeys(values)
-    except TypeError:
-        seen = dict.fromkeys(pd.unique(np.asarray(values, dtype=object)))
+        seen = column.unique().tolist()  # hashing in C, order of appearance kept
+    except TypeError:  # unhashable cells (lists from a JSON export)
+        seen = list(dict.fromkeys(map(repr, column.dropna())))
     return [v for v in seen if v is not None and not (isinstance(v, float) and v != v)
             and v is not pd.NA]
 
@@ -560,12 +559,10 @@ def classify_column(values: pd.Series | Sequence[Any]) -> ItemKind:
     >>> classify_column(["Agree", "Disagree", "Agree"])
     'likert'
     """
-    raw = values.tolist() if isinstance(values, pd.Series) else list(values)
-    present = [v for v in raw if v is not None and not (isinstance(v, float) and v != v)]
-    try:
-        unique = list(dict.fromkeys(present))
-    except TypeError:
-        unique = list(pd.unique(np.asarray(present, dtype=object)))
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values),
+                                                                     dtype=object)
+    unique = _distinct(series)
+    n_present = int(series.notna().sum())
     distinct = [v for v in unique if not (isinstance(v, str) and not v.strip())]
     if not distinct:
         return "text"
@@ -583,10 +580,10 @@ def classify_column(values: pd.Series | Sequence[Any]) -> ItemKind:
     matched = sum(1 for label in labels if known_label(label))
     if matched and matched >= math.ceil(len(labels) / 2):
         return "likert"
-    if len(present) >= 3 and len(labels) == len(present):
+    if n_present >= 3 and len(labels) == n_present:
         return "text"  # answers that never repeat are free text, not a closed choice
     if max(len(s.split()) for s in labels) >= 6:
         return "text"  # sentences, not options
-    if len(labels) <= max(12, len(present) // 5) and max(len(s) for s in labels) <= 80:
+    if len(labels) <= max(12, n_present // 5) and max(len(s) for s in labels) <= 80:
         return "choice"
     return "text"
