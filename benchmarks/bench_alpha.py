@@ -19,18 +19,11 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-import pandas as pd
+from _data import survey_items
 from _timing import median_time
 
 from peereval.reliability import alpha
 from peereval.reliability._alpha import _bootstrap_listwise
-
-
-def make_data(n: int, k: int, seed: int = 1) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    common = rng.standard_normal((n, 1))
-    values = np.clip(np.round(3 + 0.8 * common + rng.standard_normal((n, k))), 1, 5)
-    return pd.DataFrame(values, columns=[f"item{j + 1}" for j in range(k)])
 
 
 def naive_bootstrap(x: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
@@ -44,8 +37,6 @@ def naive_bootstrap(x: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
     return out
 
 
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=50_000)
@@ -54,7 +45,7 @@ def main() -> None:
     parser.add_argument("--naive-boot", type=int, default=40)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    data = make_data(args.n, args.items)
+    data = survey_items(args.n, args.items)
     x = data.to_numpy()
     print(f"data: {args.n} respondents x {args.items} items; {args.boot} resamples")
 

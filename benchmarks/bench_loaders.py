@@ -12,45 +12,14 @@ export read in under 2 s on a 2-core machine.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import json
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
+from _data import write_qualtrics
 from _timing import median_time
 
 import peereval
-
-LABELS = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree",
-          "Strongly agree"]
-META = [("StartDate", "startDate"), ("EndDate", "endDate"), ("Status", "status"),
-        ("Progress", "progress"), ("Duration (in seconds)", "duration"),
-        ("Finished", "finished"), ("ResponseId", "_recordId")]
-
-
-def write_export(path: Path, n: int, k: int, seed: int = 1) -> None:
-    """A choice-text Qualtrics export with ``n`` respondents and ``k`` matrix items."""
-    rng = np.random.default_rng(seed)
-    codes = [f"Q{j // 10 + 1}_{j % 10 + 1}" for j in range(k)]
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([t for t, _ in META] + codes)
-    writer.writerow([t for t, _ in META] + [f"Question {c}" for c in codes])
-    writer.writerow([json.dumps({"ImportId": i}) for _, i in META]
-                    + [json.dumps({"ImportId": f"QID{c[1:]}"}) for c in codes])
-    answers = rng.integers(0, 5, (n, k))
-    missing = rng.random((n, k)) < 0.02
-    for i in range(n):
-        row = ["2024-03-02 09:14:05", "2024-03-02 09:19:47", "IP Address", "100", "342",
-               "True", f"R_{i:015d}"]
-        row += ["" if missing[i, j] else LABELS[answers[i, j]] for j in range(k)]
-        writer.writerow(row)
-    path.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
-
-
 
 
 def main() -> None:
@@ -64,7 +33,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             path = Path(tmp) / f"qualtrics_{n}.csv"
-            write_export(path, n, args.items)
+            write_qualtrics(path, n, args.items)
             floor = median_time(lambda p=path: pd.read_csv(p, skiprows=[1, 2], dtype=object),
                                 args.repeat)
             read = median_time(lambda p=path: peereval.read_export(p), args.repeat)

@@ -35,27 +35,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _data import COVARIATES, student_records
 from _timing import median_time
 
 from peereval.errors import PeerevalWarning
 from peereval.outcomes import propensity_match
-
-COVARIATES = ["gpa_entry", "age", "sex", "prior_fail"]
-
-
-def make_data(n: int, seed: int = 5) -> pd.DataFrame:
-    """Students with entry GPA, age, sex and a prior failed course; stronger ones join
-    the programme more often (about 37% join)."""
-    rng = np.random.default_rng(seed)
-    gpa = np.clip(rng.normal(3.0, 0.45, n), 0, 4).round(2)
-    age = rng.integers(17, 26, n).astype(float)
-    sex = rng.choice(np.array(["F", "M"]), n, p=[0.6, 0.4])
-    prior_fail = (rng.random(n) < 0.15).astype(float)
-    lp = -0.7 + 1.1 * (gpa - 3.0) / 0.45 - 0.1 * (age - 19) + 0.2 * (sex == "F") \
-        - 0.4 * prior_fail
-    joined = rng.random(n) < 1 / (1 + np.exp(-lp))
-    return pd.DataFrame({"mentored": np.where(joined, "yes", "no"), "gpa_entry": gpa,
-                         "age": age, "sex": sex, "prior_fail": prior_fail})
 
 
 def naive_match(logit: np.ndarray, treated: np.ndarray, caliper_sd: float = 0.2
@@ -133,7 +117,7 @@ def main() -> None:
     parser.add_argument("--r", action="store_true", help="also time MatchIt via Rscript")
     args = parser.parse_args()
 
-    data = make_data(args.n)
+    data = student_records(args.n)
     n_t = int((data["mentored"] == "yes").sum())
     n_c = args.n - n_t
     print(f"data: {args.n} records, {n_t} mentored, {n_c} not; 1:1 nearest neighbour, "
@@ -146,7 +130,7 @@ def main() -> None:
     print(f"peereval propensity_match:  {ours:8.2f} s (median of {args.repeat}; first call "
           f"{first:.2f} s incl. imports); {len(pairs)} pairs")
 
-    sub = make_data(args.naive_n, seed=6)
+    sub = student_records(args.naive_n, seed=6)
     sub_pairs, sub_logit = peereval_pairs(sub)
     treated = (sub["mentored"] == "yes").to_numpy()
     naive_time = median_time(lambda: naive_match(sub_logit, treated), 1)

@@ -2,7 +2,7 @@
 
     python benchmarks/run_all.py                 # the sizes of docs/performance.md
     python benchmarks/run_all.py --full          # adds 200,000 respondents everywhere
-    python benchmarks/run_all.py --quick --no-r  # a smoke test (tiny sizes, seconds)
+    python benchmarks/run_all.py --quick --no-r  # a smoke test (tiny sizes, ~30 s)
     python benchmarks/run_all.py --docs          # also rewrite the table in docs/performance.md
 
 Every row times one task on one data size: the median wall-clock time of peereval,
@@ -14,7 +14,9 @@ call). Peers that would take minutes run on fewer resamples or a subsample and t
 time is scaled; the "peer" column says so. R times are measured inside R
 (``system.time``), leaving out R's start-up and the reading of the data.
 
-The issue 8 targets (medians on a 2-core machine) are checked in the last column.
+The issue 8 targets (medians on a 2-core machine) are checked in the last column;
+the exit status is 1 when one is missed (not with ``--quick``, whose sizes are not
+the targets' and whose only purpose is to keep the scripts working).
 """
 
 from __future__ import annotations
@@ -158,8 +160,8 @@ def naive_bootstrap(x: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
 def case_alpha_bca(settings: Settings) -> Iterator[Row]:
     from peereval.reliability import alpha
 
-    task = "alpha + 2,000-resample BCa interval (60 items)"
     n_boot = 200 if settings.quick else 2000
+    task = f"alpha + {n_boot:,}-resample BCa interval (60 items)"
     for n in settings.sizes:
         data = survey_items(n)
         row = measure(task, n, lambda d=data: alpha(d, ci="bca", n_boot=n_boot, seed=1),
@@ -194,8 +196,8 @@ def naive_parallel(n: int, p: int, iterations: int, seed: int) -> None:
 def case_parallel(settings: Settings) -> Iterator[Row]:
     from peereval.validity import parallel_analysis
 
-    task = "parallel analysis, 1,000 iterations (60 items)"
     n_iter = 100 if settings.quick else 1000
+    task = f"parallel analysis, {n_iter:,} iterations (60 items)"
     for n in settings.sizes:
         data = survey_items(n)
         row = measure(task, n, lambda d=data: parallel_analysis(d, n_iter=n_iter, seed=1),
@@ -294,7 +296,7 @@ def case_matching(settings: Settings) -> Iterator[Row]:
             warnings.simplefilter("ignore", PeerevalWarning)
             logit = propensity_match(sub, "mentored", COVARIATES).propensity.linear.to_numpy()
         treated = (sub["mentored"] == "yes").to_numpy()
-        loop = median_time(partial(naive_match, logit, treated), 1)
+        loop = median_time(partial(naive_match, logit, treated), settings.repeat)
         share_t = float((data["mentored"] == "yes").mean())
         scale = (share_t * (1 - share_t) * n * n) / (treated.sum() * (~treated).sum())
         label = "numpy distance matrix, greedy" + (" (8,000, scaled)" if n > 8000 else "")
@@ -319,6 +321,7 @@ def case_simulation(settings: Settings) -> Iterator[Row]:
     from scipy import stats
 
     from peereval.outcomes import compare, simulate_power
+    from peereval.outcomes._compare import _permutation
 
     n_sim = 500 if settings.quick else 5000
     task = f"simulated power, {n_sim:,} studies, Welch t (100 + 100)"
@@ -338,16 +341,18 @@ def case_simulation(settings: Settings) -> Iterator[Row]:
     yield with_peer(jobs, "peereval, 1 worker", row.peereval_s)
     n_perm = 1000 if settings.quick else 10_000
     records = student_records(300, seed=3)
-    task = f"permutation test, {n_perm:,} random splits (n = 300)"
-    row = measure(task, 300, lambda: compare(records, "gpa_year1", "mentored",
-                                             test="permutation", n_perm=n_perm, seed=1),
-                  settings)
     yes = records.loc[records["mentored"] == "yes", "gpa_year1"].to_numpy()
     no = records.loc[records["mentored"] == "no", "gpa_year1"].to_numpy()
+    row = measure(f"permutation p-value, {n_perm:,} random splits (n = 300)", 300,
+                  partial(_permutation, yes, no, n_perm=n_perm, seed=1), settings)
     peer = median_time(lambda: stats.permutation_test(
         (yes, no), lambda a, b, axis: a.mean(axis) - b.mean(axis), n_resamples=n_perm,
         vectorized=True, rng=np.random.default_rng(1)), settings.repeat)
     yield with_peer(row, "scipy.stats.permutation_test (vectorised)", peer)
+    row = measure(f"compare(test='permutation'), {n_perm:,} splits, with effect sizes", 300,
+                  lambda: compare(records, "gpa_year1", "mentored", test="permutation",
+                                  n_perm=n_perm, seed=1), settings)
+    yield row
 
 
 def _subprocess_seconds(code: list[str], repeat: int, cwd: Path | None = None) -> float:
@@ -450,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
                                         indent=1))
     if args.docs:
         update_docs(table, f"Measured on {machine()}; medians of {settings.repeat} runs.")
-    return 1 if missed else 0
+    return 1 if missed and not args.quick else 0
 
 
 if __name__ == "__main__":

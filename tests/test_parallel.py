@@ -143,3 +143,23 @@ def _first_draw_and_size(rng: np.random.Generator, size: int) -> tuple[int, int]
 def test_bad_n_jobs_is_a_peereval_error(bad):
     with pytest.raises(PeerevalError, match="n_jobs"):
         alpha(_items(60), ci="percentile", n_boot=200, seed=1, n_jobs=bad)
+
+
+def test_bootstrap_memory_stays_bounded_on_a_national_cohort():
+    """Issue 8: alpha with a 2,000-resample BCa interval on 50,000 x 60 allocates
+    well under 1 GiB. Without blocks the count matrix alone would be 2,000 x 50,000
+    float64 (800 MB) beside as many int64 indices."""
+    import tracemalloc
+
+    rng = np.random.default_rng(8)
+    data = pd.DataFrame(np.clip(np.round(3 + rng.standard_normal((50_000, 1))
+                                         + rng.standard_normal((50_000, 60))), 1, 5))
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        result = alpha(data, ci="bca", n_boot=2000, seed=1)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.replicates.size == 2000
+    assert peak < 512 * 2**20, f"peak {peak / 2**20:.0f} MiB"

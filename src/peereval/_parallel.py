@@ -81,14 +81,12 @@ def map_blocks(task: Callable[..., T], sizes: list[int], rng: np.random.Generato
     would use a single worker, the blocks run in this process without joblib's
     overhead; the children are spawned first in either case, so the numbers agree.
     """
-    from threadpoolctl import threadpool_limits
-
     n_jobs = check_n_jobs(n_jobs)
     children = spawn_generators(rng, len(sizes))
     # The limit is also set here, around the whole run, so that blocks running in
     # threads of this process (joblib's threading backend) never see it lifted by
     # another block finishing first.
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _one_blas_thread():
         if len(sizes) <= 1 or _single_worker(n_jobs):
             return [_run_block(task, child, size, shared)
                     for child, size in zip(children, sizes, strict=True)]
@@ -108,10 +106,25 @@ def _run_block(task: Callable[..., T], rng: np.random.Generator, size: int,
     process, a loky worker or a Dask worker) keeps the numbers identical. The workers
     supply the parallelism.
     """
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _one_blas_thread():
         return task(rng, size, **shared)
+
+
+_CONTROLLER: list[Any] = []
+
+
+def _one_blas_thread() -> Any:
+    """A context limiting BLAS to one thread.
+
+    The controller that finds the loaded BLAS libraries is built once per process:
+    building it reads the process's memory map, a few milliseconds that would
+    otherwise be paid by every block.
+    """
+    if not _CONTROLLER:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1, user_api="blas")
 
 
 def _single_worker(n_jobs: int | None) -> bool:
