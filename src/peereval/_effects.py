@@ -440,7 +440,10 @@ def wilson_interval(events: float, n: float, level: float = 0.95) -> tuple[float
     z = _z(level)
     centre = p + z**2 / (2 * n)
     spread = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-    return (centre - spread) / (1 + z**2 / n), (centre + spread) / (1 + z**2 / n)
+    low, high = (centre - spread) / (1 + z**2 / n), (centre + spread) / (1 + z**2 / n)
+    # at p = 0 (p = 1) the lower (upper) limit is exactly 0 (1); the formula leaves a
+    # rounding residue of about 1e-17 that would put the estimate outside its interval
+    return (0.0 if events == 0 else low), (1.0 if events == n else high)
 
 
 def newcombe_interval(events1: float, n1: float, events2: float, n2: float,

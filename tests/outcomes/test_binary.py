@@ -172,6 +172,14 @@ def test_nnt_benefit_or_harm_follows_the_meaning_of_the_event():
     assert bad.nnt_text.startswith("NNTH 3.4")
     assert good.nnt_ci_low > 0
     assert bad.nnt_ci_low < 0
+    # in the table the estimate is signed like its limits (+ NNTB, - NNTH)
+    rows = {kind: r.to_frame().set_index("measure").loc["nnt"] for kind, r in
+            (("good", good), ("bad", bad))}
+    assert rows["good"]["estimate"] == good.nnt
+    assert rows["bad"]["estimate"] == -bad.nnt
+    for row in rows.values():
+        assert row["ci_low"] <= row["estimate"] <= row["ci_high"] or \
+            row["ci_high"] <= row["estimate"] <= row["ci_low"]
 
 
 # ---------------------------------------------------------------- logistic

@@ -12,7 +12,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from peereval.errors import FileFormatError, SheetError
+from peereval.errors import FileFormatError, PeerevalError, SheetError
 from peereval.loaders._table import RawTable, Source, open_source
 from peereval.loaders.responses import Item, Responses
 
@@ -182,6 +182,25 @@ def read_export(
     path = Path(path)
     if platform != "auto":
         platform_module(platform)  # validates the name
+    try:
+        return _read_export(path, platform, dictionary=dictionary, sheet=sheet,
+                            encoding=encoding, delimiter=delimiter, **options)
+    except PeerevalError:
+        raise
+    except Exception as exc:  # a layout no loader foresaw must not end in a traceback
+        raise FileFormatError(
+            f"the file could not be read (unexpected {type(exc).__name__}: {exc})",
+            file=path,
+            hint="the file may be damaged or in a layout peereval does not know; check "
+            "that it is the platform's own export, or read it as a plain table with "
+            "platform='generic'. Please report this with the file's first rows "
+            "(anonymised): it is a gap in peereval",
+        ) from exc
+
+
+def _read_export(path: Path, platform: str, *, dictionary: str | Path | None,
+                 sheet: str | int | None, encoding: str | None, delimiter: str | None,
+                 **options: Any) -> Responses:
     source = open_source(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
     if source.kind == "sav":
         if platform not in ("auto", "spss"):

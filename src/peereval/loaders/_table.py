@@ -340,6 +340,9 @@ def parse_delimited(text: str, path: Path, *, delimiter: str | None = None,
         rows, numbers = _parse_fast(text, sep)
     except ValueError:  # ragged rows or odd quoting: the csv module copes with both
         rows, numbers = _parse_tolerant(text, sep, path)
+    if not rows:
+        raise EmptyFileError("the file holds no values, only empty fields", file=path,
+                             hint="export the data again; the download may have failed")
     return _rectangular(RawTable(rows, numbers, path, None, encoding, sep))
 
 
@@ -439,11 +442,18 @@ def _open_workbook(path: Path, sheet: str | int | None) -> Source:
             ws = wb[name]
             rows: list[list[Any]] = []
             numbers: list[int] = []
-            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                cells = [_workbook_cell(v) for v in values]
-                if any(c is not None for c in cells):
-                    rows.append(cells)
-                    numbers.append(number)
+            try:
+                for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                    cells = [_workbook_cell(v) for v in values]
+                    if any(c is not None for c in cells):
+                        rows.append(cells)
+                        numbers.append(number)
+            except Exception as exc:  # the sheet's XML is parsed lazily, row by row
+                raise FileFormatError(
+                    f"the sheet is damaged after row {len(rows) and numbers[-1]} "
+                    f"({type(exc).__name__}: {exc})", file=path, sheet=name,
+                    hint="open and re-save the workbook in Excel, or export it again",
+                ) from exc
             if rows:
                 tables.append(_rectangular(RawTable(rows, numbers, path, name)))
     finally:

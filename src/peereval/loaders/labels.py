@@ -137,6 +137,8 @@ def label_key(text: object) -> str:
 
 
 _NUMBER = r"[-+]?\d+(?:\.\d+)?"
+#: Longer answers are never numbered response labels (the longest known is ~40 chars).
+_LONGEST_LABEL = 200
 _PREFIXED = re.compile(rf"^\(?\s*({_NUMBER})\s*\)?\s*(?:[=:.)\-/]\s*)?(.*\D.*)$")
 _SUFFIXED = re.compile(rf"^(.*\D.*?)(?:\s+|\s*[=:\-/]\s*|\s*\(\s*)({_NUMBER})\s*\)?$")
 
@@ -160,6 +162,8 @@ def split_numbered_label(text: object) -> tuple[float | None, str]:
     (None, 'strongly agree')
     """
     s = _SPACES.sub(" ", normalize_label(text).replace("_", " ")).strip()
+    if len(s) > _LONGEST_LABEL:  # free text, not a label; the patterns below backtrack
+        return None, s
     m = _PREFIXED.match(s)
     if m and m.group(2).strip(_EDGE_PUNCT + "()"):
         return float(m.group(1)), m.group(2).strip(_EDGE_PUNCT + "()").strip()

@@ -376,12 +376,19 @@ class Responses:
                 )
                 continue
             if match.unmatched:
-                for code in group_codes:
-                    col = self.answers[code].astype("string").str.strip()
-                    for label in match.unmatched:
-                        hits = col.index[col == label]
-                        if len(hits):
-                            problems.append(self.locate(hits[0], code, label))
+                siblings = [c for c, item in self.items.items() if item.group == group]
+                located = set()
+                # first occurrence in each item scored; then in the items beside them
+                for searched in (group_codes, [c for c in siblings if c not in group_codes]):
+                    for code in searched:
+                        col = self.answers[code].astype("string").str.strip()
+                        for label in match.unmatched:
+                            hits = col.index[col == label]
+                            if len(hits) and (searched is group_codes or label not in located):
+                                problems.append(self.locate(hits[0], code, label))
+                                located.add(label)
+                problems += [Location(self.source, self.sheet, None, group_codes[0], label)
+                             for label in match.unmatched if label not in located]
                 continue
             for code in group_codes:
                 out[code] = _code_column(self.answers[code], match.codes)

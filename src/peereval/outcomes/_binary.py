@@ -338,8 +338,9 @@ class BinaryComparison(Result):
              "Wald on the log scale" + halved),
             ("odds_ratio_conditional", self.or_conditional, self.or_conditional_low,
              self.or_conditional_high, "conditional MLE, exact (Fisher)"),
-            ("nnt", self.nnt, self.nnt_ci_low, self.nnt_ci_high,
-             f"1/RD ({self.nnt_kind}); limits signed, + NNTB, − NNTH"
+            # signed like its limits, so that the row reads as one scale
+            ("nnt", -self.nnt if self.nnt_kind == "NNTH" else self.nnt, self.nnt_ci_low,
+             self.nnt_ci_high, f"1/RD ({self.nnt_kind}); signed, + NNTB, − NNTH"
              + ("; through infinity" if self.nnt_through_infinity else "")),
         ]
         rows += [(e.name, e.estimate, e.ci_low, e.ci_high, e.method) for e in self.effects]
