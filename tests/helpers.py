@@ -1,13 +1,17 @@
-"""Assertions shared by the loader tests."""
+"""Assertions and tools shared by the tests."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Sequence
+import os
+import shutil
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import canonical
 
@@ -52,3 +56,57 @@ def edit_study(folder: Path, old: str, new: str) -> Path:
     assert old in text, old
     path.write_text(text.replace(old, new), encoding="utf-8")
     return path
+
+
+_CHROMIUM = ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser")
+
+
+def _chromium() -> str | None:
+    # The binary itself, not Debian's wrapper script, when it is there.
+    for candidate in _CHROMIUM:
+        if Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return shutil.which("chromium")
+
+
+@contextlib.contextmanager
+def chromium_page(html: Path) -> Iterator[object]:
+    """A page of Debian's headless Chromium (through playwright) showing ``html``.
+
+    ``page.peereval_log`` collects console messages, page errors, dialogs, failed
+    and all requests. Without playwright or chromium the test is skipped, unless
+    ``PEEREVAL_REQUIRE_BROWSER=1`` (set by CI), which makes it fail.
+    """
+    executable = _chromium()
+    required = os.environ.get("PEEREVAL_REQUIRE_BROWSER") == "1"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if required:
+            raise
+        pytest.skip("playwright is not installed")
+    if executable is None:
+        if required:
+            pytest.fail("PEEREVAL_REQUIRE_BROWSER=1 but no chromium was found")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--disable-background-networking", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        messages, failures, requests, dialogs = [], [], [], []
+        page.on("console", lambda m: messages.append((m.type, m.text)))
+        page.on("pageerror", lambda e: messages.append(("pageerror", str(e))))
+        page.on("requestfailed", lambda r: failures.append(r.url))
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(Path(html).as_uri(), wait_until="load")
+        page.wait_for_function(
+            "Array.from(document.images).every(i => i.complete)", timeout=30_000)
+        page.peereval_log = {"console": messages, "failed": failures,
+                             "requests": requests, "dialogs": dialogs}
+        try:
+            yield page
+        finally:
+            browser.close()

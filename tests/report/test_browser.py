@@ -6,54 +6,15 @@ browser fails the test instead of skipping it.
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
-_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser")
-
-
-def _chromium() -> str | None:
-    # The binary itself, not Debian's wrapper script, when it is there.
-    for candidate in _CANDIDATES:
-        if Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    return shutil.which("chromium")
+from helpers import chromium_page
 
 
 @pytest.fixture(scope="module")
 def page(sample_output):
-    executable = _chromium()
-    required = os.environ.get("PEEREVAL_REQUIRE_BROWSER") == "1"
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if required:
-            raise
-        pytest.skip("playwright is not installed")
-    if executable is None:
-        if required:
-            pytest.fail("PEEREVAL_REQUIRE_BROWSER=1 but no chromium was found")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--disable-background-networking", "--no-first-run"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        messages, failures, requests = [], [], []
-        page.on("console", lambda m: messages.append((m.type, m.text)))
-        page.on("pageerror", lambda e: messages.append(("pageerror", str(e))))
-        page.on("requestfailed", lambda r: failures.append(r.url))
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto((sample_output / "report.html").as_uri(), wait_until="load")
-        page.wait_for_function(
-            "Array.from(document.images).every(i => i.complete)", timeout=30_000)
-        page.peereval_log = {"console": messages, "failed": failures, "requests": requests}
-        yield page
-        browser.close()
+    with chromium_page(sample_output / "report.html") as opened:
+        yield opened
 
 
 def test_no_console_errors_and_no_network(page):
