@@ -69,7 +69,9 @@ def test_numbers_are_those_of_the_analyses(sample_report):
 def test_flow_response_rate_and_linkage(sample_report):
     quality = sample_report.section("quality")
     flow = _table(sample_report, "flow")
-    assert flow["remaining"].tolist() == [150, 149, 143, 141, 138]
+    assert flow["remaining"].tolist() == [150, 149, 143, 141, 138, 138, 111, 138]
+    assert flow["step"].tolist()[-3:] == ["analysed", "every item answered",
+                                          "linked to academic records"]
     assert "a response rate of 85% (138 of 163)" in quality.paragraphs[0]
     linkage = _table(sample_report, "linkage").set_index("measure")["n"]
     assert linkage["linked"] == 138
@@ -265,3 +267,51 @@ def test_survey_only_study(study_dir):
     assert "linkage" not in tables
     assert report.section("design").paragraphs[0].startswith("This evaluation is a "
                                                              "single-group")
+
+
+def _flow(report, key):
+    return next(t for t in report.tables() if t.key == key).frame
+
+
+def test_survey_flow_accounts_for_every_respondent(sample_report):
+    flow = _flow(sample_report, "flow")
+    steps = flow["step"].tolist()
+    assert steps[0] == "exported"
+    screening = flow[flow["step"].str.startswith("drop ")]
+    exported = int(flow["remaining"].iloc[0])
+    analysed = int(flow.loc[flow["step"] == "analysed", "remaining"].iloc[0])
+    assert exported - screening["removed"].sum() == analysed
+    assert (screening["reason"] != "").all()
+    # every item answered: counted independently from the survey file
+    study = peereval.load_sample()
+    items = study.scores.items
+    complete = int(items.notna().all(axis=1).sum())
+    row = flow[flow["step"] == "every item answered"].iloc[0]
+    assert (row["remaining"], row["removed"]) == (complete, analysed - complete)
+
+
+def test_outcome_flow_counts_students_left_out_and_why(study_dir):
+    import openpyxl
+
+    book = openpyxl.load_workbook(study_dir / "records.xlsx")
+    sheet = book["records"]
+    header = [c.value for c in sheet[1]]
+    gpa1, age = header.index("gpa_year1") + 1, header.index("age") + 1
+    for row in (2, 3, 4):        # three students without a first-year GPA
+        sheet.cell(row, gpa1).value = None
+    for row in (4, 5):           # two without an age (one of them also without GPA)
+        sheet.cell(row, age).value = None
+    book.save(study_dir / "records.xlsx")
+    report = run_study(study_dir / "study.toml")
+    flow = _flow(report, "outcome_flow").set_index("step")
+    assert flow.loc["academic records", "analysed"] == 300
+    assert flow.loc["gpa_year1: unadjusted", "left out"] == 3
+    assert flow.loc["gpa_year1: unadjusted", "analysed"] == 297
+    assert flow.loc["gpa_year1: adjusted", "left out"] == 1
+    assert flow.loc["gpa_year1: adjusted", "analysed"] == 296
+    assert flow.loc["exam_score: adjusted", "left out"] == 2
+    unadjusted = _table(report, "unadjusted").set_index("outcome")
+    assert unadjusted.loc["gpa_year1", "n mentored"] + \
+        unadjusted.loc["gpa_year1", "n comparison"] == 297
+    adjusted = _table(report, "adjusted").set_index("outcome")
+    assert adjusted.loc["gpa_year1", "n"] == 296

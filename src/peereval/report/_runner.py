@@ -279,11 +279,6 @@ def _quality_section(run: _Run) -> Section:
              "(study.toml [screening] drop) remove respondents. A respondent can carry "
              "several flags."))
     flow = data.flow
-    section.tables.append(Table("flow", "Respondent flow",
-                                _frame(flow, {"step": "step", "removed": "removed",
-                                              "remaining": "remaining"}),
-                                note="From the rows exported by the platform to the "
-                                     "respondents analysed, one exclusion rule at a time."))
     exported, analysed = int(flow["remaining"].iloc[0]), int(flow["remaining"].iloc[-1])
     text = (f"The platform exported {exported} responses; after screening {analysed} "
             f"respondents were analysed.")
@@ -297,6 +292,13 @@ def _quality_section(run: _Run) -> Section:
         section.notes.append(f"Survey file: {note}")
     if data.records is not None:
         _linkage(run, section)
+    section.tables.insert(1, Table(
+        "flow", "Respondent flow",
+        _frame(_survey_flow(run), {"step": "step", "removed": "removed",
+                                   "remaining": "remaining", "reason": "reason"}),
+        note="From the rows exported by the platform to the respondents analysed, one "
+             "rule at a time. Below the screening steps, the respondents each kind of "
+             "analysis uses."))
     return section
 
 
@@ -324,6 +326,73 @@ def _linkage(run: _Run, section: Section) -> None:
         sizes = ", ".join(f"{data.records.group} = {g}: {_small(n, study.min_cell)}"
                           for g, n in groups.items())
         section.paragraphs.append(f"Academic records: {len(data.records)} students ({sizes}).")
+
+
+def _survey_flow(run: _Run) -> pd.DataFrame:
+    """Screening steps, then the respondents with every item, then those linked."""
+    data = run.data
+    flow = data.flow.assign(reason="")
+    reasons = {row.flag: row.rule for row in data.screening.counts().itertuples()}
+    flow["reason"] = [reasons.get(step[5:], "") if step.startswith("drop ") else
+                      "rows in the platform's export" for step in flow["step"]]
+    rows = flow[["step", "removed", "remaining", "reason"]].to_dict("records")
+    analysed = int(rows[-1]["remaining"])
+    items = data.scores.items[[c for s in data.instrument.scales for c in s.items]]
+    complete = int(items.notna().all(axis=1).sum())
+    rows.append({"step": "analysed", "removed": 0, "remaining": analysed,
+                 "reason": "after screening: perception summary and scale scores; "
+                           "reliability uses those who answered every item of the scale "
+                           "(its n is in the reliability table)"})
+    rows.append({"step": "every item answered", "removed": analysed - complete,
+                 "remaining": complete,
+                 "reason": "factor analyses (exploratory and confirmatory) use "
+                           "respondents who answered every item"})
+    linked = run.results.get("linked")
+    if linked is not None:
+        report = linked.report
+        rows.append({"step": "linked to academic records",
+                     "removed": analysed - report.matched, "remaining": report.matched,
+                     "reason": f"no id: {report.responses_without_id}; id not in the "
+                               f"records: {report.responses_not_in_records}"})
+    scored = int(data.scores.scales.notna().all(axis=1).sum())
+    if scored != analysed:
+        rows.append({"step": "every scale scored", "removed": analysed - scored,
+                     "remaining": scored,
+                     "reason": "too few items of a scale answered for its score"})
+    return pd.DataFrame(rows)
+
+
+def _outcome_flow(frame: pd.DataFrame, group: str, outcomes: list[str],
+                  covariates: list[str], matched: Any = None) -> pd.DataFrame:
+    """Students in each outcome analysis, and why the others are left out."""
+    have_group = frame[group].notna()
+    rows = [{"step": "academic records", "removed": 0, "remaining": len(frame),
+             "reason": "rows of the records file"}]
+    if not have_group.all():
+        rows.append({"step": f"{group} known", "removed": int((~have_group).sum()),
+                     "remaining": int(have_group.sum()), "reason": f"no value of {group}"})
+    base = frame[have_group]
+    for outcome in outcomes:
+        has = base[outcome].notna()
+        rows.append({"step": f"{outcome}: unadjusted", "removed": int((~has).sum()),
+                     "remaining": int(has.sum()), "reason": f"no value of {outcome}"})
+        if covariates:
+            full = has & base[covariates].notna().all(axis=1)
+            rows.append({"step": f"{outcome}: adjusted", "removed": int((has & ~full).sum()),
+                         "remaining": int(full.sum()),
+                         "reason": "a covariate missing (" + ", ".join(covariates) + ")"})
+    if matched is not None:
+        for column, label, why in (
+                ("treated", "mentored", "no comparison student within the caliper"),
+                ("control", "comparison", "not needed as a match (1:1)")):
+            in_group = int(matched.counts.loc["all", column])
+            kept = int(matched.counts.loc["matched", column])
+            rows.append({"step": f"propensity-matched {label} students",
+                         "removed": in_group - kept, "remaining": kept,
+                         "reason": why + (f"; {sum(matched.dropped.values())} student(s) "
+                                          "left out before matching (a covariate missing)"
+                                          if matched.dropped else "")})
+    return pd.DataFrame(rows)
 
 
 def _small(n: int, min_cell: int) -> str:
@@ -628,6 +697,14 @@ def _outcomes_section(run: _Run) -> Section | None:
         if cluster:
             _clustered(run, section, frame, group, treated, continuous, covariates, cluster)
         _power(run, section, sizes, treated)
+        section.tables.append(Table(
+            "outcome_flow", "Students in the outcome analyses",
+            _frame(_outcome_flow(frame, group, outcomes, covariates,
+                                 run.results.get("matched")),
+                   {"step": "step", "removed": "left out", "remaining": "analysed",
+                    "reason": "reason"}),
+            note="Every student of the records file is counted: each row says how many "
+                 "an analysis used and why the others were left out."))
     return section
 
 
@@ -724,6 +801,7 @@ def _matched(run: _Run, section: Section, frame: pd.DataFrame, group: str, treat
 
     with run.step(section, "Propensity-score matching"):
         matched = propensity_match(frame, group, covariates, treated=treated, seed=run.seed)
+        run.results["matched"] = matched
         run.cite("rosenbaum", "austin")
         section.paragraphs.append(matched.apa())
         balance = matched.balance
