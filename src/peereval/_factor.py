@@ -24,6 +24,10 @@ __all__ = ["FactorFit", "geomin_criterion", "gpa_oblique", "gpa_orthogonal", "mi
            "oblimin", "principal_axis", "principal_components", "promax", "quartimax_criterion",
            "smc", "sort_and_flip", "varimax"]
 
+#: Smallest uniqueness minres and ML allow (as psych::fa); an item on this bound is a
+#: Heywood case.
+HEYWOOD_UNIQUENESS = 0.005
+
 
 def smc(matrix: np.ndarray) -> np.ndarray:
     """Squared multiple correlations 1 - 1/diag(R⁻¹) (pseudo-inverse when singular)."""
@@ -92,7 +96,7 @@ def minres(matrix: np.ndarray, n_factors: int, *, tol: float = 1e-12,
         return value, gradient
 
     result = optimize.minimize(objective, start, jac=True, method="L-BFGS-B",
-                               bounds=[(0.005, upper)] * p,
+                               bounds=[(HEYWOOD_UNIQUENESS, upper)] * p,
                                options={"ftol": tol, "gtol": 1e-10, "maxiter": max_iter})
     loadings, _, _ = _reduced_loadings(matrix, result.x, n_factors)
     return FactorFit(loadings, np.diag(matrix) - (loadings**2).sum(axis=1),
@@ -245,7 +249,7 @@ def ml(matrix: np.ndarray, n_factors: int, *, tol: float = 1e-12,
         return value, np.diag(implied) / psi**2
 
     result = optimize.minimize(objective, start, jac=True, method="L-BFGS-B",
-                               bounds=[(0.005, upper)] * p,
+                               bounds=[(HEYWOOD_UNIQUENESS, upper)] * p,
                                options={"ftol": tol, "gtol": 1e-10, "maxiter": max_iter})
     psi = result.x
     scale = 1 / np.sqrt(psi)

@@ -30,11 +30,15 @@ def fmt(value: float | None, digits: int = 2, *, leading_zero: bool = True) -> s
     '12.35'
     >>> fmt(float("nan"))
     'NA'
+    >>> fmt(1.9e28)
+    '1.90e+28'
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "NA"
     if math.isinf(value):
         return "∞" if value > 0 else f"{MINUS}∞"
+    if abs(value) >= 1e15:  # beyond what half-up rounding to digits can hold exactly
+        return (MINUS if value < 0 else "") + f"{abs(value):.{digits}e}"
     quantum = Decimal(1).scaleb(-digits)
     rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
     if rounded == 0:

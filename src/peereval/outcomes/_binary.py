@@ -399,7 +399,10 @@ class BinaryComparison(Result):
             if self.test == "yates":
                 test += " (Yates' correction)"
         text = f"{first}; {rd}; {ratio}; {test}"
-        if self.logistic is not None:
+        if self.logistic is not None and bool(self.logistic["separated"].any()):
+            text += ("; the adjusted OR could not be estimated: the outcome is perfectly "
+                     "separated in the logistic model on " + ", ".join(self.covariates))
+        elif self.logistic is not None:
             text += (f"; adjusted OR = {fmt(self.adjusted_or)}, "
                      f"{fmt_ci(self.adjusted_or_low, self.adjusted_or_high, level=self.level)}"
                      f" (logistic regression on {', '.join(self.covariates)})")

@@ -271,6 +271,12 @@ def alpha(
     corr = cov_to_corr(cov)
     std, mean_r, median_r = _std_alpha(corr)
     _warn_if_bad(raw, cov, names)
+    if n <= k:
+        warnings.warn(
+            f"alpha from {n} respondents for {k} items: with no more respondents than "
+            "items the item covariance matrix is singular and alpha is very unstable; "
+            "report it as provisional or collect more responses",
+            PeerevalWarning, stacklevel=2)
     feldt = feldt_interval(raw, n, k, level) if np.isfinite(raw) else (np.nan, np.nan)
     low, high = feldt
     replicates = None

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from peereval._factor import minres, oblimin, sort_and_flip, varimax
+from peereval._factor import HEYWOOD_UNIQUENESS, minres, oblimin, sort_and_flip, varimax
 from peereval._format import fmt
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
@@ -237,11 +237,15 @@ def omega(
             f"by option='{option}' (as psych::omega does); prefer 3 or more group factors",
             PeerevalWarning, stacklevel=2)
     general, group, communality, converged = _schmid_leiman(matrix, n_factors, option)
-    if np.any(communality >= 1):
-        heywood = [names[i] for i in np.flatnonzero(communality >= 1)]
+    # minres keeps uniquenesses at or above HEYWOOD_UNIQUENESS, so a Heywood case shows
+    # as a communality at (or, where the search stops early, just short of) that bound
+    improper = communality >= np.diag(matrix) - 2 * HEYWOOD_UNIQUENESS
+    if np.any(improper):
+        heywood = [names[i] for i in np.flatnonzero(improper)]
         warnings.warn(
-            f"Heywood case: item(s) {heywood} have a communality of 1 or more, so the "
-            "factor solution is improper; try fewer factors or check the items",
+            f"Heywood case: item(s) {heywood} have a communality of (almost) 1 or more, so "
+            "the factor solution is improper; try fewer factors or check the items "
+            "(nearly duplicated items cause it)",
             PeerevalWarning, stacklevel=2)
     if not converged:
         warnings.warn("the factor extraction or rotation did not converge; the omegas may "

@@ -104,10 +104,15 @@ footer { margin-top: 3rem; font-size: .8rem; color: #666; }
 """
 
 
+#: How a missing value is shown in a table (never an empty or 'nan' cell).
+MISSING_CELL = "—"
+
+
 def format_cell(value: Any, column: str) -> tuple[str, bool]:
     """A cell as text for display, and whether it is numeric (right-aligned)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "", False
+    if value is None or value is pd.NA or (isinstance(value, float | np.floating)
+                                           and math.isnan(value)):
+        return MISSING_CELL, False
     if isinstance(value, bool | np.bool_):
         return ("yes" if value else "no"), False
     if isinstance(value, int | np.integer):
@@ -131,15 +136,20 @@ def _table_html(table: Table) -> str:
     frame = table.frame.reset_index() if table.index else table.frame
     head = "".join(f"<th scope=\"col\">{escape(str(c))}</th>" for c in frame.columns)
     rows = []
+    missing = False
     for record in frame.itertuples(index=False):
         cells = []
         for column, value in zip(frame.columns, record, strict=True):
             text, numeric = format_cell(value, str(column))
+            missing = missing or text == MISSING_CELL
             css = ' class="num"' if numeric else ' dir="auto"'
             cells.append(f"<td{css}>{escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
+    legend = (f'<p class="note">{MISSING_CELL}: not applicable to this row, or not '
+              "estimable (the section's notes and the Warnings say why).</p>"
+              if missing else "")
     return (f"<table><thead><tr>{head}</tr></thead><tbody>" + "".join(rows)
-            + "</tbody></table>")
+            + "</tbody></table>" + legend)
 
 
 def _data_uri(svg: str) -> str:

@@ -773,6 +773,11 @@ def _adjusted(run: _Run, section: Section, frame: pd.DataFrame, group: str, trea
         with run.step(section, f"Adjusted comparison of {outcome}"):
             result = compare_binary(frame, outcome, group, treated=treated,
                                     covariates=covariates)
+            if bool(result.logistic["separated"].any()):
+                raise PeerevalError(
+                    f"'{outcome}' is perfectly separated in the logistic model on "
+                    + ", ".join(covariates) + ", so its adjusted odds ratio cannot be "
+                    "estimated (the unadjusted comparison stands)")
             rows.append({"outcome": outcome, "adjusted odds ratio": result.adjusted_or,
                          "CI low": result.adjusted_or_low, "CI high": result.adjusted_or_high,
                          "p": result.adjusted_p, "n": result.n_treated + result.n_control})
@@ -1001,7 +1006,7 @@ def run_study(study: str | Path | Study, *, progress: Progress | None = None) ->
     >>> [s.key for s in report.sections][:3]
     ['study', 'quality', 'design']
     >>> len(report.tables()), len(report.figures()), report.meta["seed"]
-    (26, 8, 20240301)
+    (27, 8, 20240301)
     """
     progress = progress or _quiet
     if not isinstance(study, Study):

@@ -12,6 +12,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from peereval._factor import (
+    HEYWOOD_UNIQUENESS,
     FactorFit,
     geomin_criterion,
     gpa_oblique,
@@ -38,8 +39,6 @@ Rotation = Literal["none", "varimax", "quartimax", "promax", "oblimin", "geomin"
 METHODS = ("minres", "ml", "pa", "pc")
 ROTATIONS = ("none", "varimax", "quartimax", "promax", "oblimin", "geomin")
 OBLIQUE = ("promax", "oblimin", "geomin")
-#: Lower bound of uniquenesses in minres and ML (as R's psych::fa).
-HEYWOOD_UNIQUENESS = 0.005
 _METHOD_NAMES = {"minres": "minimum residual", "ml": "maximum likelihood",
                  "pa": "principal axis", "pc": "principal components"}
 
