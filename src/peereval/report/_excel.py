@@ -543,6 +543,8 @@ def _write_contents(sheet: Any, tables: list[Table], names: list[str], title: st
         row += 1
         sheet.cell(row, 1, "(the report has no tables)").font = style["note"]
     lines = ["Numbers are stored at full precision; the cells show them rounded.",
+             "An empty cell in a table: not applicable to that row, or not estimable (the "
+             "report's notes and warnings say why).",
              "Text that would begin with =, +, -, @ or a tab starts with an apostrophe, "
              "so that no spreadsheet program runs it as a formula."]
     if min_cell is not None:
