@@ -351,12 +351,15 @@ def _parse_fast(text: str, sep: str) -> tuple[list[list[Any]], list[int]]:
     import numpy as np
     import pandas as pd
 
+    # only the empty field is missing (no "NA", "null", ...): the parser marks it in C
     frame = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=object,
-                        na_filter=False, keep_default_na=False, skip_blank_lines=False,
-                        quotechar='"', doublequote=True, engine="c")
+                        na_filter=True, na_values=[""], keep_default_na=False,
+                        skip_blank_lines=False, quotechar='"', doublequote=True,
+                        engine="c")
     cells = frame.to_numpy(dtype=object)
-    cells[cells == ""] = None
-    keep = (cells != None).any(axis=1)  # noqa: E711 - elementwise on an object array
+    empty = pd.isna(cells)  # one C pass over the whole array, not one per column
+    cells[empty] = None
+    keep = ~empty.all(axis=1)
     numbers = (np.flatnonzero(keep) + 1).tolist()
     return cells[keep].tolist(), numbers
 

@@ -57,7 +57,7 @@ How peereval reads it:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pandas as pd
@@ -150,13 +150,19 @@ def _structural(table: RawTable) -> bool:
     """
     if table.width < 5 or len(table.rows) < 2:
         return False
-    cols = [[cell_text(r[i]) for r in table.rows[1:]] for i in range(4)]
-    ids, submitted, pages, languages = cols
+    rows = table.rows[1:]
+
+    def column(i: int) -> Iterator[str]:  # lazily: most tables fail on the first rows
+        return (cell_text(r[i]) for r in rows)
+
+    if not all(_INTEGER.match(v) for v in column(0)):
+        return False
+    ids = list(column(0))
     return (
-        all(_INTEGER.match(v) for v in ids) and len(set(ids)) == len(ids)
-        and all(not v or _DATETIME.match(v) for v in submitted)
-        and all(not v or _INTEGER.match(v) for v in pages)
-        and all(_LANGUAGE.match(v) for v in languages)
+        len(set(ids)) == len(ids)
+        and all(not v or _DATETIME.match(v) for v in column(1))
+        and all(not v or _INTEGER.match(v) for v in column(2))
+        and all(_LANGUAGE.match(v) for v in column(3))
     )
 
 

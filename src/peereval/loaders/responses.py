@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -302,13 +302,23 @@ class Responses:
         return {}
 
     @cached_property
+    def _distinct_cache(self) -> dict[str, list[Any]]:
+        return {}
+
+    def _distinct_of(self, code: str) -> list[Any]:
+        """Distinct answers of one column, worked out once (answers do not change)."""
+        if code not in self._distinct_cache:
+            self._distinct_cache[code] = _distinct(self.answers[code])
+        return self._distinct_cache[code]
+
+    @cached_property
     def _file_label_groups(self) -> dict[str, list[str]]:
         """Labels of every Likert item group of the export whose answers are text."""
         groups: dict[str, list[str]] = {}
         for code in self.likert_items:
-            if _as_numbers(self.answers[code]) is None:
+            if _as_numbers(self.answers[code], self._distinct_of(code)) is None:
                 groups.setdefault(self.items[code].group, []).append(code)
-        return {group: _distinct_labels(self.answers[codes]) for group, codes in
+        return {group: _distinct_labels(codes, self._distinct_of) for group, codes in
                 groups.items()}
 
     def _numeric(self, items: tuple[str, ...] | None, points: Any, mapping: Any) -> _NumericResult:
@@ -332,7 +342,7 @@ class Responses:
         pending: dict[str, list[str]] = {}
         for code in codes:
             column = self.answers[code]
-            numbers = _as_numbers(column)
+            numbers = _as_numbers(column, self._distinct_of(code))
             if numbers is not None:
                 out[code] = numbers
             else:
@@ -346,7 +356,7 @@ class Responses:
             item_mapping = _mapping_for(mapping, group_codes)
             options = self.items[group_codes[0]].options
             siblings = [c for c, item in self.items.items() if item.group == group]
-            labels = _distinct_labels(self.answers[siblings])
+            labels = _distinct_labels(siblings, self._distinct_of)
             from_options = item_mapping is None and bool(options) and _numeric_options(options)
             if from_options:
                 item_mapping = {label: float(code) for code, label in options}
@@ -391,7 +401,8 @@ class Responses:
                              for label in match.unmatched if label not in located]
                 continue
             for code in group_codes:
-                out[code] = _code_column(self.answers[code], match.codes)
+                out[code] = _code_column(self.answers[code], match.codes,
+                                         self._distinct_of(code))
 
         if problems or ambiguity:
             message = []
@@ -487,18 +498,20 @@ def _numeric_options(options: tuple[tuple[Any, str], ...]) -> bool:
     return True
 
 
-def _code_column(column: pd.Series, codes: Mapping[str, float]) -> pd.Series:
+def _code_column(column: pd.Series, codes: Mapping[str, float],
+                 distinct: list[Any] | None = None) -> pd.Series:
     """Map each answer (compared stripped) to its code; other values become NaN."""
     lookup = {}
-    for value in _distinct(column):
+    for value in _distinct(column) if distinct is None else distinct:
         lookup[value] = codes.get(str(value).strip(), np.nan)
     return column.map(lookup).astype("float64")
 
 
-def _distinct_labels(frame: pd.DataFrame) -> list[str]:
+def _distinct_labels(codes: Sequence[str], distinct_of: Callable[[str], list[Any]]
+                     ) -> list[str]:
     seen: dict[str, None] = {}
-    for code in frame.columns:
-        for value in _distinct(frame[code]):
+    for code in codes:
+        for value in distinct_of(code):
             text = str(value).strip()
             if text:
                 seen[text] = None
@@ -527,7 +540,7 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def _as_numbers(column: pd.Series) -> pd.Series | None:
+def _as_numbers(column: pd.Series, distinct: list[Any] | None = None) -> pd.Series | None:
     """The column as floats when every answer is a number (digits may be Persian).
 
     Conversion works on the distinct values, so a 50,000-row column with five
@@ -536,7 +549,7 @@ def _as_numbers(column: pd.Series) -> pd.Series | None:
     if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
         return column.astype("float64")
     table: dict[Any, float] = {}
-    for value in _distinct(column):
+    for value in _distinct(column) if distinct is None else distinct:
         number = _number(value)
         if number is None:
             return None
@@ -566,10 +579,19 @@ def classify_column(values: pd.Series | Sequence[Any]) -> ItemKind:
     >>> classify_column(["Agree", "Disagree", "Agree"])
     'likert'
     """
-    series = values if isinstance(values, pd.Series) else pd.Series(list(values),
-                                                                     dtype=object)
-    unique = _distinct(series)
-    n_present = int(series.notna().sum())
+    if isinstance(values, pd.Series):
+        unique = _distinct(values)
+        n_present = int(values.notna().sum())
+    else:  # a plain list from a loader: dict and list.count work in C
+        values = list(values)
+        try:
+            seen = list(dict.fromkeys(values))
+        except TypeError:
+            seen = _distinct(pd.Series(values, dtype=object))
+        unique = [v for v in seen if v is not None and not (isinstance(v, float) and v != v)]
+        n_present = len(values) - values.count(None)
+        if any(isinstance(v, float) and v != v for v in seen):  # NaNs are missing too
+            n_present -= sum(1 for v in values if isinstance(v, float) and v != v)
     distinct = [v for v in unique if not (isinstance(v, str) and not v.strip())]
     if not distinct:
         return "text"
