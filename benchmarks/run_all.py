@@ -114,6 +114,16 @@ def measure(task: str, size: int, ours: Callable[[], object], settings: Settings
     return Row(task, size, seconds, peak_mib=peak)
 
 
+def r_seconds_on(data: pd.DataFrame, libraries: str, script: str) -> float:
+    """Seconds R takes for ``script`` on ``data`` (read into ``d``), timed inside R."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "data.csv"
+        data.to_csv(path, index=False)
+        seconds, = r_seconds(f"suppressPackageStartupMessages({{{libraries}}})\n"
+                             f'd <- read.csv("{path.as_posix()}")\n{script}')
+    return seconds
+
+
 def with_peer(row: Row, peer: str, seconds: float) -> Row:
     return Row(row.task, row.size, row.peereval_s, peer, seconds, row.peak_mib)
 
@@ -171,14 +181,9 @@ def case_alpha_bca(settings: Settings) -> Iterator[Row]:
         yield with_peer(row, f"numpy loop ({few} resamples, scaled)", loop * n_boot / few)
         if settings.use_r and n <= 50_000:
             iters = 20
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / "items.csv"
-                data.to_csv(path, index=False)
-                seconds, = r_seconds(f"""
-                    suppressPackageStartupMessages(library(psych))
-                    d <- read.csv("{path}")
-                    cat(system.time(alpha(d, n.iter = {iters}, warnings = FALSE))[["elapsed"]])
-                """)
+            seconds = r_seconds_on(data, "library(psych)", f"""
+                cat(system.time(alpha(d, n.iter = {iters}, warnings = FALSE))[["elapsed"]])
+            """)
             yield with_peer(row, f"R psych::alpha(n.iter = {iters}, scaled)",
                             seconds * n_boot / iters)
         jobs = measure(task.replace("interval", "interval, 2 workers"), n,
@@ -208,16 +213,11 @@ def case_parallel(settings: Settings) -> Iterator[Row]:
                         loop * n_iter / few)
         if settings.use_r and n <= 10_000:
             iters = 20
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / "items.csv"
-                data.to_csv(path, index=False)
-                seconds, = r_seconds(f"""
-                    suppressPackageStartupMessages(library(psych))
-                    d <- read.csv("{path}")
-                    pdf(NULL)
-                    cat(system.time(invisible(capture.output(fa.parallel(d, n.iter = {iters},
-                        fa = "both", plot = FALSE))))[["elapsed"]])
-                """)
+            seconds = r_seconds_on(data, "library(psych)", f"""
+                pdf(NULL)
+                cat(system.time(invisible(capture.output(fa.parallel(d, n.iter = {iters},
+                    fa = "both", plot = FALSE))))[["elapsed"]])
+            """)
             yield with_peer(row, f"R psych::fa.parallel(n.iter = {iters}, scaled)",
                             seconds * n_iter / iters)
 
@@ -239,15 +239,10 @@ def case_efa(settings: Settings) -> Iterator[Row]:
                          settings.repeat)
         yield with_peer(row, "scikit-learn FactorAnalysis (ML, varimax)", sk)
         if settings.use_r:
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / "items.csv"
-                data.to_csv(path, index=False)
-                seconds, = r_seconds(f"""
-                    suppressPackageStartupMessages({{library(psych); library(GPArotation)}})
-                    d <- read.csv("{path}")
-                    cat(system.time(fa(d, nfactors = 6, fm = "minres",
-                                       rotate = "oblimin"))[["elapsed"]])
-                """)
+            seconds = r_seconds_on(data, "library(psych); library(GPArotation)", """
+                cat(system.time(fa(d, nfactors = 6, fm = "minres",
+                                   rotate = "oblimin"))[["elapsed"]])
+            """)
             yield with_peer(row, "R psych::fa (minres, oblimin)", seconds)
 
 
@@ -269,15 +264,10 @@ def case_cfa(settings: Settings) -> Iterator[Row]:
                                settings.repeat)
             yield with_peer(row, "semopy Model.fit (ML)", peer)
         if settings.use_r:
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / "items.csv"
-                data.to_csv(path, index=False)
-                lavaan = syntax.replace("\n", "\\n")
-                seconds, = r_seconds(f"""
-                    suppressPackageStartupMessages(library(lavaan))
-                    d <- read.csv("{path}")
-                    cat(system.time(cfa("{lavaan}", data = d))[["elapsed"]])
-                """)
+            lavaan = syntax.replace("\n", "\\n")
+            seconds = r_seconds_on(data, "library(lavaan)", f"""
+                cat(system.time(cfa("{lavaan}", data = d))[["elapsed"]])
+            """)
             yield with_peer(row, "R lavaan::cfa (ML)", seconds)
 
 
@@ -302,17 +292,12 @@ def case_matching(settings: Settings) -> Iterator[Row]:
         label = "numpy distance matrix, greedy" + (" (8,000, scaled)" if n > 8000 else "")
         yield with_peer(row, label, loop * scale)
         if settings.use_r and n <= 100_000:
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / "records.csv"
-                data.assign(treat=(data["mentored"] == "yes").astype(int)).to_csv(
-                    path, index=False)
-                seconds, = r_seconds(f"""
-                    suppressPackageStartupMessages(library(MatchIt))
-                    d <- read.csv("{path}")
-                    cat(system.time(matchit(treat ~ gpa_entry + age + sex + prior_fail,
-                        data = d, method = "nearest", caliper = 0.2,
-                        link = "linear.logit"))[["elapsed"]])
-                """)
+            treat = data.assign(treat=(data["mentored"] == "yes").astype(int))
+            seconds = r_seconds_on(treat, "library(MatchIt)", """
+                cat(system.time(matchit(treat ~ gpa_entry + age + sex + prior_fail,
+                    data = d, method = "nearest", caliper = 0.2,
+                    link = "linear.logit"))[["elapsed"]])
+            """)
             yield with_peer(row, "R MatchIt::matchit (nearest, caliper, with its glm)",
                             seconds)
 
