@@ -154,9 +154,8 @@ def _study(tmp_path, scenario: str):
 
 
 @pytest.mark.parametrize(("scenario", "note"), [
-    ("constant_item", "Scale reliability (a bias-corrected and accelerated (BCa) bootstrap "
-                      "interval (2000 resamples)): not reported. item(s) ['Q1_1'] have no "
-                      "variance"),
+    ("constant_item", "Reliability of the scale 'support': not reported. item(s) ['Q1_1'] "
+                      "have no variance"),
     ("separated", "Adjusted comparison of passed: not reported. 'passed' is perfectly "
                   "separated in the logistic model"),
     ("one_group", "Unadjusted comparison of the groups: not reported. 'mentored' must hold "
@@ -171,5 +170,9 @@ def test_a_report_on_degenerate_data_names_what_it_could_not_do(tmp_path, scenar
     html = render_html(report)
     text = re.sub(r"<[^>]+>", " ", html.split("<body", 1)[1])
     assert not re.search(r"\b(nan|NaN|inf)\b", text)
+    if scenario == "constant_item":  # the other scales are still reported
+        tables = {t.key: t.frame for t in report.tables()}
+        assert tables["reliability"]["scale"].tolist() == ["adjustment", "belonging"]
+        assert set(tables["items"]["scale"]) == {"adjustment", "belonging"}
     assert "<td></td>" not in html
     assert '<td class="num"></td>' not in html

@@ -29,7 +29,7 @@ import secrets
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -456,6 +456,28 @@ def _cohort_split(run: _Run) -> tuple[Any, pd.Series | None]:
     return linked.responses, linked.records.data[group]
 
 
+def _scales_with_reliability(data: Any, section: Section | None = None) -> list[Any]:
+    """The scales whose items allow a reliability analysis; the others are named in
+    ``section``'s notes with the reason (a zero-variance item, too few respondents)."""
+    from peereval.reliability import alpha
+
+    usable = []
+    for scale in data.instrument.scales:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", PeerevalWarning)
+                alpha(data.scores.items, list(scale.items))
+        except PeerevalError as exc:
+            if section is not None:
+                section.notes.append(f"Reliability of the scale '{scale.name}': not "
+                                     f"reported. {getattr(exc, 'message', exc)}")
+            continue
+        usable.append(scale)
+    if not usable:
+        raise PeerevalError("no scale can be analysed (see the notes above)")
+    return usable
+
+
 def _reliability_section(run: _Run) -> Section:
     from peereval.reliability import item_analysis, scale_reliability, test_retest
 
@@ -463,8 +485,15 @@ def _reliability_section(run: _Run) -> Section:
     options = study.options
     section = Section("reliability", "Reliability")
     with run.step(section, f"Scale reliability ({_ci_text(options)})"):
-        result = scale_reliability(data.scores, ci=options["ci"], n_boot=options["n_boot"],
-                                   seed=run.seed)
+        usable = _scales_with_reliability(data, section)
+        if len(usable) == len(data.instrument.scales):
+            result = scale_reliability(data.scores, ci=options["ci"],
+                                       n_boot=options["n_boot"], seed=run.seed)
+        else:  # the other scales are still reported; the notes say which one is not
+            result = scale_reliability(data.scores.items,
+                                       replace(data.instrument, scales=tuple(usable)),
+                                       ci=options["ci"], n_boot=options["n_boot"],
+                                       seed=run.seed)
         run.results["reliability"] = result
         run.cite("cronbach", "mcdonald", "feldt" if options["ci"] == "feldt" else "efron")
         section.paragraphs.append(result.apa())
@@ -483,10 +512,12 @@ def _reliability_section(run: _Run) -> Section:
             "and McDonald's omega total.")
     with run.step(section, "Item analysis"):
         frames = []
-        for scale in data.instrument.scales:
+        for scale in _scales_with_reliability(data):
             analysis = item_analysis(data.scores.items, list(scale.items),
                                      response_range=data.instrument.response_range)
             frames.append(analysis.to_frame().assign(scale=scale.name))
+        if not frames:
+            raise PeerevalError("no scale can be analysed (see the notes above)")
         items = pd.concat(frames, ignore_index=True)
         section.tables.append(Table(
             "items", "Item analysis",
