@@ -32,8 +32,8 @@ LAYOUTS = [
     "surveymonkey/answer_text.csv", "surveymonkey/answer_text.xlsx",
     "surveymonkey/numerical_value.csv",
     "google_forms/form_download.csv", "google_forms/sheet_download.csv",
-    "ms_forms/survey.xlsx", "ms_forms/survey_saved_as.csv",
-    "redcap/raw.csv", "redcap/labels.csv",
+    "ms_forms/survey.xlsx", "ms_forms/quiz.xlsx", "ms_forms/survey_saved_as.csv",
+    "redcap/raw.csv", "redcap/labels.csv", "redcap/longitudinal_raw.csv",
     "limesurvey/codes_numeric.csv", "limesurvey/full_text.csv",
     "limesurvey/code_and_text.csv",
     "kobo/xml_values.csv", "kobo/labels_en.csv", "kobo/labels_fa.xlsx",
@@ -139,11 +139,12 @@ def test_answers_written_in_each_layout_read_back_unchanged(name, tmp_path):
     roundtrip()
 
 
-def test_answers_written_to_an_spss_file_read_back_unchanged(tmp_path):
+@pytest.mark.parametrize("name", ["mentoring.sav", "persian.zsav"])
+def test_answers_written_to_an_spss_file_read_back_unchanged(name, tmp_path):
     import pyreadstat
 
-    frame, meta = pyreadstat.read_sav(FIXTURES / "spss" / "mentoring.sav")
-    original = peereval.read_export(FIXTURES / "spss" / "mentoring.sav")
+    frame, meta = pyreadstat.read_sav(FIXTURES / "spss" / name)
+    original = peereval.read_export(FIXTURES / "spss" / name)
     codes = original.likert_items[:5]
 
     @ROUNDTRIP
@@ -152,10 +153,11 @@ def test_answers_written_to_an_spss_file_read_back_unchanged(tmp_path):
         changed = frame.copy()
         for j, code in enumerate(codes):
             changed[code] = [np.nan if row[j] is None else float(row[j]) for row in matrix]
-        path = tmp_path / "mentoring.sav"
+        path = tmp_path / name
         pyreadstat.write_sav(changed, path, column_labels=meta.column_labels,
                              variable_value_labels=meta.variable_value_labels,
-                             variable_measure=meta.variable_measure)
+                             variable_measure=meta.variable_measure,
+                             compress=name.endswith(".zsav"))
         got = peereval.read_export(path).numeric(codes, points=5).to_numpy()
         expected = np.array([[np.nan if v is None else v for v in row] for row in matrix],
                             dtype=float)
