@@ -38,6 +38,7 @@ from peereval.outcomes._groups import (
     as_names,
     check_level,
     frame_of,
+    level_text,
     numeric_values,
     two_groups,
 )
@@ -142,13 +143,6 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     return (1, str(value))
 
 
-def _level_text(value: Any) -> str:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
-
 
 @dataclass(frozen=True)
 class Design:
@@ -179,9 +173,9 @@ def _coded(cov: Covariate, coding: str) -> tuple[np.ndarray, list[str]]:
         col = np.array([v == level for v in cov.values], dtype=float)
         if coding == "sum":
             col[np.array([v == levels[-1] for v in cov.values])] = -1.0
-            names.append(f"{cov.name}[S.{_level_text(level)}]")
+            names.append(f"{cov.name}[S.{level_text(level)}]")
         else:
-            names.append(f"{cov.name}[{_level_text(level)}]")
+            names.append(f"{cov.name}[{level_text(level)}]")
         cols.append(col)
     return np.column_stack(cols), names
 
@@ -211,10 +205,10 @@ def build_design(treated: np.ndarray, group: str, treated_label: Any,
 
     if coding == "sum":
         g = np.where(treated, 1.0, -1.0).reshape(-1, 1)
-        g_name = f"{group}[S.{_level_text(treated_label)}]"
+        g_name = f"{group}[S.{level_text(treated_label)}]"
     else:
         g = treated.astype(float).reshape(-1, 1)
-        g_name = f"{group}[{_level_text(treated_label)}]"
+        g_name = f"{group}[{level_text(treated_label)}]"
     add(group, g, [g_name], frozenset({group}))
     blocks = {}
     for cov in covariates:
@@ -502,7 +496,7 @@ class AncovaResult(Result):
         adjusted = ", ".join(self.covariates)
         return (
             f"Adjusted for {adjusted}, the difference in {self.outcome} between "
-            f"{_level_text(self.treated)} and {_level_text(self.control)} was "
+            f"{level_text(self.treated)} and {level_text(self.control)} was "
             f"{fmt(self.difference)}, {fmt_ci(self.ci_low, self.ci_high, level=self.level)} "
             f"(adjusted M = {fmt(t_mean)} vs {fmt(c_mean)}); "
             f"F({fmt(self.df1, 0)}, {fmt(self.df2, 0)}) = {fmt(self.f)}, {fmt_p(self.p)}, "
@@ -880,8 +874,8 @@ def _checks(design: Design, slopes: Design, y: np.ndarray, resid: np.ndarray,
     f, d1, d2, p = levene_median(resid, labels)
     met = p >= alpha
     sd_t, sd_c = resid[mask].std(ddof=1), resid[~mask].std(ddof=1)
-    note = (f"residual SDs {fmt(sd_t)} ({_level_text(groups.treated)}) and {fmt(sd_c)} "
-            f"({_level_text(groups.control)}) do not differ detectably ({fmt_p(p)})"
+    note = (f"residual SDs {fmt(sd_t)} ({level_text(groups.treated)}) and {fmt(sd_c)} "
+            f"({level_text(groups.control)}) do not differ detectably ({fmt_p(p)})"
             if met else
             f"the residual SDs differ ({fmt(sd_t)} vs {fmt(sd_c)}, {fmt_p(p)}): the "
             "classical F test and intervals assume equal error variance; rely on the "

@@ -18,6 +18,7 @@ from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
 from peereval.outcomes._compare import _capital, _choice, default_labels
 from peereval.outcomes._groups import (
+    as_typed,
     binary_values,
     check_level,
     frame_of,
@@ -548,11 +549,7 @@ def compare_binary(
         raise PeerevalError(f"'{outcome}' has one value ({work[outcome].iloc[0]!r}) for "
                             "every student analysed", column=outcome,
                             hint="nothing to compare; check the column and the event")
-    event_value = work[outcome].to_numpy()[np.argmax(y == 1)]
-    if isinstance(event_value, np.generic):
-        event_value = event_value.item()
-    if isinstance(event_value, float) and event_value.is_integer():
-        event_value = int(event_value)
+    event_value = as_typed(work[outcome].to_numpy()[np.argmax(y == 1)])
     mask = groups.mask.to_numpy()
     a, c = int(y[mask].sum()), int(y[~mask].sum())
     b, d = int(mask.sum()) - a, int((~mask).sum()) - c

@@ -14,7 +14,13 @@ from peereval._effects import smd_binary, smd_categorical, smd_continuous
 from peereval._format import fmt
 from peereval._results import Result
 from peereval.errors import PeerevalError
-from peereval.outcomes._groups import _require, frame_of, numeric_values, two_groups
+from peereval.outcomes._groups import (
+    _require,
+    frame_of,
+    level_text,
+    numeric_values,
+    two_groups,
+)
 
 __all__ = ["Describe", "describe"]
 
@@ -32,14 +38,6 @@ _COLUMNS = (
     + ["smd", "suppressed"]
 )
 
-
-def _show(level: Any) -> str:
-    """A level as users typed it: 1 rather than 1.0."""
-    if isinstance(level, np.generic):
-        level = level.item()
-    if isinstance(level, float) and level.is_integer():
-        level = int(level)
-    return str(level)
 
 
 def _is_categorical(series: pd.Series) -> bool:
@@ -238,7 +236,7 @@ class Describe(Result):
                              head["control"]: "", "SMD": smd})
                 rows.extend(self._missing_row(record, defer=True))
             else:
-                rows.append({"variable": f"    {_show(level)}", **{
+                rows.append({"variable": f"    {level_text(level)}", **{
                     head[r]: self._cell(record[f"count_{r}"], record[f"pct_{r}"])
                     for r in _ROLES}, "SMD": ""})
         return pd.DataFrame(self._place_missing(rows))

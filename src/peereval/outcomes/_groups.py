@@ -17,8 +17,17 @@ import pandas as pd
 from peereval.errors import PeerevalError
 from peereval.loaders.labels import normalize_label
 
-__all__ = ["Groups", "as_names", "binary_values", "check_level", "frame_of", "numeric_values",
-           "two_groups"]
+__all__ = [
+    "Groups",
+    "as_names",
+    "as_typed",
+    "binary_values",
+    "check_level",
+    "frame_of",
+    "level_text",
+    "numeric_values",
+    "two_groups",
+]
 
 #: Group labels read as the treated (mentored) group when ``treated`` is not given.
 TREATED_WORDS = frozenset({"yes", "y", "true", "1", "1.0", "mentored", "mentee", "treated",
@@ -78,13 +87,23 @@ class Groups:
         return int((~self.mask).sum())
 
 
-def _plain(value: Any) -> str:
-    """A value as users typed it: 'yes', 1 (not np.float64(1.0))."""
+def as_typed(value: Any) -> Any:
+    """A value as users typed it: 1 rather than np.float64(1.0); text unchanged."""
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return repr(value)
+    return value
+
+
+def level_text(value: Any) -> str:
+    """A group or time level for sentences and tables: ``1``, ``yes``."""
+    return str(as_typed(value))
+
+
+def _plain(value: Any) -> str:
+    """A value as users typed it, quoted when text: 'yes', 1."""
+    return repr(as_typed(value))
 
 
 def _choose_treated(levels: list[Any], treated: Any, column: str) -> tuple[Any, Any, str]:

@@ -41,6 +41,7 @@ from peereval.outcomes._groups import (
     as_names,
     check_level,
     frame_of,
+    level_text,
     numeric_values,
     two_groups,
 )
@@ -278,7 +279,7 @@ class MixedModelResult(Result):
         own = (f" and {self.n_own_clusters} students without one, each their own cluster"
                if self.n_own_clusters else "")
         return (
-            f"{self.group} ({_text(self.treated)} vs {_text(self.control)}): "
+            f"{self.group} ({level_text(self.treated)} vs {level_text(self.control)}): "
             f"b = {fmt(self.effect)}, {fmt_ci(self.ci_low, self.ci_high, level=self.level)}, "
             f"z = {fmt(self.z)}, {fmt_p(self.p)} (linear mixed model, {how}, random "
             f"intercept for {self.n_clusters} {self.cluster} clusters{own}); "
@@ -286,13 +287,6 @@ class MixedModelResult(Result):
             f"{fmt(self.design_effect)}, effective n = {fmt(self.n_effective, 0)} of {self.n}"
         )
 
-
-def _text(value: Any) -> str:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
 
 
 # ------------------------------------------------------------------ mixed_model

@@ -31,7 +31,13 @@ from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
 from peereval.loaders.labels import normalize_label
 from peereval.outcomes._ancova import dropped_text, require_columns
-from peereval.outcomes._groups import check_level, frame_of, numeric_values, two_groups
+from peereval.outcomes._groups import (
+    check_level,
+    frame_of,
+    level_text,
+    numeric_values,
+    two_groups,
+)
 
 __all__ = ["DiffInDiffResult", "PrePostResult", "diff_in_diff", "pre_post"]
 
@@ -506,21 +512,14 @@ class DiffInDiffResult(Result):
         """The DiD estimate with interval and test."""
         what = "" if self.layout == "wide" else f" in {self.outcome}"
         return (
-            f"The change{what} from {_plain(self.before_level)} to "
-            f"{_plain(self.after_level)} was {fmt(self.estimate)} larger in "
-            f"{_plain(self.treated)} than in {_plain(self.control)}, "
+            f"The change{what} from {level_text(self.before_level)} to "
+            f"{level_text(self.after_level)} was {fmt(self.estimate)} larger in "
+            f"{level_text(self.treated)} than in {level_text(self.control)}, "
             f"{fmt_ci(self.ci_low, self.ci_high, level=self.level)}, "
             f"t({fmt(self.df, 0)}) = {fmt(self.t)}, {fmt_p(self.p)} "
             f"(difference in differences, {self.vcov} standard errors)"
         )
 
-
-def _plain(value: Any) -> str:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
 
 
 def _time_order(levels: list[Any], post: Any, column: str) -> tuple[Any, Any, str]:
@@ -531,18 +530,18 @@ def _time_order(levels: list[Any], post: Any, column: str) -> tuple[Any, Any, st
                                 column=column, value=post,
                                 hint="values found: " + ", ".join(map(repr, levels)))
         other = next(lv for lv in levels if not (lv == hits[0] or str(lv) == str(hits[0])))
-        return other, hits[0], f"'{column}' = {_plain(hits[0])} is the later time (given)"
+        return other, hits[0], f"'{column}' = {level_text(hits[0])} is the later time (given)"
     if all(isinstance(lv, int | float | np.integer | np.floating) for lv in levels):
         lo, hi = sorted(levels)
-        return lo, hi, f"'{column}' = {_plain(hi)} is the later time (the larger value)"
+        return lo, hi, f"'{column}' = {level_text(hi)} is the later time (the larger value)"
     keys = {lv: normalize_label(lv) for lv in levels}
     pre = [lv for lv in levels if keys[lv] in BEFORE_WORDS]
     aft = [lv for lv in levels if keys[lv] in AFTER_WORDS]
     if len(pre) == 1 and len(aft) == 1:
-        return pre[0], aft[0], f"'{column}' = {_plain(aft[0])} is the later time (read " \
+        return pre[0], aft[0], f"'{column}' = {level_text(aft[0])} is the later time (read " \
                                "from the label)"
     lo, hi = sorted(levels, key=str)
-    return lo, hi, (f"'{column}' = {_plain(hi)} is taken as the later time (the second in "
+    return lo, hi, (f"'{column}' = {level_text(hi)} is taken as the later time (the second in "
                     "sorted order; pass post= to choose)")
 
 
@@ -811,14 +810,14 @@ def _fit_did(long: pd.DataFrame, unit_col: str | None, cluster: str | None, outc
     crit = float(stats.t.ppf(0.5 + level / 2, df))
     tvals = params / bse
     pvals = 2 * stats.t.sf(np.abs(tvals), df)
-    names = ["(Intercept)", f"{group}[{_plain(treated)}]", f"{time}[{_plain(after_lv)}]",
-             f"{group}[{_plain(treated)}]:{time}[{_plain(after_lv)}]"]
+    names = ["(Intercept)", f"{group}[{level_text(treated)}]", f"{time}[{level_text(after_lv)}]",
+             f"{group}[{level_text(treated)}]:{time}[{level_text(after_lv)}]"]
     coefficients = pd.DataFrame({"term": names, "estimate": params, "se": bse, "t": tvals,
                                  "p": pvals, "ci_low": params - crit * bse,
                                  "ci_high": params + crit * bse})
     if g is not None and (g < FEW_CLUSTERS or min(g_t, g_c) < FEW_CLUSTERS_PER_ARM):
         warnings.warn(
-            f"only {g} clusters ({g_t} in {_plain(treated)}, {g_c} in {_plain(control)}): "
+            f"only {g} clusters ({g_t} in {level_text(treated)}, {g_c} in {level_text(control)}): "
             "cluster-robust standard errors are biased downwards with few clusters, "
             "especially few treated ones, so the interval is too narrow and p too small. "
             "Treat the result as approximate; a wild cluster bootstrap (Cameron, Gelbach "
@@ -836,7 +835,7 @@ def _fit_did(long: pd.DataFrame, unit_col: str | None, cluster: str | None, outc
     if dropped:
         notes.append(dropped_text(dropped))
     base = float(params[1])
-    assumption = PARALLEL_TRENDS.format(treated=_plain(treated), control=_plain(control),
+    assumption = PARALLEL_TRENDS.format(treated=level_text(treated), control=level_text(control),
                                         baseline=fmt(base))
     return DiffInDiffResult(
         outcome=outcome, group=group, time=time, treated=treated, control=control,
