@@ -86,12 +86,12 @@ def map_blocks(task: Callable[..., T], sizes: list[int], rng: np.random.Generato
     # The limit is also set here, around the whole run, so that blocks running in
     # threads of this process (joblib's threading backend) never see it lifted by
     # another block finishing first.
-    with _one_blas_thread():
-        if len(sizes) <= 1 or _single_worker(n_jobs):
-            return [_run_block(task, child, size, shared)
-                    for child, size in zip(children, sizes, strict=True)]
-        from joblib import Parallel, delayed
+    from joblib import Parallel, delayed, effective_n_jobs
 
+    with _one_blas_thread():
+        if len(sizes) <= 1 or effective_n_jobs(n_jobs) == 1:
+            return [task(child, size, **shared)
+                    for child, size in zip(children, sizes, strict=True)]
         parallel = Parallel(n_jobs=n_jobs, prefer="processes")
         return list(parallel(delayed(_run_block)(task, child, size, shared)
                              for child, size in zip(children, sizes, strict=True)))
@@ -125,23 +125,6 @@ def _one_blas_thread() -> Any:
 
         _CONTROLLER.append(ThreadpoolController())
     return _CONTROLLER[0].limit(limits=1, user_api="blas")
-
-
-def _single_worker(n_jobs: int | None) -> bool:
-    """True when joblib would run on one worker in this process anyway."""
-    if n_jobs is not None and n_jobs == 1:
-        return True
-    if n_jobs is not None:
-        return False
-    from joblib.parallel import get_active_backend
-
-    backend, configured = get_active_backend()
-    name = type(backend).__name__
-    if name == "SequentialBackend":
-        return True
-    jobs = configured if configured is not None else getattr(backend, "default_n_jobs", 1)
-    return jobs == 1 and name in ("LokyBackend", "MultiprocessingBackend",
-                                  "ThreadingBackend")
 
 
 def blocks_for(total: int, entries_per_draw: int, max_entries: int,

@@ -400,7 +400,7 @@ class BinaryComparison(Result):
             if self.test == "yates":
                 test += " (Yates' correction)"
         text = f"{first}; {rd}; {ratio}; {test}"
-        if self.logistic is not None and bool(self.logistic["separated"].any()):
+        if self.separation:
             text += ("; the adjusted OR could not be estimated: the outcome is perfectly "
                      "separated in the logistic model on " + ", ".join(self.covariates))
         elif self.logistic is not None:

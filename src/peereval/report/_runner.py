@@ -331,10 +331,10 @@ def _linkage(run: _Run, section: Section) -> None:
 def _survey_flow(run: _Run) -> pd.DataFrame:
     """Screening steps, then the respondents with every item, then those linked."""
     data = run.data
-    flow = data.flow.assign(reason="")
     reasons = {row.flag: row.rule for row in data.screening.counts().itertuples()}
-    flow["reason"] = [reasons.get(step[5:], "") if step.startswith("drop ") else
-                      "rows in the platform's export" for step in flow["step"]]
+    flow = data.flow.assign(reason=[reasons.get(step[5:], "") if step.startswith("drop ")
+                                    else "rows in the platform's export"
+                                    for step in data.flow["step"]])
     rows = flow[["step", "removed", "remaining", "reason"]].to_dict("records")
     analysed = int(rows[-1]["remaining"])
     items = data.scores.items[[c for s in data.instrument.scales for c in s.items]]
@@ -456,7 +456,7 @@ def _cohort_split(run: _Run) -> tuple[Any, pd.Series | None]:
     return linked.responses, linked.records.data[group]
 
 
-def _scales_with_reliability(data: Any, section: Section | None = None) -> list[Any]:
+def _scales_with_reliability(data: Any, section: Section) -> list[Any]:
     """The scales whose items allow a reliability analysis; the others are named in
     ``section``'s notes with the reason (a zero-variance item, too few respondents)."""
     from peereval.reliability import alpha
@@ -468,9 +468,8 @@ def _scales_with_reliability(data: Any, section: Section | None = None) -> list[
                 warnings.simplefilter("ignore", PeerevalWarning)
                 alpha(data.scores.items, list(scale.items))
         except PeerevalError as exc:
-            if section is not None:
-                section.notes.append(f"Reliability of the scale '{scale.name}': not "
-                                     f"reported. {getattr(exc, 'message', exc)}")
+            section.notes.append(f"Reliability of the scale '{scale.name}': not "
+                                 f"reported. {getattr(exc, 'message', exc)}")
             continue
         usable.append(scale)
     if not usable:
@@ -484,16 +483,14 @@ def _reliability_section(run: _Run) -> Section:
     study, data = run.study, run.data
     options = study.options
     section = Section("reliability", "Reliability")
+    usable: list[Any] = []
     with run.step(section, f"Scale reliability ({_ci_text(options)})"):
+        # a scale that allows no analysis is named in a note; the others are reported
         usable = _scales_with_reliability(data, section)
-        if len(usable) == len(data.instrument.scales):
-            result = scale_reliability(data.scores, ci=options["ci"],
-                                       n_boot=options["n_boot"], seed=run.seed)
-        else:  # the other scales are still reported; the notes say which one is not
-            result = scale_reliability(data.scores.items,
-                                       replace(data.instrument, scales=tuple(usable)),
-                                       ci=options["ci"], n_boot=options["n_boot"],
-                                       seed=run.seed)
+        result = scale_reliability(data.scores.items,
+                                   replace(data.instrument, scales=tuple(usable)),
+                                   ci=options["ci"], n_boot=options["n_boot"],
+                                   seed=run.seed)
         run.results["reliability"] = result
         run.cite("cronbach", "mcdonald", "feldt" if options["ci"] == "feldt" else "efron")
         section.paragraphs.append(result.apa())
@@ -512,7 +509,7 @@ def _reliability_section(run: _Run) -> Section:
             "and McDonald's omega total.")
     with run.step(section, "Item analysis"):
         frames = []
-        for scale in _scales_with_reliability(data):
+        for scale in usable:
             analysis = item_analysis(data.scores.items, list(scale.items),
                                      response_range=data.instrument.response_range)
             frames.append(analysis.to_frame().assign(scale=scale.name))
@@ -804,7 +801,7 @@ def _adjusted(run: _Run, section: Section, frame: pd.DataFrame, group: str, trea
         with run.step(section, f"Adjusted comparison of {outcome}"):
             result = compare_binary(frame, outcome, group, treated=treated,
                                     covariates=covariates)
-            if bool(result.logistic["separated"].any()):
+            if result.separation:
                 raise PeerevalError(
                     f"'{outcome}' is perfectly separated in the logistic model on "
                     + ", ".join(covariates) + ", so its adjusted odds ratio cannot be "
