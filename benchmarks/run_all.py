@@ -156,18 +156,9 @@ def case_alpha(settings: Settings) -> Iterator[Row]:
         yield with_peer(row, "pingouin.cronbach_alpha", peer)
 
 
-def naive_bootstrap(x: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
-    """The usual code: resample rows, recompute the covariance matrix, every time."""
-    rng = np.random.default_rng(seed)
-    k = x.shape[1]
-    out = np.empty(n_boot)
-    for b in range(n_boot):
-        cov = np.cov(x[rng.integers(0, len(x), len(x))], rowvar=False)
-        out[b] = k / (k - 1) * (1 - np.trace(cov) / cov.sum())
-    return out
-
-
 def case_alpha_bca(settings: Settings) -> Iterator[Row]:
+    from bench_alpha import naive_bootstrap
+
     from peereval.reliability import alpha
 
     n_boot = 200 if settings.quick else 2000
@@ -192,13 +183,9 @@ def case_alpha_bca(settings: Settings) -> Iterator[Row]:
         yield with_peer(jobs, "peereval, 1 worker", row.peereval_s)
 
 
-def naive_parallel(n: int, p: int, iterations: int, seed: int) -> None:
-    rng = np.random.default_rng(seed)
-    for _ in range(iterations):
-        np.linalg.eigvalsh(np.corrcoef(rng.standard_normal((n, p)), rowvar=False))
-
-
 def case_parallel(settings: Settings) -> Iterator[Row]:
+    from bench_parallel import naive as naive_parallel
+
     from peereval.validity import parallel_analysis
 
     n_iter = 100 if settings.quick else 1000
