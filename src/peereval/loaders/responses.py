@@ -54,6 +54,10 @@ class Item:
         question share their response scale.
     column
         The header of the column in the source file, when different from ``code``.
+    options_source
+        Where ``options`` came from, shown in the coding table: ``"value labels"``
+        (SPSS), ``"data dictionary"`` (REDCap), ``"definition file (survey.qsf)"``,
+        ``"export"`` (the export itself lists them); ``None`` when there are no options.
 
     Examples
     --------
@@ -72,6 +76,7 @@ class Item:
     options: tuple[tuple[Any, str], ...] | None = None
     question: str | None = None
     column: str | None = None
+    options_source: str | None = None
 
     @property
     def group(self) -> str:
