@@ -183,3 +183,70 @@ def test_input_frames_unchanged(survey, records):
     peereval.link(survey, records, key=KEY)
     pd.testing.assert_frame_equal(survey.meta, before[0])
     pd.testing.assert_frame_equal(records.data, before[1])
+
+
+# A survey as a plain table and a records sheet written by hand: besides the id used for
+# linkage, each side holds other identifying columns (a response id, a national code,
+# e-mail addresses, names) and columns that only look alike (age, a mentor id shared
+# by several students, the year of study).
+_SURVEY_WITH_IDS = """\
+Response ID,student_id,National code,Email,Age,Year of study,Q1,Q2,Comments
+R_1a,9900101,0012345671,ali@uni.ac.ir,19,1st year,Agree,Agree,Good mentor
+R_2b,9900102,0012345672,sara@uni.ac.ir,20,2nd year,Strongly agree,Agree,More sessions please
+R_3c,9900103,0012345673,reza@uni.ac.ir,19,1st year,Neutral,Disagree,
+R_4d,9900104,0012345674,mina@uni.ac.ir,21,3rd year,Agree,Strongly agree,Helpful
+R_5e,9900105,0012345675,omid@uni.ac.ir,20,2nd year,Disagree,Neutral,Too short
+R_6f,9900106,0012345676,neda@uni.ac.ir,22,3rd year,Strongly disagree,Agree,ok
+"""
+_RECORDS_WITH_IDS = """\
+student_id,Name,email,national_id,mentor_id,mentored,gpa,student_no_copy
+9900101,Ali A,ali@uni.ac.ir,0012345671,m1,yes,3.1,9900101
+9900102,Sara B,sara@uni.ac.ir,0012345672,m1,yes,3.4,9900102
+9900103,Reza C,reza@uni.ac.ir,0012345673,m2,no,2.9,9900103
+9900104,Mina D,mina@uni.ac.ir,0012345674,m2,yes,3.8,9900104
+9900105,Omid E,omid@uni.ac.ir,0012345675,m3,no,3.0,9900105
+9900106,Neda F,neda@uni.ac.ir,0012345676,m3,no,3.2,9900106
+"""
+
+
+def test_link_removes_every_identifying_column_of_both_sides(tmp_path):
+    survey = peereval.read_export(_write_csv(tmp_path / "s.csv", _SURVEY_WITH_IDS))
+    records = peereval.read_records(_write_csv(tmp_path / "r.csv", _RECORDS_WITH_IDS),
+                                    id="student_id", group="mentored")
+    linked = peereval.link(survey, records, key=KEY, survey_id="student_id")
+    identifying = {"Response ID", "student_id", "National code", "Email", "Name", "email",
+                   "national_id", "student_no_copy", "source_id"}
+    for frame in (linked.responses.answers, linked.responses.meta, linked.records.data):
+        assert not identifying & set(frame.columns)
+        cells = set(frame.astype("string").fillna("").to_numpy().ravel())
+        for raw in ("9900101", "0012345671", "ali@uni.ac.ir", "Ali A", "R_1a"):
+            assert raw not in cells
+            assert raw not in set(map(str, frame.index))
+    # what merely looks alike stays: ages, a mentor shared by students, the year
+    assert {"Age", "Year of study", "Q1", "Q2", "Comments"} <= set(linked.responses.answers)
+    assert list(linked.records.data.columns) == ["mentor_id", "mentored", "gpa"]
+    # and every removal is said, with its reason
+    assert "National code (named like an id and unique per row)" in linked.responses.notes[-1]
+    assert "Name (a direct identifier)" in linked.records.notes[-1]
+    assert "student_no_copy (holds student ids)" in linked.records.notes[-1]
+
+
+def test_link_keeps_a_column_the_study_names(tmp_path):
+    survey = peereval.read_export(_write_csv(tmp_path / "s.csv", _SURVEY_WITH_IDS))
+    records = peereval.read_records(_write_csv(tmp_path / "r.csv", _RECORDS_WITH_IDS),
+                                    id="student_id", group="mentored")
+    linked = peereval.link(survey, records, key=KEY, survey_id="student_id",
+                           keep=["national_id"])
+    assert "national_id" in linked.records.data
+
+
+def test_short_ids_do_not_remove_ages(tmp_path):
+    # record ids 1..30 overlap the ages 18..25 by value, but ages repeat: not ids
+    rows = "\n".join(f"{i},{18 + i % 8},Agree" for i in range(1, 31))
+    survey = peereval.read_export(_write_csv(tmp_path / "s.csv", "sid,age,Q1\n" + rows + "\n"))
+    records = peereval.read_records(
+        _write_csv(tmp_path / "r.csv", "sid,grp\n" + "\n".join(
+            f"{i},{'yes' if i % 2 else 'no'}" for i in range(1, 31)) + "\n"),
+        id="sid", group="grp")
+    linked = peereval.link(survey, records, key=KEY, survey_id="sid")
+    assert "age" in linked.responses.answers

@@ -29,7 +29,15 @@ from peereval.loaders._table import cell_text, open_source
 from peereval.loaders.labels import normalize_digits, normalize_label
 from peereval.loaders.responses import Responses
 
-__all__ = ["LinkageReport", "Linked", "Records", "link", "normalise_id", "read_records"]
+__all__ = [
+    "LinkageReport",
+    "Linked",
+    "Records",
+    "identifying_columns",
+    "link",
+    "normalise_id",
+    "read_records",
+]
 
 DEFAULT_KEY_ENV = "PEEREVAL_LINK_KEY"
 PSEUDONYM_HEX_DIGITS = 16
@@ -44,6 +52,95 @@ DIRECT_IDENTIFIERS = frozenset({
     "email address", "name", "first name", "last name", "username", "deviceid",
     "redcap_survey_identifier",
 })
+
+
+# Header words of columns that name, reach or locate a person (English and Persian).
+_PERSON_HEADERS = frozenset({
+    "name", "full name", "first name", "last name", "surname", "given name", "family name",
+    "student name", "respondent name", "نام", "نام خانوادگی", "نام و نام خانوادگی",
+    "نام دانشجو",
+})
+_CONTACT_WORDS = ("email", "e-mail", "e mail", "phone", "mobile", "telephone", "ip address",
+                  "ipaddress", "ایمیل", "پست الکترونیک", "تلفن", "موبایل", "شماره همراه")
+_ID_WORDS = frozenset({"id", "uuid", "code", "number", "no", "num", "identifier", "nid",
+                       "ssn", "شماره", "کد", "شناسه"})
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+_UUID = re.compile(r"^(?:uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def identifying_columns(frame: pd.DataFrame, *, student_ids: set[str] = frozenset(),
+                        skip: Sequence[str] = ()) -> dict[str, str]:
+    """Columns of a frame that identify a person, each with the reason.
+
+    A column identifies a person when its header is a direct identifier (an e-mail,
+    name, telephone or IP-address column, a platform's response id), when its values
+    are e-mail or IP addresses or UUIDs, when it holds any of ``student_ids``
+    (compared after :func:`normalise_id`), or when it is named like an id (``id``,
+    ``code``, ``number``, ``شماره``, ...) and its values are unique per row.
+
+    Parameters
+    ----------
+    frame
+        Survey answers or metadata, or academic records.
+    student_ids
+        Normalised student ids whose presence in a column identifies it.
+    skip
+        Columns never reported (e.g. the group or an outcome named by the user).
+
+    Returns
+    -------
+    dict[str, str]
+        Column -> reason, in the frame's column order.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"national_code": ["0012", "0013", "0014", "0015", "0016"],
+    ...                       "mail": ["a@x.ir", "b@x.ir", None, "c@x.ir", "d@x.ir"],
+    ...                       "mentor_id": ["m1", "m1", "m2", "m2", "m3"],
+    ...                       "gpa": [3.1, 3.4, 2.9, 3.8, 3.0]})
+    >>> identifying_columns(frame)
+    {'national_code': 'named like an id and unique per row', 'mail': 'e-mail addresses'}
+    """
+    found: dict[str, str] = {}
+    for column in frame.columns:
+        if column in skip:
+            continue
+        reason = _identifying_reason(str(column), frame[column], student_ids)
+        if reason:
+            found[column] = reason
+    return found
+
+
+def _identifying_reason(header: str, values: pd.Series, student_ids: set[str]) -> str | None:
+    name = normalize_label(header).replace("_", " ")
+    if name in DIRECT_IDENTIFIERS or name.replace(" ", "_") in DIRECT_IDENTIFIERS:
+        return "a direct identifier"
+    if name in _PERSON_HEADERS:
+        return "names of people"
+    if any(word in name for word in _CONTACT_WORDS):
+        return "contact details"
+    present = values.dropna()
+    if present.empty:
+        return None
+    text = present.astype("string").str.strip()
+    if student_ids:
+        distinct = {normalise_id(v) for v in text.unique()}
+        shared = distinct & student_ids
+        # a long id cannot match by chance; short ones (1..300) would match ages
+        if any(len(i) >= 5 for i in shared) or (
+                len(shared) >= 0.5 * len(distinct) and len(distinct) >= 0.8 * len(text)):
+            return "holds student ids"
+    if pd.api.types.is_float_dtype(present) and not (present % 1 == 0).all():
+        return None  # measurements, not codes
+    for pattern, reason in ((_EMAIL, "e-mail addresses"), (_IPV4, "IP addresses"),
+                            (_UUID, "unique response codes (UUIDs)")):
+        if text.str.fullmatch(pattern.pattern, case=False).mean() >= 0.5:
+            return reason
+    tokens = set(re.split(r"[\s\-./#:()]+", name))
+    if tokens & _ID_WORDS and len(text) >= 5 and text.is_unique:
+        return "named like an id and unique per row"
+    return None
 
 
 def normalise_id(value: Any) -> str | None:
@@ -370,6 +467,7 @@ def link(
     survey_id: str = "student_id",
     key_env: str = DEFAULT_KEY_ENV,
     duplicates: Literal["error", "first", "last"] = "error",
+    keep: Sequence[str] = (),
 ) -> Linked:
     """Link survey responses to academic records through keyed pseudonyms.
 
@@ -387,13 +485,19 @@ def link(
         What to do when one student id answered more than once: ``"error"``
         (default; screen first with :func:`peereval.quality.screen`), keep the
         ``"first"`` or the ``"last"`` response in file order.
+    keep
+        Columns of either side to keep even when they look identifying (an outcome,
+        covariate or cluster the study names); the group column is always kept.
 
     Returns
     -------
     Linked
-        Responses and records re-indexed by pseudonym, with the raw ids and other
-        direct identifiers (emails, names, IP addresses, platform response ids)
-        removed, and a :class:`LinkageReport`. Unlinked respondents stay in
+        Responses and records re-indexed by pseudonym, with the raw ids and every
+        other identifying column of either side removed (see
+        :func:`identifying_columns`: e-mail, name, telephone and IP-address columns,
+        platform response ids, other id columns, columns holding student ids); the
+        notes of each side list what was removed and why. Also a
+        :class:`LinkageReport`. Unlinked respondents stay in
         ``responses`` (those without an id are named ``unlinked-1``, ...), and
         students who did not answer stay in ``records``.
 
@@ -469,27 +573,50 @@ def link(
         duplicate_survey_ids=dropped,
         key_source=key_source,
     )
-    raw_values = {str(v) for v in raw.dropna()} | {i for i in survey_ids.dropna()}
-    drop_meta = [c for c in responses.meta.columns
-                 if c == survey_id or normalize_label(c) in DIRECT_IDENTIFIERS
-                 or responses.meta[c].astype("string").isin(raw_values).any()]
+    student_ids = {i for i in survey_ids.dropna()} | {
+        i for i in (normalise_id(v) for v in records.data.index) if i}
+    removed = _survey_identifiers(responses, survey_id, student_ids, keep)
+    drop_meta = [c for c in responses.meta.columns if c in removed]
     meta = responses.meta.drop(columns=drop_meta)
-    answers = responses.answers.drop(columns=[survey_id] if id_is_item else [])
+    answers = responses.answers.drop(columns=[c for c in responses.answers.columns
+                                              if c in removed])
     items = {c: responses.items[c] for c in answers.columns}
+    removed_records = identifying_columns(
+        records.data, student_ids=student_ids,
+        skip=[*keep, *([records.group] if records.group else [])])
     answers.index = pd.Index(new_ids, name="respondent_id")
     meta.index = answers.index
     linked_responses = Responses(
         answers, items, meta, platform=responses.platform, source=responses.source,
         sheet=responses.sheet, source_rows=responses.source_rows.to_numpy(),
         notes=[*responses.notes, f"linked to records; ids replaced by pseudonyms "
-               f"({report.method}); removed columns: {', '.join(map(str, drop_meta))}"],
+               f"({report.method}); removed columns: {_removed_text(removed)}"],
     )
-    record_data = records.data.copy()
+    record_data = records.data.drop(columns=list(removed_records))
     record_data.index = pd.Index(pseudo_records, name="pseudonym")
     linked_records = Records(
         record_data, records.id_column, records.group, records.source, records.sheet,
         pd.Series(records.source_rows.to_numpy(), index=record_data.index, dtype="int64"),
         pseudonymised=True,
-        notes=(*records.notes, "ids replaced by pseudonyms"),
+        notes=(*records.notes, "ids replaced by pseudonyms"
+               + (f"; removed columns: {_removed_text(removed_records)}"
+                  if removed_records else "")),
     )
     return Linked(linked_responses, linked_records, report)
+
+
+def _survey_identifiers(responses: Responses, survey_id: str, student_ids: set[str],
+                        keep: Sequence[str]) -> dict[str, str]:
+    """Metadata and answer columns of a survey that identify a respondent."""
+    removed = {survey_id: "the student id used for linkage"}
+    removed.update(identifying_columns(responses.meta, student_ids=student_ids,
+                                       skip=[survey_id, *keep]))
+    open_answers = [c for c, item in responses.items.items()
+                    if item.kind in ("text", "number", "choice") and c != survey_id]
+    removed.update(identifying_columns(responses.answers[open_answers],
+                                       student_ids=student_ids, skip=keep))
+    return removed
+
+
+def _removed_text(removed: dict[str, str]) -> str:
+    return "; ".join(f"{column} ({reason})" for column, reason in removed.items()) or "none"
