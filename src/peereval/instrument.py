@@ -13,6 +13,22 @@ An :class:`Instrument` is read from TOML (or a dict)::
     items = ["Q1_1", "Q1_2", "Q1_3"]
     reverse = ["Q1_3"]
 
+Items are named by a short name. Where the export names its columns by the full
+question text (Google Forms, many Persian forms), the ``[items]`` table says which
+column each short name reads and keeps the text as the item's label; a bare string
+is the label of an item whose column has its short name::
+
+    options = ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"]
+
+    [items]
+    Q1_1 = "My mentor was available when I needed help"
+    item02 = {column = "How often did you meet your mentor? [In person]",
+              label = "Met in person"}
+
+``options`` (for the instrument, a scale or an item) names the answer codes of a
+numeric export, lowest first (or as a table ``{1 = "Never", 5 = "Always"}``), so
+that reports show "Strongly agree" rather than 5.
+
 :meth:`Instrument.score` reverses the reverse-keyed items, computes scale scores
 for respondents who answered enough items and reports, per respondent and scale,
 what could not be scored and why.
@@ -37,10 +53,12 @@ from peereval.loaders.responses import Responses
 __all__ = ["Instrument", "Scale", "Scores"]
 
 Scoring = Literal["mean", "sum"]
+Options = tuple[tuple[float, str], ...]
 _INSTRUMENT_KEYS = {"name", "response_range", "scoring", "min_answered", "missing_codes",
-                    "scales", "items", "language", "description", "reference"}
+                    "scales", "items", "language", "description", "reference", "options"}
 _SCALE_KEYS = {"label", "items", "reverse", "scoring", "min_answered", "response_range",
-               "description"}
+               "description", "options"}
+_ITEM_KEYS = {"name", "column", "label", "options"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +77,9 @@ class Scale:
         Readable name for reports.
     scoring, min_answered, response_range
         Override the instrument's settings for this scale.
+    options
+        ``(code, label)`` of the answer options of this scale's items (overrides the
+        instrument's ``options``); empty when the codebook gives none.
 
     Examples
     --------
@@ -75,6 +96,7 @@ class Scale:
     scoring: Scoring | None = None
     min_answered: float | None = None
     response_range: tuple[float, float] | None = None
+    options: Options = ()
 
     @property
     def title(self) -> str:
@@ -105,7 +127,16 @@ class Instrument:
         Answer codes that mean "no answer" (e.g. 9, 99); recoded to missing and
         counted.
     item_text
-        Optional item code -> wording, for reports.
+        Item short name -> label (the question as worded), for reports.
+    columns
+        Item short name -> the export column it reads, for items whose column is not
+        named by the short name (a Google Forms header holding the whole question).
+    options
+        ``(code, label)`` of the answer options, lowest first, when the codebook
+        names them (a numeric export then shows labels in reports).
+    item_options
+        Item short name -> its own options, overriding its scale's and the
+        instrument's.
 
     Examples
     --------
@@ -114,6 +145,15 @@ class Instrument:
     ...     "scales": {"support": {"items": ["a", "b", "c"], "reverse": ["c"]}}})
     >>> inst.scales[0].reverse
     ('c',)
+    >>> inst = Instrument.from_dict({
+    ...     "response_range": [1, 3], "options": ["Never", "Sometimes", "Often"],
+    ...     "scales": {"contact": {"items": ["item01", "item02", "item03"]}},
+    ...     "items": {"item01": {"column": "How often did you meet? [In person]",
+    ...                          "label": "Met in person"}}})
+    >>> inst.column_of("item01"), inst.label_of("item01"), inst.label_of("item02")
+    ('How often did you meet? [In person]', 'Met in person', 'item02')
+    >>> inst.options_of("item02")
+    ((1.0, 'Never'), (2.0, 'Sometimes'), (3.0, 'Often'))
     """
 
     name: str
@@ -124,6 +164,9 @@ class Instrument:
     missing_codes: tuple[float, ...] = ()
     item_text: Mapping[str, str] = field(default_factory=dict)
     source: Path | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)
+    options: Options = ()
+    item_options: Mapping[str, Options] = field(default_factory=dict)
 
     # ------------------------------------------------------------ construction
     @classmethod
@@ -189,6 +232,8 @@ class Instrument:
             if stray:
                 raise fail(f"reverse-keyed item(s) {stray} are not among the items of {key}",
                            f"{key}.reverse", "add them to items, or fix the spelling")
+            scale_range = (_range(spec["response_range"], f"{key}.response_range", fail)
+                           if "response_range" in spec else None)
             scales.append(Scale(
                 name=str(name),
                 items=tuple(items),
@@ -198,13 +243,14 @@ class Instrument:
                 if "scoring" in spec else None,
                 min_answered=_share(spec["min_answered"], f"{key}.min_answered", fail)
                 if "min_answered" in spec else None,
-                response_range=_range(spec["response_range"], f"{key}.response_range", fail)
-                if "response_range" in spec else None,
+                response_range=scale_range,
+                options=_options(spec["options"], f"{key}.options", scale_range or rng, fail)
+                if "options" in spec else (),
             ))
-        item_text = data.get("items", {})
-        if not isinstance(item_text, Mapping):
-            raise fail("items must be a table of item code = wording", "items",
-                       '[items]\nQ1_1 = "My mentor was available"')
+        options = (_options(data["options"], "options", rng, fail)
+                   if "options" in data else ())
+        item_text, columns, item_options = _item_entries(data.get("items", {}), scales, rng,
+                                                         fail)
         return cls(
             name=str(data.get("name", where.stem if where else "instrument")),
             scales=tuple(scales),
@@ -212,8 +258,11 @@ class Instrument:
             scoring=scoring,
             min_answered=min_answered,
             missing_codes=tuple(float(v) for v in missing),
-            item_text={str(k): str(v) for k, v in item_text.items()},
+            item_text=item_text,
             source=where,
+            columns=columns,
+            options=options,
+            item_options=item_options,
         )
 
     # ---------------------------------------------------------------- queries
@@ -234,6 +283,75 @@ class Instrument:
 
     def range_of(self, scale: Scale) -> tuple[float, float]:
         return scale.response_range or self.response_range
+
+    def scale_of(self, name: str) -> Scale:
+        """The first scale that holds the item ``name``."""
+        for scale in self.scales:
+            if name in scale.items:
+                return scale
+        raise KeyError(f"no item named {name!r}; items: {self.items}")
+
+    def column_of(self, name: str) -> str:
+        """The export column the item ``name`` reads (its short name unless the
+        codebook gives a ``column``)."""
+        return self.columns.get(name, name)
+
+    def label_of(self, name: str) -> str:
+        """The item's label (its wording) for reports; the short name without one."""
+        return self.item_text.get(name) or name
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Every item's label, short name -> label (the name where there is none)."""
+        return {name: self.label_of(name) for name in self.items}
+
+    def options_of(self, name: str) -> Options:
+        """``(code, label)`` of an item's answer options from the codebook: the item's
+        own, else its scale's, else the instrument's; empty when none is given."""
+        if self.item_options.get(name):
+            return self.item_options[name]
+        try:
+            scale = self.scale_of(name)
+        except KeyError:
+            return self.options
+        return scale.options or self.options
+
+    def _column_in(self, data: Responses | pd.DataFrame, name: str) -> str:
+        columns = data.items if isinstance(data, Responses) else data.columns
+        column = self.column_of(name)
+        return column if column in columns else name
+
+    def source_columns(self, available: Sequence[str], *, what: str = "the data"
+                       ) -> dict[str, str]:
+        """Item short name -> the column of ``available`` that holds it.
+
+        An item is found under its codebook ``column`` or, failing that, under its
+        short name (a frame of item scores is named by short names).
+
+        Raises
+        ------
+        CodebookError
+            Naming every item that is in neither form, with the columns there are.
+        """
+        present = set(map(str, available))
+        found: dict[str, str] = {}
+        absent: list[str] = []
+        for name in self.items:
+            column = self.column_of(name)
+            if column in present:
+                found[name] = column
+            elif name in present:
+                found[name] = name
+            else:
+                absent.append(name if column == name else f"{name} (column {column!r})")
+        if absent:
+            raise CodebookError(
+                f"the codebook lists item(s) {absent} that {what} does not have",
+                file=self.source, column=absent[0].split(" (")[0],
+                hint="columns there: " + ", ".join(list(map(str, available))[:60])
+                + "; give each item the export's column header exactly: "
+                '[items] NAME = {column = "<header>", label = "..."}')
+        return found
 
     def points(self, scale: Scale) -> int | None:
         low, high = self.range_of(scale)
@@ -303,7 +421,8 @@ class Instrument:
                 outside = column.notna() & ((column < low) | (column > high))
                 for rid in column.index[outside]:
                     if out_of_range == "error":
-                        problems.append(_locate(data, rid, code, column[rid]))
+                        problems.append(_locate(data, rid, self._column_in(data, code),
+                                                column[rid]))
                     else:
                         recoded.append({"respondent_id": rid, "item": code,
                                         "value": column[rid],
@@ -369,30 +488,30 @@ class Instrument:
         """
         wanted = self.items
         available = list(data.items) if isinstance(data, Responses) else list(data.columns)
-        absent = [code for code in wanted if code not in available]
-        if absent:
-            source = data.source if isinstance(data, Responses) else None
-            raise CodebookError(
-                f"the codebook lists item(s) {absent} that the data does not have",
-                file=self.source,
-                column=absent[0],
-                hint=("items in the data: " + ", ".join(available[:60]))
-                + (f" (from {source.name})" if source else ""),
-            )
+        source = data.source if isinstance(data, Responses) else None
+        found = self.source_columns(available, what=f"the export {source.name}"
+                                    if source else "the data")
+        columns = [found[name] for name in wanted]
         if isinstance(data, Responses):
-            points = {code: self.points(scale) for scale in self.scales for code in scale.items
-                      if self.points(scale)}
-            return data.numeric(wanted, points=points, mapping=mapping)
-        frame = data[wanted]
-        non_numeric = [c for c in wanted if not pd.api.types.is_numeric_dtype(frame[c])]
-        if non_numeric:
-            raise CodebookError(
-                f"column(s) {non_numeric} are not numeric",
-                column=non_numeric[0],
-                hint="pass a Responses object (labels are coded automatically) or code "
-                "the answers as numbers first",
-            )
-        return frame.astype("float64")
+            points = {found[code]: self.points(scale) for scale in self.scales
+                      for code in scale.items if self.points(scale)}
+            if mapping and any(isinstance(v, Mapping) for v in mapping.values()):
+                mapping = {found.get(str(k), k): v for k, v in mapping.items()}
+            values = data.numeric(columns, points=points, mapping=mapping)
+        else:
+            values = data[columns]
+            non_numeric = [c for c in columns if not pd.api.types.is_numeric_dtype(values[c])]
+            if non_numeric:
+                raise CodebookError(
+                    f"column(s) {non_numeric} are not numeric",
+                    column=non_numeric[0],
+                    hint="pass a Responses object (labels are coded automatically) or "
+                    "code the answers as numbers first",
+                )
+            values = values.astype("float64")
+        values = values.copy()
+        values.columns = pd.Index(wanted)
+        return values
 
 
 @dataclass(frozen=True)
@@ -476,6 +595,103 @@ def _locate(data: Responses | pd.DataFrame, rid: Any, code: str, value: Any) -> 
     if isinstance(data, Responses):
         return data.locate(rid, code, value)
     return Location(row=None, column=code, value=f"{value:g} (respondent {rid})")
+
+
+def _options(value: Any, key: str, rng: tuple[float, float], fail: Any) -> Options:
+    """Option labels: a list (lowest code first) or a table code -> label."""
+    low, high = rng
+    example = ('e.g. options = ["Strongly disagree", "Disagree", "Neutral", "Agree", '
+               '"Strongly agree"] or options = {1 = "Never", 5 = "Always"}')
+    if isinstance(value, Mapping):
+        out = []
+        for code, label in value.items():
+            try:
+                number = float(code)
+            except ValueError:
+                raise fail(f"{key}: the option code {code!r} is not a number", key,
+                           example) from None
+            if not isinstance(label, str) or not label.strip():
+                raise fail(f"{key}: the label of option {code} must be text", key, example)
+            if not low <= number <= high:
+                raise fail(f"{key}: the option code {code} lies outside the response "
+                           f"range {low:g}-{high:g}", key,
+                           "give codes within response_range, or fix the range")
+            out.append((number, label.strip()))
+        return tuple(sorted(out))
+    if (isinstance(value, Sequence) and not isinstance(value, str) and value
+            and all(isinstance(v, str) and v.strip() for v in value)):
+        span = high - low
+        if not float(span).is_integer() or len(value) != int(span) + 1:
+            codes = f"{int(span) + 1} codes" if float(span).is_integer() else "no whole codes"
+            raise fail(f"{key} lists {len(value)} labels but the response range "
+                       f"{low:g}-{high:g} has {codes}", key,
+                       'give one label per code, lowest first, or a table {1 = "Never", '
+                       '5 = "Always"}')
+        return tuple((low + i, str(v).strip()) for i, v in enumerate(value))
+    raise fail(f"{key} must be a list of labels or a table of code = label", key, example)
+
+
+def _item_entries(raw: Any, scales: Sequence[Scale], rng: tuple[float, float], fail: Any
+                  ) -> tuple[dict[str, str], dict[str, str], dict[str, Options]]:
+    """``[items]``: labels, export columns and options of the items, by short name.
+
+    ``[items]`` is a table whose values are a label (``Q1_1 = "..."``) or a table
+    ``{column = "...", label = "...", options = [...]}``; ``[[items]]`` (a list of
+    tables each with a ``name``) is read the same way.
+    """
+    hint = ('[items]\nQ1_1 = "My mentor was available"\n'
+            'item02 = {column = "<the export column>", label = "..."}')
+    if isinstance(raw, Sequence) and not isinstance(raw, str):
+        entries: dict[str, Any] = {}
+        for position, entry in enumerate(raw, start=1):
+            if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str) \
+                    or not entry["name"].strip():
+                raise fail(f"items entry {position} needs a name", "items", hint)
+            if entry["name"] in entries:
+                raise fail(f"item '{entry['name']}' is described twice in items",
+                           f"items.{entry['name']}", "describe each item once")
+            entries[entry["name"]] = {k: v for k, v in entry.items() if k != "name"}
+        raw = entries
+    if not isinstance(raw, Mapping):
+        raise fail("items must be a table of item name = label", "items", hint)
+    ranges = {}
+    for scale in scales:
+        for code in scale.items:
+            ranges.setdefault(code, scale.response_range or rng)
+    text: dict[str, str] = {}
+    columns: dict[str, str] = {}
+    options: dict[str, Options] = {}
+    for name, spec in raw.items():
+        name = str(name)
+        key = f"items.{name}"
+        if isinstance(spec, str):
+            text[name] = spec
+            continue
+        if not isinstance(spec, Mapping):
+            raise fail(f"{key} must be a label in quotes or a table", key, hint)
+        bad = set(spec) - _ITEM_KEYS
+        if bad:
+            raise fail(f"unknown key(s) {sorted(bad)} in {key}", f"{key}.{sorted(bad)[0]}",
+                       "allowed keys: column, label, options")
+        for part in ("column", "label"):
+            if part in spec and (not isinstance(spec[part], str) or not spec[part].strip()):
+                raise fail(f"{key}.{part} must be text in quotes", f"{key}.{part}", hint)
+        if "label" in spec:
+            text[name] = spec["label"].strip()
+        if "column" in spec and spec["column"] != name:
+            columns[name] = spec["column"]
+        if "options" in spec:
+            options[name] = _options(spec["options"], f"{key}.options",
+                                     ranges.get(name, rng), fail)
+    reads: dict[str, str] = {}
+    for name in dict.fromkeys([*(c for s in scales for c in s.items), *raw]):
+        column = columns.get(str(name), str(name))
+        if column in reads:
+            raise fail(f"items '{reads[column]}' and '{name}' both read the column "
+                       f"{column!r}", f"items.{name}",
+                       "give each item its own column (or list the item once)")
+        reads[column] = str(name)
+    return text, columns, options
 
 
 def _range(value: Any, key: str, fail: Any) -> tuple[float, float]:

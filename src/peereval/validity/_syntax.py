@@ -9,7 +9,11 @@ the next line after a trailing ``+`` or before a leading ``+``):
 * modifiers before a variable: a number fixes the parameter (``1*x1``,
   ``f1 ~~ 0*f2``), ``NA`` frees it (``NA*x1`` frees a marker loading), a name is a
   label, and parameters sharing a label are constrained equal (``a*x2 + a*x3``);
-* comments from ``#`` (or ``!``) to the end of the line.
+* comments from ``#`` (or ``!``) to the end of the line;
+* names start with a letter (of any script), ``_`` or ``.`` and hold letters, digits,
+  ``_`` and ``.``; any other name (a column headed by the whole question, with
+  spaces, brackets or a question mark) is written between backticks, as in R:
+  ``support =~ `Did your mentor help? [Studies]` + item02``.
 
 Structural regressions (``~``), intercepts (``~1``), thresholds (``|``), defined
 parameters (``:=``) and explicit constraints (``==``, ``<``, ``>``) are refused with
@@ -26,10 +30,12 @@ from typing import Any
 
 from peereval.errors import PeerevalError
 
-__all__ = ["ModelSpec", "Term", "as_spec", "parse_model"]
+__all__ = ["ModelSpec", "Term", "as_spec", "is_name", "parse_model", "quote"]
 
-_NAME = r"[A-Za-z_.][A-Za-z0-9_.]*"
+# a letter of any script (\w without digits), "_" or "." first; then \w and "."
+_NAME = r"(?:[^\W\d]|\.)[\w.]*"
 _NAME_RE = re.compile(rf"^{_NAME}$")
+_QUOTED_RE = re.compile(r"`([^`\n]*)`")
 _NUMBER_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _INTERCEPTS = "intercepts (~1) are not supported: invariance() adds the mean structure itself"
 _UNSUPPORTED = (
@@ -104,6 +110,67 @@ def _error(line: int, statement: str, message: str, token: str | None = None,
         message = f"{message}: '{token}'"
     return PeerevalError(f"{where} ('{statement.strip()}'): {message}",
                          value=token, hint=hint)
+
+
+def is_name(name: str) -> bool:
+    """Whether ``name`` can be written in model syntax without backticks.
+
+    Examples
+    --------
+    >>> is_name("Q1_1"), is_name("پرسش_۱"), is_name("Mentor [help]")
+    (True, True, False)
+    """
+    return bool(_NAME_RE.match(name))
+
+
+def quote(name: str) -> str:
+    """``name`` as written in model syntax: bare when it is a name, else in backticks.
+
+    Raises
+    ------
+    PeerevalError
+        When the name holds a backtick or a line break, which no syntax can quote.
+
+    Examples
+    --------
+    >>> quote("Q1_1"), quote("How often? [In person]")
+    ('Q1_1', '`How often? [In person]`')
+    """
+    name = str(name)
+    if _NAME_RE.match(name):
+        return name
+    if "`" in name or "\n" in name or "\r" in name or not name.strip():
+        raise PeerevalError(
+            f"the variable name {name!r} cannot be written in model syntax",
+            value=name, hint="rename the column (an empty name, a backtick or a line "
+            "break cannot be quoted), or give the item a short name in the codebook")
+    return f"`{name}`"
+
+
+def _protect(text: str) -> tuple[str, dict[str, str]]:
+    """Replace each backtick-quoted name by a placeholder name the text does not use."""
+    quoted: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    stem = "_quoted"
+    while stem in text:
+        stem += "_"
+
+    def placeholder(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in seen:
+            seen[name] = f"{stem}{len(seen)}"
+            quoted[seen[name]] = name
+        return seen[name]
+
+    protected = _QUOTED_RE.sub(placeholder, text)
+    for number, line in enumerate(protected.splitlines(), start=1):
+        if "`" in re.split(r"[#!]", line, maxsplit=1)[0]:
+            raise PeerevalError(
+                f"model syntax, line {number}: a backtick is not closed on its line",
+                value=line.strip(),
+                hint="write a name with spaces or punctuation between two backticks on "
+                "one line: `How often? [In person]`")
+    return protected, quoted
 
 
 def _statements(text: str) -> list[tuple[int, str]]:
@@ -193,7 +260,8 @@ def _terms(line: int, statement: str, lhs: str, op: str, rhs: str) -> list[Term]
         if not _NAME_RE.match(name):
             raise _error(line, statement, "not a valid variable name", name,
                          hint="names start with a letter and hold letters, digits, _ "
-                         "and . (rename the column if needed)")
+                         "and .; write any other column name between backticks: "
+                         "`How often? [In person]`")
         out.append(Term(lhs, op, name, fixed, free, label, line))
     return out
 
@@ -229,11 +297,40 @@ def parse_model(text: str) -> ModelSpec:
     ... ''')
     >>> spec.factors, spec.observed
     (('f1', 'f2'), ('x1', 'x2', 'x3', 'x4', 'x5', 'x6'))
+    >>> parse_model("help =~ `Mentor? [Studies]` + `Mentor? [Exams]` + x3").observed
+    ('Mentor? [Studies]', 'Mentor? [Exams]', 'x3')
     """
     if not isinstance(text, str):
         raise PeerevalError(f"the model must be a string of lavaan-style syntax, not "
                             f"{type(text).__name__}",
                             hint="for example 'support =~ Q1_1 + Q1_2 + Q1_3'")
+    protected, quoted = _protect(text)
+    if not quoted:
+        return _parse(text, text)
+    try:
+        spec = _parse(protected, text)
+    except PeerevalError as exc:
+        def restore(value: Any) -> Any:
+            if not isinstance(value, str):
+                return value
+            for placeholder in sorted(quoted, key=len, reverse=True):
+                value = value.replace(placeholder, f"`{quoted[placeholder]}`")
+            return value
+
+        raise PeerevalError(restore(exc.message), value=restore(exc.value),
+                            hint=restore(exc.hint)) from None
+
+    def name(value: str) -> str:
+        return quoted.get(value, value)
+
+    terms = tuple(Term(name(t.lhs), t.op, name(t.rhs), t.fixed, t.free, t.label, t.line)
+                  for t in spec.terms)
+    return ModelSpec(terms, tuple(map(name, spec.factors)), tuple(map(name, spec.observed)),
+                     text)
+
+
+def _parse(text: str, original: str) -> ModelSpec:
+    """Parse syntax whose names are all bare (quoted names already replaced)."""
     terms: list[Term] = []
     for line, statement in _statements(text):
         lhs, op, rhs = _operator(line, statement)
@@ -283,7 +380,7 @@ def parse_model(text: str) -> ModelSpec:
                              "a variable in a covariance that is not an item of any factor",
                              name, hint="add it to a factor (factor =~ ... + "
                              f"{name}) or check the spelling")
-    return ModelSpec(tuple(terms), tuple(factors), tuple(observed), text)
+    return ModelSpec(tuple(terms), tuple(factors), tuple(observed), original)
 
 
 def as_spec(model: Any) -> ModelSpec:
@@ -297,6 +394,8 @@ def as_spec(model: Any) -> ModelSpec:
     --------
     >>> as_spec({"f1": ["x1", "x2", "x3"]}).text
     'f1 =~ x1 + x2 + x3'
+    >>> as_spec({"f1": ["Q [a]", "Q [b]", "x3"]}).observed  # names of any text
+    ('Q [a]', 'Q [b]', 'x3')
     """
     if isinstance(model, ModelSpec):
         return model
@@ -311,7 +410,8 @@ def as_spec(model: Any) -> ModelSpec:
         for factor, items in model.items():
             if isinstance(items, str):
                 items = [items]
-            lines.append(f"{factor} =~ " + " + ".join(map(str, items)))
+            lines.append(f"{quote(str(factor))} =~ " + " + ".join(quote(str(i))
+                                                                  for i in items))
         return parse_model("\n".join(lines))
     raise PeerevalError(
         f"cannot read a model from {type(model).__name__}",
