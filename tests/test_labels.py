@@ -147,3 +147,90 @@ def test_numbers_running_against_the_words_are_refused():
     assert match.vocabulary is None
     assert match.unmatched
     assert "against" in match.ambiguous[0]
+
+
+# --- platform default scales and the unobserved-level rule (issue 13) ---------------
+#
+# Each wording below is typed from the platform's own scale as it appears in its
+# exports (see the sources named in peereval.loaders.labels), lowest level first; the
+# expected codes are simply the positions 1..k, written here, not computed.
+
+PLATFORM_SCALES = {
+    "qualtrics agreement 5": ["Strongly disagree", "Somewhat disagree",
+                              "Neither agree nor disagree", "Somewhat agree", "Strongly agree"],
+    "qualtrics agreement 7": ["Strongly disagree", "Disagree", "Somewhat disagree",
+                              "Neither agree nor disagree", "Somewhat agree", "Agree",
+                              "Strongly agree"],
+    "qualtrics satisfaction 5": ["Extremely dissatisfied", "Somewhat dissatisfied",
+                                 "Neither satisfied nor dissatisfied", "Somewhat satisfied",
+                                 "Extremely satisfied"],
+    "qualtrics satisfaction 7": ["Extremely dissatisfied", "Moderately dissatisfied",
+                                 "Slightly dissatisfied", "Neither satisfied nor dissatisfied",
+                                 "Slightly satisfied", "Moderately satisfied",
+                                 "Extremely satisfied"],
+    "qualtrics likelihood 5": ["Extremely unlikely", "Somewhat unlikely",
+                               "Neither likely nor unlikely", "Somewhat likely",
+                               "Extremely likely"],
+    "qualtrics frequency 5": ["Never", "Sometimes", "About half the time", "Most of the time",
+                              "Always"],
+    "qualtrics quality 5": ["Terrible", "Poor", "Average", "Good", "Excellent"],
+    "qualtrics amount 5": ["None at all", "A little", "A moderate amount", "A lot",
+                           "A great deal"],
+    "qualtrics importance 5": ["Not at all important", "Slightly important",
+                               "Moderately important", "Very important", "Extremely important"],
+    "surveymonkey likelihood 5": ["Not at all likely", "Not so likely", "Somewhat likely",
+                                  "Very likely", "Extremely likely"],
+    "surveymonkey helpfulness 5": ["Not at all helpful", "Not so helpful", "Somewhat helpful",
+                                   "Very helpful", "Extremely helpful"],
+    "surveymonkey satisfaction 5": ["Very dissatisfied", "Dissatisfied",
+                                    "Neither satisfied nor dissatisfied", "Satisfied",
+                                    "Very satisfied"],
+    "ms forms likert 5": ["Strongly disagree", "Disagree", "Neutral", "Agree",
+                          "Strongly agree"],
+    "persian agreement 5": ["کاملاً مخالفم", "مخالفم", "نظری ندارم", "موافقم", "کاملاً موافقم"],
+    "persian agreement 5 with and": ["کاملا مخالفم", "مخالفم", "نه موافقم و نه مخالفم",
+                                     "موافقم", "کاملا موافقم"],
+    "persian extent 5": ["خیلی کم", "کم", "متوسط", "زیاد", "خیلی زیاد"],
+}
+
+
+@pytest.mark.parametrize("scale", sorted(PLATFORM_SCALES))
+def test_platform_default_scales_are_coded_one_to_k(scale):
+    labels = PLATFORM_SCALES[scale]
+    match = match_labels(list(reversed(labels)))  # order of appearance must not matter
+    assert match.vocabulary is not None, match
+    assert [match.codes[label] for label in labels] == list(range(1, len(labels) + 1))
+    assert match.unobserved == ()
+    assert match.source  # every vocabulary says where its wording comes from
+
+
+def test_qualtrics_five_point_scale_is_not_read_as_seven_points():
+    # the five labels all occur in the seven-point scale (as 1, 3, 4, 5, 7)
+    match = match_labels(PLATFORM_SCALES["qualtrics agreement 5"])
+    assert match.vocabulary == "agreement-5/somewhat (en)"
+    assert sorted(match.codes.values()) == [1, 2, 3, 4, 5]
+
+
+def test_seven_point_scale_with_every_level_seen_stays_seven_points():
+    match = match_labels(PLATFORM_SCALES["qualtrics agreement 7"])
+    assert match.vocabulary == "agreement-7 (en)"
+
+
+def test_scale_missing_interior_levels_is_never_chosen_when_two_fit():
+    # four of the seven/five levels: both scales fit, neither with every level seen
+    match = match_labels(["Strongly disagree", "Somewhat disagree",
+                          "Neither agree nor disagree", "Somewhat agree"])
+    assert match.vocabulary is None
+    assert set(match.ambiguous) == {"agreement-5/somewhat (en)", "agreement-7 (en)"}
+
+
+def test_unique_scale_with_unseen_interior_levels_reports_them():
+    match = match_labels(["Never", "About half the time", "Always"])
+    assert match.vocabulary == "frequency-5/half (en)"
+    assert match.unobserved == ("sometimes", "most of the time")
+
+
+def test_vocabulary_names_are_unique_and_sourced():
+    names = [v.name for v in VOCABULARIES]
+    assert len(names) == len(set(names))
+    assert all(v.source for v in VOCABULARIES)

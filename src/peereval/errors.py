@@ -21,6 +21,7 @@ __all__ = [
     "EncodingError",
     "FileFormatError",
     "InputError",
+    "LabelCodingWarning",
     "LabelError",
     "LinkageError",
     "Location",
@@ -370,4 +371,31 @@ class PeerevalWarning(UserWarning):
     -8.0
     >>> [str(w.message)[:20] for w in caught if issubclass(w.category, PeerevalWarning)]
     ['alpha is negative (-']
+    """
+
+
+class LabelCodingWarning(PeerevalWarning):
+    """Answer labels were coded on a scale some of whose levels nobody chose.
+
+    The numbers given to the labels seen rest on the unseen levels existing: if the
+    questionnaire's scale did not have them, every mean and every share is wrong.
+    The message names the items, the labels seen, the coding chosen and how to
+    settle it (``points=``, a mapping, or the survey's definition file).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import pandas as pd
+    >>> from peereval.errors import LabelCodingWarning
+    >>> from peereval.loaders import Item, Responses
+    >>> answers = pd.DataFrame({"q1": ["Always", "About half the time", "Never"]})
+    >>> responses = Responses(answers, {"q1": Item("q1", "q1", "likert")},
+    ...                       platform="generic", source="survey.csv")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     values = responses.numeric()
+    >>> values["q1"].tolist()
+    [5.0, 3.0, 1.0]
+    >>> [w.category.__name__ for w in caught]
+    ['LabelCodingWarning']
     """

@@ -27,7 +27,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "match_labels",
     "normalize_label",
     "split_numbered_label",
+    "vocabulary",
 ]
 
 
@@ -178,11 +179,29 @@ def split_numbered_label(text: object) -> tuple[float | None, str]:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """An ordered response scale: ``levels[i]`` holds the spellings of code ``i + 1``."""
+    """An ordered response scale: ``levels[i]`` holds the spellings of code ``i + 1``.
+
+    Attributes
+    ----------
+    family
+        What the scale measures (``agreement``, ``frequency``, ...).
+    language
+        ``en``, ``fa`` or ``ar``.
+    levels
+        Spellings of each level, lowest first; the first spelling is the anchor.
+    variant
+        Tells apart two scales of one family and length (``"somewhat"`` for
+        Qualtrics' five-point agreement scale beside the classic one).
+    source
+        Where the wording comes from (a platform's default scale, a published list
+        of anchors, questionnaires in use).
+    """
 
     family: str
     language: str
     levels: tuple[tuple[str, ...], ...]
+    variant: str = ""
+    source: str = ""
 
     @property
     def points(self) -> int:
@@ -190,7 +209,8 @@ class Vocabulary:
 
     @property
     def name(self) -> str:
-        return f"{self.family}-{self.points} ({self.language})"
+        variant = f"/{self.variant}" if self.variant else ""
+        return f"{self.family}-{self.points}{variant} ({self.language})"
 
     @property
     def anchors(self) -> tuple[str, ...]:
@@ -206,12 +226,27 @@ class Vocabulary:
         return out
 
 
-def _v(family: str, language: str, *levels: Iterable[str] | str) -> Vocabulary:
+def _v(family: str, language: str, *levels: Iterable[str] | str, variant: str = "",
+       source: str = "") -> Vocabulary:
     return Vocabulary(
         family,
         language,
         tuple((lv,) if isinstance(lv, str) else tuple(lv) for lv in levels),
+        variant,
+        source,
     )
+
+
+# Where the wordings come from (shown in the coding table and docs/reading-data.md).
+_SRC_VAGIAS = "Vagias (2006), Likert-type scale response anchors"
+_SRC_QUALTRICS = ("Qualtrics' default answer choices, as they appear in public "
+                  "analysis scripts of Qualtrics exports")
+_SRC_SURVEYMONKEY = ("SurveyMonkey's template wording (Extremely / Very / Somewhat / "
+                     "Not so / Not at all), as in its customer-satisfaction template")
+_SRC_MSFORMS = "Microsoft Forms' Likert question (default options) and common English forms"
+_SRC_CVI = "content validity index rating scale (Lynn 1986; Polit & Beck 2006)"
+_SRC_PERSIAN = "wordings of Iranian questionnaires (Porsline, Google Forms and paper forms)"
+_SRC_ARABIC = "common Arabic questionnaire wordings"
 
 
 # --- English ---------------------------------------------------------------------
@@ -297,14 +332,66 @@ _ENGLISH = [
        ("moderate", "medium"), ("high", "much"), ("very high", "very much")),
 ]
 
+# Qualtrics' default scales: bipolar with "Somewhat" (5 points) or "Moderately" and
+# "Slightly" (7 points); its frequency, quality and amount scales.
+_QUALTRICS = [
+    _v("agreement", "en", _SD, ("somewhat disagree",), _N, ("somewhat agree",), _SA,
+       variant="somewhat"),
+    _v("satisfaction", "en", _VDIS, ("somewhat dissatisfied",), _NSAT, ("somewhat satisfied",),
+       _VSAT, variant="somewhat"),
+    _v("satisfaction", "en", _VDIS, ("moderately dissatisfied",), ("slightly dissatisfied",),
+       _NSAT, ("slightly satisfied",), ("moderately satisfied",), _VSAT, variant="moderately"),
+    _v("likelihood", "en", "extremely unlikely", "somewhat unlikely",
+       ("neither likely nor unlikely", "neutral"), "somewhat likely", "extremely likely",
+       variant="somewhat"),
+    _v("likelihood", "en", "extremely unlikely", "moderately unlikely", "slightly unlikely",
+       ("neither likely nor unlikely", "neutral"), "slightly likely", "moderately likely",
+       "extremely likely", variant="moderately"),
+    _v("frequency", "en", _NEVER, _SOMETIMES, ("about half the time",), ("most of the time",),
+       _ALWAYS, variant="half"),
+    _v("quality", "en", "terrible", "poor", "average", "good", "excellent", variant="terrible"),
+    _v("extent", "en", ("none at all", "not at all"), "a little", "a moderate amount",
+       "a lot", "a great deal", variant="amount"),
+]
+_QUALTRICS = [replace(v, source=_SRC_QUALTRICS) for v in _QUALTRICS]
+
+_LIKELIHOOD = [
+    _v("likelihood", "en", "very unlikely", "unlikely", ("neither likely nor unlikely",
+       "neutral", "unsure"), "likely", "very likely", source=_SRC_VAGIAS),
+]
+
+# Unipolar scales of one adjective: SurveyMonkey's "Not at all / Not so / Somewhat /
+# Very / Extremely" and Qualtrics' "Not at all / Slightly / Moderately / Very /
+# Extremely" (Vagias 2006 lists the second for several adjectives).
+_ADJECTIVES = (
+    "likely", "helpful", "important", "easy", "useful", "effective", "clear", "confident",
+    "knowledgeable", "supportive", "valuable", "interesting", "comfortable", "prepared",
+    "accessible", "responsive", "friendly", "relevant", "approachable", "available",
+    "beneficial", "engaging", "motivating", "familiar", "concerned", "difficult",
+    "satisfying", "informative", "organized", "organised", "encouraging",
+)
+_ADJECTIVE_FAMILY = {"likely": "likelihood", "important": "importance"}
+_UNIPOLAR = [
+    _v(_ADJECTIVE_FAMILY.get(adj, "intensity"), "en", *(f"{q} {adj}" for q in qualifiers),
+       variant=f"{name} {adj}", source=source)
+    for adj in _ADJECTIVES
+    for name, qualifiers, source in (
+        ("not so", ("not at all", "not so", "somewhat", "very", "extremely"),
+         _SRC_SURVEYMONKEY),
+        ("slightly", ("not at all", "slightly", "moderately", "very", "extremely"),
+         _SRC_VAGIAS + "; Qualtrics' unipolar default"),
+    )
+]
+
 # --- Persian (Arabic-script spellings match through normalisation) ----------------
 _FA_SD = ("کاملا مخالفم", "کاملا مخالف", "کاملا مخالف هستم", "به شدت مخالفم",
           "بشدت مخالفم", "خیلی مخالفم", "کاملا مخالف هستم")
 _FA_D = ("مخالفم", "مخالف", "مخالف هستم")
-_FA_SLD = ("تا حدودی مخالفم", "تا حدودی مخالف", "نسبتا مخالفم", "کمی مخالفم")
+_FA_SLD = ("تا حدودی مخالفم", "تا حدودی مخالف", "نسبتا مخالفم", "کمی مخالفم", "تا حدی مخالفم")
 _FA_N = ("نظری ندارم", "بی نظر", "بدون نظر", "نه موافقم نه مخالفم", "نه موافق نه مخالف",
-         "نه مخالفم نه موافقم", "ممتنع", "مطمئن نیستم", "بینابین")
-_FA_SLA = ("تا حدودی موافقم", "تا حدودی موافق", "نسبتا موافقم", "کمی موافقم")
+         "نه مخالفم نه موافقم", "ممتنع", "مطمئن نیستم", "بینابین", "بی نظرم",
+         "نه موافقم و نه مخالفم", "نه موافق و نه مخالف")
+_FA_SLA = ("تا حدودی موافقم", "تا حدودی موافق", "نسبتا موافقم", "کمی موافقم", "تا حدی موافقم")
 _FA_A = ("موافقم", "موافق", "موافق هستم")
 _FA_SA = ("کاملا موافقم", "کاملا موافق", "کاملا موافق هستم", "به شدت موافقم", "بشدت موافقم",
           "خیلی موافقم")
@@ -382,8 +469,38 @@ _ARABIC = [
        ("محايد",), ("راض", "راضٍ"), ("راض جدا", "راضٍ جدا")),
 ]
 
-VOCABULARIES: tuple[Vocabulary, ...] = tuple(_ENGLISH + _PERSIAN + _ARABIC)
+def _sourced(vocabularies: list[Vocabulary], default: str) -> list[Vocabulary]:
+    out = []
+    for vocab in vocabularies:
+        source = vocab.source or default
+        if vocab.name == "agreement-5 (en)":
+            source = f"{_SRC_MSFORMS}; {_SRC_VAGIAS}"
+        elif vocab.name == "relevance-4 (en)":
+            source = _SRC_CVI
+        out.append(replace(vocab, source=source))
+    return out
+
+
+VOCABULARIES: tuple[Vocabulary, ...] = tuple(
+    _sourced(_ENGLISH, _SRC_VAGIAS) + _QUALTRICS + _LIKELIHOOD + _UNIPOLAR
+    + _sourced(_PERSIAN, _SRC_PERSIAN) + _sourced(_ARABIC, _SRC_ARABIC)
+)
 """Every built-in vocabulary."""
+
+_BY_NAME: dict[str, Vocabulary] = {vocab.name: vocab for vocab in VOCABULARIES}
+if len(_BY_NAME) != len(VOCABULARIES):  # names key the codings: they must be unique
+    raise RuntimeError("two built-in vocabularies share a name")
+
+
+def vocabulary(name: str) -> Vocabulary:
+    """The built-in vocabulary of a name such as ``"agreement-5/somewhat (en)"``.
+
+    Examples
+    --------
+    >>> vocabulary("agreement-5/somewhat (en)").anchors[1]
+    'somewhat disagree'
+    """
+    return _BY_NAME[name]
 
 NON_SUBSTANTIVE: frozenset[str] = frozenset(
     label_key(s)
@@ -440,6 +557,13 @@ class LabelMatch:
     by_coverage
         True when the choice rested on the labels filling every level of the
         shortest candidate (a guess other items of the file may contradict).
+    unobserved
+        Anchors of the chosen vocabulary's levels that no label showed although they
+        lie below the highest level seen: the numbers given to the labels rest on
+        these levels existing (Qualtrics' five "Somewhat" labels read on the
+        seven-point scale would be 1, 3, 4, 5, 7).
+    source
+        Where the chosen vocabulary's wording comes from.
     """
 
     codes: Mapping[str, float]
@@ -449,6 +573,18 @@ class LabelMatch:
     non_substantive: tuple[str, ...] = ()
     families: frozenset[str] = frozenset()
     by_coverage: bool = False
+    unobserved: tuple[str, ...] = ()
+    source: str = ""
+
+
+def _unobserved_levels(vocab: Vocabulary, seen: set[str]) -> tuple[str, ...]:
+    """Anchors of levels not seen that lie below the highest level seen."""
+    observed = [code for code, level in enumerate(vocab.levels, start=1)
+                if any(label_key(spelling) in seen for spelling in level)]
+    if not observed:
+        return ()
+    return tuple(vocab.levels[code - 1][0] for code in range(1, max(observed))
+                 if code not in observed)
 
 
 def _embedded_numbers(labels: list[str]) -> dict[str, float] | None:
@@ -584,14 +720,16 @@ def match_labels(
         )
     chosen = min(codings, key=_vocab_sort_key)
     codes.update(zip(remaining, map(float, codings[chosen]), strict=True))
+    chosen_vocab = _BY_NAME[chosen]
     return LabelMatch(codes, chosen, non_substantive=tuple(non_substantive),
-                      families=families, by_coverage=by_coverage)
+                      families=families, by_coverage=by_coverage,
+                      unobserved=_unobserved_levels(chosen_vocab, set(words.values())),
+                      source=chosen_vocab.source)
 
 
-def _vocab_sort_key(name: str) -> tuple[str, int, str]:
-    family, _, rest = name.partition("-")
-    points, _, lang = rest.partition(" ")
-    return family, int(points), lang
+def _vocab_sort_key(name: str) -> tuple[str, int, str, str]:
+    vocab = _BY_NAME[name]
+    return vocab.family, vocab.points, vocab.variant, vocab.language
 
 
 def _candidates(keys: set[str], points: int | None) -> list[Vocabulary]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,7 +15,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from peereval.errors import CodebookError, LabelError, Location
+from peereval.errors import CodebookError, LabelCodingWarning, LabelError, Location
 from peereval.loaders.labels import (
     LabelMatch,
     known_label,
@@ -302,6 +303,70 @@ class Responses:
                              "rule": match.vocabulary or "", "count": int(counts.get(label, 0))})
         return pd.DataFrame(rows, columns=["item", "label", "value", "rule", "count"])
 
+    def coding_table(
+        self,
+        items: Sequence[str] | None = None,
+        *,
+        points: int | Mapping[str, int] | None = None,
+        mapping: Mapping[str, float] | Mapping[str, Mapping[str, float]] | None = None,
+    ) -> pd.DataFrame:
+        """The coding table: every answer of every Likert item, its number and why.
+
+        Parameters
+        ----------
+        items, points, mapping
+            As for :meth:`numeric`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per item and distinct answer: ``item``, ``answer`` (as
+            exported), ``label`` (the option's text, where the export or a definition
+            gives one), ``value`` (the number analysed; missing for answers that are
+            not a position on the scale), ``rule`` (``mapping``, ``options``,
+            ``numbers in labels``, a vocabulary such as ``agreement-5 (en)``,
+            ``numbers as exported`` or ``not a scale position``), ``source`` (where
+            the rule's numbers come from: the platform's value labels or data
+            dictionary, the definition file, the vocabulary's origin, your mapping),
+            ``unseen_levels`` (levels below the highest answer that nobody chose,
+            on which the numbers rest) and ``count``.
+
+        Raises
+        ------
+        LabelError
+            As :meth:`numeric`, when labels cannot be coded.
+
+        Examples
+        --------
+        >>> import peereval
+        >>> responses = peereval.read_export(peereval.sample_path("survey"))
+        >>> table = responses.coding_table(["Q1_1"])
+        >>> table[["answer", "value", "rule"]].sort_values("value").head(2).to_numpy().tolist()
+        [['Strongly disagree', 1.0, 'agreement-5 (en)'], ['Disagree', 2.0, 'agreement-5 (en)']]
+        """
+        result = self._numeric(tuple(items) if items is not None else None,
+                               _freeze(points), _freeze(mapping))
+        rows = []
+        for code in result.values.columns:
+            item = self.items[code]
+            counts = self.answers[code].astype("string").str.strip().value_counts()
+            option_text = {str(c): str(label) for c, label in item.options or ()}
+            match = result.matches.get(code)
+            if match is None:  # numbers in the export itself
+                values = result.values[code].dropna()
+                for value, count in values.value_counts().sort_index().items():
+                    rows.append(_coding_row(code, f"{value:g}", option_text.get(
+                        f"{value:g}", ""), value, "numbers as exported",
+                        item.options_source or "the export", (), int(count)))
+                continue
+            rule, source = _rule_and_source(match, item)
+            for label, value in match.codes.items():
+                row_rule = "not a scale position" if label in match.non_substantive else rule
+                rows.append(_coding_row(code, label, option_text.get(label, label), value,
+                                        row_rule, source, match.unobserved,
+                                        int(counts.get(label, 0))))
+        return pd.DataFrame(rows, columns=list(_CODING_COLUMNS))
+
     @cached_property
     def _numeric_cache(self) -> dict[Any, _NumericResult]:
         return {}
@@ -409,6 +474,7 @@ class Responses:
                 out[code] = _code_column(self.answers[code], match.codes,
                                          self._distinct_of(code))
 
+        _warn_unobserved(group_match, pending, group_labels, points, self.source)
         if problems or ambiguity:
             message = []
             if problems:
@@ -457,12 +523,61 @@ def _with_file_evidence(group: str, match: LabelMatch,
     if match.ambiguous:
         return LabelMatch({**match.codes, **own},
                           f"{together.vocabulary}, read with the file's other items",
-                          non_substantive=match.non_substantive, families=match.families)
+                          non_substantive=match.non_substantive, families=match.families,
+                          unobserved=together.unobserved, source=together.source)
     if any(own[label] != match.codes[label] for label in labels[group]):
         return LabelMatch(match.codes, None, ambiguous=(match.vocabulary or "",
                                                         together.vocabulary),
                           non_substantive=match.non_substantive, families=match.families)
     return match
+
+
+_CODING_COLUMNS = ("item", "answer", "label", "value", "rule", "source", "unseen_levels",
+                   "count")
+
+
+def _coding_row(item: str, answer: str, label: str, value: float, rule: str, source: str,
+                unseen: tuple[str, ...], count: int) -> dict[str, Any]:
+    return dict(zip(_CODING_COLUMNS, (item, answer, label, float(value), rule, source,
+                                      "; ".join(unseen), count), strict=True))
+
+
+def _rule_and_source(match: LabelMatch, item: Item) -> tuple[str, str]:
+    rule = match.vocabulary or ""
+    if rule == "options":
+        return rule, item.options_source or "the platform's option codes"
+    if rule == "mapping":
+        return rule, "your mapping"
+    if rule == "numbers in labels":
+        return rule, "the numbers printed in the answers"
+    return rule, match.source or "built-in vocabulary"
+
+
+def _warn_unobserved(group_match: Mapping[str, LabelMatch], pending: Mapping[str, list[str]],
+                     group_labels: Mapping[str, list[str]], points: Any,
+                     source: Path) -> None:
+    """One warning for the groups whose numbers rest on levels nobody chose."""
+    lines = []
+    for group, match in group_match.items():
+        if (not match.unobserved or match.ambiguous or match.unmatched
+                or _points_for(points, pending[group]) is not None):
+            continue
+        coded = ", ".join(f"{label} = {match.codes[label]:g}"
+                          for label in sorted(group_labels[group], key=lambda x: (
+                              match.codes.get(x, float("inf")), x))
+                          if label in match.codes and match.codes[label] == match.codes[label])
+        lines.append(
+            f"items {', '.join(pending[group])}: labels seen were coded {coded} "
+            f"({match.vocabulary}); no answer was "
+            + " or ".join(f"'{a}'" for a in match.unobserved))
+    if lines:
+        warnings.warn(
+            f"{source.name}: the numbers of some answers rest on scale levels nobody "
+            "chose: " + "; ".join(lines) + ". If the questionnaire's scale did not have "
+            "those levels, the coding is wrong: give the number of points (points=N; in "
+            "a codebook response_range = [1, N]), your own mapping, or the survey's "
+            "definition file (definition=...)",
+            LabelCodingWarning, stacklevel=4)
 
 
 def _freeze(value: Any) -> Any:
