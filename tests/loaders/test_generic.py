@@ -1,4 +1,5 @@
-"""Plain tables: English CSV, Iranian XLSX, UTF-16 '.xls', an (unverified) Porsline layout."""
+"""Plain tables: English CSV, Iranian XLSX, UTF-16 '.xls', a BIFF8 '.xls' workbook, an
+(unverified) Porsline layout."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ CASES = {  # file: (item codes, comment column, ids, points needed)
     "plain.csv": (EN_CODES, canonical.COMMENT_QUESTION, [f"S0{i}" for i in range(1, 7)], 5),
     "iranian.xlsx": (FA_CODES, fx.FA_COMMENT, [f"P{i}" for i in range(1, 7)], 5),
     "university.xls": (FA_CODES, fx.FA_COMMENT, [str(i) for i in range(1, 7)], None),
+    "university_biff.xls": (FA_CODES, fx.FA_COMMENT, [str(i) for i in range(1, 7)], None),
     "porsline_unverified.xlsx": (PORSLINE_CODES, fx.FA_COMMENT,
                                  [str(48213001 + i) for i in range(6)], None),
 }
@@ -118,6 +120,63 @@ def test_utf16_xls_is_read_as_text():
     assert source.kind == "text"
     assert source.tables[0].encoding == "utf-16"
     assert source.tables[0].delimiter == "\t"
+
+
+# university_biff.xls cell by cell, typed from the fixture's description (not from
+# canonical.py or the generator): row number, student number, date, codes 1-5, comment.
+BIFF_TRUTH = [
+    (1, 9812345, dt.datetime(2024, 3, 2, 9, 19), (5, 4, 1, 4, 3), "Very helpful, thanks!"),
+    (2, 9812346, dt.datetime(2024, 3, 2, 10, 4), (4, 4, 2, 3, 4), None),
+    (3, 9812347, dt.datetime(2024, 3, 3, 18, 30), (3, 2, 4, 2, 2),
+     'Sessions were "too short", sometimes'),
+    (4, 9812348, dt.datetime(2024, 3, 4, 8, 8), (1, 1, 5, 1, None), "کاش جلسات بیشتر بود"),
+    (5, 9812349, dt.datetime(2024, 3, 4, 21, 41), (5, 5, 1, 5, 5), "<script>alert(1)</script>"),
+    (6, 9812350, dt.datetime(2024, 3, 5, 14, 25), (4, 3, 3, None, None), None),
+]
+
+
+def test_binary_xls_workbook_cells_match_the_truth_table():
+    """BIFF8 written by xlwt, read by xlrd: numbers, dates, text and blanks as typed."""
+    path = HERE / "university_biff.xls"
+    assert path.read_bytes()[:8] == bytes.fromhex("d0cf11e0a1b11ae1")  # OLE container
+    source = open_source(path)
+    assert source.kind == "workbook"
+    assert source.sheet_names == ["نتایج نظرسنجی"]
+    (table,) = source.tables
+    assert table.text_row(0)[:3] == ["ردیف", "شماره دانشجویی", "تاریخ"]
+    for (number, student, date, codes, comment), row in zip(BIFF_TRUTH, table.rows[1:],
+                                                            strict=True):
+        assert row[0] == number
+        assert type(row[0]) is int
+        assert row[1] == student
+        assert row[2] == date
+        assert tuple(row[3:8]) == codes
+        assert row[8] == comment
+    responses = peereval.read_export(path)
+    assert responses.sheet == "نتایج نظرسنجی"
+    assert responses.encoding is None  # a workbook, not text
+    assert responses.meta["ended"].tolist() == [pd.Timestamp(t[2]) for t in BIFF_TRUTH]
+    assert responses.meta["شماره دانشجویی"].astype(str).tolist() == [
+        str(t[1]) for t in BIFF_TRUTH]
+    numbers = responses.numeric(FA_CODES)
+    expected = [[float("nan") if v is None else v for v in t[3]] for t in BIFF_TRUTH]
+    pd.testing.assert_frame_equal(
+        numbers.reset_index(drop=True),
+        pd.DataFrame(expected, columns=FA_CODES, dtype=float), check_names=False)
+
+
+def test_binary_xls_sheet_choice_and_errors(tmp_path):
+    path = HERE / "university_biff.xls"
+    assert peereval.read_export(path, sheet=0).sheet == "نتایج نظرسنجی"
+    with pytest.raises(peereval.errors.SheetError, match="no sheet named 'Sheet1'") as err:
+        peereval.read_export(path, sheet="Sheet1")
+    assert "نتایج نظرسنجی" in err.value.hint
+    cut = tmp_path / "cut.xls"
+    cut.write_bytes(path.read_bytes()[:3000])
+    with pytest.raises(FileFormatError, match="Excel 97-2003 workbook") as err:
+        peereval.read_export(cut)
+    assert err.value.file == cut
+    assert ".xlsx" in err.value.hint
 
 
 def test_duplicate_ids_list_every_row(tmp_path):

@@ -142,8 +142,8 @@ def read_export(
     Parameters
     ----------
     path
-        The exported file: CSV, TSV, XLSX, SPSS ``.sav``, or UTF-16 text saved as
-        ``.xls``.
+        The exported file: CSV, TSV, XLSX, Excel 97-2003 ``.xls``, SPSS ``.sav``,
+        or UTF-16 text saved as ``.xls``.
     platform
         ``"auto"`` (default: recognised from the layout) or one of
         :data:`PLATFORMS`: ``qualtrics``, ``surveymonkey``, ``limesurvey``,
@@ -155,8 +155,13 @@ def read_export(
         The sheet of a workbook to read (name or 0-based index); needed only when
         several sheets hold data.
     encoding
-        Text encoding of a CSV/TSV file when it is neither UTF-8 nor UTF-16 with a
-        byte-order mark, e.g. ``"cp1256"`` for files saved by Persian Windows.
+        Text encoding of a CSV/TSV file, e.g. ``"cp1256"`` for files saved by
+        Persian Windows. By default UTF-8, UTF-16 (with or without a byte-order
+        mark), and Windows-1256 or Windows-1252 when the text shows which, are
+        recognised; the codec used is ``responses.encoding`` and, when it had to
+        be identified, a note in ``responses.notes`` says how. A file whose
+        encoding cannot be identified is refused with an error naming the
+        options.
     delimiter
         Field separator of a text file; detected by default.
     **options
@@ -211,7 +216,7 @@ def _read_export(path: Path, platform: str, *, dictionary: str | Path | None,
         platform = "spss"
         module = platform_module("spss")
         _check_options(module, options, dictionary)
-        return module.read_sav(path, encoding=encoding, **options)
+        return _record_encoding(module.read_sav(path, encoding=encoding, **options), source)
     if platform == "spss":
         raise FileFormatError("this is not an SPSS .sav file", file=path,
                               hint="use platform='auto' to detect the layout")
@@ -221,7 +226,7 @@ def _read_export(path: Path, platform: str, *, dictionary: str | Path | None,
     if dictionary is not None:
         options["dictionary"] = Path(dictionary)
     try:
-        return module.read(table, **options)
+        responses = module.read(table, **options)
     except FileFormatError as exc:
         if platform == "auto":
             raise
@@ -233,6 +238,21 @@ def _read_export(path: Path, platform: str, *, dictionary: str | Path | None,
                 value=exc.value, hint=f"use platform='{detected}' or platform='auto'",
             ) from exc
         raise
+    return _record_encoding(responses, source)
+
+
+def _record_encoding(responses: Responses, source: Source) -> Responses:
+    """Show how a text file was decoded: ``responses.encoding`` and a note.
+
+    ``encoding`` is the Python codec of a text export (``None`` for workbooks);
+    the note is added when the encoding had to be identified from the bytes
+    (UTF-16 without a byte-order mark, Windows-1256, Windows-1252).
+    """
+    if getattr(responses, "encoding", None) is None:
+        responses.encoding = source.encoding
+    if source.encoding_note and source.encoding_note not in responses.notes:
+        responses.notes = (*responses.notes, source.encoding_note)
+    return responses
 
 
 def _check_options(module: ModuleType, options: dict[str, Any], dictionary: Any) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,12 +82,31 @@ class RawTable:
 
 @dataclass
 class Source:
-    """An opened export file: its kind and its tables (one per non-empty sheet)."""
+    """An opened export file: its kind and its tables (one per non-empty sheet).
+
+    Attributes
+    ----------
+    path
+        The file.
+    kind
+        ``"text"``, ``"workbook"`` (``.xlsx`` or binary ``.xls``) or ``"sav"``.
+    tables, sheet_names
+        The non-empty tables, and every sheet name of a workbook.
+    encoding
+        For text files, the Python codec the text was decoded with (``"utf-8"``,
+        ``"utf-16-le"``, ``"cp1256"``, ...); ``None`` for workbooks and SPSS files.
+    encoding_note
+        A sentence saying how the encoding was identified, when it was not
+        UTF-8 or marked by a byte-order mark (so it is shown to the user);
+        ``None`` otherwise.
+    """
 
     path: Path
     kind: str  # "text", "workbook" or "sav"
     tables: list[RawTable] = field(default_factory=list)
     sheet_names: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    encoding_note: str | None = None
 
 
 def column_letter(index: int) -> str:
@@ -135,10 +156,13 @@ def open_source(
     path
         The file. Its kind is told from its content, not its extension: a
         ``.xls`` file that is really UTF-16 tab-separated text (as many university
-        systems write) is read as text.
+        systems write) is read as text, a binary Excel 97-2003 ``.xls`` workbook
+        (BIFF) through xlrd, a ``.xlsx`` workbook through openpyxl.
     encoding
         Force a text encoding (e.g. ``"cp1256"``). By default a byte-order mark
-        decides, otherwise the text must be UTF-8.
+        decides, then the byte pattern of UTF-16, then UTF-8; a file that is none
+        of these is decoded as Windows-1256 or Windows-1252 only when its text
+        says which (see :func:`identify_text`), and refused otherwise.
     delimiter
         Force the field separator of a text file; by default it is detected.
     sheet
@@ -165,46 +189,101 @@ def open_source(
     if kind == "sav":
         return Source(path, "sav")
     if kind == "ole":
-        raise FileFormatError(
-            "this is an old binary Excel 97-2003 workbook (.xls) or an encrypted workbook, "
-            "which peereval does not read",
-            file=path,
-            hint="open it in Excel or LibreOffice and save it as .xlsx (Excel Workbook), "
-            "or remove the password",
-        )
+        return _open_xls(path, sheet)
     data = path.read_bytes()
-    text, used = decode_text(data, path, encoding)
-    table = parse_delimited(text, path, delimiter=delimiter, encoding=used)
-    return Source(path, "text", [table], [])
+    decoded = identify_text(data, path, encoding)
+    table = parse_delimited(decoded.text, path, delimiter=delimiter, encoding=decoded.encoding)
+    return Source(path, "text", [table], [], decoded.encoding, decoded.note)
 
 
 # -------------------------------------------------------------------------- text
 
 
+@dataclass(frozen=True)
+class DecodedText:
+    """A text file decoded: the text, the codec used and how it was identified.
+
+    Attributes
+    ----------
+    text
+        The decoded text.
+    encoding
+        The Python codec name used (``"utf-8"``, ``"utf-8-sig"``, ``"utf-16"``,
+        ``"utf-16-le"``, ``"cp1256"``, ``"cp1252"``, or the one asked for).
+    note
+        How the encoding was identified, for :attr:`Responses.notes`, when it
+        was neither UTF-8, nor marked by a byte-order mark, nor asked for.
+    """
+
+    text: str
+    encoding: str
+    note: str | None = None
+
+
 def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, str]:
     """Decode a text file, returning the text and the encoding used.
 
-    Byte-order marks decide between UTF-8, UTF-16 LE and UTF-16 BE; UTF-16 without a
-    mark is recognised by its zero bytes. Anything else must be valid UTF-8: legacy
-    code pages cannot be told apart reliably (a Windows-1256 Persian file also
-    decodes, wrongly, as Windows-1252), so the caller is asked to name it.
+    See :func:`identify_text` for how the encoding is chosen.
+    """
+    decoded = identify_text(data, path, encoding)
+    return decoded.text, decoded.encoding
+
+
+def identify_text(data: bytes, path: Path, encoding: str | None = None) -> DecodedText:
+    """Decode a text file whose encoding is asked for or can be told from its bytes.
+
+    Algorithm
+    ---------
+    1. ``encoding`` given: decode with it, strictly.
+    2. A byte-order mark decides between UTF-8, UTF-16 LE and UTF-16 BE.
+    3. UTF-16 without a mark is recognised by its byte pattern: one byte of each
+       pair (the high byte) takes only a few values, zero for ASCII characters
+       (so at least a tenth of them), ``0x06`` for Arabic-script letters, ``0x20``
+       for punctuation such as the zero-width non-joiner; the other byte is
+       almost never zero.
+    4. Binary data (control bytes) is refused.
+    5. Valid UTF-8 is UTF-8.
+    6. Otherwise the two legacy Windows code pages of peereval's users are tried,
+       Windows-1256 (Persian/Arabic) and Windows-1252 (Western European; its
+       subset ISO-8859-1 included). Every byte decodes in Windows-1256 and almost
+       every byte in Windows-1252, so decoding succeeding is no evidence; the
+       decoded text is judged instead (:func:`_legacy_evidence`): its words must
+       each be of one script, Arabic-script words must carry the letter
+       frequencies of Persian or Arabic text, and Latin words must not look like
+       mojibake (all-accented words, a capital after a small letter inside a
+       word). Exactly one plausible code page is used and recorded in the
+       note; two plausible ones with different texts, or none, are refused with
+       an :class:`EncodingError` saying which ``encoding=`` to pass.
+
+    Raises
+    ------
+    EncodingError
+        When the encoding cannot be identified with confidence.
+    FileFormatError
+        When the bytes are binary data, not text.
     """
     if encoding is not None:
         try:
-            return data.decode(encoding), encoding
+            text = data.decode(encoding)
         except LookupError as exc:
             raise EncodingError(f"unknown encoding name '{encoding}'", file=path,
                                 hint="use a Python codec name such as 'utf-8', "
                                 "'utf-16' or 'cp1256'") from exc
         except UnicodeDecodeError as exc:
             raise _decode_error(data, path, exc, encoding) from exc
+        return DecodedText(text, encoding)
+    note = None
     if data.startswith(b"\xef\xbb\xbf"):
         chosen = "utf-8-sig"
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         chosen = "utf-16"
     else:
         chosen = _utf16_without_bom(data) or "utf-8"
-        if chosen == "utf-8" and _looks_binary(data):
+        if chosen != "utf-8":
+            note = (f"decoded as UTF-16 {chosen[-2:].upper()} (the file has no byte-order "
+                    "mark; its encoding was recognised by the zero bytes of its ASCII "
+                    "characters)")
+        elif _looks_binary(data):
             raise FileFormatError(
                 "the file holds binary data (control bytes), not text, so it is not a "
                 "text export",
@@ -215,7 +294,10 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
     try:
         text = data.decode(chosen)
     except UnicodeDecodeError as exc:
-        raise _decode_error(data, path, exc, chosen) from exc
+        if chosen != "utf-8":
+            raise _decode_error(data, path, exc, chosen) from exc
+        decoded = _identify_legacy(data, path, exc)
+        text, chosen, note = decoded.text, decoded.encoding, decoded.note
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise FileFormatError(
@@ -225,7 +307,7 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
             hint="export the survey again as CSV or XLSX; if this is a workbook, give it "
             "its proper extension",
         )
-    return text, chosen
+    return DecodedText(text, chosen, note)
 
 
 _TEXT_CONTROLS = frozenset(b"\t\n\x0c\r")
@@ -238,17 +320,202 @@ def _looks_binary(data: bytes) -> bool:
     return controls > max(1, len(sample) // 100)
 
 
+# High bytes of UTF-16 code units in survey text: ASCII (0x00), Latin-1 letters
+# (0x00), Latin Extended (0x01), Arabic script (0x06), Arabic presentation forms
+# (0xFB, 0xFE), general punctuation such as ZWNJ, dashes and quotes (0x20).
+_UTF16_HIGH_BYTES = frozenset({0x00, 0x01, 0x06, 0x20, 0xFB, 0xFE})
+
+
 def _utf16_without_bom(data: bytes) -> str | None:
     sample = data[:4096]
     if len(sample) < 4:
         return None
-    even_zero = sample[0::2].count(0) / max(1, len(sample[0::2]))
-    odd_zero = sample[1::2].count(0) / max(1, len(sample[1::2]))
-    if odd_zero > 0.3 and even_zero < 0.05:
-        return "utf-16-le"
-    if even_zero > 0.3 and odd_zero < 0.05:
-        return "utf-16-be"
+    sample = sample[: len(sample) // 2 * 2]
+    even, odd = sample[0::2], sample[1::2]
+    for high, low, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        zero_high = high.count(0) / len(high)
+        zero_low = low.count(0) / len(low)
+        usual = sum(1 for b in high if b in _UTF16_HIGH_BYTES) / len(high)
+        if zero_high > 0.1 and zero_low < 0.05 and usual > 0.95 and _decodes_as_text(
+                sample, codec):
+            return codec
     return None
+
+
+def _decodes_as_text(sample: bytes, codec: str) -> bool:
+    try:
+        text = sample.decode(codec)
+    except UnicodeDecodeError as exc:  # a sample may end inside a surrogate pair
+        if exc.start < len(sample) - 4:
+            return False
+        text = sample[: exc.start].decode(codec)
+    return not any(ord(ch) < 0x20 and ch not in "\t\n\r\x0c" for ch in text)
+
+
+# --------------------------------------------------------------- legacy code pages
+
+_LEGACY_NAMES = {
+    "cp1256": "Windows-1256 (Persian/Arabic Windows)",
+    "cp1252": "Windows-1252 (Western European Windows)",
+}
+# A legacy code page is identified only from this much evidence: words with
+# non-ASCII letters (a lone accented letter might be anything).
+_MIN_EVIDENCE_WORDS = 3
+# Persian and Arabic text: these letters make up well over half of all letters
+# (alef, lam, yeh, noon, meem, reh, waw, dal, heh, teh, beh, seen, kaf/keheh, sheen);
+# an Arabic-looking byte salad spreads evenly over the ~40 letters of the code page.
+_FREQUENT_ARABIC = frozenset("اليیىنمرودهتبسکكش")
+_MIN_FREQUENT_SHARE = 0.45
+_FREQUENCY_FROM = 30  # Arabic-script letters needed before the frequency test applies
+# Non-letters that occur in real text of either code page.
+_TEXT_SYMBOLS = frozenset(
+    "\u00a0\u00ad\u200c\u200d\u200e\u200f«»‹›‘’‚“”„–—…•·°±×÷€£¢¥§©®™¼½¾²³¹¡¿،؛؟٪٫٬"
+)
+# Of the words with non-ASCII letters, at most this share may look odd (a Persian
+# file may hold "SMSها"); with fewer than 20 such words, none may.
+_RARE_MAX_SHARE = 0.05
+
+
+def _script(ch: str) -> str:
+    """``ascii``, ``arabic``, ``latin`` or ``other`` for a letter or mark."""
+    if ch.isascii():
+        return "ascii"
+    code = ord(ch)
+    if 0x0600 <= code <= 0x06FF or 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF:
+        return "arabic"
+    if unicodedata.name(ch, "").startswith("LATIN"):
+        return "latin"
+    return "other"
+
+
+def _words(text: str) -> list[str]:
+    """Runs of letters, combining marks and joiners: what a reader calls words."""
+    words: list[str] = []
+    current: list[str] = []
+    for ch in text:
+        if ch in "\u200c\u200d" or unicodedata.category(ch)[0] in "LM":
+            current.append(ch)
+        elif current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
+    return words
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """What a candidate decoding looks like (see :func:`_legacy_evidence`)."""
+
+    codec: str
+    text: str
+    words: int  # words holding non-ASCII letters
+    odd: int  # of them, mixed-script or mojibake-looking
+    odd_symbols: int  # non-ASCII non-letters outside the usual punctuation
+    arabic_letters: int
+    frequent_share: float
+    example: str  # a word or symbol that speaks against the decoding
+
+    @property
+    def plausible(self) -> bool:
+        if self.words < _MIN_EVIDENCE_WORDS or self.odd_symbols:
+            return False
+        if self.odd > int(_RARE_MAX_SHARE * self.words):
+            return False
+        if self.codec == "cp1256":
+            if self.arabic_letters == 0:
+                return False
+            if (self.arabic_letters >= _FREQUENCY_FROM
+                    and self.frequent_share < _MIN_FREQUENT_SHARE):
+                return False
+        return True
+
+
+def _legacy_evidence(codec: str, text: str) -> _Evidence:
+    """Judge a decoding: are its words of one script each, and shaped like words?
+
+    A word holding letters of two scripts (``Mنdchen``), or of a script neither
+    code page is for, speaks against the decoding; so does, for Latin words, one
+    made only of accented letters (``ÇãáÇ``) or with a capital after a small
+    letter that involves an accented one (``ãÎÇáÝã``): Persian or Arabic bytes read
+    as Windows-1252 look like that.
+    """
+    words = odd = arabic = frequent = odd_symbols = 0
+    example = ""
+    for word in _words(text):
+        if word.isascii():
+            continue
+        scripts = {_script(ch) for ch in word if unicodedata.category(ch)[0] in "LM"}
+        words += 1
+        letters = [ch for ch in word if unicodedata.category(ch)[0] == "L"]
+        arabic += sum(1 for ch in letters if _script(ch) == "arabic")
+        frequent += sum(1 for ch in letters if ch in _FREQUENT_ARABIC)
+        bad = "other" in scripts or ("arabic" in scripts and scripts & {"ascii", "latin"})
+        if not bad and "arabic" not in scripts:
+            bad = _looks_like_mojibake(letters)
+        if bad:
+            odd += 1
+            example = example or word
+    for ch in text:
+        if not ch.isascii() and unicodedata.category(ch)[0] not in "LM" \
+                and ch not in _TEXT_SYMBOLS:
+            odd_symbols += 1
+            example = example or ch
+    share = frequent / arabic if arabic else 0.0
+    return _Evidence(codec, text, words, odd, odd_symbols, arabic, share, example)
+
+
+def _looks_like_mojibake(letters: list[str]) -> bool:
+    if len(letters) >= 2 and not any(ch.isascii() for ch in letters):
+        return True
+    for left, right in itertools.pairwise(letters):
+        if left.islower() and right.isupper() and not (left.isascii() and right.isascii()):
+            return True
+    return False
+
+
+def _identify_legacy(data: bytes, path: Path, exc: UnicodeDecodeError) -> DecodedText:
+    """Decode non-UTF-8 bytes as Windows-1256 or Windows-1252, if the text says which."""
+    candidates: list[_Evidence] = []
+    for codec in ("cp1256", "cp1252"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        candidates.append(_legacy_evidence(codec, text))
+    plausible = [c for c in candidates if c.plausible]
+    if len(plausible) == 2 and plausible[0].text == plausible[1].text:
+        plausible = [plausible[1]]  # the same text either way: call it Windows-1252
+    if len(plausible) == 1:
+        chosen = plausible[0]
+        what = ("Persian/Arabic letters, each word in one script, with the letter "
+                "frequencies of Persian or Arabic" if chosen.codec == "cp1256"
+                else "Western European accented letters, each word in the Latin script")
+        same = (" (Windows-1256 gives the same text)"
+                if len(candidates) == 2 and candidates[0].text == candidates[1].text else "")
+        other = next((c for c in candidates if c.text != chosen.text), None)
+        against = (f"; {_LEGACY_NAMES[other.codec].split(' (')[0]} would give words such "
+                   f"as '{other.example}'" if other is not None and other.example else "")
+        note = (f"decoded as {_LEGACY_NAMES[chosen.codec]}{same}: the file is not UTF-8; "
+                f"its {chosen.words} words with non-ASCII letters read as {what}{against}. "
+                f"If this is wrong, pass encoding='...'")
+        return DecodedText(chosen.text, chosen.codec, note)
+    if len(plausible) == 2:
+        line = data.count(b"\n", 0, exc.start) + 1
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        end = data.find(b"\n", exc.start)
+        snippet = data[start: end if end != -1 else len(data)][:60]
+        readings = "; ".join(f"as {_LEGACY_NAMES[c.codec]}: '{snippet.decode(c.codec).strip()}'"
+                             for c in plausible)
+        raise EncodingError(
+            "the text is not UTF-8 and reads plausibly in two legacy code pages, so "
+            f"peereval will not guess ({readings})",
+            file=path, row=line, value=snippet.decode("cp1252", errors="replace").strip(),
+            hint="pass encoding='cp1256' (command line: --encoding cp1256) if the file "
+            "holds Persian or Arabic text, or encoding='cp1252' if it holds Western "
+            "European text; or save the file as UTF-8",
+        )
+    raise _decode_error(data, path, exc, "utf-8")
 
 
 def _decode_error(data: bytes, path: Path, exc: UnicodeDecodeError, tried: str) -> EncodingError:
@@ -258,20 +525,26 @@ def _decode_error(data: bytes, path: Path, exc: UnicodeDecodeError, tried: str) 
     end = data.find(b"\n", offset)
     snippet_bytes = data[start : end if end != -1 else len(data)][:80]
     guess = _guess_legacy(data)
-    hint = (
-        "save the file as UTF-8 (in Excel: Save As > 'CSV UTF-8'), or name its encoding "
-        "with encoding='...'"
-    )
+    options = ("pass its encoding with encoding='...' (command line: --encoding NAME), "
+               "e.g. 'cp1256' for Persian/Arabic Windows, 'cp1252' for Western European "
+               "Windows, 'utf-16'; or save the file as UTF-8 (in Excel: Save As > "
+               "'CSV UTF-8')")
+    hint = options
     if guess:
         hint = (
-            f"the bytes look like {guess[1]}; pass encoding='{guess[0]}' "
-            "(command line: --encoding " + guess[0] + "), or save the file as UTF-8"
+            f"the bytes look most like {guess[1]}, but not clearly enough to decode "
+            f"them without asking; pass encoding='{guess[0]}' "
+            "(command line: --encoding " + guess[0] + ") if that is right, "
+            "or save the file as UTF-8"
         )
+    what = ("the text is not valid UTF-8 and its encoding could not be identified"
+            if tried == "utf-8" else f"the text is not valid {tried}")
     return EncodingError(
-        f"the text is not valid {tried} (byte 0x{data[offset]:02x} at position {offset})",
+        f"{what} (byte 0x{data[offset]:02x} at position {offset})",
         file=path,
         row=line,
-        value=snippet_bytes.decode(tried, errors="replace").strip(),
+        value=snippet_bytes.decode(tried if tried != "utf-8" else "cp1252",
+                                   errors="replace").strip(),
         hint=hint,
     )
 
@@ -426,20 +699,7 @@ def _open_workbook(path: Path, sheet: str | int | None) -> Source:
                               file=path, hint="open and re-save it in Excel") from exc
     try:
         names = list(wb.sheetnames)
-        if sheet is not None:
-            if isinstance(sheet, int):
-                if not 0 <= sheet < len(names):
-                    raise SheetError(f"there is no sheet number {sheet}; the workbook has "
-                                     f"{len(names)} sheet(s): {', '.join(names)}",
-                                     file=path, hint="sheets are counted from 0")
-                wanted = [names[sheet]]
-            else:
-                if sheet not in names:
-                    raise SheetError(f"there is no sheet named '{sheet}'", file=path,
-                                     hint="choose one of: " + ", ".join(names))
-                wanted = [sheet]
-        else:
-            wanted = names
+        wanted = _wanted_sheets(path, names, sheet)
         tables = []
         for name in wanted:
             ws = wb[name]
@@ -471,4 +731,119 @@ def _open_workbook(path: Path, sheet: str | int | None) -> Source:
 def _workbook_cell(value: Any) -> Any:
     if isinstance(value, str):
         return value if value.strip() else None
+    return value
+
+
+# ------------------------------------------------------------- binary .xls (BIFF)
+
+# The name of the stream holding an encrypted .xlsx inside its OLE container
+# (MS-OFFCRYPTO), as it appears in the container's directory (UTF-16 LE).
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+def _open_xls(path: Path, sheet: str | int | None) -> Source:
+    """Read an Excel 97-2003 workbook (BIFF8, also BIFF5-7) with xlrd.
+
+    Cells are converted as openpyxl gives them for ``.xlsx``: text as ``str``
+    (``None`` when blank), whole numbers as ``int``, other numbers as ``float``,
+    date cells as :class:`datetime.datetime`, booleans as ``bool``, and error
+    cells as their Excel text (``#N/A``, ``#DIV/0!``).
+    """
+    import xlrd
+
+    data = path.read_bytes()
+    try:
+        book = xlrd.open_workbook(file_contents=data, logfile=io.StringIO(),
+                                  on_demand=True)
+    except Exception as exc:  # xlrd raises XLRDError, CompDocError, struct errors, ...
+        message = str(exc)
+        if "encrypted" in message.lower() or _ENCRYPTED_PACKAGE in data:
+            raise FileFormatError(
+                "the workbook is protected by a password (encrypted), so it cannot be "
+                "read", file=path,
+                hint="open it in Excel or LibreOffice, remove the password (File > Info > "
+                "Protect Workbook) and save it again",
+            ) from exc
+        if "can't find workbook" in message.lower():
+            raise FileFormatError(
+                "this is a Microsoft Office file (OLE compound document) but it holds no "
+                "Excel workbook; it may be a Word or PowerPoint file", file=path,
+                hint="export the survey again as CSV or XLSX",
+            ) from exc
+        raise FileFormatError(
+            f"the Excel 97-2003 workbook (.xls) is damaged or truncated and cannot be "
+            f"opened ({type(exc).__name__}: {message})", file=path,
+            hint="download the file again, or open it in Excel or LibreOffice and save it "
+            "as .xlsx",
+        ) from exc
+    try:
+        names = list(book.sheet_names())
+        wanted = _wanted_sheets(path, names, sheet)
+        tables = []
+        for name in wanted:
+            try:
+                ws = book.sheet_by_name(name)
+                rows: list[list[Any]] = []
+                numbers: list[int] = []
+                for index in range(ws.nrows):
+                    cells = [_xls_cell(c, book.datemode) for c in ws.row(index)]
+                    if any(c is not None for c in cells):
+                        rows.append(cells)
+                        numbers.append(index + 1)
+            except Exception as exc:  # xlrd parses each sheet's records lazily
+                raise FileFormatError(
+                    f"the sheet cannot be read; the workbook is damaged "
+                    f"({type(exc).__name__}: {exc})", file=path, sheet=name,
+                    hint="open and re-save the workbook in Excel or LibreOffice, or export "
+                    "it again",
+                ) from exc
+            if rows:
+                width = max(len(r) for r in rows)
+                rows = [r + [None] * (width - len(r)) for r in rows]
+                tables.append(_rectangular(RawTable(rows, numbers, path, name)))
+    finally:
+        book.release_resources()
+    if not tables:
+        raise EmptyFileError("the workbook has no cells with data", file=path,
+                             sheet=wanted[0] if len(wanted) == 1 else None,
+                             hint="export the data again")
+    return Source(path, "workbook", tables, names)
+
+
+def _wanted_sheets(path: Path, names: list[str], sheet: str | int | None) -> list[str]:
+    """The sheet names to read: all, or the one ``sheet`` names (by name or index)."""
+    if sheet is None:
+        return names
+    if isinstance(sheet, int):
+        if not 0 <= sheet < len(names):
+            raise SheetError(f"there is no sheet number {sheet}; the workbook has "
+                             f"{len(names)} sheet(s): {', '.join(names)}",
+                             file=path, hint="sheets are counted from 0")
+        return [names[sheet]]
+    if sheet not in names:
+        raise SheetError(f"there is no sheet named '{sheet}'", file=path,
+                         hint="choose one of: " + ", ".join(names))
+    return [sheet]
+
+
+def _xls_cell(cell: Any, datemode: int) -> Any:
+    """An xlrd cell as the Python value openpyxl would give for the same cell."""
+    import xlrd
+
+    kind, value = cell.ctype, cell.value
+    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if kind == xlrd.XL_CELL_TEXT:
+        return value if value.strip() else None
+    if kind == xlrd.XL_CELL_NUMBER:
+        return int(value) if float(value).is_integer() else float(value)
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate.xldate_as_datetime(value, datemode)
+        except (xlrd.xldate.XLDateError, ValueError, OverflowError):
+            return value  # a number formatted as a date that no date can be
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return bool(value)
+    if kind == xlrd.XL_CELL_ERROR:
+        return xlrd.biffh.error_text_from_code.get(value, f"#ERROR{value}")
     return value
