@@ -345,7 +345,8 @@ def summarise(
         scale name (``{"support": [4, 5]}``); overrides ``top``.
     labels
         Option labels, lowest code first or as ``{code: label}``, for every scale
-        or per scale name. By default the labels seen in the export, then the
+        or per scale name. By default the codebook's ``options`` (of the scale, its
+        items or the instrument), then the labels seen in the export, then the
         platform's option list, then the matched vocabulary's anchors (for options
         nobody chose), then the codes themselves.
     level
@@ -503,23 +504,26 @@ def _prepare(data: Any, instrument: Instrument, *, out_of_range: str,
     elif isinstance(data, Responses):
         responses = data
         scores = instrument.score(data, out_of_range=out_of_range, mapping=mapping)
-        given = _given(data.answers[codes])
+        found = instrument.source_columns(list(data.items), what=f"the export "
+                                          f"{data.source.name}")
+        given = _given(data.answers[[found[c] for c in codes]].set_axis(codes, axis=1))
     elif isinstance(data, pd.DataFrame):
         frame = data
-        missing = [c for c in codes if c not in data.columns]
-        if missing:
-            raise PeerevalError(f"the data has no column(s) {missing} of the instrument",
-                                column=missing[0],
-                                hint="columns available: " + ", ".join(map(str, data.columns[:40])))
-        numeric = all(pd.api.types.is_numeric_dtype(data[c]) and
-                      not pd.api.types.is_bool_dtype(data[c]) for c in codes)
+        try:
+            found = instrument.source_columns(list(data.columns))
+        except PeerevalError as exc:
+            raise PeerevalError(f"the data has no column(s) of the instrument: {exc.message}",
+                                column=exc.column, hint=exc.hint) from None
+        items_frame = data[[found[c] for c in codes]].set_axis(codes, axis=1)
+        numeric = all(pd.api.types.is_numeric_dtype(items_frame[c]) and
+                      not pd.api.types.is_bool_dtype(items_frame[c]) for c in codes)
         if numeric:
             responses = None
-            scores = instrument.score(data[codes], out_of_range=out_of_range)
+            scores = instrument.score(items_frame, out_of_range=out_of_range)
         else:
-            responses = _as_responses(data, instrument)
+            responses = _as_responses(items_frame, instrument)
             scores = instrument.score(responses, out_of_range=out_of_range, mapping=mapping)
-        given = _given(data[codes])
+        given = _given(items_frame)
         given.index = scores.items.index
     else:
         raise PeerevalError(f"cannot summarise a {type(data).__name__}",
@@ -551,7 +555,7 @@ def _as_responses(frame: pd.DataFrame, instrument: Instrument) -> Responses:
 
 
 def _texts(instrument: Instrument, responses: Responses | None) -> dict[str, str]:
-    """Item wording: the codebook's, else the export's (matrix prefix removed)."""
+    """Item wording: the codebook's label, else the export's (matrix prefix removed)."""
     texts: dict[str, str] = {}
     if responses is not None:
         by_question: dict[str, list[str]] = {}
@@ -559,7 +563,7 @@ def _texts(instrument: Instrument, responses: Responses | None) -> dict[str, str
             if item.question:
                 by_question.setdefault(item.question, []).append(code)
         for code in instrument.items:
-            item = responses.items.get(code)
+            item = responses.items.get(instrument.column_of(code)) or responses.items.get(code)
             if item is None or not item.text:
                 continue
             text = item.text
@@ -661,10 +665,14 @@ def _options(scale: Scale, instrument: Instrument, scores: Scores, prepared: _Pr
     seen_values = [float(v) for v in seen if not np.isnan(v)]
     codes = sorted(set(grid) | set(seen_values) | {low + high - v for v in seen_values})
     given = _given_labels(labels, scale, codes)
+    codebook = dict(scale.options or instrument.options)
+    for item in scale.items:
+        for option, text in instrument.item_options.get(item, ()):
+            codebook.setdefault(option, text)
     found = _export_labels(scale, instrument, prepared) if prepared.responses is not None else {}
     out = []
     for code in codes:
-        label = given.get(code) or found.get(code) or f"{code:g}"
+        label = given.get(code) or codebook.get(code) or found.get(code) or f"{code:g}"
         out.append((code, label))
     return tuple(out)
 
@@ -696,20 +704,26 @@ def _export_labels(scale: Scale, instrument: Instrument, prepared: _Prepared
     the matched vocabulary names them."""
     responses = prepared.responses
     assert responses is not None
-    points = {code: instrument.points(s) for s in instrument.scales for code in s.items
-              if instrument.points(s)}
     try:
-        table = responses.label_codes(instrument.items, points=points)
+        found_columns = instrument.source_columns(list(responses.items))
+    except PeerevalError:
+        found_columns = {code: code for code in instrument.items}
+    points = {found_columns[code]: instrument.points(s) for s in instrument.scales
+              for code in s.items if instrument.points(s)}
+    columns = [found_columns[code] for code in scale.items]
+    try:
+        table = responses.label_codes([found_columns[c] for c in instrument.items],
+                                      points=points)
     except PeerevalError:
         table = pd.DataFrame(columns=["item", "label", "value", "rule", "count"])
-    table = table[table["item"].isin(scale.items) & table["value"].notna()]
+    table = table[table["item"].isin(columns) & table["value"].notna()]
     found: dict[float, str] = {}
     if len(table):
         totals = (table.groupby(["value", "label"], sort=False)["count"].sum()
                   .reset_index().sort_values("count", ascending=False, kind="stable"))
         for row in totals.itertuples():
             found.setdefault(float(row.value), str(row.label))
-    for code in scale.items:
+    for code in columns:
         item = responses.items.get(code)
         if item is not None and item.options:
             for option, label in item.options:

@@ -109,6 +109,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
                     choices=("knowledge", "behaviour", "attrition", "patient"),
                     example="knowledge"),
     },
+    "labels": {
+        "outcomes": Key("labels", "display names of records columns (outcomes, baseline, "
+                        "covariates), e.g. {gpa_year1 = \"GPA, year 1\"}"),
+        "groups": Key("labels", "display names of the group values, e.g. "
+                      "{yes = \"Mentored\", no = \"Not mentored\"}"),
+    },
     "analyses": {
         "reliability": Key("bool", "scale reliability and item analysis", example=True),
         "content_validity": Key("bool", "expert-panel content validity", example=True),
@@ -178,6 +184,7 @@ class Study:
     info: Mapping[str, Any] = field(default_factory=dict)
     analyses: Mapping[str, bool] = field(default_factory=lambda: dict(ANALYSES_DEFAULT))
     options: Mapping[str, Any] = field(default_factory=lambda: dict(OPTIONS_DEFAULT))
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def load(self) -> StudyData:
         """Read the survey, codebook, retest and records; screen and score the survey."""
@@ -278,7 +285,8 @@ class StudyData:
 
 _KIND_WORDS = {"text": "text in quotes", "path": "a file path in quotes", "int": "a whole number",
                "number": "a number", "bool": "true or false", "list": "a list of names",
-               "flags": "a list of screening flags", "choice": "one of the listed values"}
+               "flags": "a list of screening flags", "choice": "one of the listed values",
+               "labels": "a table of name = \"label\""}
 
 
 def _check_value(value: Any, spec: Key, where: str, fail: Any, base: Path) -> Any:
@@ -306,6 +314,9 @@ def _check_value(value: Any, spec: Key, where: str, fail: Any, base: Path) -> An
         ok = isinstance(value, bool)
     elif spec.kind == "list":
         ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    elif spec.kind == "labels":
+        ok = isinstance(value, Mapping) and all(isinstance(v, str) and v.strip()
+                                                for v in value.values())
     else:  # flags
         ok = isinstance(value, list) and all(v in FLAGS for v in value)
         if not ok:
@@ -432,6 +443,7 @@ def read_study(path: str | Path) -> Study:
         info=info,
         analyses={**ANALYSES_DEFAULT, **checked.get("analyses", {})},
         options=options,
+        labels=checked.get("labels", {}),
     )
 
 

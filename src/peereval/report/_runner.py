@@ -37,7 +37,7 @@ from typing import Any
 import pandas as pd
 
 from peereval import __version__
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import ConfigError, PeerevalError, PeerevalWarning
 from peereval.report._model import Figure, Report, Section, Table
 from peereval.study import Study, StudyData, read_study
 
@@ -130,6 +130,71 @@ _CI_WORDS = {"feldt": "Feldt's F-based interval", "percentile": "a percentile bo
 # --------------------------------------------------------------------- context
 
 
+@dataclass(frozen=True)
+class _Labels:
+    """Display names from study.toml ``[labels]``: of records columns and of the
+    values of the group column (``yes`` -> "Mentored")."""
+
+    columns: dict[str, str]
+    values: dict[str, str]
+
+    def column(self, name: str) -> str:
+        return self.columns.get(name, name)
+
+    def value(self, value: Any) -> Any:
+        if value is None or (isinstance(value, float) and value != value):
+            return value
+        text = str(value)
+        if text in self.values:
+            return self.values[text]
+        lowered = {k.lower(): v for k, v in self.values.items()}
+        return lowered.get(text.lower(), value)
+
+    def frame(self, frame: pd.DataFrame, group: str) -> pd.DataFrame:
+        """The records with their columns renamed and the group values relabelled."""
+        if not self.columns and not self.values:
+            return frame
+        out = frame.rename(columns=self.columns)
+        if self.values:
+            name = self.column(group)
+            out[name] = out[name].map(self.value)
+        return out
+
+
+def _study_labels(study: Study, data: StudyData) -> tuple[_Labels, list[str]]:
+    """The ``[labels]`` of the study, checked against the records; warnings for
+    labels that name nothing."""
+    columns = {str(k): str(v).strip() for k, v in study.labels.get("outcomes", {}).items()}
+    values = {str(k): str(v).strip() for k, v in study.labels.get("groups", {}).items()}
+    notes: list[str] = []
+    if data.records is None:
+        return _Labels(columns, values), notes
+    present = [str(c) for c in data.records.data.columns]
+    for name in [c for c in columns if c not in present]:
+        notes.append(f"study.toml [labels] outcomes names '{name}', which is not a column "
+                     "of the records; its label is not used")
+    names = [columns.get(c, c) for c in present]
+    clash = sorted({n for n in names if names.count(n) > 1})
+    if clash:
+        raise ConfigError(f"[labels] outcomes gives the label '{clash[0]}' to a column "
+                          "whose name or label another column already has",
+                          file=study.path, column="labels.outcomes",
+                          hint="give every column its own label")
+    seen = [str(v) for v in data.records.groups().index]
+    labels = _Labels(columns, values)
+    for name in [v for v in values if v not in seen and v.lower() not in
+                 {s.lower() for s in seen}]:
+        notes.append(f"study.toml [labels] groups names '{name}', which is not a value of "
+                     f"'{data.records.group}' (values: {', '.join(seen)}); its label is "
+                     "not used")
+    shown = [str(labels.value(v)) for v in seen]
+    if len(set(shown)) < len(shown):
+        raise ConfigError("[labels] groups gives two groups the same label",
+                          file=study.path, column="labels.groups",
+                          value=", ".join(shown), hint="give each group its own label")
+    return labels, notes
+
+
 @dataclass
 class _Run:
     """What the steps share while a study runs."""
@@ -139,6 +204,7 @@ class _Run:
     seed: int
     progress: Progress
     panel: Any = None
+    labels: _Labels = field(default_factory=lambda: _Labels({}, {}))
     warnings: list[str] = field(default_factory=list)
     cited: list[str] = field(default_factory=list)
     methods: list[str] = field(default_factory=list)
@@ -212,6 +278,23 @@ def _frame(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     """Keep and rename the columns a reader needs, in the order given."""
     present = {old: new for old, new in columns.items() if old in frame.columns}
     return frame.loc[:, list(present)].rename(columns=present).reset_index(drop=True)
+
+
+def _item_labels(run: _Run) -> dict[str, str]:
+    """Item short name -> label, when the codebook labels any item (else empty)."""
+    labels = run.data.instrument.labels
+    return labels if any(label != name for name, label in labels.items()) else {}
+
+
+def _with_statements(frame: pd.DataFrame, labels: dict[str, str], column: str = "item"
+                     ) -> pd.DataFrame:
+    """``frame`` with a ``statement`` column (each item's label) after ``column``."""
+    if not labels or column not in frame.columns or "statement" in frame.columns:
+        return frame
+    out = frame.copy()
+    out.insert(list(out.columns).index(column) + 1, "statement",
+               [labels.get(str(code), str(code)) for code in out[column]])
+    return out
 
 
 def _percent(value: float) -> str:
@@ -323,8 +406,8 @@ def _linkage(run: _Run, section: Section) -> None:
             f"{report.records_not_in_survey} students in the records did not answer the "
             f"survey.")
         groups = data.records.groups()
-        sizes = ", ".join(f"{data.records.group} = {g}: {_small(n, study.min_cell)}"
-                          for g, n in groups.items())
+        sizes = ", ".join(f"{_group_name(run, data.records.group, g)}: "
+                          f"{_small(n, study.min_cell)}" for g, n in groups.items())
         section.paragraphs.append(f"Academic records: {len(data.records)} students ({sizes}).")
 
 
@@ -395,6 +478,29 @@ def _outcome_flow(frame: pd.DataFrame, group: str, outcomes: list[str],
     return pd.DataFrame(rows)
 
 
+def _group_name(run: _Run, column: str, value: Any) -> str:
+    """A group as the report names it: its label, else ``column = value``."""
+    label = run.labels.value(value)
+    if label is not value and str(label) != str(value):
+        return str(label)
+    return f"{run.labels.column(column)} = {value}"
+
+
+def _group_headers(table: pd.DataFrame, group: str, labels: _Labels) -> pd.DataFrame:
+    """Column headers ``group = Mentored (n = 80)`` shortened to ``Mentored (n = 80)``
+    when the groups have labels."""
+    if not labels.values:
+        return table
+    shown = {str(v) for v in labels.values.values()}
+    prefix = f"{group} = "
+    renamed = {}
+    for column in table.columns:
+        text = str(column)
+        if text.startswith(prefix) and text[len(prefix):].split(" (n")[0] in shown:
+            renamed[column] = text[len(prefix):]
+    return table.rename(columns=renamed)
+
+
 def _small(n: int, min_cell: int) -> str:
     return f"<{min_cell}" if 0 < n < min_cell else str(n)
 
@@ -450,10 +556,12 @@ def _cohort_split(run: _Run) -> tuple[Any, pd.Series | None]:
     if len(counts) < 2:
         return run.data.screened, None
     if counts.min() < run.study.min_cell:
-        run.warnings.append(f"Perception summary: not split by {group}, a cohort has "
-                            f"fewer than {run.study.min_cell} respondents")
+        run.warnings.append(f"Perception summary: not split by "
+                            f"{run.labels.column(group)}, a cohort has fewer than "
+                            f"{run.study.min_cell} respondents")
         return run.data.screened, None
-    return linked.responses, linked.records.data[group]
+    cohort = linked.records.data[group].map(run.labels.value)
+    return linked.responses, cohort.rename(run.labels.column(group))
 
 
 def _scales_with_reliability(data: Any, section: Section) -> list[Any]:
@@ -518,11 +626,11 @@ def _reliability_section(run: _Run) -> Section:
         items = pd.concat(frames, ignore_index=True)
         section.tables.append(Table(
             "items", "Item analysis",
-            _frame(items, {"scale": "scale", "item": "item", "n": "n", "mean": "M",
-                           "sd": "SD", "item_rest_r": "item-rest r",
-                           "alpha_if_deleted": "alpha if deleted",
-                           "floor_pct": "floor", "ceiling_pct": "ceiling",
-                           "flags": "flags"}),
+            _frame(_with_statements(items, _item_labels(run)), {
+                "scale": "scale", "item": "item", "statement": "statement", "n": "n",
+                "mean": "M", "sd": "SD", "item_rest_r": "item-rest r",
+                "alpha_if_deleted": "alpha if deleted", "floor_pct": "floor",
+                "ceiling_pct": "ceiling", "flags": "flags"}),
             note="Item-rest r: correlation of the item with the sum of the other items of "
                  "its scale (flagged below .30); floor and ceiling: share at the lowest and "
                  "highest option (flagged above 15%)."))
@@ -580,8 +688,8 @@ def _content(run: _Run, section: Section) -> None:
         section.paragraphs.append(result.apa())
         section.tables.append(Table(
             "content", "Content validity of each item",
-            _frame(result.to_frame(), {
-                "item": "item", "n_experts": "experts", "icvi": "I-CVI",
+            _frame(_with_statements(result.to_frame(), _item_labels(run)), {
+                "item": "item", "statement": "statement", "n_experts": "experts", "icvi": "I-CVI",
                 "kappa": "modified kappa", "kappa_label": "kappa label", "cvr": "CVR",
                 "cvr_crit": "critical CVR", "impact": "impact score",
                 "decision": "decision", "reason": "reason"}),
@@ -632,13 +740,14 @@ def _structure(run: _Run, section: Section) -> None:
             section.paragraphs.append(exploratory.apa() + ".")
             section.tables.append(Table(
                 "efa", "Exploratory factor analysis: pattern loadings",
-                exploratory.to_frame(),
+                _with_statements(exploratory.to_frame(), _item_labels(run)),
                 note=f"{exploratory.method} extraction, {exploratory.rotation} rotation; "
                      "h2: communality."))
             _figure(section, "loadings", "Factor loadings",
                     "Pattern loadings of each item (rows) on each factor (columns); darker "
                     "cells load more strongly.", "Heat map of factor loadings",
-                    lambda: loadings_heatmap(exploratory))
+                    lambda: loadings_heatmap(exploratory,
+                                             labels=_item_labels(run) or None))
     with run.step(section, "Confirmatory factor analysis"):
         fit = cfa(data.scores.items, data.instrument)
         run.results["cfa"] = fit
@@ -660,8 +769,9 @@ def _structure(run: _Run, section: Section) -> None:
         loadings = standardized[standardized["op"] == "=~"]
         section.tables.append(Table(
             "cfa_loadings", "Confirmatory factor analysis: standardised loadings",
-            _frame(loadings, {"lhs": "factor", "rhs": "item", "std_all": "loading",
-                              "se": "SE (unstandardised)", "p": "p"})))
+            _frame(_with_statements(loadings, _item_labels(run), "rhs"), {
+                "lhs": "factor", "rhs": "item", "statement": "statement",
+                "std_all": "loading", "se": "SE (unstandardised)", "p": "p"})))
         run.methods.append("Structure was examined with exploratory factor analysis "
                            "(number of factors by parallel analysis and Velicer's MAP) and "
                            "a confirmatory factor analysis of the intended scales.")
@@ -688,13 +798,14 @@ def _outcomes_section(run: _Run) -> Section | None:
     if data.records is None or not study.outcomes:
         return None
     section = Section("outcomes", "Academic outcomes")
-    frame = data.records.data
-    group = data.records.group
-    treated = _treated(study)
-    continuous = [c for c in study.outcomes.get("continuous", [])]
-    binary = [c for c in study.outcomes.get("binary", [])]
+    labels = run.labels
+    frame = labels.frame(data.records.data, data.records.group)
+    group = labels.column(data.records.group)
+    treated = labels.value(_treated(study))
+    continuous = [labels.column(c) for c in study.outcomes.get("continuous", [])]
+    binary = [labels.column(c) for c in study.outcomes.get("binary", [])]
     baseline = study.outcomes.get("baseline")
-    covariates = [c for c in ([baseline] if baseline else [])
+    covariates = [labels.column(c) for c in ([baseline] if baseline else [])
                   + list(study.outcomes.get("covariates", []))]
     with run.step(section, "Characteristics of the groups"):
         from peereval.outcomes import describe
@@ -704,11 +815,11 @@ def _outcomes_section(run: _Run) -> Section | None:
                              min_cell=study.min_cell)
         section.tables.append(Table(
             "characteristics", "Characteristics and outcomes by group",
-            described.table(),
+            _group_headers(described.table(), group, labels),
             note=f"Mean (SD) or n (%); SMD: standardised mean difference. Counts from 1 "
                  f"to {study.min_cell - 1} are shown as <{study.min_cell}, with a second "
                  "cell where the first could be worked out from the total."))
-    sizes = data.records.groups()
+    sizes = data.records.groups().rename(index=labels.value)
     if sizes.min() < study.min_cell:
         section.notes.append(
             f"Comparisons are not reported: a group has fewer than {study.min_cell} "
@@ -723,6 +834,7 @@ def _outcomes_section(run: _Run) -> Section | None:
             _matched(run, section, frame, group, treated, continuous, binary, covariates)
         cluster = study.outcomes.get("cluster")
         if cluster:
+            cluster = labels.column(cluster)
             _clustered(run, section, frame, group, treated, continuous, covariates, cluster)
         _power(run, section, sizes, treated)
         section.tables.append(Table(
@@ -943,7 +1055,7 @@ def _design_section(run: _Run) -> Section:
         kind = study.outcomes.get("kind", "knowledge")
         for outcome in [*study.outcomes.get("continuous", []),
                         *study.outcomes.get("binary", [])]:
-            outcomes[outcome] = kind
+            outcomes[run.labels.column(outcome)] = kind
         rate = run.results.get("response_rate")
         appraisal = appraise_design(
             _design(study, run.data),
@@ -1044,6 +1156,8 @@ def run_study(study: str | Path | Study, *, progress: Progress | None = None) ->
     seed = study.seed
     run = _Run(study, data, seed if seed is not None else secrets.randbelow(2**31), progress,
                panel=study.read_panel())
+    run.labels, notes = _study_labels(study, data)
+    run.warnings.extend(notes)
     if seed is None:
         run.warnings.append(f"study.toml sets no seed: seed {run.seed} was drawn; add "
                             f"seed = {run.seed} under [study] to reproduce this report")
