@@ -97,3 +97,29 @@ def test_sample_survey_codes_without_unseen_levels():
     table = responses.coding_table()
     assert not table.empty
     assert (table["unseen_levels"] == "").all()
+
+
+def test_numeric_not_applicable_code_is_missing_not_a_score():
+    # a REDCap raw export: choices "1, Never | ... | 5, Always | 99, Not applicable"
+    options = ((1, "Never"), (2, "Rarely"), (3, "Sometimes"), (4, "Often"), (5, "Always"),
+               (99, "Not applicable"))
+    responses = _responses({"freq": [5, 99, 3, 1, 99]}, options=options,
+                           source="data dictionary")
+    values = responses.numeric()["freq"]
+    assert values.isna().tolist() == [False, True, False, False, True]
+    assert values.dropna().tolist() == [5.0, 3.0, 1.0]
+    row = responses.coding_table().set_index("answer").loc["99"]
+    assert (row["rule"], row["label"], row["count"]) == ("not a scale position",
+                                                          "Not applicable", 2)
+    assert pd.isna(row["value"])
+
+
+def test_label_export_not_applicable_option_is_missing():
+    options = ((1, "Never"), (2, "Rarely"), (3, "Sometimes"), (4, "Often"), (5, "Always"),
+               (99, "Not applicable"))
+    responses = _responses({"freq": ["Always", "Not applicable", "Sometimes"]},
+                           options=options, source="data dictionary")
+    values = responses.numeric()["freq"]
+    assert values.iloc[0] == 5.0
+    assert values.iloc[2] == 3.0
+    assert pd.isna(values.iloc[1])

@@ -17,8 +17,10 @@ import pandas as pd
 
 from peereval.errors import CodebookError, LabelCodingWarning, LabelError, Location
 from peereval.loaders.labels import (
+    NON_SUBSTANTIVE,
     LabelMatch,
     known_label,
+    label_key,
     match_labels,
     normalize_digits,
 )
@@ -353,11 +355,20 @@ class Responses:
             option_text = {str(c): str(label) for c, label in item.options or ()}
             match = result.matches.get(code)
             if match is None:  # numbers in the export itself
-                values = result.values[code].dropna()
-                for value, count in values.value_counts().sort_index().items():
-                    rows.append(_coding_row(code, f"{value:g}", option_text.get(
-                        f"{value:g}", ""), value, "numbers as exported",
-                        item.options_source or "the export", (), int(count)))
+                exported = _as_numbers(self.answers[code], self._distinct_of(code))
+                missing_codes = _non_substantive_codes(item)
+                for value, count in exported.dropna().value_counts().sort_index().items():
+                    label = option_text.get(f"{value:g}", "")
+                    if value in missing_codes:
+                        rows.append(_coding_row(code, f"{value:g}", label, float("nan"),
+                                                "not a scale position",
+                                                item.options_source or "the export", (),
+                                                int(count)))
+                        continue
+                    rows.append(_coding_row(code, f"{value:g}", label, value,
+                                            "numbers as exported",
+                                            item.options_source or "the export", (),
+                                            int(count)))
                 continue
             rule, source = _rule_and_source(match, item)
             for label, value in match.codes.items():
@@ -414,7 +425,7 @@ class Responses:
             column = self.answers[code]
             numbers = _as_numbers(column, self._distinct_of(code))
             if numbers is not None:
-                out[code] = numbers
+                out[code] = numbers.mask(numbers.isin(_non_substantive_codes(self.items[code])))
             else:
                 pending.setdefault(self.items[code].group, []).append(code)
 
@@ -428,8 +439,9 @@ class Responses:
             siblings = [c for c, item in self.items.items() if item.group == group]
             labels = _distinct_labels(siblings, self._distinct_of)
             from_options = item_mapping is None and bool(options) and _numeric_options(options)
-            if from_options:
-                item_mapping = {label: float(code) for code, label in options}
+            if from_options:  # "Not applicable = 99" is not a position on the scale
+                item_mapping = {label: float(code) for code, label in options
+                                if label_key(label) not in NON_SUBSTANTIVE}
             match = match_labels(labels, points=_points_for(points, group_codes),
                                  mapping=item_mapping)
             if (item_mapping is not None and match.vocabulary in (None, "mapping")
@@ -530,6 +542,17 @@ def _with_file_evidence(group: str, match: LabelMatch,
                                                         together.vocabulary),
                           non_substantive=match.non_substantive, families=match.families)
     return match
+
+
+def _non_substantive_codes(item: Item) -> set[float]:
+    """Numeric option codes whose label is not a position on the scale (99 = N/A)."""
+    found = set()
+    for code, label in item.options or ():
+        if label_key(label) in NON_SUBSTANTIVE:
+            number = _number(code)
+            if number is not None:
+                found.add(number)
+    return found
 
 
 _CODING_COLUMNS = ("item", "answer", "label", "value", "rule", "source", "unseen_levels",
