@@ -123,3 +123,10 @@ def test_label_export_not_applicable_option_is_missing():
     assert values.iloc[0] == 5.0
     assert values.iloc[2] == 3.0
     assert pd.isna(values.iloc[1])
+
+
+def test_no_opinion_coded_inside_the_scale_stays_a_scale_point():
+    options = ((1, "Strongly disagree"), (2, "Disagree"), (3, "No opinion"), (4, "Agree"),
+               (5, "Strongly agree"))
+    responses = _responses({"q": [3, 5, 1]}, options=options, source="value labels")
+    assert responses.numeric()["q"].tolist() == [3.0, 5.0, 1.0]

@@ -440,8 +440,9 @@ class Responses:
             labels = _distinct_labels(siblings, self._distinct_of)
             from_options = item_mapping is None and bool(options) and _numeric_options(options)
             if from_options:  # "Not applicable = 99" is not a position on the scale
+                outside = _non_substantive_codes(self.items[group_codes[0]])
                 item_mapping = {label: float(code) for code, label in options
-                                if label_key(label) not in NON_SUBSTANTIVE}
+                                if _number(code) not in outside}
             match = match_labels(labels, points=_points_for(points, group_codes),
                                  mapping=item_mapping)
             if (item_mapping is not None and match.vocabulary in (None, "mapping")
@@ -545,14 +546,20 @@ def _with_file_evidence(group: str, match: LabelMatch,
 
 
 def _non_substantive_codes(item: Item) -> set[float]:
-    """Numeric option codes whose label is not a position on the scale (99 = N/A)."""
-    found = set()
-    for code, label in item.options or ():
-        if label_key(label) in NON_SUBSTANTIVE:
-            number = _number(code)
-            if number is not None:
-                found.add(number)
-    return found
+    """Numeric option codes that are not a position on the scale (``99 = N/A``).
+
+    An option counts when its label is a non-substantive answer ("Not applicable",
+    "Don't know") and its code lies outside the codes of the other options: a "No
+    opinion" coded 3 between 1 and 5 was made a scale point by the questionnaire.
+    """
+    numbered = [(_number(code), label) for code, label in item.options or ()]
+    numbered = [(n, label) for n, label in numbered if n is not None]
+    flagged = {n for n, label in numbered if label_key(label) in NON_SUBSTANTIVE}
+    substantive = [n for n, _ in numbered if n not in flagged]
+    if not substantive:
+        return set()
+    low, high = min(substantive), max(substantive)
+    return {n for n in flagged if not low <= n <= high}
 
 
 _CODING_COLUMNS = ("item", "answer", "label", "value", "rule", "source", "unseen_levels",
