@@ -130,3 +130,16 @@ def test_no_opinion_coded_inside_the_scale_stays_a_scale_point():
                (5, "Strongly agree"))
     responses = _responses({"q": [3, 5, 1]}, options=options, source="value labels")
     assert responses.numeric()["q"].tolist() == [3.0, 5.0, 1.0]
+
+
+def test_level_chosen_in_another_question_on_the_same_scale_settles_it():
+    responses = _responses({"f1": ["Always", "Never", "About half the time"]}, question="A")
+    other = _responses({"f2": ["Sometimes", "Most of the time", "Never"]}, question="B")
+    both = Responses(pd.concat([responses.answers, other.answers], axis=1),
+                     {**responses.items, **other.items}, platform="qualtrics",
+                     source="survey.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LabelCodingWarning)
+        values = both.numeric()
+    assert values["f1"].tolist() == [5.0, 1.0, 3.0]
+    assert (both.coding_table()["unseen_levels"] == "").all()

@@ -7,7 +7,7 @@ import html
 import math
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -19,10 +19,13 @@ from peereval.errors import CodebookError, LabelCodingWarning, LabelError, Locat
 from peereval.loaders.labels import (
     NON_SUBSTANTIVE,
     LabelMatch,
+    _unobserved_levels,
     known_label,
     label_key,
     match_labels,
     normalize_digits,
+    split_numbered_label,
+    vocabulary,
 )
 
 __all__ = ["Item", "ItemKind", "Responses"]
@@ -456,6 +459,9 @@ class Responses:
             if _points_for(points, pending[group]) is None and (match.ambiguous
                                                                 or match.by_coverage):
                 group_match[group] = _with_file_evidence(group, match, context)
+        for group, match in group_match.items():
+            if match.unobserved:
+                group_match[group] = _seen_elsewhere(match, context)
 
         for group, group_codes in pending.items():
             match = group_match[group]
@@ -608,6 +614,30 @@ def _warn_unobserved(group_match: Mapping[str, LabelMatch], pending: Mapping[str
             "a codebook response_range = [1, N]), your own mapping, or the survey's "
             "definition file (definition=...)",
             LabelCodingWarning, stacklevel=4)
+
+
+def _seen_elsewhere(match: LabelMatch, labels: Mapping[str, list[str]]) -> LabelMatch:
+    """Drop the unseen levels that other items of the file on the same scale showed.
+
+    Nobody chose "Sometimes" in one question, but respondents did in the questions
+    beside it on the same five-point scale: the level exists, and the numbers do not
+    rest on a guess.
+    """
+    name = (match.vocabulary or "").split(",")[0]
+    try:
+        vocab = vocabulary(name)
+    except KeyError:
+        return match
+    on_scale = vocab.codes()
+    pooled = {label_key(label) for label in match.codes}
+    for group_labels in labels.values():  # questions whose every answer is on this scale
+        keys = {label_key(split_numbered_label(label)[1]) for label in group_labels}
+        keys -= NON_SUBSTANTIVE
+        if keys and keys <= on_scale.keys():
+            pooled |= keys
+    still = tuple(anchor for anchor in match.unobserved
+                  if anchor in _unobserved_levels(vocab, pooled))
+    return replace(match, unobserved=still)
 
 
 def _freeze(value: Any) -> Any:
