@@ -122,18 +122,48 @@ def test_report_refuses_zero_jobs(tmp_path, capsys):
 def test_validate(capsys, tmp_path):
     assert main(["validate", str(peereval.sample_path("study"))]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == "ok  study file study.toml: valid"
-    assert "The study is ready" in out
+    assert out.splitlines()[0] == "ok       study file study.toml: valid"
+    assert "ok       linkage: 138 of 138 analysed respondents found in records.student_id" in out
+    assert "ok       factor analysis: 111 analysed respondents answered all 18 items" in out
+    assert "error" not in out
+    assert out.splitlines()[-1] == ("The study is ready: peereval report "
+                                    + str(peereval.sample_path("study")))
     folder = tmp_path / "s"
     shutil.copytree(peereval.datasets.sample_dir(), folder)
     path = folder / "study.toml"
     path.write_text(path.read_text(encoding="utf-8").replace('"exam_score"', '"exam"'),
                     encoding="utf-8")
     assert main(["validate", str(path)]) == 1
-    err = capsys.readouterr().err
-    assert "column 'outcomes'" in err
-    assert "'exam'" in err
-    assert "How to fix" in err
+    out = capsys.readouterr().out
+    assert "error    [outcomes] file 'records.xlsx': the records have no column(s) ['exam']" \
+        in out
+    assert "How to fix: columns: " in out
+    assert "The study is not ready: 1 error(s)" in out
+
+
+def test_validate_lists_every_problem_at_once(capsys, tmp_path):
+    """Problems of study.toml itself and of its inputs are all listed, not the first."""
+    folder = tmp_path / "s"
+    shutil.copytree(peereval.datasets.sample_dir(), folder)
+    path = folder / "study.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("min_cell = 10", "min_cell = 0").replace(
+        'ci = "bca"', 'ci = "wald"').replace("[records]", "[records]\ncolour = 1"),
+        encoding="utf-8")
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    for key in ("privacy.min_cell", "options.ci", "records.colour"):
+        assert f"error    [{key}]" in out
+    assert "The study is not ready: 3 error(s)" in out
+    path.write_text(text.replace('id = "student_id"              #', "#").replace(
+        '"exam_score"', '"student_id"').replace("min_cell = 10", "min_cell = 150"),
+        encoding="utf-8")
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "error    [survey.id]" in out
+    assert 'set id = "student_id" under [survey]: 149 of 149 survey ids found' in out
+    assert "error    [privacy.min_cell]" in out
+    assert "fewer than min_cell = 150" in out
 
 
 @pytest.mark.parametrize(("command", "words"), [

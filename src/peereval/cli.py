@@ -3,7 +3,7 @@
 ``peereval report study.toml -o OUTDIR``
     Run the whole study; write ``report.html``, ``tables.xlsx`` and ``figures/``.
 ``peereval validate study.toml``
-    Check the study file and read its inputs, checking them against each other.
+    A dry run: read and count the inputs, list every problem at once (no analysis).
 ``peereval init FILE...``
     Write a starter ``study.toml`` (and codebook stub) for a study's files.
 ``peereval summary study.toml``
@@ -239,14 +239,13 @@ def report(path: Path, out_dir: Path, quiet: bool = False, out: TextIO | None = 
 
 
 def validate(path: Path, out: TextIO | None = None) -> int:
-    """Check a study's inputs without analysing them."""
+    """Dry-run a study: print what was found and every problem; 1 on any error."""
     out = out or sys.stdout
-    from peereval.study import check_study
+    from peereval.study import validate_study
 
-    for line in check_study(path):
-        print(f"ok  {line}", file=out)
-    print("The study is ready: peereval report " + str(path), file=out)
-    return 0
+    result = validate_study(path)
+    print(result.text(), file=out)
+    return 0 if result.ready else 1
 
 
 def init(files: list[Path], out_path: Path | None, title: str | None, seed: int | None,
@@ -318,13 +317,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="worker processes for bootstrap and simulations (-1: every core; "
                    "default: one); the report does not depend on it")
     p = sub.add_parser(
-        "validate", help="check study.toml and its inputs without analysing",
-        description="Check a study without analysing it: validate study.toml (every "
-        "key, type and path), then read the "
-        "survey, codebook, retest, records and expert panel and check them against each "
-        "other: codebook items present in the export, outcome and covariate columns "
-        "present in the records, two groups in the group column. Exits with status 1 "
-        "and a message naming the file, key, row or column at fault.",
+        "validate", help="dry-run a study: read and count its inputs without analysing",
+        description="A dry run of the study, without analysing: check study.toml (every "
+        "key, type and path), read the survey, codebook, retest, records and expert panel "
+        "as peereval report would, and count: respondents linked to the records, answers "
+        "outside the response range, outcomes or covariates that look like ids or do not "
+        "vary, groups below min_cell, respondents for the factor analyses, scales of "
+        "fewer than three items, items in two scales, analyses asked for without their "
+        "inputs. Every problem is listed at once with its key, file and fix; the exit "
+        "status is 1 when any is an error. 'ready' means the report would hold every "
+        "analysis [analyses] asks for.",
         epilog="example: peereval validate data/sample/study.toml")
     p.add_argument("study", type=Path, help="path of study.toml")
     p = sub.add_parser(

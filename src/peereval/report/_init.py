@@ -42,7 +42,9 @@ import pandas as pd
 from peereval._results import Result
 from peereval.errors import ConfigError, PeerevalError
 
-__all__ = ["DetectedFile", "StarterStudy", "detect_file", "starter_study"]
+__all__ = ["DetectedFile", "IdOverlap", "StarterStudy", "best_id_overlap", "constant_evidence",
+           "demographic_evidence", "detect_file", "free_text_evidence", "id_evidence",
+           "starter_study"]
 
 _AFFIRMATIVE = {"yes", "y", "true", "1", "mentored", "mentee", "mentees", "intervention",
                 "treated", "treatment", "participant", "participated", "joined", "بله",
@@ -208,6 +210,212 @@ def _columns(table: Any) -> list[_Column]:
     headers = table.text_row(0)
     rows = table.rows[1:]
     return [_Column(h, [r[j] for r in rows]) for j, h in enumerate(headers) if h]
+
+
+# ---------------------------------------------------------------------- evidence
+# What a careful analyst looks at before taking a column for an id, a measure or a
+# comment. Each helper returns the evidence as a phrase (shown in study.toml, the
+# codebook stub and peereval validate), or None.
+
+#: Headers that name an identifier whatever the values (label keys: no spaces).
+_ID_NAMES = {"id", "studentid", "studentnumber", "studentno", "studentcode", "matric",
+             "matricno", "matriculationnumber", "registrationnumber", "registrationno",
+             "responseid", "respondentid", "recordid", "participantid", "nationalid",
+             "nationalcode", "nationalnumber", "personnelnumber", "sourceid", "uuid",
+             "شمارهدانشجویی", "کددانشجویی", "شمارهدانشجو", "شناسه", "کدملی", "شمارهملی",
+             "شمارهپرونده", "کدپاسخدهنده", "شناسهپاسخ"}
+#: Words of a header that may name an identifier: taken when the values are unique.
+_ID_TOKENS = {"id", "code", "number", "no", "num", "nr", "uuid", "کد", "شماره", "شناسه"}
+#: Words naming a question about the student rather than about the programme.
+_DEMOGRAPHIC_TOKENS = {"age", "gender", "sex", "year", "years", "semester", "term",
+                       "cohort", "nationality", "marital", "faculty", "major", "degree",
+                       "سن", "جنس", "جنسیت", "سال", "ترم", "مقطع", "رشته", "ورودی", "تاهل",
+                       "نیمسال"}
+_NUMBERISH = re.compile(r"^[-+~]?\d+(?:[.,/]\d+)?(?:\s*[^\W\d_]{1,8}\.?){0,2}$")
+#: Whole numbers of this many digits or more are codes, not measurements.
+_ID_DIGITS = 6
+
+
+def _filled_texts(values: Iterable[Any]) -> list[str]:
+    from peereval.loaders._table import cell_text
+
+    return [t for t in (cell_text(v) for v in values) if t and t.lower() not in ("nan",
+                                                                                 "<na>")]
+
+
+def _header_words(header: str) -> tuple[str, set[str]]:
+    return _key(header), {_key(t) for t in _tokens(header)}
+
+
+def id_evidence(header: str, values: Iterable[Any]) -> str | None:
+    """Why a column looks like an identifier (its name, unique codes), or ``None``.
+
+    An id is a column named like one (student number, شماره دانشجویی, national code,
+    response id), a column whose header has an id word (``id``, ``code``, ``number``,
+    ``کد``) and nine values in ten different, or a column of different whole
+    numbers of six digits or more (codes, not measurements).
+
+    Examples
+    --------
+    >>> id_evidence("Student number", ["9812001", "9812002"])
+    "named like an id ('Student number'), 2 different values in 2 rows"
+    >>> id_evidence("gpa", [15.2, 16.1, 17.3]) is None
+    True
+    >>> id_evidence("file", [4270011234, 4270025678, 4270039012])
+    '3 different whole numbers of 10 digits in 3 rows: codes, not measurements'
+    """
+    from peereval.loaders.records import normalise_id
+
+    filled = _filled_texts(values)
+    if not filled:
+        return None
+    ids = [normalise_id(t) for t in filled]
+    distinct, n = len(set(ids)), len(filled)
+    key, words = _header_words(header)
+    spread = f"{distinct} different values in {n} rows"
+    if key in _ID_NAMES or any(w in key for w in _ID_WORDS):
+        return f"named like an id ('{header}'), {spread}"
+    if n >= 3 and distinct >= 0.9 * n:
+        if words & _ID_TOKENS:
+            return f"named like an id ('{header}') and {spread}"
+        numbers = [_number(t) for t in filled]
+        if all(x is not None and float(x).is_integer() and abs(x) >= 10 ** (_ID_DIGITS - 1)
+               for x in numbers):
+            digits = max(len(str(int(abs(x)))) for x in numbers if x is not None)
+            return (f"{distinct} different whole numbers of {digits} digits in {n} rows: "
+                    "codes, not measurements")
+        if distinct == n and all(re.fullmatch(r"(?=.*\d)(?=.*[^\W\d])[\w-]{5,}", t)
+                                 for t in filled):
+            return f"a different code in every row (e.g. '{filled[0][:12]}')"
+    return None
+
+
+def constant_evidence(values: Iterable[Any]) -> str | None:
+    """Why a column cannot be an outcome or a covariate: it holds one value or none.
+
+    Examples
+    --------
+    >>> constant_evidence([1402, 1402, None, 1402])
+    "every one of the 3 filled rows holds '1402'"
+    >>> constant_evidence([1, 2]) is None
+    True
+    """
+    filled = _filled_texts(values)
+    distinct = {_key(t) for t in filled}
+    if not filled:
+        return "no value in any row"
+    if len(distinct) == 1:
+        return f"every one of the {len(filled)} filled rows holds '{filled[0]}'"
+    return None
+
+
+def demographic_evidence(item: Any) -> str | None:
+    """Why a single question is about the student (age, gender, year), not a scale item.
+
+    Examples
+    --------
+    >>> from peereval.loaders.responses import Item
+    >>> demographic_evidence(Item("Year of study", "Year of study", "likert"))
+    'named like a question about the student (year)'
+    """
+    text = item.code + " " + (item.text or "")
+    words = {_key(t) for t in _tokens(text)} & {_key(t) for t in _DEMOGRAPHIC_TOKENS}
+    if item.question is None and words:
+        return f"named like a question about the student ({', '.join(sorted(words))})"
+    return None
+
+
+def free_text_evidence(code: str, item: Any, answers: Sequence[Any]) -> tuple[bool, str]:
+    """Whether an item holds comments (free text), and the evidence either way.
+
+    A comment is a free-text question whose answers are words: not an id (a student
+    number typed in), not numbers (an age typed in), not about the student (age).
+
+    Examples
+    --------
+    >>> from peereval.loaders.responses import Item
+    >>> free_text_evidence("Age", Item("Age", "Age", "text"), ["21", "22 years", "19"])
+    (False, "3 of 3 answers are numbers (e.g. '21')")
+    >>> free_text_evidence("Q5", Item("Q5", "Comments?", "text"),
+    ...                    ["Great mentor", "More sessions please"])[0]
+    True
+    """
+    from peereval.loaders.labels import normalize_digits
+
+    if item.kind != "text":
+        return False, f"a {item.kind} question, not free text"
+    filled = _filled_texts(answers)
+    if not filled:
+        return False, "nobody answered it"
+    evidence = id_evidence(item.column or code, filled)
+    if evidence:
+        return False, f"it looks like an id: {evidence}"
+    numeric = [t for t in filled if _NUMBERISH.fullmatch(normalize_digits(t).strip())]
+    if len(numeric) >= 0.5 * len(filled):
+        return False, f"{len(numeric)} of {len(filled)} answers are numbers (e.g. '{numeric[0]}')"
+    about = demographic_evidence(item)
+    if about:
+        return False, about
+    words = sorted(len(t.split()) for t in filled)
+    return True, (f"free text: {len(filled)} answers, {len(set(filled))} different, "
+                  f"median {words[len(words) // 2]} word(s)")
+
+
+@dataclass(frozen=True)
+class IdOverlap:
+    """How many ids of a survey column are found in a records column.
+
+    Examples
+    --------
+    >>> IdOverlap("Student number", "student_id", 142, 149).text()
+    '142 of 149 survey ids found in records.student_id'
+    """
+
+    survey_column: str
+    records_column: str
+    found: int
+    total: int
+
+    def text(self) -> str:
+        """The overlap as init and validate write it."""
+        return (f"{self.found} of {self.total} survey ids found in "
+                f"records.{self.records_column}")
+
+
+def _survey_id_candidates(responses: Any) -> list[tuple[str, list[Any]]]:
+    from peereval.loaders.responses import STANDARD_META
+
+    candidates = [(str(name), list(responses.meta[name])) for name in responses.meta.columns
+                  if name not in STANDARD_META and str(name) != "source_id"]
+    candidates += [(code, list(responses.answers[code]))
+                   for code in responses.items_of_kind("number", "text", "choice")]
+    return candidates
+
+
+def best_id_overlap(responses: Any, record_columns: dict[str, Sequence[Any]]
+                    ) -> IdOverlap | None:
+    """The survey column and records column sharing the most ids (after normalising).
+
+    Ids are compared after :func:`peereval.loaders.records.normalise_id` (spaces,
+    leading zeros, Persian digits, ``123.0``). Ties go to the survey column named
+    like a student id, then to the first. ``None`` when no value is shared.
+    """
+    from peereval.loaders.records import normalise_id
+
+    targets = {name: {normalise_id(v) for v in values} - {None}
+               for name, values in record_columns.items()}
+    best: tuple[tuple[int, int, int], IdOverlap] | None = None
+    for order, (name, values) in enumerate(_survey_id_candidates(responses)):
+        ids = [normalise_id(v) for v in _filled_texts(values)]
+        if not ids:
+            continue
+        named = int(any(w in _key(name) for w in _ID_WORDS) or _key(name) in _ID_NAMES)
+        for records_name, known in targets.items():
+            found = sum(i in known for i in ids)
+            rank = (found, named, -order)
+            if found and (best is None or rank > best[0]):
+                best = (rank, IdOverlap(name, records_name, found, len(ids)))
+    return best[1] if best else None
 
 
 # ---------------------------------------------------------------------- detection
@@ -479,6 +687,12 @@ class _Plan:
     notes: dict[tuple[str, str], str] = field(default_factory=dict)
     guesses: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+
+    def explain(self, section: str, line: str) -> None:
+        """Evidence for a guess (or for leaving a column out), written as a comment
+        under ``[section]``."""
+        self.evidence.setdefault(section, []).append(line)
 
     def set(self, section: str, key: str, value: Any, guess: str | None = None) -> None:
         from peereval.study import SCHEMA
@@ -491,36 +705,83 @@ class _Plan:
             self.guesses.append(f"{section}.{key} = {_toml_value(value)}: {guess}")
 
 
-def _survey_id(responses: Any, record_ids: set[str] | None) -> tuple[str, str] | None:
-    """The survey column holding student ids, and why it was chosen."""
-    from peereval.loaders.records import normalise_id
-
-    candidates: list[tuple[str, pd.Series]] = []
-    for name in responses.meta.columns:
-        if str(name).lower() not in _NOT_STUDENT_ID or record_ids:
-            candidates.append((str(name), responses.meta[name]))
-    for code in responses.items_of_kind("number", "text"):
-        candidates.append((code, responses.answers[code]))
-    if record_ids:
-        best: tuple[float, str] | None = None
-        for name, values in candidates:
-            ids = [normalise_id(v) for v in values if not pd.isna(v)]
-            if not ids:
-                continue
-            share = sum(i in record_ids for i in ids) / len(ids)
-            if share >= 0.5 and (best is None or share > best[0]):
-                best = (share, name)
-        if best is not None:
-            return best[1], f"{best[0]:.0%} of its values are student ids of the records"
-    for name, _values in candidates:
+def _survey_id(responses: Any) -> tuple[str, str] | None:
+    """The survey column named like a student id (when no records tell), and why."""
+    for name, _values in _survey_id_candidates(responses):
         if name.lower() in _NOT_STUDENT_ID:
             continue
         key = _key(name)
         item_text = responses.items[name].text if name in responses.items else ""
         if any(w in key or w in _key(item_text) for w in _ID_WORDS) or key in (
                 "studentid", "id"):
-            return name, "its name says it holds student ids"
+            return name, "its name says it holds student ids (no records to compare with)"
     return None
+
+
+def _linkage(responses: Any, found: DetectedFile) -> IdOverlap | None:
+    """The survey and records columns sharing the most student ids.
+
+    Every records column whose values are filled and unique is a candidate records
+    id, every survey column (metadata, typed numbers and text) a candidate survey id.
+    """
+    from peereval.loaders.records import normalise_id
+
+    n_rows = len(found.data["columns"][0].values) if found.data["columns"] else 0
+    unique = {}
+    for column in found.data["columns"]:
+        ids = [normalise_id(v) for v in column.values]
+        if None not in ids and len(set(ids)) == n_rows:
+            unique[column.header] = column.values
+    return best_id_overlap(responses, unique) if unique else None
+
+
+def _linked_enough(overlap: IdOverlap | None) -> bool:
+    """At least half the survey's ids are found in the records column."""
+    return overlap is not None and overlap.found >= 0.5 * overlap.total
+
+
+def _plan_survey_id(plan: _Plan, responses: Any, records: DetectedFile | None,
+                    overlap: IdOverlap | None) -> tuple[str, str] | None:
+    """Set ``[survey] id``: by the overlap of ids with the records, else by its name."""
+    if _linked_enough(overlap) and overlap is not None:
+        why = (f"{overlap.text()} (compared without spaces, leading zeros or Persian "
+               "digits)")
+        plan.set("survey", "id", overlap.survey_column, why)
+        plan.explain("survey", f"id: '{overlap.survey_column}' links to the records: "
+                     f"{overlap.text()}")
+        return overlap.survey_column, why
+    guess = _survey_id(responses) if records is None else None
+    if guess is not None:
+        plan.set("survey", "id", guess[0], guess[1])
+        plan.explain("survey", f"id: '{guess[0]}': {guess[1]}")
+    elif records is not None:
+        best = f" (the best overlap: {overlap.text()} in column '{overlap.survey_column}')" \
+            if overlap is not None else ""
+        plan.checks.append("survey.id: no survey column holds the records' student ids"
+                           f"{best}; name the column with the student number, or linkage "
+                           "fails")
+        plan.explain("survey", "id: not set: no survey column shares at least half its "
+                     f"values with a records column{best}")
+    else:
+        plan.checks.append("survey.id: no student-id column was found in the survey "
+                           "(needed to link answers to grades and to spot repeat answers)")
+    return guess
+
+
+def _plan_comments(plan: _Plan, responses: Any) -> None:
+    """Free-text questions as ``[survey] comments``; ids and numbers typed in are not."""
+    comments = []
+    for code in responses.items_of_kind("text"):
+        ok, evidence = free_text_evidence(code, responses.items[code],
+                                          list(responses.answers[code]))
+        if ok:
+            comments.append(code)
+            plan.explain("survey", f"comments: '{code}': {evidence}")
+        else:
+            plan.explain("survey", f"not a comment: '{code}': {evidence}")
+    if comments:
+        plan.set("survey", "comments", comments, "free-text questions of the survey "
+                 "(evidence above); they are shown (escaped) in the report")
 
 
 def _retest_interval(first: Any, second: Any, id_column: str | None) -> int | None:
@@ -546,13 +807,20 @@ def _retest_interval(first: Any, second: Any, id_column: str | None) -> int | No
     return round(median) if median > 0 else None
 
 
-def _plan_records(plan: _Plan, found: DetectedFile, base: Path) -> dict[str, Any]:
+def _plan_records(plan: _Plan, found: DetectedFile, base: Path,
+                  overlap: IdOverlap | None = None) -> dict[str, Any]:
+    """Set ``[records]`` and ``[outcomes]`` from an academic-records table."""
     from peereval.loaders.records import read_records
 
-    info = found.data
+    info = dict(found.data)
     plan.set("records", "file", _relative(found.path, base))
-    plan.set("records", "id", info["id"], "the column with unique values whose name says "
-             "it holds student ids")
+    if _linked_enough(overlap) and overlap is not None:
+        info["id"] = overlap.records_column
+        plan.set("records", "id", info["id"], f"unique per student and the column the "
+                 f"survey's ids are found in ({overlap.text()})")
+    else:
+        plan.set("records", "id", info["id"], "the column with unique values whose name "
+                 "says it holds student ids")
     plan.set("records", "group", info["group"], "the column with two values naming each "
              "student's cohort")
     if info["treated"] is not None:
@@ -563,17 +831,35 @@ def _plan_records(plan: _Plan, found: DetectedFile, base: Path) -> dict[str, Any
     if found.sheet:
         plan.set("records", "sheet", found.sheet)
     records = read_records(found.path, id=info["id"], group=info["group"], sheet=found.sheet)
+    outcomes = _record_columns(plan, info)
+    _plan_outcomes(plan, outcomes)
+    return {"records": records, "outcomes": outcomes}
+
+
+def _record_columns(plan: _Plan, info: dict[str, Any]) -> dict[str, Any]:
+    """Sort the records' other columns into outcomes, baseline, covariates, cluster.
+
+    Columns that look like ids or do not vary are left out, with their evidence.
+    """
     columns: list[_Column] = [c for c in info["columns"]
                               if c.header not in (info["id"], info["group"])]
     outcomes: dict[str, Any] = {"continuous": [], "binary": [], "covariates": []}
-    dose = []
+    dose, left_out = [], []
     treated_rows = [_key(t) == _key(info["treated"] or "") for t in
                     next(c for c in info["columns"] if c.header == info["group"]).texts]
     for column in columns:
         tokens = {_key(t) for t in _tokens(column.header)}
         values = column.distinct()
+        unusable = id_evidence(column.header, column.values) or \
+            constant_evidence(column.values)
+        if unusable:
+            left_out.append(column.header)
+            plan.explain("outcomes", f"left out: '{column.header}': {unusable}")
+            continue
         if tokens & {_key(t) for t in _COVARIATE_TOKENS} or "year" in tokens:
             outcomes["covariates"].append(column.header)
+            plan.explain("outcomes", f"covariate: '{column.header}': a student "
+                         "characteristic (" + _spread(column) + ")")
             continue
         if not column.numeric:
             filled_in_treated = [bool(t) for t, yes in zip(column.texts, treated_rows,
@@ -595,16 +881,45 @@ def _plan_records(plan: _Plan, found: DetectedFile, base: Path) -> dict[str, Any
             bool(tokens & _BASELINE_TOKENS)
         if baseline_like and "baseline" not in outcomes:
             outcomes["baseline"] = column.header
+            plan.explain("outcomes", f"baseline: '{column.header}': its name says it was "
+                         "measured before the programme (" + _spread(column) + ")")
             continue
         if set(values) <= {"0", "1"}:
             outcomes["binary"].append(column.header)
+            plan.explain("outcomes", f"binary: '{column.header}': only 0 and 1")
         elif len(values) > 2:
             outcomes["continuous"].append(column.header)
+            plan.explain("outcomes", f"continuous: '{column.header}': {_spread(column)}")
+    if dose:
+        plan.checks.append(f"{', '.join(dose)}: attendance is not an outcome and, as an "
+                           "exposure, is chosen by the students (motivated students attend "
+                           "more); left out of [outcomes]")
+    if left_out:
+        plan.checks.append("records columns left out of [outcomes] (they look like ids or "
+                           "do not vary; see the comments in study.toml): "
+                           + ", ".join(left_out))
+    return outcomes
+
+
+def _spread(column: _Column) -> str:
+    """A column's values in a few words: how many, how many different, the range."""
+    filled = column.filled
+    numbers = [_number(v) for v in filled]
+    text = f"{len(filled)} values, {len(set(column.distinct()))} different"
+    if filled and all(n is not None for n in numbers):
+        low, high = min(n for n in numbers if n is not None), max(
+            n for n in numbers if n is not None)
+        text += f", from {low:g} to {high:g}"
+    return text
+
+
+def _plan_outcomes(plan: _Plan, outcomes: dict[str, Any]) -> None:
+    """Write the sorted columns to ``[outcomes]``, with the kind of outcome."""
     for key in ("continuous", "binary", "baseline", "covariates", "cluster"):
         value = outcomes.get(key)
         if not value:
             continue
-        reason = {"continuous": "numeric columns of the records",
+        reason = {"continuous": "numeric columns of the records (evidence above)",
                   "binary": "columns holding only 0 and 1",
                   "baseline": "its name says it was measured before the programme",
                   "covariates": "student characteristics (age, sex, ...)",
@@ -628,73 +943,193 @@ def _plan_records(plan: _Plan, found: DetectedFile, base: Path) -> dict[str, Any
     else:
         plan.checks.append("outcomes: no numeric outcome column was found in the records; "
                            "name them under [outcomes]")
-    if dose:
-        plan.checks.append(f"{', '.join(dose)}: attendance is not an outcome and, as an "
-                           "exposure, is chosen by the students (motivated students attend "
-                           "more); left out of [outcomes]")
-    return {"records": records, "outcomes": outcomes}
+
+
+@dataclass
+class _Block:
+    """Items proposed as one scale: they share a response scale."""
+
+    name: str
+    codes: list[str]
+    scale: str
+    low: float
+    high: float
+    why: str
+    from_labels: bool = True
+
+
+def _numeric_options(item: Any) -> list[float]:
+    numbers = []
+    for code, _label in item.options or ():
+        number = _number(code)
+        if number is None:
+            return []
+        numbers.append(number)
+    return numbers
+
+
+def _item_scale(responses: Any, codes: list[str]) -> tuple[str, float, float, bool] | str:
+    """The response scale of items that share one: name, lowest and highest code, and
+    whether it comes from labels or value labels (not from the answers seen).
+
+    The range is the scale's own (a five-point agreement scale is 1-5 even when
+    nobody disagreed strongly); it is read from these items only. A string says why
+    the labels could not be coded.
+    """
+    from peereval.errors import LabelError
+
+    options = _numeric_options(responses.items[codes[0]])
+    if options:
+        source = responses.items[codes[0]].options_source or "the export"
+        return (f"{len(options)} options from {source}", min(options), max(options), True)
+    try:
+        table = responses.label_codes(codes)
+        if table.empty:
+            values = responses.numeric(codes).stack().dropna()
+            if not len(values):
+                return "nobody answered"
+            low, high = float(values.min()), float(values.max())
+            return (f"numbers {low:g}-{high:g} seen in the answers", low, high, False)
+    except LabelError as exc:
+        return exc.message
+    rule = str(table["rule"].iloc[0])
+    points = re.match(r"^[^\W\d_]+-(\d+)", rule)
+    if points:
+        return (rule, 1.0, float(points.group(1)), True)
+    values = table["value"].dropna()
+    return (rule, float(values.min()), float(values.max()), False)
+
+
+def _scale_blocks(responses: Any) -> tuple[list[_Block], list[str], list[str]]:
+    """Proposed scales, the questions that are not scale items (with why), checks."""
+    groups: dict[str, list[str]] = {}
+    for code in responses.likert_items:
+        groups.setdefault(responses.items[code].group, []).append(code)
+    blocks: list[_Block] = []
+    singles: dict[tuple[str, float, float, bool], list[str]] = {}
+    not_items: list[str] = []
+    checks: list[str] = []
+    for group, codes in groups.items():
+        item = responses.items[codes[0]]
+        about = demographic_evidence(item) if len(codes) == 1 else None
+        if about:
+            not_items.append(f"'{codes[0]}': {about}")
+            continue
+        scale = _item_scale(responses, codes)
+        if isinstance(scale, str) and len(codes) > 1:
+            checks.append(f"the answers of {', '.join(codes[:3])} ... could not be coded "
+                          f"as numbers ({scale}); give the scale's range in the codebook "
+                          "(response_range) or a mapping")
+            scale = (f"not coded: {scale[:120]}", float("nan"), float("nan"), False)
+        if isinstance(scale, str):
+            not_items.append(f"'{codes[0]}'" + (f" and {len(codes) - 1} more" if
+                                                len(codes) > 1 else "") + f": {scale}")
+            checks.append(f"the answers of {', '.join(codes[:3])} could not be coded as "
+                          f"numbers ({scale}); peereval inspect FILE shows them")
+            continue
+        if len(codes) > 1:
+            stem = (item.text or group).rsplit(" - ", 1)[0]
+            blocks.append(_Block(str(group), codes, scale[0], scale[1], scale[2],
+                                 f"{len(codes)} rows of one matrix question ('{stem[:60]}')",
+                                 scale[3]))
+        else:
+            singles.setdefault(scale, []).append(codes[0])
+    for (name, low, high, from_labels), codes in _pool_numbers(singles).items():
+        if len(codes) > 1:
+            family = re.match(r"^[^\W\d_]+", name)
+            blocks.append(_Block(family.group(0) if family and from_labels else "scale_name",
+                                 codes, name, low, high, f"{len(codes)} single questions "
+                                 "on the same response scale", from_labels))
+        else:
+            not_items.append(f"'{codes[0]}': a single question with a response scale of "
+                             f"its own ({name}, {low:g}-{high:g})")
+    return blocks, not_items, checks
+
+
+def _pool_numbers(singles: dict[tuple[str, float, float, bool], list[str]]
+                  ) -> dict[tuple[str, float, float, bool], list[str]]:
+    """Single questions answered with bare numbers, pooled on the commonest range.
+
+    Without labels the scale of one question is only what its answers show (nobody
+    chose 1 in this one). Numeric questions whose answers lie inside the range of the
+    range most questions show join them; a question whose answers go beyond it (a
+    year of study 1-6 beside 1-5 items) stays apart, so it never widens the others.
+    """
+    labelled = {k: v for k, v in singles.items() if k[3]}
+    numeric: dict[tuple[float, float], list[str]] = {}
+    for (_name, low, high, _labels), codes in singles.items():
+        if not _labels:
+            numeric.setdefault((min(low, 1.0), high), []).extend(codes)
+    if numeric:
+        main = max(numeric, key=lambda r: (len(numeric[r]), r[1]))
+        inside = [c for r, codes in numeric.items() for c in codes
+                  if main[0] <= r[0] and r[1] <= main[1]]
+        labelled[(f"numbers within {main[0]:g}-{main[1]:g} in the answers", main[0],
+                  main[1], False)] = inside
+        for r, codes in numeric.items():
+            if not (main[0] <= r[0] and r[1] <= main[1]):
+                labelled[(f"numbers {r[0]:g}-{r[1]:g} in the answers", r[0], r[1],
+                          False)] = codes
+    return labelled
 
 
 def _codebook_stub(responses: Any, found: DetectedFile) -> tuple[str, list[str]]:
     """Text of a codebook stub for the survey, and the checks it needs."""
-    from peereval.errors import LabelError
-
-    likert = responses.likert_items
-    checks = ["codebook.toml: group the Likert items into [scales.NAME] tables and mark "
-              "negatively worded items in reverse = [...]; the study cannot be scored "
-              "before that"]
-    low, high = 1, 5
-    range_note = "the usual 5-point scale; CHECK"
-    if likert:
-        try:
-            numbers = responses.numeric(likert)
-            values = numbers.stack().dropna() if hasattr(numbers, "stack") else []
-            if len(values):
-                low, high = int(values.min()), int(values.max())
-                range_note = "the lowest and highest answer codes seen; CHECK"
-        except (LabelError, ValueError):
-            checks.append("some answer labels could not be coded as numbers; peereval "
-                          "inspect FILE shows them")
+    blocks, not_items, checks = _scale_blocks(responses)
+    checks.insert(0, "codebook.toml: group the Likert items into [scales.NAME] tables and "
+                  "mark negatively worded items in reverse = [...]; the study cannot be "
+                  "scored before that")
+    coded = [b for b in blocks if b.low == b.low]  # not NaN: the labels were coded
+    main = max(coded, key=lambda b: len(b.codes)) if coded else None
+    low, high = (main.low, main.high) if main else (1, 5)
+    range_note = (f"the response scale of {main.name} ({main.scale}); CHECK" if main
+                  else "the usual 5-point scale: no items sharing a response scale were "
+                  "found; CHECK")
     lines = [
         f"# Codebook stub written by peereval init for {found.path.name}.",
         "# Group the Likert items below into scales, one [scales.NAME] table each, and",
         "# list the negatively worded items of each scale in reverse = [...].",
         "",
         f"name = {_toml_value('Questionnaire of ' + found.path.stem)}",
-        f"response_range = [{low}, {high}]   # {range_note}",
+        f"response_range = [{low:g}, {high:g}]   # {range_note}",
         'scoring = "mean"                # mean or sum of the items',
         "min_answered = 0.8              # share of a scale's items needed for a score",
         "# missing_codes = [9, 99]       # answer codes meaning 'no answer'",
         "",
+        "# Scales. One commented example per set of questions that share a response "
+        "scale:",
     ]
-    groups: dict[str, list[str]] = {}
-    for code in likert:
-        groups.setdefault(responses.items[code].group, []).append(code)
-    lines.append("# Scales. One commented example per question of the export whose items "
-                 "share a response scale:")
-    blocks = [(str(group), codes) for group, codes in groups.items() if len(codes) > 1]
-    singles = [codes[0] for codes in groups.values() if len(codes) == 1]
-    if singles:
-        blocks.append(("scale_name", singles))
-    for group, codes in blocks:
-        name = re.sub(r"\W+", "_", group, flags=re.ASCII).strip("_") or "scale_name"
-        lines += ["#", f"# [scales.{name}]", '# label = ""',
-                  f"# items = {_toml_value(codes)}", "# reverse = []"]
-    lines += ["", "# Wording of each Likert item (shown in the report).", "[items]"]
-    for code in likert:
+    for block in blocks:
+        name = re.sub(r"\W+", "_", block.name, flags=re.ASCII).strip("_") or "scale_name"
+        coded = (f"coded {block.low:g}-{block.high:g}" if block.low == block.low else
+                 "its range must be given") + ("" if block.from_labels else
+                                               " from the answers seen: CHECK")
+        lines += ["#", f"# init: {block.why}; response scale {block.scale}, {coded}",
+                  f"# [scales.{name}]", '# label = ""', f"# items = {_toml_value(block.codes)}",
+                  "# reverse = []"]
+        if block.low != block.low:
+            lines.append("# response_range = [1, 5]   # CHECK: the labels did not say")
+        elif (block.low, block.high) != (low, high):
+            lines.append(f"# response_range = [{block.low:g}, {block.high:g}]")
+    if not_items:
+        lines += ["#", "# init: not proposed as scale items:"]
+        lines += [f"#   {line}" for line in not_items]
+    listed = [c for b in blocks for c in b.codes]
+    lines += ["", "# Wording of each proposed item (shown in the report).", "[items]"]
+    for code in listed:
         key = code if _BARE_KEY.match(code) else json.dumps(code, ensure_ascii=False)
         item = responses.items[code]
         wording = item.text or code
         if item.question is not None and " - " in wording:
             wording = wording.rsplit(" - ", 1)[1]  # a matrix row: drop the question stem
         lines.append(f"{key} = {_toml_value(wording)}")
-    others = [c for c in responses.items if c not in likert]
+    others = [c for c in responses.items if c not in listed]
     if others:
         lines += ["", "# Other questions of the export (not scored): "
                   + ", ".join(others[:40]) + (" ..." if len(others) > 40 else "")]
-    if not likert:
-        checks.append("no Likert items were recognised in the survey; the codebook stub "
-                      "lists none")
+    if not blocks:
+        checks.append("no questions sharing a response scale were recognised in the survey; "
+                      "the codebook stub proposes no scale")
     return "\n".join(lines) + "\n", checks
 
 
@@ -744,6 +1179,7 @@ def _render(plan: _Plan, files: Sequence[DetectedFile]) -> str:
         lines += ["", f"{prefix}[{section}]"]
         if not active:
             lines[-1] += "   # not used: no input for it was given"
+        lines += [f"# init: {line}" for line in plan.evidence.get(section, [])]
         for key, spec in keys.items():
             meaning = spec.help + (" (required in this section)" if spec.required else "")
             if spec.choices:
@@ -948,24 +1384,12 @@ def starter_study(
         plan.set("survey", "dictionary", _relative(dictionary.path, base))
 
     records_info = None
-    record_ids: set[str] | None = None
     records_found = (by_kind.get("records") or [None])[0]
+    overlap = _linkage(responses, records_found) if records_found is not None else None
     if records_found is not None:
-        records_info = _plan_records(plan, records_found, base)
-        record_ids = set(records_info["records"].data.index)
-    id_guess = _survey_id(responses, record_ids)
-    if id_guess is not None:
-        plan.set("survey", "id", id_guess[0], id_guess[1])
-    elif records_found is not None:
-        plan.checks.append("survey.id: no survey column holds the records' student ids; "
-                           "name the column with the student number, or linkage fails")
-    else:
-        plan.checks.append("survey.id: no student-id column was found in the survey "
-                           "(needed to link answers to grades and to spot repeat answers)")
-    text_items = responses.items_of_kind("text")
-    if text_items:
-        plan.set("survey", "comments", text_items, "free-text questions of the survey; "
-                 "they are shown (escaped) in the report")
+        records_info = _plan_records(plan, records_found, base, overlap)
+    id_guess = _plan_survey_id(plan, responses, records_found, overlap)
+    _plan_comments(plan, responses)
     plan.checks.append("survey.invited: give the number of students invited, for the "
                        "response rate (MERSQI)")
     if retest is not None:
