@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -251,7 +252,8 @@ def identify_text(data: bytes, path: Path, encoding: str | None = None) -> Decod
        each be of one script, Arabic-script words must carry the letter
        frequencies of Persian or Arabic text, and Latin words must not look like
        mojibake (all-accented words, a capital after a small letter inside a
-       word). Exactly one plausible code page is used and recorded in the
+       word). The lines holding non-ASCII bytes are judged, up to 256 KiB of
+       them. Exactly one plausible code page is used and recorded in the
        note; two plausible ones with different texts, or none, are refused with
        an :class:`EncodingError` saying which ``encoding=`` to pass.
 
@@ -403,6 +405,24 @@ def _words(text: str) -> list[str]:
     return words
 
 
+# The evidence is gathered from the lines holding non-ASCII bytes, up to this many
+# bytes of them (judging every line of a large file would take seconds).
+_EVIDENCE_BYTES = 256 * 1024
+_NON_ASCII_LINE = re.compile(rb"[^\n]*[\x80-\xff][^\n]*")
+
+
+def _non_ascii_lines(data: bytes) -> bytes:
+    """The lines of ``data`` that hold non-ASCII bytes, up to ``_EVIDENCE_BYTES``."""
+    kept: list[bytes] = []
+    size = 0
+    for match in _NON_ASCII_LINE.finditer(data):
+        kept.append(match.group())
+        size += len(kept[-1]) + 1
+        if size >= _EVIDENCE_BYTES:
+            break
+    return b"\n".join(kept)
+
+
 @dataclass(frozen=True)
 class _Evidence:
     """What a candidate decoding looks like (see :func:`_legacy_evidence`)."""
@@ -431,18 +451,20 @@ class _Evidence:
         return True
 
 
-def _legacy_evidence(codec: str, text: str) -> _Evidence:
+def _legacy_evidence(codec: str, text: str, sample: str | None = None) -> _Evidence:
     """Judge a decoding: are its words of one script each, and shaped like words?
 
     A word holding letters of two scripts (``Mنdchen``), or of a script neither
     code page is for, speaks against the decoding; so does, for Latin words, one
     made only of accented letters (``ÇãáÇ``) or with a capital after a small
     letter that involves an accented one (``ãÎÇáÝã``): Persian or Arabic bytes read
-    as Windows-1252 look like that.
+    as Windows-1252 look like that. ``sample`` (by default ``text``) is the part
+    of the text that is judged.
     """
+    judged = text if sample is None else sample
     words = odd = arabic = frequent = odd_symbols = 0
     example = ""
-    for word in _words(text):
+    for word in _words(judged):
         if word.isascii():
             continue
         scripts = {_script(ch) for ch in word if unicodedata.category(ch)[0] in "LM"}
@@ -456,7 +478,7 @@ def _legacy_evidence(codec: str, text: str) -> _Evidence:
         if bad:
             odd += 1
             example = example or word
-    for ch in text:
+    for ch in judged:
         if not ch.isascii() and unicodedata.category(ch)[0] not in "LM" \
                 and ch not in _TEXT_SYMBOLS:
             odd_symbols += 1
@@ -477,12 +499,13 @@ def _looks_like_mojibake(letters: list[str]) -> bool:
 def _identify_legacy(data: bytes, path: Path, exc: UnicodeDecodeError) -> DecodedText:
     """Decode non-UTF-8 bytes as Windows-1256 or Windows-1252, if the text says which."""
     candidates: list[_Evidence] = []
+    sample = _non_ascii_lines(data)
     for codec in ("cp1256", "cp1252"):
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        candidates.append(_legacy_evidence(codec, text))
+        candidates.append(_legacy_evidence(codec, text, sample.decode(codec)))
     plausible = [c for c in candidates if c.plausible]
     if len(plausible) == 2 and plausible[0].text == plausible[1].text:
         plausible = [plausible[1]]  # the same text either way: call it Windows-1252
@@ -497,7 +520,8 @@ def _identify_legacy(data: bytes, path: Path, exc: UnicodeDecodeError) -> Decode
         against = (f"; {_LEGACY_NAMES[other.codec].split(' (')[0]} would give words such "
                    f"as '{other.example}'" if other is not None and other.example else "")
         note = (f"decoded as {_LEGACY_NAMES[chosen.codec]}{same}: the file is not UTF-8; "
-                f"its {chosen.words} words with non-ASCII letters read as {what}{against}. "
+                f"the {chosen.words} words with non-ASCII letters judged read as "
+                f"{what}{against}. "
                 f"If this is wrong, pass encoding='...'")
         return DecodedText(chosen.text, chosen.codec, note)
     if len(plausible) == 2:
