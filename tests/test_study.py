@@ -186,3 +186,77 @@ def test_docs_reference_every_key():
         assert f"`{flag}`" in docs
     for design in SCHEMA["study"]["design"].choices:
         assert f"`{design}`" in docs
+
+
+def test_read_study_lists_every_problem_of_the_file(study_dir):
+    from peereval.study import StudyProblemsError
+
+    path = edit_study(study_dir, "min_cell = 10", "min_cell = 0")
+    path = edit_study(study_dir, 'ci = "bca"', 'ci = "wald"')
+    path = edit_study(study_dir, 'group = "mentored"', 'grup = "mentored"')
+    with pytest.raises(StudyProblemsError) as err:
+        read_study(path)
+    keys = [p.key for p in err.value.issues]
+    assert set(keys) == {"records.grup", "records.group", "options.ci", "privacy.min_cell"}
+    assert err.value.column == keys[0]  # the first, for callers handling one at a time
+    for key in keys:
+        assert f"[{key}]" in str(err.value)
+    assert all(p.fix for p in err.value.issues)
+
+
+def test_validate_study_of_the_sample_is_ready(study_dir):
+    from peereval.study import validate_study
+
+    check = validate_study(study_dir / "study.toml")
+    assert check.ready
+    assert check.problems == ()
+    assert check.skipped == ()
+    assert "linkage: 138 of 138 analysed respondents found in records.student_id" in \
+        "\n".join(check.found)
+    assert check.text().endswith("The study is ready: peereval report "
+                                 + str(study_dir / "study.toml"))
+
+
+def test_analyses_asked_for_without_their_inputs(study_dir):
+    from peereval.study import validate_study
+
+    text = (study_dir / "study.toml").read_text(encoding="utf-8")
+    start, end = text.index("[expert_panel]"), text.index("[outcomes]")
+    path = study_dir / "study.toml"
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    check = validate_study(path)
+    assert [p.key for p in check.errors] == ["analyses.content_validity"]
+    assert "needs [expert_panel]" in check.errors[0].message
+    # on by default only: not a problem, but said
+    path.write_text(text[:start] + text[end:].replace("content_validity = true\n", ""),
+                    encoding="utf-8")
+    check = validate_study(path)
+    assert check.ready
+    assert check.skipped == ("content_validity (on by default; it needs [expert_panel])",)
+
+
+@pytest.mark.parametrize(("old", "new", "key", "message"), [
+    ('binary = ["passed"]', 'binary = ["passed", "mentored"]', "outcomes.binary",
+     "is the group column itself"),
+    ("min_cell = 10", "min_cell = 200", "privacy.min_cell", "would be suppressed"),
+    ('"duplicate_id", "speeder"]', '"speeder"]', "survey.id",
+     "2 analysed response(s) repeat a student id"),
+    ("range = [1, 5]", "range = [0, 4]", "survey.codebook",
+     "outside the declared response range"),
+    ('comments = ["Q5"]', 'comments = ["Q5", "Q4"]', "survey.comments",
+     "'Q4' is not a free-text question: a choice question"),
+])
+def test_validate_study_value_checks(study_dir, old, new, key, message):
+    from peereval.study import validate_study
+
+    codebook = study_dir / "codebook.toml"
+    if old.startswith("range"):
+        codebook.write_text(codebook.read_text(encoding="utf-8").replace(old, new),
+                            encoding="utf-8")
+        path = study_dir / "study.toml"
+    else:
+        path = edit_study(study_dir, old, new)
+    check = validate_study(path)
+    assert key in [p.key for p in check.errors]
+    assert any(message in p.message for p in check.errors if p.key == key)
+    assert not check.ready

@@ -585,6 +585,16 @@ class StudyCheck(Result):
     skipped
         Analyses on by default that these inputs do not allow (not problems: the
         study does not ask for them explicitly).
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.study import validate_study
+    >>> check = validate_study(peereval.sample_path("study"))
+    >>> check.ready, len(check.errors), check.to_frame().columns.tolist()
+    (True, 0, ['level', 'key', 'where', 'message', 'fix'])
+    >>> print(check.text().splitlines()[-1])  # doctest: +ELLIPSIS
+    The study is ready: peereval report .../study.toml
     """
 
     path: Path
