@@ -178,6 +178,20 @@ def test_cyrillic_windows_1251_is_refused_naming_the_options(tmp_path):
     assert responses.answers["comment"].tolist()[0] == "очень хорошо"
 
 
+@pytest.mark.parametrize(("codec", "text"), [
+    ("cp1254", "başka bir gün, teşekkürler, çok güzel, iyi değil"),  # Turkish
+    ("cp1255", "שלום, תודה רבה, טוב מאוד"),  # Hebrew
+])
+def test_other_code_pages_are_refused_not_read_as_1252(tmp_path, codec, text):
+    path = tmp_path / "other.csv"
+    rows = [f"r{i},{word.strip()}" for i, word in enumerate(text.split(","), start=1)]
+    path.write_bytes(("id,comment\r\n" + "\r\n".join(rows) + "\r\n").encode(codec))
+    with pytest.raises(EncodingError, match="could not be identified") as err:
+        peereval.read_export(path)
+    assert err.value.file == path
+    assert err.value.row == 2
+
+
 def test_utf8_with_one_stray_byte_is_refused(tmp_path):
     path = tmp_path / "damaged.csv"
     path.write_bytes(_text().encode("utf-8").replace("موافقم".encode(), b"\xe9", 1))

@@ -231,7 +231,7 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
 
 
 def identify_text(data: bytes, path: Path, encoding: str | None = None) -> DecodedText:
-    """Decode a text file whose encoding is asked for or can be told from its bytes.
+    r"""Decode a text file whose encoding is asked for or can be told from its bytes.
 
     Algorithm
     ---------
@@ -252,10 +252,13 @@ def identify_text(data: bytes, path: Path, encoding: str | None = None) -> Decod
        each be of one script, Arabic-script words must carry the letter
        frequencies of Persian or Arabic text, and Latin words must not look like
        mojibake (all-accented words, a capital after a small letter inside a
-       word). The lines holding non-ASCII bytes are judged, up to 256 KiB of
+       word, Icelandic letters such as ``þ`` that Turkish and Persian bytes
+       become). The lines holding non-ASCII bytes are judged, up to 256 KiB of
        them. Exactly one plausible code page is used and recorded in the
        note; two plausible ones with different texts, or none, are refused with
-       an :class:`EncodingError` saying which ``encoding=`` to pass.
+       an :class:`EncodingError` saying which ``encoding=`` to pass. Other code
+       pages of Latin-script languages (e.g. Windows-1250) can read as
+       plausible Windows-1252; the note says which was used.
 
     Raises
     ------
@@ -263,6 +266,14 @@ def identify_text(data: bytes, path: Path, encoding: str | None = None) -> Decod
         When the encoding cannot be identified with confidence.
     FileFormatError
         When the bytes are binary data, not text.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> data = "id,comment\r\n1,خيلي خوب بود\r\n".encode("cp1256")
+    >>> decoded = identify_text(data, Path("old.csv"))
+    >>> decoded.encoding, decoded.text.splitlines()[1]
+    ('cp1256', '1,خيلي خوب بود')
     """
     if encoding is not None:
         try:
@@ -487,8 +498,15 @@ def _legacy_evidence(codec: str, text: str, sample: str | None = None) -> _Evide
     return _Evidence(codec, text, words, odd, odd_symbols, arabic, share, example)
 
 
+# Windows-1252 letters that Western European text outside Iceland hardly uses, but
+# that Persian (ف ق, yeh-like letters) and Turkish (ğ ı ş) bytes turn into.
+_RARE_LATIN = frozenset("ðÐþÞýÝ")
+
+
 def _looks_like_mojibake(letters: list[str]) -> bool:
     if len(letters) >= 2 and not any(ch.isascii() for ch in letters):
+        return True
+    if any(ch in _RARE_LATIN for ch in letters):
         return True
     for left, right in itertools.pairwise(letters):
         if left.islower() and right.isupper() and not (left.isascii() and right.isascii()):
