@@ -60,7 +60,7 @@ def test_every_export_gives_the_canonical_answers(name):
     codes, comment, separator = FILES[name]
     path = HERE / name
     before = _digest(path)
-    responses = peereval.read_export(path)
+    responses = peereval.read_export(path, keep_codes=name == "codes_answer_codes.csv")
     table = open_source(path).tables[0]
     assert responses.platform == "limesurvey"
     assert detect_platform(table)[0] == "limesurvey"
@@ -110,8 +110,26 @@ def test_timings_are_metadata(name, group_time):
 # ------------------------------------------------------------ answer codes
 
 
-def test_answer_codes_need_a_mapping():
-    responses = peereval.read_export(HERE / "codes_answer_codes.csv")
+def test_answer_codes_without_the_survey_structure_are_refused_at_once():
+    with pytest.raises(LabelError) as err:
+        peereval.read_export(HERE / "codes_answer_codes.csv")
+    message = str(err.value)
+    assert "codes_answer_codes.csv" in message
+    assert "A1, A2, A3, A4, A5" in message
+    # which file to download, and the three ways to pass it
+    assert ".lss" in message
+    assert "Survey structure" in message
+    assert "definition='survey.lss'" in message
+    assert "[survey] definition" in message
+    assert "--definition" in message
+    assert "keep_codes=True" in message
+    first = err.value.problems[0]
+    assert (first.row, first.column, first.value) == (2, "support[SQ001]", "A5")
+    assert [p.column for p in err.value.problems] == CODES
+
+
+def test_answer_codes_kept_need_a_mapping():
+    responses = peereval.read_export(HERE / "codes_answer_codes.csv", keep_codes=True)
     with pytest.raises(LabelError) as err:
         responses.numeric()
     message = str(err.value)
@@ -125,7 +143,7 @@ def test_answer_codes_need_a_mapping():
 
 
 def test_answer_codes_with_mapping_per_item_or_for_all():
-    responses = peereval.read_export(HERE / "codes_answer_codes.csv")
+    responses = peereval.read_export(HERE / "codes_answer_codes.csv", keep_codes=True)
     expected = np.array(canonical.ANSWERS, dtype=float)
     per_item = responses.numeric(CODES, mapping={code: A_CODES for code in CODES})
     np.testing.assert_array_equal(per_item.to_numpy(), expected)
@@ -138,7 +156,7 @@ def test_answer_codes_with_mapping_per_item_or_for_all():
 
 
 def test_incomplete_mapping_lists_the_codes_left_out():
-    responses = peereval.read_export(HERE / "codes_answer_codes.csv")
+    responses = peereval.read_export(HERE / "codes_answer_codes.csv", keep_codes=True)
     partial = {code: value for code, value in A_CODES.items() if code != "A5"}
     with pytest.raises(LabelError) as err:
         responses.numeric(CODES, mapping=partial)
@@ -148,7 +166,7 @@ def test_incomplete_mapping_lists_the_codes_left_out():
 
 
 def test_subset_keeps_the_answer_code_check():
-    responses = peereval.read_export(HERE / "codes_answer_codes.csv")
+    responses = peereval.read_export(HERE / "codes_answer_codes.csv", keep_codes=True)
     finished = responses.subset(responses.ids[responses.meta["finished"].to_numpy(bool)])
     assert len(finished) == 5
     with pytest.raises(LabelError):

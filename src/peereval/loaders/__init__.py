@@ -132,6 +132,7 @@ def read_export(
     platform: str = "auto",
     *,
     dictionary: str | Path | None = None,
+    definition: str | Path | None = None,
     sheet: str | int | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
@@ -150,7 +151,16 @@ def read_export(
         ``redcap``, ``kobo``, ``ms_forms``, ``google_forms``, ``spss``, ``generic``
         (a plain table with one header row, e.g. Porsline or a university system).
     dictionary
-        A REDCap data dictionary (CSV) giving question texts and choices.
+        A REDCap data dictionary (CSV) giving question texts and choices (the same
+        as ``definition=`` with the dictionary).
+    definition
+        The survey's own definition file: a Qualtrics ``.qsf``, a LimeSurvey
+        ``.lss``, an XLSForm ``.xlsx`` (KoboToolbox, ODK) or a REDCap data
+        dictionary. Answer codes and choice names are decoded to their labels,
+        and items take the definition's texts, kinds, matrices and option numbers
+        (see :mod:`peereval.loaders.definitions`). Needed for a LimeSurvey export
+        with answer codes and a KoboToolbox "XML values" export whose choice names
+        are not labels.
     sheet
         The sheet of a workbook to read (name or 0-based index); needed only when
         several sheets hold data.
@@ -188,8 +198,8 @@ def read_export(
     if platform != "auto":
         platform_module(platform)  # validates the name
     try:
-        return _read_export(path, platform, dictionary=dictionary, sheet=sheet,
-                            encoding=encoding, delimiter=delimiter, **options)
+        return _read_export(path, platform, dictionary=dictionary, definition=definition,
+                            sheet=sheet, encoding=encoding, delimiter=delimiter, **options)
     except PeerevalError:
         raise
     except Exception as exc:  # a layout no loader foresaw must not end in a traceback
@@ -205,8 +215,9 @@ def read_export(
 
 def _read_export(path: Path, platform: str, *, dictionary: str | Path | None,
                  sheet: str | int | None, encoding: str | None, delimiter: str | None,
-                 **options: Any) -> Responses:
+                 definition: str | Path | None = None, **options: Any) -> Responses:
     source = open_source(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    survey_definition, dictionary = _load_definition(definition, dictionary)
     if source.kind == "sav":
         if platform not in ("auto", "spss"):
             raise FileFormatError(
@@ -216,7 +227,8 @@ def _read_export(path: Path, platform: str, *, dictionary: str | Path | None,
         platform = "spss"
         module = platform_module("spss")
         _check_options(module, options, dictionary)
-        return _record_encoding(module.read_sav(path, encoding=encoding, **options), source)
+        return _record_encoding(_applied(module.read_sav(path, encoding=encoding, **options),
+                                         survey_definition), source)
     if platform == "spss":
         raise FileFormatError("this is not an SPSS .sav file", file=path,
                               hint="use platform='auto' to detect the layout")
@@ -225,6 +237,8 @@ def _read_export(path: Path, platform: str, *, dictionary: str | Path | None,
     _check_options(module, options, dictionary)
     if dictionary is not None:
         options["dictionary"] = Path(dictionary)
+    if survey_definition is not None and "keep_codes" in module.OPTIONS:
+        options.setdefault("keep_codes", True)  # the definition decodes them
     try:
         responses = module.read(table, **options)
     except FileFormatError as exc:
@@ -238,7 +252,7 @@ def _read_export(path: Path, platform: str, *, dictionary: str | Path | None,
                 value=exc.value, hint=f"use platform='{detected}' or platform='auto'",
             ) from exc
         raise
-    return _record_encoding(responses, source)
+    return _record_encoding(_applied(responses, survey_definition), source)
 
 
 def _record_encoding(responses: Responses, source: Source) -> Responses:
@@ -269,3 +283,32 @@ def _check_options(module: ModuleType, options: dict[str, Any], dictionary: Any)
             f"unexpected option(s) {sorted(unknown)} for {module.TITLE} exports; "
             f"accepted: {accepted}"
         )
+
+
+def _load_definition(definition: str | Path | None, dictionary: str | Path | None
+                     ) -> tuple[Any, str | Path | None]:
+    """The survey definition to apply, and the REDCap dictionary to pass on.
+
+    A REDCap data dictionary given as ``definition=`` is passed to the REDCap loader
+    as ``dictionary=`` (it reads checkbox columns and label headings with it).
+    """
+    if definition is None:
+        return None, dictionary
+    from peereval.loaders.definitions import read_definition
+
+    loaded = read_definition(Path(definition))
+    if loaded.platform != "redcap":
+        return loaded, dictionary
+    if dictionary is not None and Path(dictionary) != Path(definition):
+        raise FileFormatError(
+            "both dictionary= and definition= name a REDCap data dictionary",
+            file=Path(definition), hint="give the data dictionary once, as definition=")
+    return None, loaded.path
+
+
+def _applied(responses: Responses, definition: Any) -> Responses:
+    if definition is None:
+        return responses
+    from peereval.loaders.definitions import apply_definition
+
+    return apply_definition(responses, definition)

@@ -47,10 +47,14 @@ How peereval reads it:
   underscores are read as spaces (``strongly_agree``) are marked ``likert``. Whether
   :meth:`~peereval.loaders.responses.Responses.numeric` codes them through the
   vocabularies depends on the label normalisation of :mod:`peereval.loaders.labels`
-  (underscores read as spaces); where it does not, it raises a
-  :class:`~peereval.errors.LabelError` naming every choice name, and
-  ``numeric(mapping=...)`` or a "Labels" export is the fix, as the note
-  :data:`XML_VALUES_NOTE` added to the responses says.
+  (underscores read as spaces). Choice names that do not read as labels (``neither``,
+  ``sa``) cannot be decoded from the export alone: reading it raises a
+  :class:`~peereval.errors.LabelError` that says to pass the form
+  (``read_export(path, definition="form.xlsx")``, the XLSForm, see
+  :mod:`peereval.loaders.definitions`), which decodes every name to its label and
+  number; ``keep_codes=True`` reads the names as they are (then
+  ``numeric(mapping=...)`` gives their values, as the note :data:`XML_VALUES_NOTE`
+  says).
 
 ODK Central and ODK Briefcase exports (``KEY``, ``SubmissionDate``,
 ``meta-instanceID``, groups joined by ``-``) are a different layout and are not
@@ -64,18 +68,18 @@ from typing import Any
 
 import pandas as pd
 
-from peereval.errors import FileFormatError
+from peereval.errors import FileFormatError, LabelError, Location
 from peereval.loaders._common import Column, assemble, parse_datetimes
 from peereval.loaders._table import RawTable, cell_text
 from peereval.loaders.generic import check_headers
-from peereval.loaders.labels import known_label, label_key
+from peereval.loaders.labels import known_label, label_key, match_labels
 from peereval.loaders.responses import Responses, classify_column
 
 __all__ = ["NAME", "OPTIONS", "SYSTEM_COLUMNS", "TITLE", "XML_VALUES_NOTE", "read", "sniff"]
 
 NAME = "kobo"
 TITLE = "KoboToolbox"
-OPTIONS: frozenset[str] = frozenset({"id_column", "group_separator"})
+OPTIONS: frozenset[str] = frozenset({"id_column", "group_separator", "keep_codes"})
 
 #: Columns KoboToolbox adds to every submission, in export order.
 SYSTEM_COLUMNS = ("_id", "_uuid", "_submission_time", "_validation_status", "_notes",
@@ -213,7 +217,7 @@ def _is_choice_scale(values: pd.Series) -> bool:
 
 
 def read(table: RawTable, *, id_column: str | None = None, group_separator: str = "/",
-         **options: Any) -> Responses:
+         keep_codes: bool = False, **options: Any) -> Responses:
     """Read a KoboToolbox export; see the module docstring for the layout.
 
     Parameters
@@ -225,10 +229,20 @@ def read(table: RawTable, *, id_column: str | None = None, group_separator: str 
     group_separator
         The "group separator" chosen in the export's advanced options (``/`` by
         default).
+    keep_codes
+        Keep choice names that read as no label (an "XML values" export) as
+        exported instead of refusing them; :func:`peereval.read_export` sets it
+        when a definition will decode them.
 
     Returns
     -------
     Responses
+
+    Raises
+    ------
+    LabelError
+        When answers of a rating question are choice names that are not labels and
+        ``keep_codes`` is not set: the form (XLSForm) is needed to decode them.
     """
     if not table.rows:
         raise FileFormatError("the export is empty", file=table.path, sheet=table.sheet,
@@ -270,6 +284,7 @@ def read(table: RawTable, *, id_column: str | None = None, group_separator: str 
 
     columns: list[Column] = [Column(id_index, headers[id_index], headers[id_index], "id")]
     scale_names: list[str] = []
+    scale_columns: dict[str, list[tuple[int, str, pd.Series]]] = {}
     for index, header in enumerate(headers):
         if index in meta_index:
             columns.append(Column(index, header, meta_index[index], "meta", text=header))
@@ -290,6 +305,7 @@ def read(table: RawTable, *, id_column: str | None = None, group_separator: str 
         elif xml and _is_choice_scale(values):
             kind = "likert"
             scale_names.append(parts[-1])
+            scale_columns.setdefault(group or parts[-1], []).append((index, header, values))
         else:
             kind = classify_column(values)
         code = parts[-1] if xml else header
@@ -297,6 +313,8 @@ def read(table: RawTable, *, id_column: str | None = None, group_separator: str 
         columns.append(Column(index, header, code, "item", text=text, kind=kind,
                               options=options_, question=group))
 
+    if scale_columns and not keep_codes:
+        _check_choice_names(table, start, scale_columns)
     if scale_names:
         notes.append(XML_VALUES_NOTE.format(columns=", ".join(scale_names)))
     if multi:
@@ -317,3 +335,34 @@ def read(table: RawTable, *, id_column: str | None = None, group_separator: str 
         id_label="submission id",
     )
 
+
+
+def _check_choice_names(table: RawTable, start: int,
+                        groups: dict[str, list[tuple[int, str, pd.Series]]]) -> None:
+    """Refuse choice names of rating questions that no response scale decodes."""
+    from peereval.loaders.definitions import DOWNLOADS, how_to_pass
+
+    problems: list[Location] = []
+    names: dict[str, None] = {}
+    for columns in groups.values():
+        labels = list(dict.fromkeys(cell_text(v) for _, _, values in columns
+                                    for v in values.dropna() if cell_text(v)))
+        unmatched = set(match_labels(labels).unmatched)
+        for index, header, _ in columns:
+            for row, number in zip(table.rows[start:], table.row_numbers[start:],
+                                   strict=True):
+                value = cell_text(row[index])
+                if value in unmatched and value not in names:
+                    names[value] = None
+                    problems.append(Location(table.path, table.sheet, number, header, value))
+    if problems:
+        raise LabelError(
+            f"{len(names)} choice name(s) of an 'XML values' export read as no response "
+            f"label ({', '.join(list(names)[:8])}); what each name means (its label and "
+            "number) is written only in the form, so the export alone cannot be scored",
+            file=table.path, sheet=table.sheet, problems=problems,
+            hint=f"download {DOWNLOADS['kobo']} and {how_to_pass('form.xlsx')}; or export "
+            "the data again with 'Labels' as the value and header format; or keep the "
+            "names with read_export(..., keep_codes=True) and give their values with "
+            "numeric(mapping={...})",
+        )

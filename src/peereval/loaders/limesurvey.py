@@ -47,11 +47,13 @@ How peereval reads it:
   code" headings the export holds no texts, so the text is the code.
 * **Answer codes** such as ``A1``..``A5`` or ``AO01`` say nothing about the value an
   option stands for (the survey author chose the codes; ``A1`` may be "Strongly
-  agree"), so they are not guessed from their digits: :meth:`~Responses.numeric`
-  raises a :class:`~peereval.errors.LabelError` listing every such code until a
-  ``mapping`` gives their values (``numeric(mapping={"A1": 1, ..., "A5": 5})``), or
-  the data are exported again with "Full answers". Numeric codes (``1``..``5``) and
-  full answers are scored directly.
+  agree"), so they are not guessed from their digits. Reading such an export raises
+  a :class:`~peereval.errors.LabelError` that lists the columns and says to pass the
+  survey structure (``read_export(path, definition="survey.lss")``, see
+  :mod:`peereval.loaders.definitions`), which decodes every code to its label and
+  number. ``keep_codes=True`` reads the codes as they are instead (then
+  :meth:`~Responses.numeric` needs a ``mapping``: ``numeric(mapping={"A1": 1, ...})``).
+  Numeric codes (``1``..``5``) and full answers are scored directly.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ from typing import Any
 
 import pandas as pd
 
-from peereval.errors import FileFormatError
+from peereval.errors import FileFormatError, LabelError, Location
 from peereval.loaders._common import Column, assemble, parse_datetimes, to_bool, to_float
 from peereval.loaders._table import RawTable, cell_text
 from peereval.loaders.responses import ItemKind, Responses, classify_column
@@ -71,7 +73,7 @@ __all__ = ["read", "sniff"]
 
 NAME = "limesurvey"
 TITLE = "LimeSurvey"
-OPTIONS: frozenset[str] = frozenset()
+OPTIONS: frozenset[str] = frozenset({"keep_codes"})
 
 # LimeSurvey's own columns (field map names) -> meta names.
 _META = {
@@ -222,25 +224,30 @@ def _split_subquestion(text: str) -> tuple[str, str | None]:
 # ---------------------------------------------------------------------------- read
 
 
-def read(table: RawTable, **options: Any) -> Responses:
+def read(table: RawTable, *, keep_codes: bool = False, **options: Any) -> Responses:
     """Read a LimeSurvey response export; see the module docstring for the layout.
 
     Parameters
     ----------
     table
         The export's raw table (separator and byte-order mark already handled).
+    keep_codes
+        Keep answer codes (``A1``, ``AO01``) as exported instead of refusing them;
+        :func:`peereval.read_export` sets it when a definition will decode them.
 
     Returns
     -------
     Responses
-        Items holding answer codes (``A1``, ``AO01``) are kept as exported; their
-        values come from the survey's answer options, so ``numeric()`` needs a
-        ``mapping`` for them (a note says so).
+        With ``keep_codes``, items holding answer codes are kept as exported, and
+        ``numeric()`` needs a ``mapping`` for them (a note says so).
 
     Raises
     ------
     FileFormatError
         When the first columns are not LimeSurvey's response metadata.
+    LabelError
+        When answers are answer codes and ``keep_codes`` is not set: the survey
+        structure (``.lss``) is needed to decode them.
     """
     found = _headings(table)
     if found is None:
@@ -286,6 +293,8 @@ def read(table: RawTable, **options: Any) -> Responses:
         if coded:
             guarded.append(column.code)
     columns.sort(key=lambda c: c.index)
+    if guarded and not keep_codes:
+        raise _codes_need_definition(table, [c for c in columns if c.code in guarded])
 
     work, extra = _with_finished(table, meta_index.get("ended"))
     if extra is not None:
@@ -387,3 +396,31 @@ def _distinct(frame: pd.DataFrame) -> set[str]:
 
 
 # ------------------------------------------------------------ answer-code guard
+
+
+def _codes_need_definition(table: RawTable, columns: list[Column]) -> LabelError:
+    """The error for an "Answer codes" export read without its survey structure."""
+    from peereval.loaders.definitions import DOWNLOADS, how_to_pass
+
+    problems = []
+    codes: dict[str, None] = {}
+    for column in columns:
+        for row, number in zip(table.rows[1:], table.row_numbers[1:], strict=True):
+            value = cell_text(row[column.index])
+            if value:
+                codes.setdefault(value)
+                if len(problems) < 25 and not any(p.column == column.header
+                                                  for p in problems):
+                    problems.append(Location(table.path, table.sheet, number, column.header,
+                                             value))
+    shown = ", ".join(sorted(codes)[:8])
+    return LabelError(
+        f"{len(columns)} column(s) hold LimeSurvey answer codes ({shown}); what each code "
+        "means (its label and number) is written only in the survey's structure, so the "
+        "export alone cannot be scored",
+        file=table.path, sheet=table.sheet, problems=problems,
+        hint=f"download {DOWNLOADS['limesurvey']} and {how_to_pass('survey.lss')}; or "
+        "export the responses again with 'Full answers'; or keep the codes with "
+        "read_export(..., keep_codes=True) and give their values with "
+        "numeric(mapping={'A1': 1, ...})",
+    )
