@@ -132,8 +132,13 @@ class AlphaResult(Result):
     feldt_low, feldt_high
         Feldt's analytic interval, always computed.
     n_items, n_obs, n_dropped, missing
-        Items, observations used, observations dropped and the missing-data rule
-        (``listwise``; ``pairwise``: ``n_obs`` is the smallest pairwise n).
+        Items, observations used, observations dropped and the missing-data rule.
+        ``listwise``: the complete rows. ``pairwise``: the rows with at least one
+        answer (the n of psych's Feldt interval and standard error, see
+        :func:`alpha`); rows with no answer at all are dropped and counted.
+    n_pairwise_min
+        The smallest number of respondents behind any covariance (equal to
+        ``n_obs`` with listwise deletion).
     n_boot, seed
         Bootstrap replicates and seed (provenance), when bootstrapped.
 
@@ -164,6 +169,7 @@ class AlphaResult(Result):
     n_dropped: int
     missing: str
     items: tuple[str, ...]
+    n_pairwise_min: int = 0
     n_boot: int = 0
     seed: str = ""
     replicates: np.ndarray | None = field(default=None, compare=False)
@@ -174,7 +180,8 @@ class AlphaResult(Result):
             "alpha": self.alpha, "alpha_std": self.alpha_std, "average_r": self.average_r,
             "median_r": self.median_r, "se": self.se, "ci_low": self.ci_low,
             "ci_high": self.ci_high, "ci_method": self.ci_method, "level": self.level,
-            "n_items": self.n_items, "n_obs": self.n_obs, "n_dropped": self.n_dropped,
+            "n_items": self.n_items, "n_obs": self.n_obs,
+            "n_pairwise_min": self.n_pairwise_min, "n_dropped": self.n_dropped,
             "missing": self.missing, "n_boot": self.n_boot,
         }])
 
@@ -244,6 +251,16 @@ def alpha(
     block of resamples, and the BCa acceleration from the closed-form jackknife
     (Efron 1987).
 
+    With ``missing="pairwise"``, :math:`C` holds pairwise covariances, and the
+    :math:`n` of Feldt's interval and of the standard error is the number of
+    respondents (rows with at least one answer), as in ``psych::alpha``, which uses
+    the number of rows of the data: the covariances are each estimated from at most
+    that many answers, and taking the smallest pairwise n instead (as peereval did
+    before) would widen the interval by an amount that depends on one item pair
+    only. The smallest pairwise n is reported as ``n_pairwise_min``. One deliberate
+    difference: psych also counts rows in which no item was answered; peereval drops
+    them (they carry no information) and counts them in ``n_dropped``.
+
     Examples
     --------
     >>> import pandas as pd
@@ -266,14 +283,16 @@ def alpha(
     names = tuple(map(str, frame.columns))
     k = frame.shape[1]
     prepared = prepare(frame, missing, what="alpha")
-    x, cov, n, dropped = prepared.x, prepared.cov, prepared.n_obs, prepared.n_dropped
+    x, cov, dropped = prepared.x, prepared.cov, prepared.n_dropped
+    n_min = prepared.n_obs           # listwise: complete rows; pairwise: smallest pair n
+    n = x.shape[0]                   # listwise: complete rows; pairwise: rows answering
     raw = _alpha_from_cov(cov)
     corr = cov_to_corr(cov)
     std, mean_r, median_r = _std_alpha(corr)
     _warn_if_bad(raw, cov, names)
-    if n <= k:
+    if n_min <= k:
         warnings.warn(
-            f"alpha from {n} respondents for {k} items: with no more respondents than "
+            f"alpha from {n_min} respondents for {k} items: with no more respondents than "
             "items the item covariance matrix is singular and alpha is very unstable; "
             "report it as provisional or collect more responses",
             PeerevalWarning, stacklevel=2)
@@ -299,7 +318,8 @@ def alpha(
         alpha=raw, alpha_std=std, average_r=mean_r, median_r=median_r,
         se=_asymptotic_se(cov, n), ci_low=low, ci_high=high, ci_method=ci, level=level,
         feldt_low=feldt[0], feldt_high=feldt[1], n_items=k, n_obs=n, n_dropped=dropped,
-        missing=missing, items=names, n_boot=n_boot if ci != "feldt" else 0,
+        missing=missing, items=names, n_pairwise_min=n_min,
+        n_boot=n_boot if ci != "feldt" else 0,
         seed=describe_seed(seed) if ci != "feldt" else "", replicates=replicates,
     )
 
@@ -371,10 +391,14 @@ def _jackknife_pairwise(x: np.ndarray) -> np.ndarray:
 class ItemAnalysis(Result):
     """Item statistics of one scale.
 
-    ``table`` has one row per item: ``n``, ``missing``, ``mean``, ``sd``,
-    ``floor_pct``, ``ceiling_pct``, ``item_total_r``, ``item_rest_r`` (corrected
-    item-total correlation), ``alpha_if_deleted``, ``alpha_std_if_deleted``,
-    ``flags`` (rules broken, in words). ``rules`` states each rule.
+    ``table`` has one row per item: ``n`` (the respondents behind the item's
+    ``mean``, ``sd``, ``floor_pct`` and ``ceiling_pct``: the complete rows with
+    ``missing="listwise"``, every answer to the item with ``"pairwise"``),
+    ``n_answered`` (every answer to the item), ``missing`` (rows without an answer
+    to it), ``mean``, ``sd``, ``floor_pct``, ``ceiling_pct``, ``item_total_r``,
+    ``item_rest_r`` (corrected item-total correlation), ``alpha_if_deleted``,
+    ``alpha_std_if_deleted``, ``flags`` (rules broken, in words). ``rules`` states
+    each rule and ``basis`` says, in words, which respondents each column uses.
 
     Examples
     --------
@@ -396,6 +420,7 @@ class ItemAnalysis(Result):
     response_range: tuple[float, float]
     missing: str
     n_obs: int
+    basis: str = ""
     title: str = "Item analysis"
 
     def to_frame(self) -> pd.DataFrame:
@@ -434,8 +459,12 @@ def item_analysis(
     Parameters
     ----------
     data, items, missing
-        As for :func:`alpha`. Correlations and alpha-if-deleted follow the
-        missing-data rule; ``n``, ``mean`` and ``sd`` use every answer to the item.
+        As for :func:`alpha`. ``"listwise"`` (default): every statistic (means, SDs,
+        floor and ceiling shares, correlations, alpha if deleted) comes from the
+        respondents who answered every item, ``n`` in the table. ``"pairwise"``, as
+        ``psych::alpha``: means, SDs and shares from every answer to the item,
+        covariances pairwise, and the item-total r correlates the item with each
+        respondent's mean of the items they answered.
     response_range
         Lowest and highest possible answer, for floor and ceiling shares; by default
         the lowest and highest answers observed across the items.
@@ -460,6 +489,11 @@ def item_analysis(
     flagged when it correlates negatively with the rest (reverse keying?) and when
     alpha rises without it.
 
+    With ``missing="pairwise"``, :math:`C` holds the pairwise covariances (the
+    item-rest r is psych's ``r.drop``), and the item-total r is the correlation of
+    the item with the respondent's mean over the items answered (the total with
+    each missing answer replaced by the respondent's own mean), psych's ``raw.r``.
+
     Examples
     --------
     >>> import pandas as pd
@@ -479,10 +513,16 @@ def item_analysis(
         n_obs = prepared.n_obs
         total = used.sum(axis=1)
         item_total = [float(np.corrcoef(used[c], total)[0, 1]) for c in used.columns]
+        basis = (f"listwise: every statistic from the {n_obs} respondents who answered "
+                 f"all {k} items ({prepared.n_dropped} dropped)")
     else:
-        n_obs = int(frame.notna().all(axis=1).sum())
-        total = frame.sum(axis=1, min_count=1)
-        item_total = [float(frame[c].corr(total)) for c in frame.columns]
+        used = frame.dropna(how="all")
+        n_obs = len(used)
+        person_mean = used.mean(axis=1)  # the total with missing answers person-mean imputed
+        item_total = [float(used[c].corr(person_mean)) for c in used.columns]
+        basis = ("pairwise: means, SDs and floor/ceiling shares from every answer to the "
+                 "item (n), covariances from each pair's respondents, item-total r with "
+                 f"the respondent's mean of the items answered ({n_obs} respondents)")
     full = _alpha_from_cov(cov)
     rest = _item_rest(cov)
     low, high = response_range or (float(np.nanmin(frame.to_numpy())),
@@ -490,7 +530,7 @@ def item_analysis(
     rows = []
     for j, name in enumerate(names):
         column = frame.iloc[:, j]
-        answered = column.dropna()
+        answered = used.iloc[:, j].dropna()
         keep = [i for i in range(k) if i != j]
         sub = cov[np.ix_(keep, keep)]
         drop_alpha = _alpha_from_cov(sub) if k > 2 else np.nan
@@ -509,7 +549,8 @@ def item_analysis(
         if ceiling_pct > floor_ceiling:
             flags.append(f"ceiling > {floor_ceiling:.0%}")
         rows.append({
-            "item": name, "n": len(answered), "missing": int(column.isna().sum()),
+            "item": name, "n": len(answered), "n_answered": int(column.notna().sum()),
+            "missing": int(column.isna().sum()),
             "mean": float(answered.mean()), "sd": float(answered.std(ddof=1)),
             "floor_pct": floor_pct, "ceiling_pct": ceiling_pct,
             "item_total_r": item_total[j], "item_rest_r": float(rest[j]),
@@ -524,4 +565,4 @@ def item_analysis(
         "floor/ceiling": f"more than {floor_ceiling:.0%} of respondents at the lowest or "
         f"highest option ({low:g} or {high:g}; Terwee et al. 2007)",
     }
-    return ItemAnalysis(pd.DataFrame(rows), full, rules, (low, high), missing, n_obs)
+    return ItemAnalysis(pd.DataFrame(rows), full, rules, (low, high), missing, n_obs, basis)

@@ -157,7 +157,14 @@ def omega(
         Group factors. With 1, a single factor is fitted and omega total (and the
         same share as omega hierarchical) is reported; at least 3 are needed to
         identify a general factor, with 2 the general loadings are set by ``option``
-        as in R's ``psych::omega`` and a warning says so.
+        as in R's ``psych::omega`` and a warning says so. At most as many as the
+        factor model can identify from the items (non-negative degrees of freedom
+        :math:`((k - m)^2 - (k + m))/2`: 3 factors from 6 items, 4 from 8), as
+        ``psych::omega`` computes them; when the model is just identified or a group
+        factor holds fewer than three items (two items per group factor, as with 3
+        factors and 6 items) the omegas are computed and a warning says how fragile
+        they are. psych fits even more factors than that, with negative degrees of
+        freedom; peereval refuses them.
     polychoric
         Work on polychoric correlations (ordinal alpha and omega; Zumbo, Gadermann &
         Zeisser 2007, *J Mod Appl Stat Methods* 6:21-29).
@@ -202,11 +209,14 @@ def omega(
     frame = item_frame(data, items, what="omega", minimum=3)
     names = tuple(map(str, frame.columns))
     k = len(names)
-    if n_factors >= k / 2 and n_factors > 1:
+    dof = ((k - n_factors) ** 2 - (k + n_factors)) / 2
+    if dof < 0:
+        largest = int(np.floor((2 * k + 1 - np.sqrt(8 * k + 1)) / 2))
         raise PeerevalError(
-            f"{n_factors} group factors need more than {2 * n_factors} items; "
-            f"the scale has {k}",
-            hint="use fewer factors (n_factors=1 for a one-dimensional scale)",
+            f"{n_factors} group factors cannot be estimated from {k} items: the factor "
+            f"model would have {dof:g} degrees of freedom",
+            hint=f"use at most {largest} factors for {k} items (n_factors=1 for a "
+            "one-dimensional scale)",
         )
     if polychoric:
         from peereval.reliability._polychoric import polychoric as _polychoric
@@ -250,6 +260,18 @@ def omega(
     if not converged:
         warnings.warn("the factor extraction or rotation did not converge; the omegas may "
                       "be unreliable", PeerevalWarning, stacklevel=2)
+    if n_factors > 1:
+        owner = np.argmax(np.abs(group), axis=1)
+        sizes = np.bincount(owner, minlength=n_factors)
+        if dof == 0 or sizes.min() < 3:
+            warnings.warn(
+                f"{n_factors} group factors from {k} items: "
+                + ("the factor model has 0 degrees of freedom (just identified), " if
+                   dof == 0 else "")
+                + f"group factors hold {', '.join(map(str, sizes))} item(s) each; a group "
+                "factor with fewer than 3 items rests on one or two correlations, so its "
+                "loadings and omega_h are fragile (psych::omega computes them all the same)",
+                PeerevalWarning, stacklevel=2)
     signs = np.ones(k)
     if flip:
         signs = np.where(general < 0, -1.0, 1.0)

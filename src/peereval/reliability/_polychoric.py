@@ -223,8 +223,11 @@ def polychoric(
     Warns
     -----
     PeerevalWarning
-        The matrix is not positive definite; empty cells were corrected; a pair
-        could not be estimated; an estimate lies at the boundary :math:`\pm 1`.
+        The matrix is not positive definite; empty cells were corrected; a pair's
+        corrected margins had to be renormalised; a pair could not be estimated (its
+        likelihood is :math:`-\infty` everywhere, or no respondent answered both);
+        an estimate lies at the boundary of the search, :math:`\pm 1`. Each names
+        the pairs.
 
     Notes
     -----
@@ -274,7 +277,21 @@ def polychoric(
 
     With ``global_thresholds=False`` and empty cells, psych's thresholds come from
     the corrected table's margins without renormalising (the corrected proportions
-    sum to slightly more than 1); peereval does the same, so as to agree.
+    sum to slightly more than 1); peereval does the same, so as to agree. With small
+    n and many empty cells (a 5-point pair with n = 25, an 8-point pair with n = 60)
+    those cumulative proportions reach 1 below an observed category: the threshold
+    would be :math:`+\infty`, that category impossible and the likelihood
+    :math:`-\infty` for every :math:`\rho` (psych stops with an error; peereval
+    used to return :math:`-0.9995`, where the search stopped). For such a pair the
+    corrected margins are divided by the corrected table's own total instead, so
+    the thresholds are finite and ordered: the two-step estimate of
+    ``polycor::polychor`` (Fox) applied to the corrected table, and a warning names
+    the pair. With ``correct=0`` the pair's thresholds are those of its own table,
+    exactly polycor's two-step estimate (``polychor(x, y)``). A pair whose
+    likelihood is nonetheless :math:`-\infty` for every :math:`\rho` gets NaN and a
+    warning, and an estimate at the boundary of the search (:math:`|\rho| \ge
+    0.99999`) is always warned about with the pair named; neither passes silently
+    (checked against R in ``tests/reference/drift.R``).
 
     Smoothing (psych's ``cor.smooth``): eigenvalues below 1e-12 become 1e-10, all
     are rescaled to sum to the number of items, and the rebuilt matrix is rescaled
@@ -294,6 +311,9 @@ def polychoric(
     Revelle, W. (2022). *psych: Procedures for Psychological, Psychometric, and
     Personality Research* (R package 2.2.9), functions ``polychoric``, ``polyc``,
     ``cor.smooth``.
+
+    Fox, J. (2022). *polycor: Polychoric and Polyserial Correlations* (R package
+    0.8-1), function ``polychor``.
 
     Examples
     --------
@@ -357,12 +377,16 @@ def polychoric(
         tau_r, tau_c = tau[i_idx], tau[j_idx]
         fixed = np.zeros(len(i_idx), dtype=int)
         estimable = pair_n > 0
+        renormalised = np.zeros(len(i_idx), dtype=bool)
     else:
-        tables, tau_r, tau_c, fixed, estimable = _pairwise_thresholds(tables, correct)
+        tables, tau_r, tau_c, fixed, estimable, renormalised = _pairwise_thresholds(
+            tables, correct)
 
     rho = np.full(len(i_idx), np.nan)
+    impossible = np.zeros(len(i_idx), dtype=bool)
     if estimable.any():
-        rho[estimable] = _maximise(tables[estimable], tau_r[estimable], tau_c[estimable])
+        rho[estimable], impossible[estimable] = _maximise(
+            tables[estimable], tau_r[estimable], tau_c[estimable])
 
     matrix = np.eye(p)
     matrix[i_idx, j_idx] = matrix[j_idx, i_idx] = rho
@@ -372,7 +396,7 @@ def polychoric(
     fixed_matrix[i_idx, j_idx] = fixed_matrix[j_idx, i_idx] = fixed
 
     pairs = [f"{names[i]}-{names[j]}" for i, j in zip(i_idx, j_idx, strict=True)]
-    _warn_pairs(rho, pairs, fixed, correct)
+    _warn_pairs(rho, pairs, fixed, correct, renormalised, impossible)
 
     positive_definite: bool | None = None
     min_eigenvalue = float("nan")
@@ -684,7 +708,12 @@ def _thresholds(counts: np.ndarray) -> np.ndarray:
 
 
 def _pairwise_thresholds(tables: np.ndarray, correct: float):
-    """psych's ``global = FALSE``: each pair's own thresholds, empty cells corrected."""
+    """psych's ``global = FALSE``: each pair's own thresholds, empty cells corrected.
+
+    Returns the corrected tables, row and column thresholds, the number of corrected
+    cells, whether each pair can be estimated, and whether its corrected margins had
+    to be renormalised (see :func:`polychoric`, Notes).
+    """
     tables = tables.astype(float).copy()
     total = tables.sum(axis=(1, 2))
     row_used = tables.sum(axis=2) > 0
@@ -696,19 +725,39 @@ def _pairwise_thresholds(tables: np.ndarray, correct: float):
     estimable = (row_used.sum(axis=1) >= 2) & (col_used.sum(axis=1) >= 2)
     safe_total = np.where(total > 0, total, 1.0)[:, None]
 
-    def margin_thresholds(margin: np.ndarray, used: np.ndarray) -> np.ndarray:
-        cum = np.cumsum(margin, axis=1)[:, :-1] / safe_total
+    def last_used(used: np.ndarray) -> np.ndarray:
+        return used.shape[1] - 1 - np.argmax(used[:, ::-1], axis=1)
+
+    def cumulative(margin: np.ndarray, scale: np.ndarray) -> np.ndarray:
+        return np.cumsum(margin, axis=1)[:, :-1] / scale
+
+    def overflow(cum: np.ndarray, used: np.ndarray) -> np.ndarray:
+        # a boundary below the last category used whose share reaches 1: its threshold
+        # would be +inf (R's qnorm gives NaN) and an observed category impossible
+        below = np.arange(cum.shape[1])[None, :] < last_used(used)[:, None]
+        return (below & (cum >= 1.0)).any(axis=1)
+
+    def margin_thresholds(cum: np.ndarray, used: np.ndarray) -> np.ndarray:
         # at and above the last category used, the boundary is +inf (psych drops unused
-        # categories); corrected proportions can sum past 1, which psych leaves as is
-        last = used.shape[1] - 1 - np.argmax(used[:, ::-1], axis=1)
-        above = np.arange(cum.shape[1])[None, :] >= last[:, None]
+        # categories)
+        above = np.arange(cum.shape[1])[None, :] >= last_used(used)[:, None]
         with np.errstate(divide="ignore", invalid="ignore"):
             tau = ndtri(np.minimum(cum, 1.0))
         return np.where(above, np.inf, tau)
 
-    tau_r = margin_thresholds(tables.sum(axis=2), row_used)
-    tau_c = margin_thresholds(tables.sum(axis=1), col_used)
-    return tables, tau_r, tau_c, fixed.astype(int), estimable
+    rows, cols = tables.sum(axis=2), tables.sum(axis=1)
+    cum_r, cum_c = cumulative(rows, safe_total), cumulative(cols, safe_total)
+    # psych divides the corrected margins by the uncorrected n; where that pushes a
+    # cumulative share to 1 below an observed category, the corrected table's own
+    # total is used instead (polycor's two-step thresholds of the corrected table)
+    renormalised = estimable & (overflow(cum_r, row_used) | overflow(cum_c, col_used))
+    if renormalised.any():
+        corrected_total = tables[renormalised].sum(axis=(1, 2))[:, None]
+        cum_r[renormalised] = cumulative(rows[renormalised], corrected_total)
+        cum_c[renormalised] = cumulative(cols[renormalised], corrected_total)
+    tau_r = margin_thresholds(cum_r, row_used)
+    tau_c = margin_thresholds(cum_c, col_used)
+    return tables, tau_r, tau_c, fixed.astype(int), estimable, renormalised
 
 
 def _corners(tau_r: np.ndarray, tau_c: np.ndarray, rho: np.ndarray, order: int):
@@ -740,23 +789,32 @@ def _loglik(tables: np.ndarray, prob: np.ndarray) -> np.ndarray:
     return terms.sum(axis=(1, 2))
 
 
-def _maximise(tables: np.ndarray, tau_r: np.ndarray, tau_c: np.ndarray) -> np.ndarray:
-    """The maximum-likelihood ρ of each table given its thresholds, in blocks of pairs."""
+def _maximise(tables: np.ndarray, tau_r: np.ndarray, tau_c: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """The maximum-likelihood ρ of each table given its thresholds, in blocks of pairs.
+
+    Also returns, per table, whether its log-likelihood is -inf (or NaN) at every ρ
+    searched (an observed cell has probability 0 whatever ρ is); its ρ is then NaN,
+    never the point where the search happened to stop.
+    """
     per_pair = max(1, tau_r.shape[1] * tau_c.shape[1])
     size = max(1, _CELLS_PER_BLOCK // per_pair)
     out = np.empty(len(tables))
+    impossible = np.zeros(len(tables), dtype=bool)
     for start in range(0, len(tables), size):
         sl = slice(start, start + size)
-        out[sl] = _maximise_block(tables[sl], tau_r[sl], tau_c[sl])
-    return out
+        out[sl], impossible[sl] = _maximise_block(tables[sl], tau_r[sl], tau_c[sl])
+    return out, impossible
 
 
-def _maximise_block(tables: np.ndarray, tau_r: np.ndarray, tau_c: np.ndarray) -> np.ndarray:
+def _maximise_block(tables: np.ndarray, tau_r: np.ndarray, tau_c: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
     m = len(tables)
     scores = np.empty((m, _GRID.size))
     for g, value in enumerate(_GRID):
         prob, _, _ = _corners(tau_r, tau_c, np.full(m, value), 0)
         scores[:, g] = _loglik(tables, prob)
+    impossible = ~np.isfinite(scores).any(axis=1)
     best = np.argmax(np.where(np.isnan(scores), -np.inf, scores), axis=1)
     padded = np.concatenate([[-_EDGE], _GRID, [_EDGE]])
     lo, hi, x = padded[best], padded[best + 2], _GRID[best].astype(float)
@@ -782,7 +840,9 @@ def _maximise_block(tables: np.ndarray, tau_r: np.ndarray, tau_c: np.ndarray) ->
         done = (np.abs(step - xi) < _STEP_TOL) | (hi[idx] - lo[idx] < _STEP_TOL) | (score == 0)
         x[idx] = step
         active[idx[done]] = False
-    return _snap_to_boundary(tables, tau_r, tau_c, x)
+    x = _snap_to_boundary(tables, tau_r, tau_c, x)
+    x[impossible] = np.nan
+    return x, impossible
 
 
 def _snap_to_boundary(tables: np.ndarray, tau_r: np.ndarray, tau_c: np.ndarray,
@@ -805,25 +865,46 @@ def _snap_to_boundary(tables: np.ndarray, tau_r: np.ndarray, tau_c: np.ndarray,
     return x
 
 
-def _warn_pairs(rho: np.ndarray, pairs: list[str], fixed: np.ndarray, correct: float) -> None:
+def _warn_pairs(rho: np.ndarray, pairs: list[str], fixed: np.ndarray, correct: float,
+                renormalised: np.ndarray | None = None,
+                impossible: np.ndarray | None = None) -> None:
     def listing(mask: np.ndarray) -> str:
         names = [pairs[i] for i in np.flatnonzero(mask)]
         shown = ", ".join(names[:10])
         return shown + (f" and {len(names) - 10} more" if len(names) > 10 else "")
 
-    missing = np.isnan(rho)
+    impossible = np.zeros(len(rho), dtype=bool) if impossible is None else impossible
+    renormalised = np.zeros(len(rho), dtype=bool) if renormalised is None else renormalised
+    if impossible.any():
+        warnings.warn(
+            f"{int(impossible.sum())} polychoric correlation(s) set to NaN ("
+            f"{listing(impossible)}): with the thresholds used, an observed answer has "
+            "probability 0 for every correlation, so the likelihood has no maximum. "
+            "Merge sparse categories or use global_thresholds=True.",
+            PeerevalWarning, stacklevel=3)
+    missing = np.isnan(rho) & ~impossible
     if missing.any():
         warnings.warn(
             f"{int(missing.sum())} polychoric correlation(s) could not be estimated "
             f"({listing(missing)}): no respondent answered both items, or one item had "
             "a single answer among those who did. The matrix is incomplete; check result.n.",
             PeerevalWarning, stacklevel=3)
-    boundary = np.abs(rho) > 1 - 1e-6
+    boundary = np.abs(rho) >= _GRID[-1]
     if boundary.any():
         warnings.warn(
-            f"polychoric estimate(s) at ±1 for {listing(boundary)}: the table has empty "
-            "cells that make the association look perfect. Merge sparse categories, or use "
-            "global_thresholds=False with a correction for empty cells.",
+            f"polychoric estimate(s) at ±1 (the boundary of the search) for "
+            f"{listing(boundary)}: the table has empty cells that make the association "
+            "look perfect. Merge sparse categories, or use global_thresholds=False with a "
+            "correction for empty cells.",
+            PeerevalWarning, stacklevel=3)
+    if renormalised.any():
+        warnings.warn(
+            f"for {listing(renormalised)} the corrected cumulative proportions reached 1 "
+            "below an observed category (psych's thresholds would be infinite and it "
+            "fails); their thresholds come from the corrected table's own margins "
+            "instead (polycor's two-step estimate of the corrected table). With so many "
+            "empty cells the correction dominates the estimate: merge sparse categories, "
+            "or pass correct=0 for polycor's uncorrected two-step estimate.",
             PeerevalWarning, stacklevel=3)
     if fixed.sum() > 0:
         warnings.warn(

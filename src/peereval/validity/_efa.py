@@ -29,10 +29,10 @@ from peereval._factor import (
 from peereval._format import fmt
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
-from peereval.reliability._data import item_frame
+from peereval.reliability._data import check_variance, item_frame, pairwise_cov
 from peereval.validity._matrix import correlation_input
 
-__all__ = ["EFAResult", "efa"]
+__all__ = ["EFAResult", "efa", "factor_input"]
 
 Method = Literal["minres", "ml", "pa", "pc"]
 Rotation = Literal["none", "varimax", "quartimax", "promax", "oblimin", "geomin"]
@@ -160,6 +160,55 @@ class EFAResult(Result):
         return text
 
 
+def factor_input(data: Any, items: Sequence[str] | None, *, missing: str,
+                 polychoric: bool, what: str, minimum: int = 3
+                 ) -> tuple[np.ndarray, list[str], int, int, str]:
+    r"""Correlation matrix, item names, n, rows dropped and kind, as ``psych`` takes them.
+
+    Listwise deletion and polychoric correlations as
+    :func:`peereval.validity._matrix.correlation_input`. With ``missing="pairwise"``
+    and Pearson correlations, each correlation is computed on its own
+    pairwise-complete respondents (their own means and standard deviations), as R's
+    ``cor(x, use = "pairwise")`` inside ``psych::fa``, ``KMO``, ``cortest.bartlett``,
+    ``fa.parallel`` and ``VSS`` (and as :func:`peereval.reliability.omega`), not
+    rescaled from the pairwise covariances, and n is the number of respondents (rows
+    with at least one answer), which psych takes as ``n.obs`` for raw data. psych
+    also counts rows with no answer at all; peereval drops them and reports them as
+    dropped. Polychoric correlations with pairwise deletion get the same n.
+    """
+    if missing != "pairwise" or polychoric:
+        matrix, names, n_obs, dropped, kind = correlation_input(
+            data, items, missing=missing, polychoric=polychoric, what=what,
+            minimum=minimum)
+        if polychoric and missing == "pairwise":
+            # psych's n.obs for raw data: the rows, not the smallest pairwise n
+            n_obs = len(item_frame(data, items, minimum=minimum, what=what)) - dropped
+        return matrix, names, n_obs, dropped, kind
+    frame = item_frame(data, items, minimum=minimum, what=what)
+    names = list(map(str, frame.columns))
+    answered = frame.dropna(how="all")
+    dropped = len(frame) - len(answered)
+    x = answered.to_numpy()
+    present = (~np.isnan(x)).astype(int)
+    pair_n = present.T @ present
+    if len(answered) < len(names) + 1:
+        raise PeerevalError(
+            f"only {len(answered)} respondent(s) answered any item ({dropped} rows with no "
+            f"answer dropped); {what} needs at least {len(names) + 1}",
+            hint="collect more responses or analyse fewer items")
+    check_variance(pairwise_cov(x), names)
+    matrix = answered.corr(method="pearson", min_periods=3).to_numpy().copy()
+    if not np.all(np.isfinite(matrix)):
+        i, j = np.argwhere(~np.isfinite(matrix))[0]
+        raise PeerevalError(
+            f"items '{names[i]}' and '{names[j]}' have {int(pair_n[i, j])} respondent(s) in "
+            "common (or no variance among them), so their correlation is undefined",
+            column=names[i],
+            hint="use missing='listwise' or drop items with few answers")
+    np.fill_diagonal(matrix, 1.0)
+    return matrix, names, len(answered), dropped, "pearson"
+
+
 def _extract(matrix: np.ndarray, n_factors: int, method: str) -> FactorFit:
     if method == "minres":
         return minres(matrix, n_factors)
@@ -264,7 +313,9 @@ def efa(
     ----------
     data, items, missing
         Item data (DataFrame, Scores or Responses), the columns to use, and the
-        missing-data rule (as in :func:`peereval.reliability.alpha`).
+        missing-data rule: ``"listwise"`` (default) or ``"pairwise"``, each
+        correlation from the respondents who answered both items, with n the number
+        of respondents for the fit statistics (as ``psych::fa`` on raw data).
     n_factors
         Factors to extract (see :func:`peereval.validity.factor_retention`).
     method
@@ -309,7 +360,7 @@ def efa(
     if rotation not in ROTATIONS:
         raise PeerevalError(f"unknown rotation {rotation!r}", hint="choose one of " +
                             ", ".join(ROTATIONS))
-    matrix, names, n_obs, dropped, kind = correlation_input(
+    matrix, names, n_obs, dropped, kind = factor_input(
         data, items, missing=missing, polychoric=polychoric, what="factor analysis")
     p = len(names)
     max_factors = p - 1 if method == "pc" else int(np.floor((2 * p + 1 - np.sqrt(8 * p + 1))

@@ -15,7 +15,7 @@ from scipy import stats
 from peereval._format import fmt, fmt_p
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
-from peereval.validity._matrix import correlation_input
+from peereval.validity._efa import factor_input
 
 __all__ = ["Factorability", "factorability", "kaiser_label"]
 
@@ -97,7 +97,10 @@ def factorability(data: Any, items: Sequence[str] | None = None, *,
     ----------
     data, items, missing
         Item data (DataFrame, Scores or Responses) and the columns to use;
-        ``missing`` as in :func:`peereval.reliability.alpha`.
+        ``missing`` as in :func:`peereval.validity.efa`: with ``"pairwise"`` each
+        correlation uses the respondents who answered both items and Bartlett's n is
+        the number of respondents, as ``psych::KMO`` and ``psych::cortest.bartlett``
+        on raw data.
     polychoric
         Test the polychoric correlation matrix instead of Pearson's.
 
@@ -124,7 +127,7 @@ def factorability(data: Any, items: Sequence[str] | None = None, *,
     >>> round(result.kmo, 2), result.kmo_label, result.df
     (0.78, 'middling', 153)
     """
-    matrix, names, n_obs, dropped, kind = correlation_input(
+    matrix, names, n_obs, dropped, kind = factor_input(
         data, items, missing=missing, polychoric=polychoric, what="factorability")
     p = len(names)
     try:

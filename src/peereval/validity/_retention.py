@@ -14,7 +14,7 @@ from peereval._parallel import blocks_for, map_blocks
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
 from peereval.errors import PeerevalError
-from peereval.validity._matrix import correlation_input
+from peereval.validity._efa import factor_input
 
 __all__ = ["FactorRetention", "MAPResult", "ParallelAnalysis", "factor_retention",
            "map_test", "parallel_analysis", "simulate_null_correlations"]
@@ -170,7 +170,9 @@ def parallel_analysis(
     under independence (see :func:`simulate_null_correlations`), so the cost does
     not grow with the number of respondents: 1,000 iterations for 60 variables take
     well under 2 s. The number of respondents enters as the Wishart degrees of
-    freedom n - 1 (listwise n; with pairwise deletion, the smallest pairwise n).
+    freedom n - 1 (listwise: the complete rows; pairwise: the respondents, rows with
+    at least one answer, as ``psych::fa.parallel`` takes ``nrow`` of the data, with
+    each observed correlation from its own pairwise-complete respondents).
 
     Examples
     --------
@@ -188,7 +190,7 @@ def parallel_analysis(
         raise PeerevalError(f"quantile must lie in [.5, 1), not {quantile}")
     if factor_method not in ("smc", "minres"):
         raise PeerevalError(f"factor_method must be 'smc' or 'minres', not {factor_method!r}")
-    matrix, names, n_obs, dropped, kind = correlation_input(
+    matrix, names, n_obs, dropped, kind = factor_input(
         data, items, missing=missing, polychoric=polychoric, what="parallel analysis")
     p = len(names)
     observed_pc = np.sort(np.linalg.eigvalsh(matrix))[::-1]
@@ -220,7 +222,10 @@ class MAPResult(Result):
 
     ``table``: for m = 0, 1, ... components partialled out, the average squared
     partial correlation (Velicer 1976) and average fourth power (Velicer, Eaton &
-    Fava 2000). ``n_factors`` and ``n_factors_4th``: the m at each minimum.
+    Fava 2000). ``n_factors`` and ``n_factors_4th``: the m at each minimum, by
+    ``rule``: ``"velicer"`` (the minimum over m = 0, 1, ..., so 0 when the
+    correlations are smaller than any partial correlation) or ``"psych"`` (over
+    m = 1, 2, ..., as ``psych::VSS`` and ``psych::nfactors`` report it, never 0).
 
     Examples
     --------
@@ -237,25 +242,42 @@ class MAPResult(Result):
     n_factors: int
     n_factors_4th: int
     n_obs: int
+    rule: str = "velicer"
     title: str = "Velicer's MAP test"
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
+    @property
+    def rule_text(self) -> str:
+        """The counting rule in words."""
+        if self.rule == "psych":
+            return "minimum over 1 or more components partialled out, as psych::VSS"
+        return "minimum over 0 or more components partialled out, Velicer's rule"
+
     def apa(self) -> str:
         return (f"Velicer's MAP test suggested {self.n_factors} factor(s) "
-                f"({self.n_factors_4th} with the fourth-power revision)")
+                f"({self.n_factors_4th} with the fourth-power revision; "
+                f"{self.rule_text})")
 
 
 def map_test(data: Any, items: Sequence[str] | None = None, *,
              missing: Literal["listwise", "pairwise"] = "listwise",
-             polychoric: bool = False) -> MAPResult:
+             polychoric: bool = False,
+             rule: Literal["velicer", "psych"] = "velicer") -> MAPResult:
     """Velicer's (1976) minimum average partial (MAP) test.
 
     Parameters
     ----------
     data, items, missing, polychoric
         As for :func:`efa`.
+    rule
+        ``"velicer"`` (default): the suggested number is the m at the minimum over
+        m = 0, 1, ..., p - 2, Velicer's (1976) original rule, which suggests 0 when
+        no component reduces the average squared correlation. ``"psych"``: the
+        minimum over m >= 1, as ``psych::VSS(...)$map`` (which starts at one
+        component) and ``psych::nfactors`` report it. The result's ``rule`` says
+        which one is shown, and its table always lists m = 0.
 
     Returns
     -------
@@ -267,8 +289,8 @@ def map_test(data: Any, items: Sequence[str] | None = None, *,
     covariance :math:`C_m = R - A_m A_m^\\top` is scaled to a partial correlation
     matrix :math:`R^*_m`; the criterion is the mean of its squared (or fourth-power)
     off-diagonal elements, for m = 0 (the correlations themselves) to p - 2. The
-    suggested number of factors is the m at the minimum. Values for m >= 1 equal
-    R's ``psych::VSS(...)$map``.
+    suggested number of factors is the m at the minimum (see ``rule``). Values for
+    m >= 1 equal R's ``psych::VSS(...)$map``.
 
     Examples
     --------
@@ -277,7 +299,11 @@ def map_test(data: Any, items: Sequence[str] | None = None, *,
     >>> map_test(peereval.load_sample().scores.items).n_factors
     3
     """
-    matrix, names, n_obs, _, _ = correlation_input(
+    if rule not in ("velicer", "psych"):
+        raise PeerevalError(f"rule must be 'velicer' or 'psych', not {rule!r}",
+                            hint="'velicer' counts m = 0 (Velicer 1976); 'psych' starts "
+                            "at one component, as psych::VSS")
+    matrix, names, n_obs, _, _ = factor_input(
         data, items, missing=missing, polychoric=polychoric, what="the MAP test")
     p = len(names)
     values, vectors = np.linalg.eigh(matrix)
@@ -292,8 +318,9 @@ def map_test(data: Any, items: Sequence[str] | None = None, *,
         rows.append({"components": m, "average_squared": float(np.mean(rstar[off] ** 2)),
                      "average_fourth": float(np.mean(rstar[off] ** 4))})
     table = pd.DataFrame(rows)
-    return MAPResult(table, int(table["average_squared"].idxmin()),
-                     int(table["average_fourth"].idxmin()), n_obs)
+    counted = table if rule == "velicer" or len(table) < 2 else table.iloc[1:]
+    return MAPResult(table, int(counted["average_squared"].idxmin()),
+                     int(counted["average_fourth"].idxmin()), n_obs, rule)
 
 
 @dataclass(frozen=True, repr=False)
@@ -323,7 +350,8 @@ class FactorRetention(Result):
             {"criterion": "parallel analysis (components)",
              "suggests": self.parallel.n_components},
             {"criterion": "parallel analysis (factors)", "suggests": self.parallel.n_factors},
-            {"criterion": "Velicer's MAP", "suggests": self.map.n_factors},
+            {"criterion": f"Velicer's MAP ({self.map.rule} rule)",
+             "suggests": self.map.n_factors},
             {"criterion": "Velicer's MAP (4th power)", "suggests": self.map.n_factors_4th},
             {"criterion": "scree (optimal coordinates)", "suggests": self.scree},
             {"criterion": "Kaiser (eigenvalue > 1)", "suggests": self.kaiser},
