@@ -560,8 +560,10 @@ def _cohort_split(run: _Run) -> tuple[Any, pd.Series | None]:
                             f"{run.labels.column(group)}, a cohort has fewer than "
                             f"{run.study.min_cell} respondents")
         return run.data.screened, None
-    cohort = linked.records.data[group].map(run.labels.value)
-    return linked.responses, cohort.rename(run.labels.column(group))
+    cohort = linked.records.data[group]
+    if run.labels.values or run.labels.columns:
+        cohort = cohort.map(run.labels.value).rename(run.labels.column(group))
+    return linked.responses, cohort
 
 
 def _scales_with_reliability(data: Any, section: Section) -> list[Any]:
@@ -699,7 +701,7 @@ def _content(run: _Run, section: Section) -> None:
         _figure(section, "content_validity", "Content validity per item",
                 "I-CVI and CVR of each item against their thresholds; items to revise or "
                 "drop are marked.", "Dot plot of I-CVI and CVR per item",
-                lambda: content_validity_plot(result))
+                lambda: content_validity_plot(result, labels=_item_labels(run) or None))
         run.methods.append(
             f"Content validity was rated by {result.n_experts} experts (I-CVI, S-CVI, "
             "modified kappa and Lawshe's CVR with exact critical values).")
