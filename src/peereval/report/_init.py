@@ -16,11 +16,14 @@
   columns.
 
 It then writes ``study.toml`` listing every key of :data:`peereval.study.SCHEMA` with
-its meaning: what it could guess is filled in (the survey's student-id column, the
-records' id and group columns and the value meaning "mentored", numeric columns as
-outcomes, a baseline, covariates, the mentor-group column, a retest and the days
-between the two), the rest commented out. Without a codebook it also writes a
-``codebook.toml`` stub listing the Likert items for the user to group into scales.
+its meaning: what it could guess is filled in (the survey's student-id column, found
+by the overlap of ids with the records, the records' id and group columns and the
+value meaning "mentored", numeric columns as outcomes, a baseline, covariates, the
+mentor-group column, free-text comments, a retest and the days between the two), the
+rest commented out. Every guess carries its evidence as a comment, and so does every
+column left out (ids, constants, ages typed as text). Without a codebook it also
+writes a ``codebook.toml`` stub proposing the questions that share a response scale
+as scales, for the user to check and group.
 Nothing is overwritten unless asked, and the result says what was guessed and what
 the user must check.
 """
@@ -959,12 +962,17 @@ class _Block:
 
 
 def _numeric_options(item: Any) -> list[float]:
+    """The item's numeric option codes, without those of answers off the scale
+    ("Don't know" = 9 does not widen a 1-5 scale); empty when a code is not a number."""
+    from peereval.loaders.labels import NON_SUBSTANTIVE
+
     numbers = []
-    for code, _label in item.options or ():
+    for code, label in item.options or ():
         number = _number(code)
         if number is None:
             return []
-        numbers.append(number)
+        if _key(label) not in NON_SUBSTANTIVE:
+            numbers.append(number)
     return numbers
 
 
@@ -992,7 +1000,7 @@ def _item_scale(responses: Any, codes: list[str]) -> tuple[str, float, float, bo
             return (f"numbers {low:g}-{high:g} seen in the answers", low, high, False)
     except LabelError as exc:
         return exc.message
-    rule = str(table["rule"].iloc[0])
+    rule = str(table["rule"].iloc[0]).split(",")[0]  # not ", read with the file's ..."
     points = re.match(r"^[^\W\d_]+-(\d+)", rule)
     if points:
         return (rule, 1.0, float(points.group(1)), True)
@@ -1028,7 +1036,8 @@ def _scale_blocks(responses: Any) -> tuple[list[_Block], list[str], list[str]]:
                           f"numbers ({scale}); peereval inspect FILE shows them")
             continue
         if len(codes) > 1:
-            stem = (item.text or group).rsplit(" - ", 1)[0]
+            stem = (item.text.rsplit(" - ", 1)[0] if " - " in (item.text or "")
+                    else str(group))
             blocks.append(_Block(str(group), codes, scale[0], scale[1], scale[2],
                                  f"{len(codes)} rows of one matrix question ('{stem[:60]}')",
                                  scale[3]))
@@ -1231,6 +1240,114 @@ def _target(out: str | Path | None, survey: Path) -> Path:
     return out / "study.toml"
 
 
+def _sorted_files(paths: list[Path]) -> tuple[list[DetectedFile],
+                                               dict[str, list[DetectedFile]],
+                                               DetectedFile, DetectedFile | None]:
+    """Each file recognised, by kind; the survey and its retest (the smaller export)."""
+    resolved = [p.resolve() for p in paths]
+    repeated = {p for p in resolved if resolved.count(p) > 1}
+    if repeated:
+        raise PeerevalError("a file was given twice", file=sorted(repeated)[0],
+                            hint="give each file once")
+    found = [detect_file(p) for p in paths]
+    by_kind: dict[str, list[DetectedFile]] = {}
+    for f in found:
+        by_kind.setdefault(f.kind, []).append(f)
+    surveys = by_kind.get("survey", [])
+    if not surveys:
+        raise PeerevalError("none of the files is a survey export",
+                            hint="add the survey export (" + ", ".join(
+                                f"{f.path.name}: {f.kind}" for f in found) + ")")
+    for kind, words in (("records", "academic records files"),
+                        ("expert_panel", "expert-panel files"),
+                        ("codebook", "codebooks"), ("dictionary", "data dictionaries")):
+        if len(by_kind.get(kind, [])) > 1:
+            raise PeerevalError(f"{len(by_kind[kind])} {words} were given: "
+                                + ", ".join(f.path.name for f in by_kind[kind]),
+                                hint="give one of each; peereval studies one programme "
+                                "at a time")
+    if len(surveys) > 2:
+        raise PeerevalError(f"{len(surveys)} survey exports were given",
+                            hint="give the survey export and, optionally, its retest")
+    retest = None
+    survey = surveys[0]
+    if len(surveys) == 2:
+        a, b = surveys
+        codes_a, codes_b = set(a.data.items), set(b.data.items)
+        if len(codes_a & codes_b) < 0.8 * max(len(codes_a), len(codes_b)):
+            raise PeerevalError(
+                f"two survey exports with different questions: {a.path.name} and "
+                f"{b.path.name}", hint="give one questionnaire (and, optionally, a retest "
+                "of the same questionnaire); study other questionnaires separately")
+        survey, retest = (a, b) if len(a.data) >= len(b.data) else (b, a)
+    return found, by_kind, survey, retest
+
+
+def _plan_retest(plan: _Plan, retest: DetectedFile | None, responses: Any, base: Path,
+                 id_guess: tuple[str, str] | None) -> None:
+    """Set ``[retest]`` from a second export of the same questionnaire."""
+    if retest is None:
+        return
+    plan.set("retest", "export", _relative(retest.path, base),
+             f"a second export of the same questionnaire with fewer responses "
+             f"({len(retest.data)} against {len(responses)})")
+    plan.set("retest", "platform", retest.platform or "auto")
+    if retest.sheet:
+        plan.set("retest", "sheet", retest.sheet)
+    days = _retest_interval(responses, retest.data, id_guess[0] if id_guess else None)
+    if days is not None:
+        plan.set("retest", "interval_days", days, "median days between the two answers "
+                 "of the same students")
+    else:
+        plan.checks.append("retest.interval_days: give the days between the two "
+                           "administrations")
+
+
+def _plan_codebook(plan: _Plan, codebook_found: DetectedFile | None, responses: Any,
+                   survey: DetectedFile, base: Path) -> str | None:
+    """Name the codebook given, or plan a stub; the stub's text (``None`` with one)."""
+    if codebook_found is not None:
+        plan.set("survey", "codebook", _relative(codebook_found.path, base))
+        instrument = codebook_found.data
+        absent = [i for i in instrument.items if i not in responses.items]
+        if absent:
+            plan.checks.append(f"codebook items not in the survey export: "
+                               f"{', '.join(absent[:10])}" + (" ..." if len(absent) > 10
+                                                             else ""))
+        stub_text = None
+    else:
+        plan.set("survey", "codebook", "codebook.toml")
+        stub_text, stub_checks = _codebook_stub(responses, survey)
+        plan.checks.extend(stub_checks)
+    return stub_text
+
+
+def _plan_panel_and_design(plan: _Plan, panel: DetectedFile | None,
+                           records_info: dict[str, Any] | None, base: Path) -> None:
+    """Set ``[expert_panel]``, the design and the defaults of the other sections."""
+    if panel is not None:
+        plan.set("expert_panel", "file", _relative(panel.path, base))
+        for key, sheet in (panel.data or {}).items():
+            if sheet:
+                plan.set("expert_panel", key, sheet)
+        if "essentiality_sheet" not in (panel.data or {}):
+            plan.checks.append("expert_panel: no essentiality (Lawshe) ratings were found, "
+                               "so the content validity ratio cannot be computed")
+
+    outcomes = records_info["outcomes"] if records_info else {}
+    if records_info is not None:
+        design = "two_group_baseline" if outcomes.get("baseline") else "two_group"
+        why = ("records with two groups and a baseline measure" if outcomes.get("baseline")
+               else "records with two groups, no baseline measure found")
+    else:
+        design, why = "post_only", "a survey without comparison group"
+    plan.set("study", "design", design, why + "; randomised allocation or a pre-test "
+             "changes it")
+    plan.set("study", "institutions", 1, "one school")
+    _defaults(plan, records_info is not None, panel is not None,
+              bool(outcomes.get("covariates") or outcomes.get("baseline")))
+
+
 def starter_study(
     files: str | Path | Iterable[str | Path],
     *,
@@ -1275,18 +1392,30 @@ def starter_study(
 
     Notes
     -----
-    Guesses: the survey's student-id column is the one whose values are the
-    records' student ids (at least half of them), or else one named like a student
-    id; the records' id column has unique values and an id-like name; the group
-    column has two values, every student one, yes/no-like (yes/no, 1/0, true/false,
+    Guesses, each written with its evidence as a comment (``# CHECK: ...`` after the
+    value, ``# init: ...`` lines under the section and above each proposed scale):
+    the linkage id is the survey column and records column (unique in every row)
+    sharing the most student ids after normalising (spaces, leading zeros, Persian
+    digits), taken when at least half the survey's ids are found, and the overlap
+    is reported ("142 of 149 survey ids found in records.student_id"); without
+    records, a survey column named like a student id. The records' group column
+    has two values, every student one, yes/no-like (yes/no, 1/0, true/false,
     بله/خیر, intervention/control) or an explicit name (``mentored``, ``group``,
-    ``arm``); the treated value is the affirmative one. Numeric columns become
-    outcomes (0/1 columns binary), except a baseline (``entry``, ``baseline``,
-    ``pre``, ``prior``, ``admission``, ``MCAT`` in the name), covariates (``age``,
-    ``sex``, ``gender``, ``year``) and attendance (``sessions``, ``attended``: an
-    exposure chosen by the students, not an outcome). A text column naming mentor
-    groups is the cluster. The design is ``two_group_baseline`` with records and a
-    baseline, ``two_group`` with records only, ``post_only`` without records.
+    ``arm``); the treated value is the affirmative one. A column that looks like an
+    id (named like one, nine values in ten different under an id word, whole
+    numbers of six digits or more) or holds one value is never an outcome,
+    covariate or comment. Numeric columns become outcomes (0/1 columns binary),
+    except a baseline (``entry``, ``baseline``, ``pre``, ``prior``, ``admission``,
+    ``MCAT`` in the name), covariates (``age``, ``sex``, ``gender``, ``year``) and
+    attendance (``sessions``, ``attended``: an exposure chosen by the students, not
+    an outcome). A text column naming mentor groups is the cluster. Comments are
+    free-text questions whose answers are words (not ids, not numbers such as an
+    age). Proposed scales are the questions sharing a response scale (matrix rows;
+    single questions with the same labels); questions about the student (age,
+    gender, year of study) and single questions with a scale of their own are not
+    items, and ``response_range`` is read from the proposed items' own labels or
+    value labels. The design is ``two_group_baseline`` with records and a baseline,
+    ``two_group`` with records only, ``post_only`` without records.
 
     Examples
     --------
@@ -1306,42 +1435,7 @@ def starter_study(
     if not paths:
         raise PeerevalError("peereval init needs at least the survey export",
                             hint="peereval init survey.csv [records.xlsx codebook.toml ...]")
-    resolved = [p.resolve() for p in paths]
-    repeated = {p for p in resolved if resolved.count(p) > 1}
-    if repeated:
-        raise PeerevalError("a file was given twice", file=sorted(repeated)[0],
-                            hint="give each file once")
-    found = [detect_file(p) for p in paths]
-    by_kind: dict[str, list[DetectedFile]] = {}
-    for f in found:
-        by_kind.setdefault(f.kind, []).append(f)
-    surveys = by_kind.get("survey", [])
-    if not surveys:
-        raise PeerevalError("none of the files is a survey export",
-                            hint="add the survey export (" + ", ".join(
-                                f"{f.path.name}: {f.kind}" for f in found) + ")")
-    for kind, words in (("records", "academic records files"),
-                        ("expert_panel", "expert-panel files"),
-                        ("codebook", "codebooks"), ("dictionary", "data dictionaries")):
-        if len(by_kind.get(kind, [])) > 1:
-            raise PeerevalError(f"{len(by_kind[kind])} {words} were given: "
-                                + ", ".join(f.path.name for f in by_kind[kind]),
-                                hint="give one of each; peereval studies one programme "
-                                "at a time")
-    if len(surveys) > 2:
-        raise PeerevalError(f"{len(surveys)} survey exports were given",
-                            hint="give the survey export and, optionally, its retest")
-    retest = None
-    survey = surveys[0]
-    if len(surveys) == 2:
-        a, b = surveys
-        codes_a, codes_b = set(a.data.items), set(b.data.items)
-        if len(codes_a & codes_b) < 0.8 * max(len(codes_a), len(codes_b)):
-            raise PeerevalError(
-                f"two survey exports with different questions: {a.path.name} and "
-                f"{b.path.name}", hint="give one questionnaire (and, optionally, a retest "
-                "of the same questionnaire); study other questionnaires separately")
-        survey, retest = (a, b) if len(a.data) >= len(b.data) else (b, a)
+    found, by_kind, survey, retest = _sorted_files(paths)
     if not isinstance(overwrite, bool):
         raise PeerevalError(f"overwrite must be True or False, not {overwrite!r}")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
@@ -1392,60 +1486,10 @@ def starter_study(
     _plan_comments(plan, responses)
     plan.checks.append("survey.invited: give the number of students invited, for the "
                        "response rate (MERSQI)")
-    if retest is not None:
-        plan.set("retest", "export", _relative(retest.path, base),
-                 f"a second export of the same questionnaire with fewer responses "
-                 f"({len(retest.data)} against {len(responses)})")
-        plan.set("retest", "platform", retest.platform or "auto")
-        if retest.sheet:
-            plan.set("retest", "sheet", retest.sheet)
-        days = _retest_interval(responses, retest.data, id_guess[0] if id_guess else None)
-        if days is not None:
-            plan.set("retest", "interval_days", days, "median days between the two answers "
-                     "of the same students")
-        else:
-            plan.checks.append("retest.interval_days: give the days between the two "
-                               "administrations")
-
-    # codebook
-    if codebook_found is not None:
-        plan.set("survey", "codebook", _relative(codebook_found.path, base))
-        instrument = codebook_found.data
-        absent = [i for i in instrument.items if i not in responses.items]
-        if absent:
-            plan.checks.append(f"codebook items not in the survey export: "
-                               f"{', '.join(absent[:10])}" + (" ..." if len(absent) > 10
-                                                             else ""))
-        stub_text = None
-    else:
-        plan.set("survey", "codebook", "codebook.toml")
-        stub_text, stub_checks = _codebook_stub(responses, survey)
-        plan.checks.extend(stub_checks)
-
-    # expert panel
-    panel = (by_kind.get("expert_panel") or [None])[0]
-    if panel is not None:
-        plan.set("expert_panel", "file", _relative(panel.path, base))
-        for key, sheet in (panel.data or {}).items():
-            if sheet:
-                plan.set("expert_panel", key, sheet)
-        if "essentiality_sheet" not in (panel.data or {}):
-            plan.checks.append("expert_panel: no essentiality (Lawshe) ratings were found, "
-                               "so the content validity ratio cannot be computed")
-
-    # design
-    outcomes = records_info["outcomes"] if records_info else {}
-    if records_info is not None:
-        design = "two_group_baseline" if outcomes.get("baseline") else "two_group"
-        why = ("records with two groups and a baseline measure" if outcomes.get("baseline")
-               else "records with two groups, no baseline measure found")
-    else:
-        design, why = "post_only", "a survey without comparison group"
-    plan.set("study", "design", design, why + "; randomised allocation or a pre-test "
-             "changes it")
-    plan.set("study", "institutions", 1, "one school")
-    _defaults(plan, records_info is not None, panel is not None,
-              bool(outcomes.get("covariates") or outcomes.get("baseline")))
+    _plan_retest(plan, retest, responses, base, id_guess)
+    stub_text = _plan_codebook(plan, codebook_found, responses, survey, base)
+    _plan_panel_and_design(plan, (by_kind.get("expert_panel") or [None])[0], records_info,
+                           base)
 
     # write: the stub first, since study.toml names it
     base.mkdir(parents=True, exist_ok=True)
