@@ -218,6 +218,30 @@ def test_xlsform_labels_in_the_export_language_are_kept(tmp_path):
                                   _truth("kobo")["help_1"].to_numpy())
 
 
+def test_a_labels_export_with_group_headers_is_matched_by_the_question_texts(tmp_path):
+    """KoboToolbox "Labels" export: headers "Group label/Question label", answers labels."""
+    form = read_definition(FORM)
+    head, *rows = (HERE / "kobo" / "xml_values.csv").read_bytes().decode("utf-8").split("\r\n")
+    for name, question in form.questions.items():
+        label = question.texts["English (en)"].replace(" - ", "/")
+        head = head.replace(f'"help_group/{name}"', f'"{label}"').replace(f'"{name}"',
+                                                                           f'"{label}"')
+    text = "\r\n".join([head, *rows])
+    for question in form.questions.values():
+        for choice in question.choices:
+            text = text.replace(f'"{choice.code}"', f'"{choice.label}"')
+    path = tmp_path / "labels.csv"
+    path.write_bytes(text.encode("utf-8"))
+    responses = peereval.read_export(path, definition=FORM)
+    first = "Your tutor/My tutor explained things clearly"
+    assert first in responses.items
+    assert responses.items[first].question == "help_group"
+    assert responses.items["Which year of study are you in?"].kind == "choice"
+    truth = _truth("kobo")
+    np.testing.assert_array_equal(responses.numeric().to_numpy(),
+                                  truth[["help_1", "help_2", "help_3", "satis"]].to_numpy())
+
+
 def test_redcap_dictionary_is_a_definition_too():
     dictionary = FIXTURES / "redcap" / "dictionary.csv"
     definition = read_definition(dictionary)

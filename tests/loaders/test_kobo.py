@@ -180,3 +180,19 @@ def test_forcing_kobo_on_another_layout_says_what_it_is():
         peereval.read_export(FIXTURES / "qualtrics" / "choice_text.csv", platform="kobo")
     assert "qualtrics" in str(err.value)
     assert err.value.row == 1
+
+
+def test_choice_names_that_read_as_no_label_need_the_form(tmp_path):
+    """An "XML values" export whose choice names are not labels cannot be scored alone."""
+    path = _rewrite(tmp_path, lambda lines: [line.replace('"neither_agree_nor_disagree"',
+                                                          '"neither"') for line in lines])
+    with pytest.raises(LabelError) as err:
+        peereval.read_export(path)
+    message = str(err.value)
+    assert "neither" in message
+    assert "Download XLS" in message
+    assert "definition='form.xlsx'" in message
+    assert {p.value for p in err.value.problems} == {"neither"}
+    assert err.value.problems[0].column.startswith("group_")
+    kept = peereval.read_export(path, keep_codes=True)
+    assert "neither" in set(kept.answers["support_1"].dropna())
