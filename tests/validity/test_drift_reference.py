@@ -104,3 +104,7 @@ def test_map_values_and_both_counting_rules(name):
 def test_retention_table_names_the_map_rule(pairwise):
     result = factor_retention(pairwise, n_iter=50, seed=1, missing="pairwise")
     assert "Velicer's MAP (velicer rule)" in result.to_frame()["criterion"].tolist()
+    psych = factor_retention(pairwise, n_iter=50, seed=1, missing="pairwise",
+                             map_rule="psych")
+    assert psych.map.rule == "psych"
+    assert any("psych rule" in reason for reason in psych.reasons)

@@ -392,6 +392,7 @@ def factor_retention(
     missing: Literal["listwise", "pairwise"] = "listwise",
     polychoric: bool = False,
     n_jobs: int | None = None,
+    map_rule: Literal["velicer", "psych"] = "velicer",
 ) -> FactorRetention:
     """How many factors to retain, with the evidence and one recommendation.
 
@@ -413,6 +414,9 @@ def factor_retention(
         the result reproducible).
     n_jobs
         Workers for the simulations (see :func:`parallel_analysis`).
+    map_rule
+        How MAP counts (see :func:`map_test`): ``"velicer"`` (m = 0 allowed) or
+        ``"psych"`` (from m = 1, as ``psych::VSS``); the table and the reasons name it.
 
     Returns
     -------
@@ -428,7 +432,8 @@ def factor_retention(
     """
     parallel = parallel_analysis(data, items, n_iter=n_iter, seed=seed, missing=missing,
                                  polychoric=polychoric, n_jobs=n_jobs)
-    map_result = map_test(data, items, missing=missing, polychoric=polychoric)
+    map_result = map_test(data, items, missing=missing, polychoric=polychoric,
+                          rule=map_rule)
     values = parallel.table["pc_observed"].to_numpy()
     kaiser = int(np.sum(values > 1))
     scree = _optimal_coordinates(values, parallel.table["pc_mean"].to_numpy())
@@ -436,9 +441,11 @@ def factor_retention(
     reasons = [f"parallel analysis of components ({parallel.n_iter} simulations, "
                f"{parallel.quantile:.0%} quantile) suggests {pa_pc}"]
     if map_result.n_factors == pa_pc:
-        reasons.append(f"Velicer's MAP agrees ({map_result.n_factors})")
+        reasons.append(f"Velicer's MAP agrees ({map_result.n_factors}; "
+                       f"{map_result.rule} rule)")
     else:
-        reasons.append(f"Velicer's MAP suggests {map_result.n_factors}; parallel analysis "
+        reasons.append(f"Velicer's MAP ({map_result.rule} rule) suggests "
+                       f"{map_result.n_factors}; parallel analysis "
                        "is followed, and a solution with the other number is worth "
                        "examining too")
     reasons.append(f"parallel analysis of common factors suggests {parallel.n_factors}, "
