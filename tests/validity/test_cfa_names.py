@@ -84,3 +84,24 @@ def test_cfa_names_an_unknown_quoted_item():
     with pytest.raises(PeerevalError, match="'How often") as err:
         cfa(data, f"f =~ c0 + c1 + `{QUESTION}`")
     assert err.value.column == QUESTION
+
+
+def test_cfa_of_responses_under_a_codebook_with_short_names(tmp_path):
+    """Responses headed by full questions, with an instrument mapping short names to
+    them: the CFA reads the answers (as Responses.numeric codes them) by short name."""
+    import label_exports as exports
+    import peereval
+    from peereval.instrument import Instrument
+
+    exports.google_forms_csv(tmp_path / "responses.csv")
+    (tmp_path / "codebook.toml").write_text(exports.short_codebook(
+        exports.GF_ITEMS, [row for rows in exports.GF_ROWS for row in rows]),
+        encoding="utf-8")
+    responses = peereval.read_export(tmp_path / "responses.csv")
+    inst = Instrument.from_toml(tmp_path / "codebook.toml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PeerevalWarning)
+        fit = cfa(responses, inst)
+    assert fit.loadings.index.tolist() == [f"item{k:02d}" for k in range(1, 9)]
+    assert fit.loadings.loc["item04", "support"] < 0  # as answered: not reversed
+    assert fit.n_obs == 160

@@ -93,6 +93,18 @@ def _check_names(data: Any, spec: ModelSpec) -> None:
             f"'{clash[0]}_factor')")
 
 
+def _by_short_names(data: Any, model: Any) -> Any:
+    """Responses read under an instrument whose items name export columns: the items
+    as numbers under their short names (as :meth:`Responses.numeric` gives them,
+    reverse-keyed items not reversed); anything else unchanged."""
+    from peereval.instrument import Instrument
+
+    if (isinstance(model, Instrument) and model.columns and hasattr(data, "numeric")
+            and hasattr(data, "likert_items")):
+        return model.item_values(data)
+    return data
+
+
 def _not_pd_error(cov: np.ndarray, names: Sequence[str], label: str) -> PeerevalError:
     values, vectors = np.linalg.eigh(cov)
     weights = np.abs(vectors[:, 0])
@@ -1393,5 +1405,6 @@ def cfa(
             hint="for ordinal items, ordinal=True fits ML to polychoric correlations; "
             "WLSMV is not implemented")
     spec = as_spec(model)
+    data = _by_short_names(data, model)
     data_ = _prepare(data, spec, group=group, missing=missing, ordinal=bool(ordinal))
     return _fit(spec, data_, std_lv=bool(std_lv), meanstructure=group is not None)
