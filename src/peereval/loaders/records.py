@@ -591,6 +591,7 @@ def link(
         sheet=responses.sheet, source_rows=responses.source_rows.to_numpy(),
         notes=[*responses.notes, f"linked to records; ids replaced by pseudonyms "
                f"({report.method}); removed columns: {_removed_text(removed)}"],
+        encoding=responses.encoding,
     )
     record_data = records.data.drop(columns=list(removed_records))
     record_data.index = pd.Index(pseudo_records, name="pseudonym")

@@ -120,7 +120,9 @@ class Responses:
         Row number of each respondent in the source file (as a spreadsheet shows it).
     notes : tuple[str, ...]
         What the loader decided that the user should know (a preview response
-        kept, a header row recognised, ...).
+        kept, a header row recognised, the text encoding identified, ...).
+    encoding : str or None
+        The codec a text export was decoded with (``None`` for workbooks and SPSS).
 
     Examples
     --------
@@ -143,6 +145,7 @@ class Responses:
         sheet: str | None = None,
         source_rows: Sequence[int] | pd.Series | None = None,
         notes: Iterable[str] = (),
+        encoding: str | None = None,
     ) -> None:
         answers = answers.copy()
         answers.index = pd.Index([str(i) for i in answers.index], name="respondent_id")
@@ -167,6 +170,7 @@ class Responses:
         self.source_rows = pd.Series(list(source_rows), index=answers.index, name="row",
                                      dtype="int64")
         self.notes = tuple(notes)
+        self.encoding = encoding
 
     # ------------------------------------------------------------------ basics
     def __len__(self) -> int:
@@ -224,6 +228,7 @@ class Responses:
             sheet=self.sheet,
             source_rows=self.source_rows.loc[ids],
             notes=[*self.notes, *([note] if note else [])],
+            encoding=self.encoding,
         )
 
     def __repr__(self) -> str:
