@@ -195,3 +195,14 @@ def test_three_group_factors_from_six_items_as_psych(key, name):
     # psych as shipped stops early on this flat objective (see the module docstring)
     shipped = REF["omega"][key]["psych"]
     assert result.omega_total == pytest.approx(shipped["omega_total"], abs=1e-4)
+
+
+def test_pairwise_rows_without_any_answer_are_dropped_and_counted():
+    """psych counts them in n; peereval drops them (documented divergence)."""
+    data = reference_csv("drift_pairwise")
+    padded = pd.concat([data, pd.DataFrame(np.nan, index=[900, 901], columns=data.columns)])
+    result = alpha(padded, missing="pairwise")
+    reference_result = alpha(data, missing="pairwise")
+    assert (result.n_obs, result.n_dropped) == (len(data), 2)
+    assert result.feldt_low == reference_result.feldt_low
+    assert item_analysis(padded, missing="pairwise").n_obs == len(data)

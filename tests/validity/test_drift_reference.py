@@ -108,3 +108,18 @@ def test_retention_table_names_the_map_rule(pairwise):
                              map_rule="psych")
     assert psych.map.rule == "psych"
     assert any("psych rule" in reason for reason in psych.reasons)
+
+
+def test_pairwise_pair_without_enough_common_respondents_is_refused():
+    data = reference_csv("drift_pairwise").iloc[:40].copy()
+    data.loc[data.index[3:], "x1"] = np.nan  # x1 answered by three respondents only
+    data.loc[data.index[:2], "x2"] = np.nan  # of whom one answered x2
+    with pytest.raises(PeerevalError, match="'x1' and 'x2' have"):
+        efa(data, 1, missing="pairwise")
+
+
+def test_pairwise_rows_without_any_answer_are_dropped_from_n(pairwise):
+    padded = pairwise.reindex([*pairwise.index, 900])
+    result = factorability(padded, missing="pairwise")
+    assert (result.n_obs, result.n_dropped) == (len(pairwise), 1)
+    assert result.chi_square == pytest.approx(REF["factorability"]["chisq"], rel=1e-12)
