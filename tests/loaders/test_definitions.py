@@ -434,3 +434,22 @@ def test_files_that_are_no_definition_are_refused_with_the_downloads(tmp_path):
     export = HERE / "kobo" / "xml_values.csv"  # an export is not a definition
     with pytest.raises(FileFormatError):
         read_definition(export)
+
+
+def test_limesurvey_words_its_fixed_options_itself_so_other_wordings_are_kept(tmp_path):
+    """LimeSurvey writes "Female" in the respondent's language: not an unknown answer."""
+    text = (HERE / "limesurvey" / "full_answers.csv").read_bytes().decode("utf-8-sig")
+    path = tmp_path / "full_answers.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.replace('"Female"', '"Weiblich"').encode("utf-8"))
+    responses = peereval.read_export(path, definition=LSS)
+    assert responses.answers["What is your gender?"].tolist()[:3] == ["Weiblich", "Male",
+                                                                       "Weiblich"]
+
+
+def test_xlsform_or_other_adds_the_choice_other(tmp_path):
+    def or_other(book):
+        book["survey"]["A11"] = "select_one gender3 or_other"
+
+    form = read_definition(_form(tmp_path, or_other))
+    assert form.questions["gender"].options[-1] == (4, "Other")
+    assert form.questions["gender"].choices[-1].code == "other"

@@ -174,8 +174,9 @@ def apply_definition(responses: Responses, definition: SurveyDefinition) -> Resp
             lookup = _lookup(question, language)
             decoded, bad = _decode(answers[code], lookup, question.kind == "multi")
             answers[code] = decoded
-            for rid, value in bad:
-                problems.append(responses.locate(rid, code, value))
+            if not question.translated:
+                for rid, value in bad:
+                    problems.append(responses.locate(rid, code, value))
             options = tuple((number, _label(choice, language)) for (number, _), choice in
                             zip(question.options or (), question.choices, strict=True))
         text = question.texts.get(language, question.text) if language else question.text

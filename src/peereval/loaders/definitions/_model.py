@@ -87,6 +87,10 @@ class DefinedQuestion:
         Other headings under which an export may hold the column (a label export's
         question text in each language); matched after normalisation when the
         export's column name is not ``code``.
+    translated
+        The platform, not the definition, words the options in the respondent's
+        language (LimeSurvey's gender and yes/no questions): answers that are no
+        option's code or label are then kept as exported instead of refused.
     """
 
     code: str
@@ -97,6 +101,7 @@ class DefinedQuestion:
     where: str = ""
     texts: Mapping[str, str] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
+    translated: bool = False
 
     @property
     def options(self) -> tuple[tuple[float | int, str], ...] | None:

@@ -31,7 +31,10 @@ are not described.
 
 Numbers: an answer's ``assessment_value`` when the question's answers set them (not
 all zero) and they are all different; otherwise its rank in ``sortorder`` (1 for the
-first). The labels are those of the survey's base language.
+first). The labels are those of the survey's base language. LimeSurvey words the
+options of its fixed questions (gender, yes/no, 5- and 10-point, yes/no/uncertain,
+increase/same/decrease) itself, in the respondent's language, so their codes are
+decoded and other answer texts are kept as exported.
 """
 
 from __future__ import annotations
@@ -197,7 +200,7 @@ def read(path: str | Path) -> SurveyDefinition:
                     f"{code}[{sub['title']}]", next(iter(row_texts.values())), kind,
                     choices if kind in ("likert", "choice") else (),
                     code if kind in ("likert", "choice") else None, sub["where"], row_texts,
-                    aliases)
+                    aliases, translated=qtype in _FIXED)
         elif qtype in _LISTS or qtype in ("5", "G", "Y"):
             if q.get("other") == "Y" and qtype in _LISTS:
                 choices = (*choices, Choice("-oth-", float(len(choices) + 1),
@@ -206,7 +209,7 @@ def read(path: str | Path) -> SurveyDefinition:
                                                         "text", where=where)
             kind = "likert" if qtype == "5" else _list_kind(choices)
             out[code] = DefinedQuestion(code, qtext, kind, choices, None, where, qtexts,
-                                        tuple(qtexts.values()))
+                                        tuple(qtexts.values()), translated=qtype in _FIXED)
             if qtype == "O":
                 out[f"{code}[comment]"] = DefinedQuestion(
                     f"{code}[comment]", f"{qtext} - Comment", "text", where=where)

@@ -50,7 +50,7 @@ from peereval.loaders.responses import ItemKind
 __all__ = ["read"]
 
 _SINGLE = {"SAVR", "SAHR", "DL", "SB", "SACOL", "NPS"}
-_MATRIX = {"Likert", "Bipolar", "TE"}
+_MATRIX = {"Likert", "Bipolar"}
 _HINT = ("export the survey again from Qualtrics (Survey editor > Tools > Import/Export > "
          "Export survey) and pass the .qsf file unchanged")
 
@@ -221,6 +221,9 @@ def _questions(payload: dict[str, Any], qid: str, where: str, language: str,
     tag = str(payload.get("DataExportTag") or qid)
     text = plain_text(payload.get("QuestionText")) or tag
     texts = {language: text}
+    for lang, translation in (payload.get("Language") or {}).items():
+        if isinstance(translation, dict) and plain_text(translation.get("QuestionText")):
+            texts.setdefault(str(lang), plain_text(translation.get("QuestionText")))
     choices = payload.get("Choices")
     out: list[DefinedQuestion] = []
     if qtype == "MC" and selector in _SINGLE:
@@ -244,7 +247,8 @@ def _questions(payload: dict[str, Any], qid: str, where: str, language: str,
                 out.append(DefinedQuestion(f"{code}_TEXT", f"{text} - {statement}", "text",
                                            where=where))
             out.append(DefinedQuestion(code, f"{text} - {statement}", "likert", scale, qid,
-                                       where, {language: f"{text} - {statement}"}))
+                                       where, {language: f"{text} - {statement}"},
+                                       (f"{text} - {statement}",)))
     elif qtype == "TE" and selector == "FORM":
         for oid in _ordered(choices, payload.get("ChoiceOrder"), "Choices", where, path):
             out.append(DefinedQuestion(f"{tag}_{oid}", f"{text} - {_display(choices[oid])}",

@@ -150,6 +150,7 @@ def read(path: str | Path) -> SurveyDefinition:
             continue  # a repeat's questions are in sheets of their own
         kind: ItemKind | None
         list_name = None
+        or_other = False
         if base in ("select_one", "select_multiple"):
             parts = qtype.split(" ")
             if len(parts) < 2:
@@ -157,6 +158,7 @@ def read(path: str | Path) -> SurveyDefinition:
                                        value=qtype, hint="write the list name after the "
                                        "type, e.g. 'select_one agree5'")
             list_name = parts[1]
+            or_other = len(parts) > 2 and parts[2].casefold() == "or_other"
             if list_name not in choice_lists:
                 raise definition_error(f"the choice list '{list_name}' is not on the "
                                        "'choices' sheet", path, where, value=qtype,
@@ -170,6 +172,7 @@ def read(path: str | Path) -> SurveyDefinition:
         group_labels = [g_labels for _, _, g_labels, _ in stack]
         appearance = cell_text(_cell(row, columns.get("appearance"))).casefold()
         found.append({"name": name, "kind": kind, "list": list_name, "group": group,
+                      "or_other": or_other,
                       "labels": labels, "group_labels": group_labels, "where": where,
                       "likert": "likert" in appearance})
     if stack:
@@ -185,6 +188,8 @@ def read(path: str | Path) -> SurveyDefinition:
     out: dict[str, DefinedQuestion] = {}
     for q in found:
         choices = choice_lists.get(q["list"], ()) if q["list"] else ()
+        if q["or_other"]:  # "select_one list or_other" adds the choice "other"
+            choices = (*choices, Choice("other", float(len(choices) + 1), {"": "Other"}))
         kind = q["kind"]
         question = None
         if kind is None:
