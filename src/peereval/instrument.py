@@ -70,7 +70,8 @@ class Scale:
     name
         Short identifier, used as the column name of the scale score.
     items
-        Item codes, as they appear in the export.
+        Item short names: the export's column names, or the names the codebook's
+        ``[items]`` table maps to export columns.
     reverse
         The reverse-keyed items (a subset of ``items``).
     label
