@@ -27,7 +27,26 @@ DOWNLOADS = {
 
 
 def how_to_pass(example: str) -> str:
-    """The three ways of giving a definition file, with an example file name."""
+    """The three ways of giving a definition file, with an example file name.
+
+    Parameters
+    ----------
+    example
+        The file name to show.
+
+    Returns
+    -------
+    str
+        A sentence for an error's hint.
+
+    Examples
+    --------
+    >>> import textwrap
+    >>> print(textwrap.fill(how_to_pass("survey.qsf"), 60))
+    pass it with read_export(..., definition='survey.qsf'), in
+    study.toml as [survey] definition = "survey.qsf", or on the
+    command line as --definition survey.qsf
+    """
     return (f"pass it with read_export(..., definition='{example}'), in study.toml as "
             f"[survey] definition = \"{example}\", or on the command line as "
             f"--definition {example}")
@@ -48,6 +67,12 @@ class Choice:
     labels
         The option's text in each language of the definition (language code or name
         -> text); the first is the definition's default language.
+
+    Examples
+    --------
+    >>> choice = Choice("AO03", 3.0, {"en": "Neutral", "fa": "نظری ندارم"})
+    >>> choice.label, choice.number
+    ('Neutral', 3.0)
     """
 
     code: str
@@ -91,6 +116,14 @@ class DefinedQuestion:
         The platform, not the definition, words the options in the respondent's
         language (LimeSurvey's gender and yes/no questions): answers that are no
         option's code or label are then kept as exported instead of refused.
+
+    Examples
+    --------
+    >>> question = DefinedQuestion("year", "Year of study", "choice",
+    ...                            (Choice("y1", 1.0, {"en": "First"}),
+    ...                             Choice("y2", 2.0, {"en": "Second"})))
+    >>> question.options
+    ((1, 'First'), (2, 'Second'))
     """
 
     code: str
@@ -129,6 +162,14 @@ class SurveyDefinition:
     source
         The platform-specific object read (the REDCap
         :class:`~peereval.loaders.redcap.DataDictionary`), when there is one.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> definition = SurveyDefinition(Path("form.xlsx"), "xlsform", {
+    ...     "age": DefinedQuestion("age", "Age", "number")})
+    >>> definition
+    SurveyDefinition(xlsform, form.xlsx: 1 questions: 1 number)
     """
 
     path: Path
