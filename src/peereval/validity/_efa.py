@@ -32,7 +32,7 @@ from peereval.errors import PeerevalError, PeerevalWarning
 from peereval.reliability._data import check_variance, item_frame, pairwise_cov
 from peereval.validity._matrix import correlation_input
 
-__all__ = ["EFAResult", "efa", "factor_input"]
+__all__ = ["EFAResult", "efa"]
 
 Method = Literal["minres", "ml", "pa", "pc"]
 Rotation = Literal["none", "varimax", "quartimax", "promax", "oblimin", "geomin"]
