@@ -249,23 +249,25 @@ def validate(path: Path, out: TextIO | None = None) -> int:
 
 
 def init(files: list[Path], out_path: Path | None, title: str | None, seed: int | None,
-         force: bool, out: TextIO | None = None) -> int:
+         force: bool, out: TextIO | None = None, definition: Path | None = None) -> int:
     """Write a starter study.toml for the files given."""
     out = out or sys.stdout
     from peereval.report import starter_study
 
-    starter = starter_study(files, out=out_path, overwrite=force, title=title, seed=seed)
+    starter = starter_study(files, out=out_path, overwrite=force, title=title, seed=seed,
+                            definition=definition)
     print(starter, file=out)
     return 0
 
 
 def inspect(path: Path, platform: str, sheet: str | None, encoding: str | None,
-            out: TextIO | None = None) -> int:
+            out: TextIO | None = None, definition: Path | None = None) -> int:
     """Print platform, items and label coding of an export."""
     out = out or sys.stdout
     from peereval.loaders import read_export
 
-    responses = read_export(path, platform, sheet=sheet, encoding=encoding)
+    responses = read_export(path, platform, sheet=sheet, encoding=encoding,
+                            definition=definition)
     print(repr(responses), file=out)
     for note in responses.notes:
         print(f"note: {note}", file=out)
@@ -343,6 +345,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", help="title of the study")
     p.add_argument("--seed", type=int, help="seed of every random step")
     p.add_argument("--force", action="store_true", help="overwrite an existing study.toml")
+    p.add_argument("--definition", type=Path, metavar="FILE", help="the survey's definition "
+                   "file (Qualtrics .qsf, LimeSurvey .lss, XLSForm .xlsx, REDCap data "
+                   "dictionary): decodes answer codes and tells question types and matrices")
     p = sub.add_parser("summary", help="read, screen, score and link a study; print a summary",
                        description="Read the survey, codebook and records named in a "
                        "study.toml, screen and score the survey, link it to the records "
@@ -357,6 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--platform", default="auto", help="force a platform layout")
     p.add_argument("--sheet", help="sheet of a workbook to read")
     p.add_argument("--encoding", help="text encoding, e.g. cp1256")
+    p.add_argument("--definition", type=Path, metavar="FILE", help="the survey's definition "
+                   "file (.qsf, .lss, XLSForm .xlsx, REDCap data dictionary)")
     return parser
 
 
@@ -372,11 +379,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "validate":
             return validate(args.study)
         if args.command == "init":
-            return init(args.files, args.out, args.title, args.seed, args.force)
+            return init(args.files, args.out, args.title, args.seed, args.force,
+                        definition=args.definition)
         if args.command == "summary":
             return summary(args.study)
         if args.command == "inspect":
-            return inspect(args.file, args.platform, args.sheet, args.encoding)
+            return inspect(args.file, args.platform, args.sheet, args.encoding,
+                           definition=args.definition)
     except PeerevalError as exc:
         print(f"peereval: error: {exc}", file=sys.stderr)
         return 1

@@ -75,6 +75,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "sheet": Key("text", "sheet of a workbook export"),
         "encoding": Key("text", "text encoding of a CSV export, e.g. cp1256"),
         "dictionary": Key("path", "REDCap data dictionary"),
+        "definition": Key("path", "the survey's definition file (Qualtrics .qsf, LimeSurvey "
+                          ".lss, XLSForm .xlsx or a REDCap data dictionary): decodes answer "
+                          "codes and tells question types and matrices; also read for the "
+                          "retest", example="survey.qsf"),
         "comments": Key("list", "free-text items to list in the report (escaped)"),
     },
     "retest": {
@@ -200,7 +204,8 @@ class Study:
         survey = self.survey
         responses = read_export(survey["export"], survey.get("platform", "auto"),
                                 sheet=survey.get("sheet"), encoding=survey.get("encoding"),
-                                dictionary=survey.get("dictionary"))
+                                dictionary=survey.get("dictionary"),
+                                definition=survey.get("definition"))
         survey_id = survey.get("id")
         if survey_id and survey_id not in responses.meta and survey_id not in responses.answers:
             raise ConfigError(f"the survey has no column '{survey_id}'", file=self.path,
@@ -216,7 +221,8 @@ class Study:
         if self.retest is not None:
             retest = read_export(self.retest["export"], self.retest.get("platform", "auto"),
                                  sheet=self.retest.get("sheet"),
-                                 encoding=self.retest.get("encoding"))
+                                 encoding=self.retest.get("encoding"),
+                                 definition=survey.get("definition"))
         records = None
         if self.records is not None:
             records = read_records(self.records["file"], id=self.records["id"],
@@ -791,7 +797,8 @@ def _read_survey(run: _DryRun) -> None:
     study, survey = run.study, run.study.survey
     responses = run.attempt("survey.export", lambda: read_export(
         survey["export"], survey.get("platform", "auto"), sheet=survey.get("sheet"),
-        encoding=survey.get("encoding"), dictionary=survey.get("dictionary")))
+        encoding=survey.get("encoding"), dictionary=survey.get("dictionary"),
+        definition=survey.get("definition")))
     instrument = run.attempt("survey.codebook", lambda: Instrument.from_toml(survey["codebook"]))
     run.responses, run.instrument = responses, instrument
     if responses is None:
@@ -841,7 +848,7 @@ def _read_others(run: _DryRun) -> None:
         retest = study.retest
         run.retest = run.attempt("retest.export", lambda: read_export(
             retest["export"], retest.get("platform", "auto"), sheet=retest.get("sheet"),
-            encoding=retest.get("encoding")))
+            encoding=retest.get("encoding"), definition=study.survey.get("definition")))
         if run.retest is not None:
             run.found.append(f"retest {run.retest.source.name}: {len(run.retest)} responses")
             if run.survey_id and run.survey_id not in run.retest.meta and \

@@ -216,3 +216,29 @@ def test_overlap_normalises_ids(tmp_path):
     best = best_id_overlap(responses, {"student_id": [_student(i) for i in range(60)],
                                        "registry": [str(4270000000 + i) for i in range(60)]})
     assert best == IdOverlap("Student number", "student_id", N_SURVEY - N_FOREIGN, N_SURVEY)
+
+
+DEFINITIONS = Path(__file__).parents[1] / "fixtures" / "definitions"
+
+
+def test_init_and_validate_with_the_survey_definition(tmp_path, capsys):
+    export = DEFINITIONS / "limesurvey" / "answer_codes.csv"
+    definition = DEFINITIONS / "limesurvey" / "tutoring.lss"
+    assert main(["init", str(export), "--definition", str(definition), "-o",
+                 str(tmp_path), "--seed", "1"]) == 0
+    study = read_study(tmp_path / "study.toml")
+    assert study.survey["definition"] == definition.resolve()
+    stub_text = (tmp_path / "codebook.toml").read_text(encoding="utf-8")
+    assert "response scale 5 options from definition file (tutoring.lss), coded 1-5" in \
+        stub_text
+    assert "'satis': a single question with a response scale of its own" in stub_text
+    lines = stub_text.splitlines()
+    scale = [line[2:] for line in lines if line.startswith(("# [scales.", "# items = "))]
+    (tmp_path / "codebook.toml").write_text(stub_text + "\n".join(scale) + "\n",
+                                            encoding="utf-8")
+    check = validate_study(tmp_path / "study.toml")
+    assert not [p for p in check.errors if p.key in ("survey.export", "survey.codebook")]
+    assert any(line.startswith("survey answer_codes.csv (limesurvey)") for line in check.found)
+    capsys.readouterr()
+    assert main(["inspect", str(export), "--definition", str(definition)]) == 0
+    assert "read with the survey's definition 'tutoring.lss'" in capsys.readouterr().out

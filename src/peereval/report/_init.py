@@ -424,7 +424,7 @@ def best_id_overlap(responses: Any, record_columns: dict[str, Sequence[Any]]
 # ---------------------------------------------------------------------- detection
 
 
-def detect_file(path: str | Path) -> DetectedFile:
+def detect_file(path: str | Path, *, definition: str | Path | None = None) -> DetectedFile:
     """Tell what an input file is: survey export, records, expert panel, codebook.
 
     Parameters
@@ -433,6 +433,10 @@ def detect_file(path: str | Path) -> DetectedFile:
         A survey export (any platform :func:`peereval.read_export` reads), an
         academic-records table, an expert panel's ratings, a codebook (``.toml``) or
         a REDCap data dictionary.
+    definition
+        The survey's definition file (``.qsf``, ``.lss``, XLSForm), used to read a
+        file recognised as a platform's export (LimeSurvey answer codes, Kobo choice
+        names cannot be read without it).
 
     Returns
     -------
@@ -466,7 +470,7 @@ def detect_file(path: str | Path) -> DetectedFile:
         return _detect_toml(path)
     source = open_source(path)
     if source.kind == "sav":
-        responses = read_export(path, "spss")
+        responses = read_export(path, "spss", definition=definition)
         return _survey(path, responses, None)
     tables = source.tables
     if not tables:
@@ -488,7 +492,7 @@ def detect_file(path: str | Path) -> DetectedFile:
     if recognised:
         table = max(recognised, key=lambda pair: pair[0])[1]
         sheet = table.sheet if several else None
-        return _survey(path, read_export(path, sheet=sheet), sheet)
+        return _survey(path, read_export(path, sheet=sheet, definition=definition), sheet)
     generic_surveys = []
     for table in tables:
         sheet = table.sheet if several else None
@@ -1240,16 +1244,16 @@ def _target(out: str | Path | None, survey: Path) -> Path:
     return out / "study.toml"
 
 
-def _sorted_files(paths: list[Path]) -> tuple[list[DetectedFile],
-                                               dict[str, list[DetectedFile]],
-                                               DetectedFile, DetectedFile | None]:
+def _sorted_files(paths: list[Path], definition: Path | None
+                  ) -> tuple[list[DetectedFile], dict[str, list[DetectedFile]], DetectedFile,
+                             DetectedFile | None]:
     """Each file recognised, by kind; the survey and its retest (the smaller export)."""
     resolved = [p.resolve() for p in paths]
     repeated = {p for p in resolved if resolved.count(p) > 1}
     if repeated:
         raise PeerevalError("a file was given twice", file=sorted(repeated)[0],
                             hint="give each file once")
-    found = [detect_file(p) for p in paths]
+    found = [detect_file(p, definition=definition) for p in paths]
     by_kind: dict[str, list[DetectedFile]] = {}
     for f in found:
         by_kind.setdefault(f.kind, []).append(f)
@@ -1355,6 +1359,7 @@ def starter_study(
     overwrite: bool = False,
     title: str | None = None,
     seed: int | None = None,
+    definition: str | Path | None = None,
 ) -> StarterStudy:
     """Write a starter ``study.toml`` (and a codebook stub) from a study's files.
 
@@ -1376,6 +1381,11 @@ def starter_study(
         The study's title (by default one made from the survey file's name).
     seed
         Seed of every random step; by default today's date as ``YYYYMMDD``.
+    definition
+        The survey's definition file (Qualtrics ``.qsf``, LimeSurvey ``.lss``,
+        XLSForm), read with the export (and the retest) and written as
+        ``[survey] definition``: answer codes are decoded, and question types and
+        matrices come from it.
 
     Returns
     -------
@@ -1435,7 +1445,12 @@ def starter_study(
     if not paths:
         raise PeerevalError("peereval init needs at least the survey export",
                             hint="peereval init survey.csv [records.xlsx codebook.toml ...]")
-    found, by_kind, survey, retest = _sorted_files(paths)
+    if definition is not None and not Path(definition).is_file():
+        raise PeerevalError("the definition file does not exist", file=definition,
+                            hint="give the .qsf, .lss or XLSForm downloaded from the survey "
+                            "platform")
+    found, by_kind, survey, retest = _sorted_files(
+        paths, Path(definition) if definition is not None else None)
     if not isinstance(overwrite, bool):
         raise PeerevalError(f"overwrite must be True or False, not {overwrite!r}")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
@@ -1476,6 +1491,9 @@ def starter_study(
         plan.set("survey", "sheet", survey.sheet)
     if dictionary is not None:
         plan.set("survey", "dictionary", _relative(dictionary.path, base))
+    if definition is not None:
+        plan.set("survey", "definition", _relative(Path(definition), base),
+                 "the survey's definition file given with --definition")
 
     records_info = None
     records_found = (by_kind.get("records") or [None])[0]
