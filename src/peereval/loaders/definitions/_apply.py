@@ -211,7 +211,8 @@ def apply_definition(responses: Responses, definition: SurveyDefinition) -> Resp
         kept = [n for n in kept if "numeric(mapping=" not in n]
     out = Responses(answers, items, responses.meta, platform=responses.platform,
                     source=responses.source, sheet=responses.sheet,
-                    source_rows=responses.source_rows, notes=[*kept, *notes])
+                    source_rows=responses.source_rows, notes=[*kept, *notes],
+                    encoding=responses.encoding)
     return out
 
 
