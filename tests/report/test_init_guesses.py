@@ -242,3 +242,16 @@ def test_init_and_validate_with_the_survey_definition(tmp_path, capsys):
     capsys.readouterr()
     assert main(["inspect", str(export), "--definition", str(definition)]) == 0
     assert "read with the survey's definition 'tutoring.lss'" in capsys.readouterr().out
+
+
+def test_a_student_number_typed_as_text_is_not_a_comment():
+    from peereval.loaders.responses import Item
+
+    typed = ["9812 0001", "۹۸۱۲۰۰۰۲", "98120003 ", "0098120004"]
+    ok, why = free_text_evidence("Q7", Item("Q7", "Q7", "text"), typed)
+    assert not ok
+    assert "4 different whole numbers of 8 digits" in why
+    ok, why = free_text_evidence("Q8", Item("Q8", "What is your student number?", "text"),
+                                 ["s-12", "s-12", "s-13"])
+    assert not ok
+    assert "named like an id" in why

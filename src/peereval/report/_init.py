@@ -281,7 +281,7 @@ def id_evidence(header: str, values: Iterable[Any]) -> str | None:
     if n >= 3 and distinct >= 0.9 * n:
         if words & _ID_TOKENS:
             return f"named like an id ('{header}') and {spread}"
-        numbers = [_number(t) for t in filled]
+        numbers = [_number(i) for i in ids]  # spaces and Persian digits normalised
         if all(x is not None and float(x).is_integer() and abs(x) >= 10 ** (_ID_DIGITS - 1)
                for x in numbers):
             digits = max(len(str(int(abs(x)))) for x in numbers if x is not None)
@@ -350,7 +350,8 @@ def free_text_evidence(code: str, item: Any, answers: Sequence[Any]) -> tuple[bo
     filled = _filled_texts(answers)
     if not filled:
         return False, "nobody answered it"
-    evidence = id_evidence(item.column or code, filled)
+    evidence = id_evidence(item.column or code, filled) or (
+        id_evidence(item.text, filled) if item.text else None)
     if evidence:
         return False, f"it looks like an id: {evidence}"
     numeric = [t for t in filled if _NUMBERISH.fullmatch(normalize_digits(t).strip())]
