@@ -48,8 +48,8 @@ def read_definition(path: str | Path) -> SurveyDefinition:
     Parameters
     ----------
     path
-        A Qualtrics ``.qsf``, a LimeSurvey ``.lss``, an XLSForm ``.xlsx``
-        (KoboToolbox, ODK) or a REDCap data dictionary ``.csv``. The format is told
+        A Qualtrics ``.qsf``, a LimeSurvey ``.lss``, an XLSForm ``.xlsx`` or
+        ``.xls`` (KoboToolbox, ODK) or a REDCap data dictionary ``.csv``. The format is told
         from the content, not the file name.
 
     Returns
@@ -76,16 +76,10 @@ def read_definition(path: str | Path) -> SurveyDefinition:
     from peereval.loaders.definitions._model import read_bytes
 
     head = read_bytes(path)[:4096]
-    if head.startswith(_ZIP):
+    if head.startswith((_ZIP, _OLE)):  # .xlsx, or an Excel 97-2003 .xls (ODK's older forms)
         from peereval.loaders.definitions import xlsform
 
         return xlsform.read(path)
-    if head.startswith(_OLE):
-        raise FileFormatError(
-            "this is an old binary Excel workbook (.xls); peereval reads XLSForms saved "
-            "as .xlsx", file=path,
-            hint="open it in Excel or LibreOffice and save it as .xlsx, or download the "
-            "form again as XLS from KoboToolbox (which writes .xlsx)")
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if start.startswith(b"{"):
         from peereval.loaders.definitions import qualtrics
