@@ -63,7 +63,8 @@ def read(path: str | Path) -> SurveyDefinition:
     Parameters
     ----------
     path
-        The ``.xlsx`` file with ``survey`` and ``choices`` sheets.
+        The workbook (``.xlsx``, or an Excel 97-2003 ``.xls``) with ``survey`` and
+        ``choices`` sheets.
 
     Returns
     -------
