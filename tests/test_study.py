@@ -239,6 +239,8 @@ def test_analyses_asked_for_without_their_inputs(study_dir):
     ('binary = ["passed"]', 'binary = ["passed", "mentored"]', "outcomes.binary",
      "is the group column itself"),
     ("min_cell = 10", "min_cell = 200", "privacy.min_cell", "would be suppressed"),
+    ('binary = ["passed"]', 'binary = ["passed", "mentor_group"]', "outcomes.binary",
+     "'mentor_group' holds"),
     ('"duplicate_id", "speeder"]', '"speeder"]', "survey.id",
      "2 analysed response(s) repeat a student id"),
     ("range = [1, 5]", "range = [0, 4]", "survey.codebook",

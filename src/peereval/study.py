@@ -704,6 +704,7 @@ def validate_study(path: str | Path) -> StudyCheck:
     _check_codebook(run)
     _check_comments(run)
     _check_linkage(run)
+    _check_retest(run)
     _check_records(run)
     _check_factor_n(run)
     _read_panel(run)
@@ -872,6 +873,11 @@ def _read_panel(run: _DryRun) -> None:
             run.found.append(f"expert panel {Path(study.expert_panel['file']).name}: "
                              f"{panel.relevance.shape[0]} items x "
                              f"{panel.relevance.shape[1]} experts")
+            if panel.relevance.shape[1] < 3 and study.analyses["content_validity"]:
+                run.error("expert_panel.file", f"{panel.relevance.shape[1]} expert(s) "
+                          "rated the items: content validity needs at least three",
+                          "add the ratings of more experts", "file "
+                          f"'{Path(study.expert_panel['file']).name}'")
 
 
 def _check_codebook(run: _DryRun) -> None:
@@ -901,6 +907,22 @@ def _check_codebook(run: _DryRun) -> None:
                 f"fewer than three: {reason}", "give each scale at least three items "
                 "(or leave out a one-item question)", where)
     _check_range(run, where)
+    _check_item_variance(run, where)
+
+
+def _check_item_variance(run: _DryRun, where: str) -> None:
+    """Items everybody answered alike: alpha, omega and the factor models refuse them."""
+    if run.scores is None:
+        return
+    items = run.scores.items
+    for scale in run.instrument.scales:
+        flat = [c for c in scale.items if items[c].dropna().nunique() < 2]
+        if flat:
+            run.error("survey.codebook", f"item(s) {flat} of scale '{scale.name}' have no "
+                      "variance among the analysed respondents (everybody gave the same "
+                      "answer, or nobody answered): its reliability and the factor "
+                      "analyses would not be reported", "leave the item(s) out of the "
+                      "scale, or check the export and its coding", where)
 
 
 def _check_range(run: _DryRun, where: str) -> None:
@@ -999,6 +1021,36 @@ def _check_linkage(run: _DryRun) -> None:
                  where)
 
 
+def _check_retest(run: _DryRun) -> None:
+    """How many retest respondents pair with an analysed survey respondent."""
+    from peereval.loaders.records import normalise_id
+
+    retest, screened, survey_id = run.retest, run.screened, run.survey_id
+    if retest is None or screened is None:
+        return
+    if not run.study.survey.get("id"):
+        run.error("survey.id", "the study has a retest but no survey id: the two "
+                  "administrations cannot be paired, so test-retest reliability would not "
+                  "be reported", "set [survey] id to the column holding the student number",
+                  f"file '{run.study.path.name}'")
+        return
+    if not survey_id or (survey_id not in retest.meta and survey_id not in retest.answers):
+        return  # reported when the survey or the retest was read
+
+    def ids(responses: Any) -> set[str]:
+        column = (responses.meta[survey_id] if survey_id in responses.meta
+                  else responses.answers[survey_id])
+        return {normalise_id(v) for v in column if not _missing(v)} - {None}
+
+    paired = len(ids(retest) & ids(screened))
+    run.found.append(f"retest: {paired} of {len(retest)} retest respondents pair with an "
+                     f"analysed survey respondent (by '{survey_id}')")
+    if paired < 2:
+        run.error("retest.export", f"{paired} retest respondent(s) pair with the survey: "
+                  "test-retest reliability needs at least two", "check that both exports "
+                  "hold the same student ids", f"file '{retest.source.name}'")
+
+
 def _missing(value: Any) -> bool:
     try:
         return bool(pd.isna(value))
@@ -1071,6 +1123,29 @@ def _check_outcome_values(run: _DryRun, roles: list[tuple[str, str]]) -> None:
         if evidence:
             run.error(key, f"'{column}' does not vary: {evidence}; it can be neither "
                       "compared nor adjusted for", f"remove '{column}' from {key}", at)
+            continue
+        _check_outcome_groups(run, column, key, at)
+
+
+def _check_outcome_groups(run: _DryRun, column: str, key: str, at: str) -> None:
+    """An outcome needs values in both groups; a binary one exactly two values."""
+    records = run.records
+    frame = records.data
+    if key == "outcomes.binary":
+        distinct = sorted(map(str, frame[column].dropna().unique()))
+        if len(distinct) != 2:
+            run.error(key, f"'{column}' holds {len(distinct)} different value(s) "
+                      f"({', '.join(distinct[:6])}), not two", "a binary outcome holds two "
+                      "values, e.g. 1 = passed and 0 = failed; list other outcomes under "
+                      "continuous", at)
+            return
+    if key in ("outcomes.continuous", "outcomes.binary") and records.group in frame:
+        counts = frame.groupby(records.group)[column].count()
+        thin = [f"{g}: {n}" for g, n in counts.items() if n < 2]
+        if thin:
+            run.error(key, f"'{column}' has fewer than two values in a group "
+                      f"({', '.join(thin)}): it cannot be compared", f"check the column, "
+                      f"or remove '{column}' from {key}", at)
 
 
 #: Sample-size rules the dry run checks for the factor analyses.

@@ -255,3 +255,19 @@ def test_a_student_number_typed_as_text_is_not_a_comment():
                                  ["s-12", "s-12", "s-13"])
     assert not ok
     assert "named like an id" in why
+
+
+def test_validate_finds_an_item_everybody_answered_alike(messy):
+    survey = messy.files[0].path
+    rows = list(csv.reader(survey.open(encoding="utf-8")))
+    column = rows[0].index(f"{STEM} - {ROWS[0]}")
+    for row in rows[1:]:
+        row[column] = "Agree"
+    with survey.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    lines = messy.codebook.read_text(encoding="utf-8").splitlines()
+    scale = [line[2:] for line in lines if line.startswith(("# [scales.", "# items = "))]
+    messy.codebook.write_text("\n".join(lines + scale) + "\n", encoding="utf-8")
+    check = validate_study(messy.study)
+    assert any("have no variance among the analysed respondents" in p.message
+               for p in check.errors)
