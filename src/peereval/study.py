@@ -674,11 +674,13 @@ def validate_study(path: str | Path) -> StudyCheck:
     -----
     Besides the keys, types and paths of ``study.toml`` (:func:`read_study`), it
     checks: codebook items present in the export; answers outside the declared
-    response range; scales of fewer than three items and items in two scales;
-    comments that are not free text; the survey id set (with records) and how many
-    analysed respondents link to the records; two groups and the treated value;
-    outcome and covariate columns present, not id-like and not constant; group
-    sizes at or above ``min_cell``; respondents with every item answered against
+    response range; items without variance; scales of fewer than three items and
+    items in two scales; comments that are not free text; the survey id set (with
+    records or a retest), how many analysed respondents link to the records and how
+    many retest respondents pair; two groups and the treated value; outcome and
+    covariate columns present, not id-like and not constant, with values in both
+    groups (two values for a binary outcome); group sizes at or above ``min_cell``;
+    at least three experts; respondents with every item answered against
     the items of the factor analyses (more than the items, or they cannot run;
     at least 100 and 5 per item for EFA, Gorsuch 1983; at least 100 for a CFA,
     Kline 2016); and every analysis asked for having the inputs it needs.

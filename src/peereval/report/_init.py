@@ -1122,7 +1122,8 @@ def _codebook_stub(responses: Any, found: DetectedFile) -> tuple[str, list[str]]
                   f"# [scales.{name}]", '# label = ""', f"# items = {_toml_value(block.codes)}",
                   "# reverse = []"]
         if block.low != block.low:
-            lines.append("# response_range = [1, 5]   # CHECK: the labels did not say")
+            lines.append("# response_range = [1, N]   # CHECK: give N, the number of "
+                         "points: the labels alone do not tell (see above)")
         elif (block.low, block.high) != (low, high):
             lines.append(f"# response_range = [{block.low:g}, {block.high:g}]")
     if not_items:
