@@ -100,8 +100,17 @@ def test_every_fixture_file_is_covered():
 
 
 def test_answer_codes_need_the_survey_structure():
-    """LimeSurvey's A1..A5 codes are labels of the survey designer's choosing."""
-    responses = peereval.read_export(FIXTURES / "limesurvey" / "codes_answer_codes.csv")
+    """LimeSurvey's A1..A5 codes are labels of the survey designer's choosing.
+
+    Without the survey structure the export is refused at once, saying which file to
+    download; kept as codes on request, they can be coded with one's own mapping.
+    """
+    path = FIXTURES / "limesurvey" / "codes_answer_codes.csv"
+    with pytest.raises(peereval.errors.LabelError, match="answer codes") as error:
+        peereval.read_export(path)
+    assert ".lss" in str(error.value)
+    assert "definition" in str(error.value)
+    responses = peereval.read_export(path, keep_codes=True)
     with pytest.raises(peereval.errors.LabelError, match="match no known"):
         _first_five(responses)
     mapping = {f"A{k}": k for k in range(1, 6)}
