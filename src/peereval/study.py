@@ -1175,8 +1175,8 @@ def _check_factor_n(run: _DryRun) -> None:
     need = max(EFA_MIN_N, EFA_PER_ITEM * p)
     if n < need:
         run.warn(key, f"n = {n} for {p} items is below the rule for an exploratory factor "
-                 f"analysis: at least {EFA_PER_ITEM} respondents per item and "
-                 f"{EFA_MIN_N} in all, here {need} (Gorsuch, 1983); factors and loadings "
+                 f"analysis: at least {EFA_PER_ITEM} respondents per item and never fewer "
+                 f"than {EFA_MIN_N}, so {need} here (Gorsuch, 1983); factors and loadings "
                  "may not replicate", "treat the EFA as exploratory, or collect more "
                  "responses")
     if n < CFA_MIN_N:

@@ -11,6 +11,7 @@ Each wrong guess issue 13 saw must not come back.
 from __future__ import annotations
 
 import csv
+import random
 import tomllib
 from pathlib import Path
 
@@ -48,6 +49,7 @@ def _student(i: int) -> str:
 
 def write_messy_study(folder: Path) -> tuple[Path, Path]:
     """The survey CSV and records workbook of a messy study; returns their paths."""
+    rng = random.Random(13)
     survey = folder / "survey.csv"
     header = ["Response ID", "Student number", "Age", "Year of study", "Gender",
               *[f"{STEM} - {row}" for row in ROWS],
@@ -64,7 +66,7 @@ def write_messy_study(folder: Path) -> tuple[Path, Path]:
             elif i % 4 == 3:
                 sid = sid.translate(PERSIAN)  # typed on a Persian keyboard
             age = f"{18 + i % 7}" + (" years" if i % 5 == 0 else "")
-            answers = [AGREE[(i + j) % 5] for j in range(len(ROWS))]
+            answers = [AGREE[rng.randrange(5)] for _ in ROWS]
             writer.writerow([f"R_{i:03d}xq{i * 7919 % 1000:03d}", sid, age, 1 + i % 6,
                              "Female" if i % 2 else "Male", *answers, OFTEN[i % 4],
                              COMMENTS[i % 6] + f" ({i})" if i % 3 == 0 else ""])
@@ -271,3 +273,25 @@ def test_validate_finds_an_item_everybody_answered_alike(messy):
     check = validate_study(messy.study)
     assert any("have no variance among the analysed respondents" in p.message
                for p in check.errors)
+
+
+def test_ready_means_the_report_holds_every_analysis_asked_for(messy):
+    """The messy study once its scale is accepted: validate says ready (with the small-n
+    warnings) and the report leaves nothing out."""
+    from peereval.report import run_study
+
+    lines = messy.codebook.read_text(encoding="utf-8").splitlines()
+    scale = [line[2:] for line in lines if line.startswith(("# [scales.", "# items = "))]
+    messy.codebook.write_text("\n".join(lines + scale) + "\n", encoding="utf-8")
+    text = messy.study.read_text(encoding="utf-8")
+    messy.study.write_text(text.replace("n_boot = 2000", "n_boot = 200").replace(
+        "n_iter = 1000", "n_iter = 50"), encoding="utf-8")
+    check = validate_study(messy.study)
+    assert check.ready
+    assert {p.key for p in check.warnings} == {"analyses.factor_analysis"}
+    report = run_study(messy.study)
+    skipped = [note for section in report.sections for note in section.notes
+               if "not reported" in note]
+    assert skipped == []
+    assert {"reliability", "validity", "outcomes", "comments"} <= {
+        s.key for s in report.sections}
