@@ -480,6 +480,48 @@ class Instrument:
                                                    "action"]),
         )
 
+    def coding_table(self, data: Responses, *,
+                     mapping: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """How the answers of the instrument's items became numbers.
+
+        The table of :meth:`Responses.coding_table`, for the codebook's items and with
+        the codebook's number of points per scale (as :meth:`score` codes them), one
+        row per item and distinct answer; ``item`` is the codebook's short name and
+        ``column`` the export's column.
+
+        Parameters
+        ----------
+        data
+            The survey export.
+        mapping
+            As for :meth:`score`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``item``, ``column``, ``answer``, ``label``, ``value``, ``rule``,
+            ``source``, ``unseen_levels``, ``count``.
+
+        Examples
+        --------
+        >>> import peereval
+        >>> study = peereval.load_sample()
+        >>> table = study.instrument.coding_table(study.responses)
+        >>> sorted(table["rule"].unique())
+        ['agreement-5 (en)']
+        """
+        found = self.source_columns(list(data.items), what=f"the export {data.source.name}")
+        columns = [found[name] for name in self.items]
+        points = {found[code]: self.points(scale) for scale in self.scales
+                  for code in scale.items if self.points(scale)}
+        if mapping and any(isinstance(v, Mapping) for v in mapping.values()):
+            mapping = {found.get(str(k), k): v for k, v in mapping.items()}
+        table = data.coding_table(columns, points=points, mapping=mapping)
+        short = {column: name for name, column in zip(self.items, columns, strict=True)}
+        table.insert(1, "column", table["item"])
+        table["item"] = table["item"].map(short)
+        return table
+
     def item_values(self, data: Responses | pd.DataFrame, *,
                     mapping: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """The instrument's items as numbers, before missing codes and reverse keying.

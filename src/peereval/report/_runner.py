@@ -391,8 +391,11 @@ def _linkage(run: _Run, section: Section) -> None:
     study, data = run.study, run.data
     key = os.environ.get(study.key_env) or secrets.token_hex(32)
     with run.step(section, "Linkage of survey and records"):
+        named = [*study.outcomes.get("continuous", []), *study.outcomes.get("binary", []),
+                 *study.outcomes.get("covariates", []),
+                 *(study.outcomes[k] for k in ("baseline", "cluster") if k in study.outcomes)]
         linked = link(data.screened, data.records, key=key,
-                      survey_id=study.survey.get("id", "student_id"))
+                      survey_id=study.survey.get("id", "student_id"), keep=named)
         run.results["linked"] = linked
         report = linked.report
         section.tables.append(Table(
@@ -1107,7 +1110,46 @@ def _methods_section(run: _Run) -> Section:
     section.paragraphs.append(lead + " ".join(run.methods) + (
         f" Random steps used the seed {run.seed}. Analyses were run with peereval "
         f"{__version__}; groups or cells smaller than {study.min_cell} are not shown."))
+    with run.step(section, "Coding of the answers"):
+        _coding(run, section)
     return section
+
+
+def _coding(run: _Run, section: Section) -> None:
+    """The coding table, one row per scale and answer, with its rule and source."""
+    data = run.data
+    table = data.instrument.coding_table(data.responses)
+    if table.empty:
+        return
+    scale_of = {item: scale.name for scale in data.instrument.scales for item in scale.items}
+    table = table.assign(scale=table["item"].map(scale_of).fillna(""))
+    table["label"] = table["label"].where(table["label"] != table["answer"], "")
+    keys = ["scale", "answer", "label", "value", "rule", "source", "unseen_levels"]
+    grouped = (table.groupby(keys, sort=False, dropna=False)
+               .agg(items=("item", lambda items: ", ".join(dict.fromkeys(items))),
+                    count=("count", "sum"))
+               .reset_index()
+               .sort_values(["scale", "value"], kind="stable", na_position="last"))
+    rules = sorted({f"{r.rule} ({r.source})" for r in grouped.itertuples()
+                    if r.rule != "not a scale position"})
+    section.paragraphs.append(
+        "Answers were turned into numbers by " + "; ".join(rules) + ". The table "
+        "'How the answers were coded' lists every answer, its number and the rule.")
+    unseen = sorted({u for u in grouped["unseen_levels"] if u})
+    note = ("Each row is one answer as exported and the number analysed. Answers that "
+            "are not a position on the scale (such as 'Not applicable') are missing "
+            "(shown as —).")
+    if unseen:
+        note += (" The numbers of some answers rest on levels nobody chose ("
+                 + "; ".join(unseen) + "); if the questionnaire's scale did not have them, "
+                 "give its number of points in the codebook (response_range).")
+    section.tables.append(Table(
+        "coding", "How the answers were coded",
+        _frame(grouped, {"scale": "scale", "items": "items", "answer": "answer",
+                         "label": "label", "value": "number", "rule": "rule",
+                         "source": "source", "unseen_levels": "levels nobody chose",
+                         "count": "answers"}),
+        note=note))
 
 
 # --------------------------------------------------------------------- entry points
@@ -1148,16 +1190,21 @@ def run_study(study: str | Path | Study, *, progress: Progress | None = None) ->
     >>> [s.key for s in report.sections][:3]
     ['study', 'quality', 'design']
     >>> len(report.tables()), len(report.figures()), report.meta["seed"]
-    (27, 8, 20240301)
+    (28, 8, 20240301)
     """
     progress = progress or _quiet
     if not isinstance(study, Study):
         study = read_study(study)
     progress("Reading and screening the inputs")
-    data = study.load()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PeerevalWarning)
+        data = study.load()
     seed = study.seed
     run = _Run(study, data, seed if seed is not None else secrets.randbelow(2**31), progress,
                panel=study.read_panel())
+    for warning in caught:
+        if issubclass(warning.category, PeerevalWarning):
+            run.warnings.append(f"Reading the survey: {warning.message}")
     run.labels, notes = _study_labels(study, data)
     run.warnings.extend(notes)
     if seed is None:
