@@ -53,7 +53,8 @@ def write_messy_study(folder: Path) -> tuple[Path, Path]:
     survey = folder / "survey.csv"
     header = ["Response ID", "Student number", "Age", "Year of study", "Gender",
               *[f"{STEM} - {row}" for row in ROWS],
-              "How often did you meet your mentor?", "Any other comments?"]
+              "How often did you meet your mentor?", "Any other comments?",
+              "I settled into my first year quickly"]
     with survey.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
@@ -69,7 +70,8 @@ def write_messy_study(folder: Path) -> tuple[Path, Path]:
             answers = [AGREE[rng.randrange(5)] for _ in ROWS]
             writer.writerow([f"R_{i:03d}xq{i * 7919 % 1000:03d}", sid, age, 1 + i % 6,
                              "Female" if i % 2 else "Male", *answers, OFTEN[i % 4],
-                             COMMENTS[i % 6] + f" ({i})" if i % 3 == 0 else ""])
+                             COMMENTS[i % 6] + f" ({i})" if i % 3 == 0 else "",
+                             AGREE[rng.randrange(5)]])
     records = folder / "records.xlsx"
     book = openpyxl.Workbook()
     sheet = book.active
@@ -135,6 +137,10 @@ def test_range_comes_from_the_items_own_labels_and_year_is_not_an_item(messy):
     assert ("'How often did you meet your mentor?': a single question with a response "
             "scale of its own (frequency-4 (en), 1-4)") in stub_text
     assert "5 rows of one matrix question" in stub_text
+    # a statement on an agreement scale that mentions the year is an opinion, not a
+    # question about the student
+    assert ("'I settled into my first year quickly': a single question with a response "
+            "scale of its own (agreement-5 (en), 1-5)") in stub_text
     assert "agreement-5 (en), coded 1-5" in stub_text
     proposed = [line for line in stub_text.splitlines() if line.startswith("# items = ")]
     assert len(proposed) == 1

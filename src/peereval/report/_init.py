@@ -1013,6 +1013,28 @@ def _item_scale(responses: Any, codes: list[str]) -> tuple[str, float, float, bo
     return (rule, float(values.min()), float(values.max()), False)
 
 
+def _uncoded_scale(responses: Any, codes: list[str]) -> str | None:
+    """Why items whose labels all belong to known scales could not be coded (the
+    labels do not tell the scale's length), or ``None`` when some label is unknown."""
+    from peereval.loaders.labels import match_labels
+
+    labels = list(dict.fromkeys(str(v).strip() for c in codes
+                                for v in responses.answers[c].dropna().unique()
+                                if str(v).strip()))
+    match = match_labels(labels) if labels else None
+    if match is None or match.unmatched:
+        return None
+    if match.ambiguous:
+        return f"the labels fit {', '.join(match.ambiguous)}"
+    shown = ", ".join(f"'{label}'" for label in sorted(labels)[:7])
+    return f"the labels {shown} do not tell the number of points"
+
+
+def _is_vocabulary(scale: tuple[str, float, float, bool]) -> bool:
+    """The scale is one of the known response vocabularies (agreement-5 (en), ...)."""
+    return bool(re.match(r"^[^\W\d_]+-\d+", scale[0]))
+
+
 def _scale_blocks(responses: Any) -> tuple[list[_Block], list[str], list[str]]:
     """Proposed scales, the questions that are not scale items (with why), checks."""
     groups: dict[str, list[str]] = {}
@@ -1022,25 +1044,29 @@ def _scale_blocks(responses: Any) -> tuple[list[_Block], list[str], list[str]]:
     singles: dict[tuple[str, float, float, bool], list[str]] = {}
     not_items: list[str] = []
     checks: list[str] = []
+    nan = float("nan")
     for group, codes in groups.items():
         item = responses.items[codes[0]]
-        about = demographic_evidence(item) if len(codes) == 1 else None
+        scale = _item_scale(responses, codes)
+        if isinstance(scale, str):
+            reason = _uncoded_scale(responses, codes)
+            if reason is None:
+                not_items.append(f"'{codes[0]}': {scale[:160]}")
+                checks.append(f"the answers of {codes[0]} could not be coded as numbers "
+                              f"({scale[:160]}); peereval inspect FILE shows them")
+                continue
+            checks.append(f"the answers of {', '.join(codes[:3])} could not be coded as "
+                          f"numbers ({reason}); give the scale's range in the codebook "
+                          "(response_range) or a mapping")
+            scale = (f"not coded: {reason}", nan, nan, False)
+        # a question about the student (age, year of study) coded without a known
+        # vocabulary of opinions is no scale item; a statement on an agreement scale
+        # that mentions 'year' is one
+        about = (demographic_evidence(item) if len(codes) == 1 and not _is_vocabulary(scale)
+                 else None)
         if about:
             not_items.append(f"'{codes[0]}': {about}")
-            continue
-        scale = _item_scale(responses, codes)
-        if isinstance(scale, str) and len(codes) > 1:
-            checks.append(f"the answers of {', '.join(codes[:3])} ... could not be coded "
-                          f"as numbers ({scale}); give the scale's range in the codebook "
-                          "(response_range) or a mapping")
-            scale = (f"not coded: {scale[:120]}", float("nan"), float("nan"), False)
-        if isinstance(scale, str):
-            not_items.append(f"'{codes[0]}'" + (f" and {len(codes) - 1} more" if
-                                                len(codes) > 1 else "") + f": {scale}")
-            checks.append(f"the answers of {', '.join(codes[:3])} could not be coded as "
-                          f"numbers ({scale}); peereval inspect FILE shows them")
-            continue
-        if len(codes) > 1:
+        elif len(codes) > 1:
             stem = (item.text.rsplit(" - ", 1)[0] if " - " in (item.text or "")
                     else str(group))
             blocks.append(_Block(str(group), codes, scale[0], scale[1], scale[2],
@@ -1055,8 +1081,9 @@ def _scale_blocks(responses: Any) -> tuple[list[_Block], list[str], list[str]]:
                                  codes, name, low, high, f"{len(codes)} single questions "
                                  "on the same response scale", from_labels))
         else:
+            coded = f", {low:g}-{high:g}" if low == low else ""
             not_items.append(f"'{codes[0]}': a single question with a response scale of "
-                             f"its own ({name}, {low:g}-{high:g})")
+                             f"its own ({name}{coded})")
     return blocks, not_items, checks
 
 
@@ -1069,10 +1096,10 @@ def _pool_numbers(singles: dict[tuple[str, float, float, bool], list[str]]
     range most questions show join them; a question whose answers go beyond it (a
     year of study 1-6 beside 1-5 items) stays apart, so it never widens the others.
     """
-    labelled = {k: v for k, v in singles.items() if k[3]}
+    labelled = {k: v for k, v in singles.items() if k[3] or k[1] != k[1]}  # NaN: uncoded
     numeric: dict[tuple[float, float], list[str]] = {}
     for (_name, low, high, _labels), codes in singles.items():
-        if not _labels:
+        if not _labels and low == low:
             numeric.setdefault((min(low, 1.0), high), []).extend(codes)
     if numeric:
         main = max(numeric, key=lambda r: (len(numeric[r]), r[1]))
