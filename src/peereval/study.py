@@ -928,14 +928,12 @@ def _check_item_variance(run: _DryRun, where: str) -> None:
 
 
 def _check_range(run: _DryRun, where: str) -> None:
-    from peereval.errors import LabelError
-
     instrument = run.instrument
     if run.screened is None or run.scores is None:
         return
     try:
         values = instrument.item_values(run.screened)
-    except (LabelError, PeerevalError) as exc:
+    except PeerevalError as exc:  # labels that cannot be coded
         run.problems.append(Problem.from_error(exc, "survey.codebook"))
         return
     outside: list[str] = []
