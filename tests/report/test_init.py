@@ -270,3 +270,20 @@ def test_dictionary_without_a_redcap_survey(tmp_path):
     with pytest.raises(PeerevalError, match="REDCap data dictionary"):
         starter_study([peereval.sample_path("survey"), FIXTURES / "redcap/dictionary.csv"],
                       out=tmp_path)
+
+
+def test_every_records_guess_has_its_evidence_in_study_toml(tmp_path):
+    made = starter_study(_sample("survey", "records"), out=tmp_path, seed=1)
+    evidence = [line for line in made.study.read_text(encoding="utf-8").splitlines()
+                if line.startswith("# init: ")]
+    text = "\n".join(evidence)
+    assert ("# init: id: 'student_id': a different value in each of the 300 rows; "
+            "149 of 149 survey ids found in records.student_id") in text
+    assert "# init: group: 'mentored': two values, one for every student (yes: 163, no: 137)" \
+        in text
+    assert "# init: baseline: 'gpa_entry'" in text
+    assert "# init: continuous: 'exam_score': 300 values" in text
+    assert "# init: binary: 'passed': only 0 and 1" in text
+    assert "# init: cluster: 'mentor_group': names the mentor group; 12 groups" in text
+    assert "# init: left out: 'sessions_attended': attendance" in text
+    assert "# init: comments: 'Q5': free text" in text

@@ -839,9 +839,25 @@ def _plan_records(plan: _Plan, found: DetectedFile, base: Path,
     if found.sheet:
         plan.set("records", "sheet", found.sheet)
     records = read_records(found.path, id=info["id"], group=info["group"], sheet=found.sheet)
+    _explain_records(plan, info, len(records), overlap)
     outcomes = _record_columns(plan, info)
     _plan_outcomes(plan, outcomes)
     return {"records": records, "outcomes": outcomes}
+
+
+def _explain_records(plan: _Plan, info: dict[str, Any], n_students: int,
+                     overlap: IdOverlap | None) -> None:
+    """The evidence of the records' id, group and treated value, as comments."""
+    linked = f"; {overlap.text()}" if _linked_enough(overlap) and overlap else ""
+    plan.explain("records", f"id: '{info['id']}': a different value in each of the "
+                 f"{n_students} rows{linked}")
+    column = next(c for c in info["columns"] if c.header == info["group"])
+    counts = pd.Series([t for t in column.texts if t]).value_counts()
+    shown = ", ".join(f"{value}: {n}" for value, n in counts.items())
+    treated = (f"; '{info['treated']}' is the value meaning mentored (yes-like)"
+               if info["treated"] is not None else "")
+    plan.explain("records", f"group: '{info['group']}': two values, one for every "
+                 f"student ({shown}){treated}")
 
 
 def _record_columns(plan: _Plan, info: dict[str, Any]) -> dict[str, Any]:
@@ -881,9 +897,14 @@ def _record_columns(plan: _Plan, info: dict[str, Any]) -> dict[str, Any]:
                 plan.guesses.append(f"outcomes.cluster = \"{column.header}\": mentees are "
                                     f"nested in {len(values)} groups ({share:.0%} of the "
                                     "mentored have one)")
+                plan.explain("outcomes", f"cluster: '{column.header}': names the mentor "
+                             f"group; {len(values)} groups, {share:.0%} of the mentored "
+                             "have one")
             continue
         if tokens & _DOSE_TOKENS:
             dose.append(column.header)
+            plan.explain("outcomes", f"left out: '{column.header}': attendance, an "
+                         "exposure the students chose, not an outcome")
             continue
         baseline_like = any(t.startswith("pre") and len(t) <= 4 for t in tokens) or \
             bool(tokens & _BASELINE_TOKENS)
