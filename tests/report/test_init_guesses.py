@@ -301,3 +301,18 @@ def test_ready_means_the_report_holds_every_analysis_asked_for(messy):
     assert skipped == []
     assert {"reliability", "validity", "outcomes", "comments"} <= {
         s.key for s in report.sections}
+
+
+def test_an_age_does_not_win_the_linkage_against_row_numbers(tmp_path):
+    """Ages 18-24 are all 'found' in a records column of row numbers 1..60; they are
+    no ids (many students share an age), so the student number still links."""
+    import peereval
+
+    survey, _ = write_messy_study(tmp_path)
+    responses = peereval.read_export(survey)
+    rows = [str(i) for i in range(1, 61)]
+    assert best_id_overlap(responses, {"row": rows}) is None
+    best = best_id_overlap(responses, {"row": rows,
+                                       "student_id": [_student(i) for i in range(60)]})
+    assert best.survey_column == "Student number"
+    assert best.records_column == "student_id"

@@ -401,8 +401,30 @@ def best_id_overlap(responses: Any, record_columns: dict[str, Sequence[Any]]
     """The survey column and records column sharing the most ids (after normalising).
 
     Ids are compared after :func:`peereval.loaders.records.normalise_id` (spaces,
-    leading zeros, Persian digits, ``123.0``). Ties go to the survey column named
-    like a student id, then to the first. ``None`` when no value is shared.
+    leading zeros, Persian digits, ``123.0``). Only survey columns whose values are
+    (nearly) all different are candidates: an age or a year of study, whose values
+    many respondents share, would match a records column of row numbers. Ties go to
+    the survey column named like a student id, then to the first. ``None`` when no
+    value is shared.
+
+    Parameters
+    ----------
+    responses
+        The survey export, as read by :func:`peereval.read_export`.
+    record_columns
+        Candidate id columns of the records: header -> values.
+
+    Returns
+    -------
+    IdOverlap or None
+
+    Examples
+    --------
+    >>> import peereval
+    >>> responses = peereval.read_export(peereval.sample_path("survey"))
+    >>> records = peereval.read_records(peereval.sample_path("records"), id="student_id")
+    >>> best_id_overlap(responses, {"student_id": list(records.data.index)}).text()
+    '149 of 149 survey ids found in records.student_id'
     """
     from peereval.loaders.records import normalise_id
 
@@ -411,8 +433,8 @@ def best_id_overlap(responses: Any, record_columns: dict[str, Sequence[Any]]
     best: tuple[tuple[int, int, int], IdOverlap] | None = None
     for order, (name, values) in enumerate(_survey_id_candidates(responses)):
         ids = [normalise_id(v) for v in _filled_texts(values)]
-        if not ids:
-            continue
+        if not ids or len(set(ids)) < 0.8 * len(ids):
+            continue  # ages, years, choices: values shared by many are no student ids
         named = int(any(w in _key(name) for w in _ID_WORDS) or _key(name) in _ID_NAMES)
         for records_name, known in targets.items():
             found = sum(i in known for i in ids)
