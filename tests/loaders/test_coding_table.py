@@ -143,3 +143,22 @@ def test_level_chosen_in_another_question_on_the_same_scale_settles_it():
         values = both.numeric()
     assert values["f1"].tolist() == [5.0, 1.0, 3.0]
     assert (both.coding_table()["unseen_levels"] == "").all()
+
+
+def test_a_file_with_several_agreement_scales_codes_each_on_its_own():
+    # a 4-point and a 7-point agreement matrix in one questionnaire, every level answered
+    four = ["Strongly disagree", "Disagree", "Agree", "Strongly agree"]
+    seven = ["Strongly disagree", "Disagree", "Somewhat disagree",
+             "Neither agree nor disagree", "Somewhat agree", "Agree", "Strongly agree"]
+    five = ["Strongly disagree", "Somewhat disagree", "Neither agree nor disagree",
+            "Somewhat agree", "Strongly agree"]
+    frames = [_responses({"a1": four + four[:3]}, question="A"),
+              _responses({"b1": seven}, question="B"),
+              _responses({"c1": five + five[:2]}, question="C")]
+    both = Responses(pd.concat([f.answers for f in frames], axis=1),
+                     {k: v for f in frames for k, v in f.items.items()},
+                     platform="qualtrics", source="survey.csv")
+    values = both.numeric()
+    assert values["a1"].tolist() == [1, 2, 3, 4, 1, 2, 3]
+    assert values["b1"].tolist() == [1, 2, 3, 4, 5, 6, 7]
+    assert values["c1"].tolist() == [1, 2, 3, 4, 5, 1, 2]

@@ -534,12 +534,22 @@ def _with_file_evidence(group: str, match: LabelMatch,
     only because its labels filled a short scale becomes ambiguous when the pooled
     labels say the scale is longer (e.g. nobody chose the middle of a 5-point
     scale in this item, but others in the file did).
+
+    A file whose other questions settle on two or more different scales of the
+    family (a 4-point and a 7-point agreement matrix) uses several scales: pooling
+    would read every question on the longest, so the group keeps its own reading
+    (coded when its labels fill a scale, ambiguous otherwise).
     """
     pooled: dict[str, None] = {}
-    for other_labels in labels.values():
+    settled: set[str] = set()
+    for other_group, other_labels in labels.items():
         other = match_labels(other_labels)
         if other.families & match.families:
             pooled.update(dict.fromkeys(other_labels))
+            if other_group != group and other.vocabulary:
+                settled.add(other.vocabulary)
+    if len(settled) > 1:
+        return match
     together = match_labels(list(pooled))
     if together.vocabulary is None or together.vocabulary == match.vocabulary:
         return match
