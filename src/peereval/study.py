@@ -817,7 +817,8 @@ def _read_survey(run: _DryRun) -> None:
     run.survey_id = survey_id
     usable = instrument
     if instrument is not None:
-        absent = [i for i in instrument.items if i not in responses.items]
+        absent = [i for i in instrument.items
+                  if instrument.column_of(i) not in responses.items and i not in responses.items]
         if absent:
             run.error("survey.codebook", f"the codebook lists item(s) {absent[:10]} that the "
                       "export does not have", "items of the export: "

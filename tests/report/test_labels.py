@@ -70,6 +70,14 @@ def survey_report(request, tmp_path_factory):
     return report, out, labels, request.param
 
 
+def test_validate_finds_short_named_items_under_their_columns(survey_report):
+    from peereval.study import validate_study
+
+    _, out, _, _ = survey_report
+    check = validate_study(out.parent / "study.toml")
+    assert not [p for p in check.errors if p.key == "survey.codebook"], check.errors
+
+
 def test_full_question_exports_get_the_cfa_under_short_names(survey_report):
     report, _, labels, _ = survey_report
     assert not [n for s in report.sections for n in s.notes if "not reported" in n]

@@ -1385,7 +1385,8 @@ def _plan_codebook(plan: _Plan, codebook_found: DetectedFile | None, responses: 
     if codebook_found is not None:
         plan.set("survey", "codebook", _relative(codebook_found.path, base))
         instrument = codebook_found.data
-        absent = [i for i in instrument.items if i not in responses.items]
+        absent = [i for i in instrument.items
+                  if instrument.column_of(i) not in responses.items and i not in responses.items]
         if absent:
             plan.checks.append(f"codebook items not in the survey export: "
                                f"{', '.join(absent[:10])}" + (" ..." if len(absent) > 10
