@@ -51,7 +51,21 @@ def test_inspect(capsys):
     assert main(["inspect", str(FIXTURES / "qualtrics" / "choice_text.xlsx")]) == 0
     out = capsys.readouterr().out
     assert "platform=qualtrics" in out
-    assert "'Strongly agree' -> 5 (agreement-5 (en)" in out
+    assert "items Q1_1, Q1_2, Q1_3: agreement-5 (en) (from " in out
+    assert "'Strongly agree' -> 5   [agreement-5 (en);" in out
+
+
+def test_inspect_prints_coding_table_with_sources_and_unseen_levels(tmp_path, capsys):
+    # a Qualtrics-like plain table whose frequency answers skip two interior levels
+    path = tmp_path / "freq.csv"
+    path.write_text("id,Q1\n1,Always\n2,Never\n3,About half the time\n4,Always\n",
+                    encoding="utf-8")
+    assert main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "'About half the time' -> 3   [frequency-5/half (en); 1 answer]" in out
+    assert "levels nobody chose: sometimes; most of the time" in out
+    assert "warning: " in out
+    assert "Qualtrics" in out  # the scale's source
 
 
 def test_errors_are_one_line_messages_not_tracebacks(tmp_path, capsys):

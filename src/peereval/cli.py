@@ -19,12 +19,13 @@ import os
 import secrets
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from peereval import __version__
-from peereval.errors import PeerevalError
+from peereval.errors import PeerevalError, PeerevalWarning
 
 
 def _table(rows: list[list[str]], indent: str = "  ") -> str:
@@ -279,20 +280,48 @@ def inspect(path: Path, platform: str, sheet: str | None, encoding: str | None,
         rows.append([r.code, r.kind, str(r.n_answered), text])
     print(_table(rows, indent=""), file=out)
     if responses.likert_items:
-        print("\nLabel coding of the Likert items:", file=out)
-        try:
-            codes = responses.label_codes()
-        except PeerevalError as exc:
-            print(f"  could not code the labels: {exc}", file=out)
-        else:
-            if codes.empty:
-                print("  answers are numbers already", file=out)
-            for (rule, label, value), group in codes.groupby(["rule", "label", "value"],
-                                                              sort=False):
-                print(f"  {label!r} -> {value:g} ({rule}; {int(group['count'].sum())} "
-                      "answers)", file=out)
+        print("\nCoding table of the Likert items (answer -> number, rule, source):",
+              file=out)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", PeerevalWarning)
+            try:
+                codes = responses.coding_table()
+            except PeerevalError as exc:
+                print(f"  could not code the labels: {exc}", file=out)
+                codes = None
+        if codes is not None:
+            _print_coding(codes, out)
+        for warning in caught:
+            if issubclass(warning.category, PeerevalWarning):
+                print(f"warning: {warning.message}", file=out)
     print("\nMetadata columns: " + ", ".join(map(str, responses.meta.columns)), file=out)
     return 0
+
+
+def _print_coding(codes: Any, out: TextIO) -> None:
+    """The coding table, items that share one coding printed together."""
+    keys = ["answer", "label", "value", "rule", "source", "unseen_levels"]
+    shared: dict[tuple[Any, ...], list[str]] = {}
+    for item, rows in codes.groupby("item", sort=False):
+        signature = tuple(tuple(r) for r in rows[keys].astype("string").fillna("")
+                          .itertuples(index=False))
+        shared.setdefault(signature, []).append(str(item))
+    for items in shared.values():
+        rows = codes[codes["item"] == items[0]].sort_values("value", na_position="last",
+                                                              kind="stable")
+        first = rows.iloc[0]
+        print(f"  items {', '.join(items)}: {first['rule']} (from {first['source']})",
+              file=out)
+        for row in rows.itertuples():
+            number = "missing" if row.value != row.value else f"{row.value:g}"
+            label = f" ({row.label})" if row.label and row.label != row.answer else ""
+            answers = int(codes.loc[(codes["item"].isin(items))
+                                    & (codes["answer"] == row.answer), "count"].sum())
+            noun = "answer" if answers == 1 else "answers"
+            print(f"    {row.answer!r}{label} -> {number}   [{row.rule}; {answers} {noun}]",
+                  file=out)
+        if first["unseen_levels"]:
+            print(f"    levels nobody chose: {first['unseen_levels']}", file=out)
 
 
 def build_parser() -> argparse.ArgumentParser:
