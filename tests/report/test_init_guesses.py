@@ -132,7 +132,12 @@ def test_range_comes_from_the_items_own_labels_and_year_is_not_an_item(messy):
     assert "Year of study" not in stub["items"]
     assert "Gender" not in stub["items"]
     assert "Age" not in stub["items"]
-    assert set(stub["items"]) == {f"{STEM} - {row}" for row in ROWS}
+    # columns named by the whole question get short names; the column and the
+    # statement are kept (issue 13, item 5)
+    assert list(stub["items"]) == [f"item{k:02d}" for k in range(1, len(ROWS) + 1)]
+    assert [v["column"] for v in stub["items"].values()] == [f"{STEM} - {row}"
+                                                              for row in ROWS]
+    assert [v["label"] for v in stub["items"].values()] == list(ROWS)
     assert "'Year of study': named like a question about the student (year)" in stub_text
     assert ("'How often did you meet your mentor?': a single question with a response "
             "scale of its own (frequency-4 (en), 1-4)") in stub_text
@@ -186,7 +191,7 @@ def test_validate_lists_every_problem_at_once(messy, tmp_path, capsys):
 
 def test_validate_checks_ranges_scales_and_items_in_two_scales(messy):
     stub = messy.codebook
-    items = [f"{STEM} - {row}" for row in ROWS]
+    items = [f"item{k:02d}" for k in range(1, len(ROWS) + 1)]  # the stub's short names
     text = stub.read_text(encoding="utf-8").replace("response_range = [1, 5]",
                                                     "response_range = [0, 4]")
     text += (f"[scales.a]\nitems = {items[:3]!r}\n".replace("'", '"')
@@ -316,3 +321,13 @@ def test_an_age_does_not_win_the_linkage_against_row_numbers(tmp_path):
                                        "student_id": [_student(i) for i in range(60)]})
     assert best.survey_column == "Student number"
     assert best.records_column == "student_id"
+
+
+def test_short_names_keep_platform_codes_and_number_whole_questions():
+    from peereval.report._init import _short_names
+
+    names = _short_names(["Q1_1", "support[SQ001]", "How often did you meet? [In person]",
+                          "آیا منتور در دسترس بود؟", "Q1_1.1"])
+    assert names == {"Q1_1": "Q1_1", "support[SQ001]": "support_SQ001",
+                     "How often did you meet? [In person]": "item01",
+                     "آیا منتور در دسترس بود؟": "item02", "Q1_1.1": "Q1_1_1"}

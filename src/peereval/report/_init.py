@@ -1183,13 +1183,15 @@ def _codebook_stub(responses: Any, found: DetectedFile) -> tuple[str, list[str]]
         "# Scales. One commented example per set of questions that share a response "
         "scale:",
     ]
+    short = _short_names([c for b in blocks for c in b.codes])
     for block in blocks:
         name = re.sub(r"\W+", "_", block.name, flags=re.ASCII).strip("_") or "scale_name"
         coded = (f"coded {block.low:g}-{block.high:g}" if block.low == block.low else
                  "its range must be given") + ("" if block.from_labels else
                                                " from the answers seen: CHECK")
         lines += ["#", f"# init: {block.why}; response scale {block.scale}, {coded}",
-                  f"# [scales.{name}]", '# label = ""', f"# items = {_toml_value(block.codes)}",
+                  f"# [scales.{name}]", '# label = ""',
+                  f"# items = {_toml_value([short[c] for c in block.codes])}",
                   "# reverse = []"]
         if block.low != block.low:
             lines.append("# response_range = [1, N]   # CHECK: give N, the number of "
@@ -1200,14 +1202,20 @@ def _codebook_stub(responses: Any, found: DetectedFile) -> tuple[str, list[str]]
         lines += ["#", "# init: not proposed as scale items:"]
         lines += [f"#   {line}" for line in not_items]
     listed = [c for b in blocks for c in b.codes]
-    lines += ["", "# Wording of each proposed item (shown in the report).", "[items]"]
+    lines += ["", "# Each proposed item: its short name (the platform's question code, or",
+              "# item01... where the export names the column by the whole question), the",
+              "# export column it reads when that differs, and its wording (the label shown",
+              "# in the report).", "[items]"]
     for code in listed:
-        key = code if _BARE_KEY.match(code) else json.dumps(code, ensure_ascii=False)
         item = responses.items[code]
         wording = item.text or code
         if item.question is not None and " - " in wording:
             wording = wording.rsplit(" - ", 1)[1]  # a matrix row: drop the question stem
-        lines.append(f"{key} = {_toml_value(wording)}")
+        if short[code] == code:
+            lines.append(f"{code} = {_toml_value(wording)}")
+        else:
+            lines.append(f"{short[code]} = {{column = {_toml_value(code)}, "
+                         f"label = {_toml_value(wording)}}}")
     others = [c for c in responses.items if c not in listed]
     if others:
         lines += ["", "# Other questions of the export (not scored): "
@@ -1216,6 +1224,34 @@ def _codebook_stub(responses: Any, found: DetectedFile) -> tuple[str, list[str]]
         checks.append("no questions sharing a response scale were recognised in the survey; "
                       "the codebook stub proposes no scale")
     return "\n".join(lines) + "\n", checks
+
+
+_PLATFORM_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.\[\]-]{0,31}")
+
+
+def _short_names(codes: Sequence[str]) -> dict[str, str]:
+    """A short name for each item: its platform code made a bare TOML key, or ``itemNN``.
+
+    A code such as ``Q1_1`` or LimeSurvey's ``support[SQ001]`` (``support_SQ001``) is
+    kept; a column named by the whole question (Google Forms, Persian forms) gets
+    ``item01``, ``item02``, ... in the order of the export.
+    """
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    number = 0
+    for code in codes:
+        name = ""
+        if _PLATFORM_CODE.fullmatch(code):
+            name = re.sub(r"[^A-Za-z0-9_-]+", "_", code).strip("_")
+        if not name or name in taken:
+            number += 1
+            name = f"item{number:02d}"
+            while name in taken:
+                number += 1
+                name = f"item{number:02d}"
+        names[code] = name
+        taken.add(name)
+    return names
 
 
 # ------------------------------------------------------------------------- writing
