@@ -331,3 +331,12 @@ def test_short_names_keep_platform_codes_and_number_whole_questions():
     assert names == {"Q1_1": "Q1_1", "support[SQ001]": "support_SQ001",
                      "How often did you meet? [In person]": "item01",
                      "آیا منتور در دسترس بود؟": "item02", "Q1_1.1": "Q1_1_1"}
+
+
+def test_labels_placeholders_are_valid_toml_once_uncommented(messy):
+    text = messy.study.read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines()
+             if line.startswith(("# outcomes = {", "# groups = {"))]
+    assert len(lines) == 2
+    assert tomllib.loads("\n".join(line[2:] for line in lines)) == {"outcomes": {},
+                                                                    "groups": {}}

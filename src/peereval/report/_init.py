@@ -1280,7 +1280,7 @@ def _placeholder(spec: Any) -> str:
     if spec.choices:
         return _toml_value(spec.choices[0])
     return {"int": "0", "number": "0.0", "bool": "true", "list": "[]", "flags": "[]",
-            "path": '"file"'}.get(spec.kind, '""')
+            "path": '"file"', "labels": "{}"}.get(spec.kind, '""')
 
 
 def _render(plan: _Plan, files: Sequence[DetectedFile]) -> str:
