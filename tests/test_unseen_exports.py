@@ -633,3 +633,33 @@ def test_report_links_every_respondent_and_shows_no_student_id(case, mode, case_
             for value in row:
                 assert value is None or not any(i in str(value) for i in ids), (ws.title,
                                                                                  value)
+
+
+LABELS = {q["column"]: ([normal(x) for x in q["labels_en"].split(" | ")],
+                        [normal(x) for x in q["labels_fa"].split(" | ")])
+          for q in QUESTIONNAIRE}
+
+
+@pytest.mark.parametrize(("case", "mode"), _e2e(E2E_XFAIL, POINTS_XFAIL))
+def test_report_coding_table_gives_each_label_its_true_number(case, mode, case_root,
+                                                              capsys):
+    """The workbook's coding table ("How the answers were coded") gives every answer
+    of every scale the number of its position on that scale's own labels, counts the
+    answers as the truth does, and names no level nobody chose."""
+    run = run_study(case, mode, case_root, capsys)
+    import openpyxl
+
+    coding = sheet(openpyxl.load_workbook(run.workbook, read_only=True), "coding", "scale")
+    seen = set()
+    for row in coding:
+        cols = run.members[str(row["scale"])]
+        english, persian = LABELS[cols[0]]
+        text = normal(row["label"] or row["answer"])
+        position = (english.index(text) if text in english else persian.index(text)) + 1
+        assert row["number"] == position, row
+        count = sum(r[c] == position for r in run.truth for c in cols)
+        assert row["answers"] == count, row
+        assert not row["levels nobody chose"], row
+        seen.add((str(row["scale"]), position))
+    assert seen == {(s, k) for s, cols in run.members.items()
+                    for k in range(1, POINTS[cols[0]] + 1)}
