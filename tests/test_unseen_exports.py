@@ -110,6 +110,7 @@ CASES = [
     Case("kobo", "labels_en.csv"),
     Case("persian_xlsx", "porsline_like.xlsx"),
     Case("persian_xlsx", "porsline_like.xlsx", records="records.xlsx"),
+    Case("spss", "survey.sav"),
 ]
 READ_CASES = [c for c in CASES if c.records is None]
 
@@ -123,17 +124,28 @@ FLOOR_CEILING = ("report: the item analysis computes floor and ceiling at the co
                  "scale), not at each scale's own response_range: the 'ceiling' of a 5- or "
                  "7-point item is the share answering 4")
 DUPLICATE_NAMES = ("init: the codebook stub proposes several scales under one name "
-                   "([scales.agreement] three times, or [scales.scale_name] five times for "
-                   "the Persian files), so uncommenting them gives invalid TOML")
+                   "([scales.agreement] three times, or [scales.scale_name] for the Persian "
+                   "and SPSS files), so uncommenting them gives invalid TOML")
+SPSS_YEAR = ("SPSS loader: YearOfStudy (numbers 1-6 with value labels 'Year 1' ... 'Year "
+             "6', measure ordinal) is read as a Likert item")
+SPSS_INIT = ("init (SPSS): single questions are grouped by their number of value labels "
+             "only, so the 5-point 'Somewhat' agreement, the frequency and the satisfaction "
+             "items (different labels) are proposed as one 10-item scale; and PM09 'I feel "
+             "connected to students in other years' is left out as 'named like a question "
+             "about the student (years)'")
 READ_XFAIL: dict[str, str] = {}
-DEMOGRAPHIC_XFAIL: dict[str, str] = {}
-E2E_XFAIL: dict[str, str] = {}
+DEMOGRAPHIC_XFAIL = {"spss-survey": SPSS_YEAR}
+E2E_XFAIL = {"spss-survey": SPSS_INIT}
 NAMES_XFAIL = {"ms_forms-survey": DUPLICATE_NAMES, "redcap-labels": DUPLICATE_NAMES,
                "google_forms_fa-form_download": DUPLICATE_NAMES,
                "persian_xlsx-porsline_like": DUPLICATE_NAMES,
-               "persian_xlsx-porsline_like-records": DUPLICATE_NAMES}
+               "persian_xlsx-porsline_like-records": DUPLICATE_NAMES,
+               "spss-survey": DUPLICATE_NAMES}
 FLOOR_XFAIL = {c.id: FLOOR_CEILING for c in CASES}
-POINTS_XFAIL: dict[str, str] = {}
+POINTS_XFAIL = {"spss-survey": SPSS_INIT}
+# the scale numbers are checked on the scales the report has, right or wrong (the
+# test of init's proposals says whether they are the questionnaire's)
+SCALE_XFAIL: dict[str, str] = {}
 POINTS_FLOOR_XFAIL = {c.id: FLOOR_CEILING for c in CASES}
 
 
@@ -215,6 +227,8 @@ def test_export_codes_every_answer_to_its_true_number(case):
     assert sorted(c for c in found.values() if c) == sorted(COLUMNS), found
     assert len(values) == len(truth)
     for code, column in found.items():
+        if column is None:  # not a statement: test_demographics_... says what it is
+            continue
         expected = np.array([row[column] for row in truth])
         np.testing.assert_array_equal(values[code].to_numpy(), expected,
                                       err_msg=f"{code} ({column})")
@@ -274,6 +288,16 @@ def test_the_generator_reproduces_the_committed_files(tmp_path, monkeypatch):
                  and p.suffix not in {".py", ".md"} and "__pycache__" not in p.parts}
     assert written == committed
     for name in sorted(written):
+        if name.suffix == ".sav":  # ReadStat stamps the time of writing: compare content
+            import pyreadstat
+
+            new_frame, new_meta = pyreadstat.read_sav(tmp_path / name, user_missing=True)
+            old_frame, old_meta = pyreadstat.read_sav(UNSEEN / name, user_missing=True)
+            assert new_frame.equals(old_frame), name
+            for attribute in ("column_names_to_labels", "variable_value_labels",
+                              "missing_ranges", "variable_measure", "file_label"):
+                assert getattr(new_meta, attribute) == getattr(old_meta, attribute), name
+            continue
         assert (tmp_path / name).read_bytes() == (UNSEEN / name).read_bytes(), name
 
 
@@ -576,7 +600,7 @@ def test_report_gives_the_true_floor_and_ceiling(case, mode, case_root, capsys):
                                                abs=1e-9), column
 
 
-@pytest.mark.parametrize(("case", "mode"), _e2e(E2E_XFAIL, POINTS_XFAIL))
+@pytest.mark.parametrize(("case", "mode"), _e2e(SCALE_XFAIL, SCALE_XFAIL))
 def test_report_gives_the_true_scale_means_and_agreement(case, mode, case_root, capsys):
     """Per scale (and cohort): n scored (respondents answering at least
     ``min_answered`` of the items), the mean scale score (mean of the answered
