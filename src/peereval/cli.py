@@ -78,8 +78,7 @@ def summary(path: Path, out: TextIO | None = None) -> int:
     write(_table([[str(r.step), f"-{r.removed}" if r.removed else "", f"{r.remaining}"]
                   for r in data.flow.itertuples()]))
     write()
-    write(f"Scales of {data.instrument.name} (range "
-          f"{data.instrument.response_range[0]:g}-{data.instrument.response_range[1]:g}, "
+    write(f"Scales of {data.instrument.name} (range {data.instrument.ranges_text()}, "
           f"{data.instrument.scoring} of items)")
     rows = [["scale", "items", "reversed", "n", "M", "SD"]]
     for r in data.scores.summary().itertuples():

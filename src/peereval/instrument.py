@@ -285,6 +285,25 @@ class Instrument:
     def range_of(self, scale: Scale) -> tuple[float, float]:
         return scale.response_range or self.response_range
 
+    def ranges_text(self) -> str:
+        """The response range(s) of the scales in words: ``"1-5"``, or
+        ``"1-4, 1-5 and 1-7 (by scale)"`` when the scales differ.
+
+        Examples
+        --------
+        >>> inst = Instrument.from_dict({"response_range": [1, 4], "scales": {
+        ...     "a": {"items": ["q1", "q2"]},
+        ...     "b": {"items": ["q3", "q4"], "response_range": [1, 7]}}})
+        >>> inst.ranges_text()
+        '1-4 and 1-7 (by scale)'
+        """
+        found = sorted({self.range_of(scale) for scale in self.scales}
+                       or {self.response_range})
+        words = [f"{low:g}-{high:g}" for low, high in found]
+        if len(words) == 1:
+            return words[0]
+        return ", ".join(words[:-1]) + " and " + words[-1] + " (by scale)"
+
     def scale_of(self, name: str) -> Scale:
         """The first scale that holds the item ``name``."""
         for scale in self.scales:

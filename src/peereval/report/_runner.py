@@ -274,6 +274,11 @@ def _panels(draw: Callable[..., Any], calls: list[tuple[Any, ...]]) -> Any:
 # --------------------------------------------------------------------- helpers
 
 
+def _a_scale(ranges: str) -> str:
+    """``"a 1-5 scale"``, or ``"1-4 and 1-7 scales (by scale)"``."""
+    return f"a {ranges} scale" if "(" not in ranges else ranges.replace(" (", " scales (")
+
+
 def _frame(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     """Keep and rename the columns a reader needs, in the order given."""
     present = {old: new for old, new in columns.items() if old in frame.columns}
@@ -316,9 +321,8 @@ def _study_section(run: _Run) -> Section:
         section.paragraphs.append(str(info["description"]))
     facts = [f"Institution: {info['institution']}." if info.get("institution") else "",
              f"Questionnaire: {data.instrument.name}, {len(data.instrument.scales)} scales "
-             f"of {len(data.instrument.items)} items, answered on a "
-             f"{data.instrument.response_range[0]:g}-{data.instrument.response_range[1]:g} "
-             f"scale."]
+             f"of {len(data.instrument.items)} items, answered on "
+             f"{_a_scale(data.instrument.ranges_text())}."]
     section.paragraphs.append(" ".join(f for f in facts if f))
     rows = [{"input": "survey", "file": data.responses.source.name,
              "read as": data.responses.platform, "rows": len(data.responses)},
@@ -624,7 +628,7 @@ def _reliability_section(run: _Run) -> Section:
         frames = []
         for scale in usable:
             analysis = item_analysis(data.scores.items, list(scale.items),
-                                     response_range=data.instrument.response_range)
+                                     response_range=data.instrument.range_of(scale))
             frames.append(analysis.to_frame().assign(scale=scale.name))
         if not frames:
             raise PeerevalError("no scale can be analysed (see the notes above)")
