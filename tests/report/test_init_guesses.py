@@ -242,8 +242,8 @@ def test_init_and_validate_with_the_survey_definition(tmp_path, capsys):
     study = read_study(tmp_path / "study.toml")
     assert study.survey["definition"] == definition.resolve()
     stub_text = (tmp_path / "codebook.toml").read_text(encoding="utf-8")
-    assert "response scale 5 options from definition file (tutoring.lss), coded 1-5" in \
-        stub_text
+    # the definition's option labels name the scale
+    assert "response scale agreement-5 (en), coded 1-5" in stub_text
     assert "'satis': a single question with a response scale of its own" in stub_text
     lines = stub_text.splitlines()
     scale = [line[2:] for line in lines if line.startswith(("# [scales.", "# items = "))]
@@ -340,3 +340,12 @@ def test_labels_placeholders_are_valid_toml_once_uncommented(messy):
     assert len(lines) == 2
     assert tomllib.loads("\n".join(line[2:] for line in lines)) == {"outcomes": {},
                                                                     "groups": {}}
+
+
+def test_proposed_scale_names_are_distinct_keys():
+    from peereval.report._init import _scale_names
+
+    names = _scale_names(["agreement", "agreement", "میزان موافقت شما", "میزان رضایت",
+                          "Thinking about your peer mentor, how far do you agree with each"])
+    assert names == ["agreement", "agreement_2", "scale3", "scale4",
+                     "Thinking_about_your_peer_mentor_how_far"]

@@ -1036,8 +1036,8 @@ def _item_scale(responses: Any, codes: list[str]) -> tuple[str, float, float, bo
 
     options = _numeric_options(responses.items[codes[0]])
     if options:
-        source = responses.items[codes[0]].options_source or "the export"
-        return (f"{len(options)} options from {source}", min(options), max(options), True)
+        return (_options_scale_name(responses.items[codes[0]], options), min(options),
+                max(options), True)
     try:
         table = responses.label_codes(codes)
         if table.empty:
@@ -1054,6 +1054,24 @@ def _item_scale(responses: Any, codes: list[str]) -> tuple[str, float, float, bo
         return (rule, 1.0, float(points.group(1)), True)
     values = table["value"].dropna()
     return (rule, float(values.min()), float(values.max()), False)
+
+
+def _options_scale_name(item: Any, options: list[float]) -> str:
+    """Name of the scale of value labels: a known vocabulary, or the labels themselves.
+
+    Two questions share a scale when their option labels do, not merely their number
+    of options: SPSS items with five value labels each may be on an agreement, a
+    frequency and a satisfaction scale.
+    """
+    from peereval.loaders.labels import match_labels
+
+    labels = [str(label) for _code, label in item.options or ()]
+    match = match_labels(labels, points=len(options))
+    if match.vocabulary and not match.unmatched and not match.ambiguous:
+        return match.vocabulary
+    source = item.options_source or "the export"
+    shown = [label for code, label in item.options or () if _number(code) in options]
+    return f"{len(options)} options from {source} ({shown[0]} ... {shown[-1]})"
 
 
 def _uncoded_scale(responses: Any, codes: list[str]) -> str | None:
@@ -1184,8 +1202,8 @@ def _codebook_stub(responses: Any, found: DetectedFile) -> tuple[str, list[str]]
         "scale:",
     ]
     short = _short_names([c for b in blocks for c in b.codes])
-    for block in blocks:
-        name = re.sub(r"\W+", "_", block.name, flags=re.ASCII).strip("_") or "scale_name"
+    scale_names = _scale_names([b.name for b in blocks])
+    for block, name in zip(blocks, scale_names, strict=True):
         coded = (f"coded {block.low:g}-{block.high:g}" if block.low == block.low else
                  "its range must be given") + ("" if block.from_labels else
                                                " from the answers seen: CHECK")
@@ -1224,6 +1242,27 @@ def _codebook_stub(responses: Any, found: DetectedFile) -> tuple[str, list[str]]
         checks.append("no questions sharing a response scale were recognised in the survey; "
                       "the codebook stub proposes no scale")
     return "\n".join(lines) + "\n", checks
+
+
+def _scale_names(titles: Sequence[str]) -> list[str]:
+    """Distinct TOML keys for the proposed scales, from their question texts.
+
+    A title becomes its ASCII words joined by ``_`` (at most 40 characters, cut at a
+    word); one with none (a Persian question) becomes ``scale1``, ``scale2``, ...; a
+    name already taken gets ``_2``, ``_3``.
+    """
+    names: list[str] = []
+    for number, title in enumerate(titles, start=1):
+        words = re.sub(r"\W+", "_", title, flags=re.ASCII).strip("_")
+        if len(words) > 40:
+            words = words[:40].rsplit("_", 1)[0]
+        base = words or f"scale{number}"
+        name, k = base, 1
+        while name in names:
+            k += 1
+            name = f"{base}_{k}"
+        names.append(name)
+    return names
 
 
 _PLATFORM_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.\[\]-]{0,31}")
