@@ -35,6 +35,7 @@ number SPSS shows in Data View (1 for the first respondent).
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ import pandas as pd
 from peereval.errors import FileFormatError
 from peereval.loaders._common import Column, assemble, parse_datetimes, to_bool, to_float
 from peereval.loaders._table import RawTable
-from peereval.loaders.labels import known_label
+from peereval.loaders.labels import known_label, normalize_label
 from peereval.loaders.responses import ItemKind, Responses, classify_column
 
 __all__ = ["MISSING_PREFIX", "NAME", "OPTIONS", "TITLE", "read_sav"]
@@ -122,11 +123,29 @@ def _numeric_kind(labels: dict[Any, str], substantive: list[Any], measure: str,
     vocabulary = sum(1 for code in substantive if known_label(labels[code]))
     if whole and vocabulary * 2 >= len(substantive):
         return "likert"
-    if measure == "nominal":
+    if measure == "nominal" or _numbered_categories([labels[c] for c in substantive]):
         return "choice"
     if whole and (measure == "ordinal" or len(substantive) >= _MIN_SCALE_POINTS):
         return "likert"
     return "choice"
+
+
+def _numbered_categories(labels: list[str]) -> bool:
+    """Labels that differ only by a number ("Year 1" ... "Year 6", "Group 1", "۱ ترم")
+    name ordered categories, not positions on a rating scale.
+
+    Examples
+    --------
+    >>> _numbered_categories(["Year 1", "Year 2", "Year 3"])
+    True
+    >>> _numbered_categories(["1 = Never", "2 = Sometimes", "3 = Always"])
+    False
+    """
+    if len(labels) < 2:
+        return False
+    stems = {re.sub(r"\d+", "#", normalize_label(label)) for label in labels}
+    return len(stems) == 1 and "#" in next(iter(stems)) and bool(
+        re.sub(r"[#\W]", "", next(iter(stems))))
 
 
 def read_sav(path: str | Path, *, id_column: str | None = None,
