@@ -115,38 +115,22 @@ CASES = [
 READ_CASES = [c for c in CASES if c.records is None]
 
 # ------------------------------------------------------------ known wrong behaviour
-# Each reason names the wrong behaviour seen; remove the mark when it is fixed.
-# (commit 1b78c9a fixed the label coding that refused the 4-point and 5-point
-# 'Somewhat' agreement matrices as ambiguous with the file's 7-point question; the
-# marks it turned into XPASS were removed.)
-FLOOR_CEILING = ("report: the item analysis computes floor and ceiling at the codebook's "
-                 "top-level response_range ([1, 4], which init takes from the 4-point "
-                 "scale), not at each scale's own response_range: the 'ceiling' of a 5- or "
-                 "7-point item is the share answering 4")
-DUPLICATE_NAMES = ("init: the codebook stub proposes several scales under one name "
-                   "([scales.agreement] three times, or [scales.scale_name] for the Persian "
-                   "and SPSS files), so uncommenting them gives invalid TOML")
-SPSS_YEAR = ("SPSS loader: YearOfStudy (numbers 1-6 with value labels 'Year 1' ... 'Year "
-             "6', measure ordinal) is read as a Likert item")
-SPSS_INIT = ("init (SPSS): single questions are grouped by their number of value labels "
-             "only, so the 5-point 'Somewhat' agreement, the frequency and the satisfaction "
-             "items (different labels) are proposed as one 10-item scale; and PM09 'I feel "
-             "connected to students in other years' is left out as 'named like a question "
-             "about the student (years)'")
+# Each reason names the wrong behaviour seen; remove the mark when it is fixed. None is
+# left: the label coding that refused the 4-point and 5-point 'Somewhat' matrices
+# beside a 7-point one, floor and ceiling at the codebook's top-level range instead of
+# each scale's, duplicate scale names in init's stub, SPSS 'Year 1'... 'Year 6' read
+# as a Likert item, and SPSS single questions grouped by their number of value labels
+# were fixed, and their marks removed.
 READ_XFAIL: dict[str, str] = {}
-DEMOGRAPHIC_XFAIL = {"spss-survey": SPSS_YEAR}
-E2E_XFAIL = {"spss-survey": SPSS_INIT}
-NAMES_XFAIL = {"ms_forms-survey": DUPLICATE_NAMES, "redcap-labels": DUPLICATE_NAMES,
-               "google_forms_fa-form_download": DUPLICATE_NAMES,
-               "persian_xlsx-porsline_like": DUPLICATE_NAMES,
-               "persian_xlsx-porsline_like-records": DUPLICATE_NAMES,
-               "spss-survey": DUPLICATE_NAMES}
-FLOOR_XFAIL = {c.id: FLOOR_CEILING for c in CASES}
-POINTS_XFAIL = {"spss-survey": SPSS_INIT}
+DEMOGRAPHIC_XFAIL: dict[str, str] = {}
+E2E_XFAIL: dict[str, str] = {}
+NAMES_XFAIL: dict[str, str] = {}
+FLOOR_XFAIL: dict[str, str] = {}
+POINTS_XFAIL: dict[str, str] = {}
 # the scale numbers are checked on the scales the report has, right or wrong (the
 # test of init's proposals says whether they are the questionnaire's)
 SCALE_XFAIL: dict[str, str] = {}
-POINTS_FLOOR_XFAIL = {c.id: FLOOR_CEILING for c in CASES}
+POINTS_FLOOR_XFAIL: dict[str, str] = {}
 
 
 def _e2e(proposed: dict[str, str], points: dict[str, str]) -> list:
