@@ -424,6 +424,224 @@ def validity() -> Iterator[Section]:
                   "its default tolerance.", rows)
 
 
+# ------------------------------------------------------- small, sparse, incomplete data
+
+
+def _largest(quantity: str, source: str | list[str], r_values: Any, ours: Any,
+             labels: list[str], **tol: float) -> Row:
+    """One row for a whole vector (or matrix): its element whose difference is largest
+    (the tests compare every element at this tolerance). ``source`` may name each
+    element's own reference."""
+    r_values = np.asarray(r_values, dtype=float).ravel()
+    ours = np.asarray(ours, dtype=float).ravel()
+    k = int(np.argmax(np.abs(ours - r_values)))
+    where = source[k] if isinstance(source, list) else source
+    return Row(f"{quantity} {labels[k]} (largest difference of {len(labels)})", where,
+               r_values[k], ours[k], **tol)
+
+
+def sparse() -> Iterator[Section]:
+    """tests/reference/drift.json, computed and compared as in
+    tests/reliability/test_drift_reference.py and tests/validity/test_drift_reference.py
+    (same calls, same tolerances)."""
+    from peereval.reliability import alpha, item_analysis, omega, polychoric
+    from peereval.validity import efa, factorability, map_test, parallel_analysis
+
+    ref = reference("drift")
+    tight, shipped = 1e-6, 1e-4
+    rows = []
+    for name, label in (("ordinal5", "5 points, n = 25"), ("ordinal8", "8 points, n = 60"),
+                        ("omega6", "5 points, n = 150, 8% missing")):
+        frame = data(f"drift_{name}")
+        expected = ref["polychoric"][name]
+        i, j = np.array(expected["i"]), np.array(expected["j"])
+        pairs = [f"{frame.columns[a]}-{frame.columns[b]}" for a, b in zip(i, j, strict=True)]
+        raw = quiet(polychoric, frame, global_thresholds=False, correct=0, smooth=False)
+        rho = raw.correlation.to_numpy()[i, j]
+        rows += [
+            _largest(f"two-step r (correct = 0), {label}: pair", "optimize(tol = 1e-12) on "
+                     "polycor's likelihood", expected["tight_raw"], rho, pairs, atol=tight),
+            _largest(f"two-step r (correct = 0), {label}: pair", "polycor::polychor as "
+                     "shipped", expected["polycor_raw"], rho, pairs, atol=shipped),
+        ]
+        corrected = quiet(polychoric, frame, global_thresholds=False, smooth=False)
+        rho = corrected.correlation.to_numpy()[i, j]
+        renormalised = np.array(expected["renormalised"], dtype=bool)
+        label += f", {int(renormalised.sum())} of {len(pairs)} pairs renormalised"
+        as_shipped = ["polycor::polychor on the corrected table" if again else
+                      "psych::polychoric(global = FALSE)" for again in renormalised]
+        rows += [
+            _largest(f"r with empty cells corrected (0.5), {label}: pair",
+                     "optimize(tol = 1e-12), exact rectangles", expected["corrected_tight"],
+                     rho, pairs, atol=tight),
+            _largest(f"r with empty cells corrected (0.5), {label}: pair", as_shipped,
+                     expected["corrected_shipped"], rho, pairs, atol=shipped),
+        ]
+    yield Section("Polychoric correlations, each pair's own thresholds", "`polychoric(..., "
+                  "global_thresholds=False)` on three seeded sets with many empty cells "
+                  "(`tests/reference/make_drift_data.py`, `drift.R`; polycor 0.8.1, psych "
+                  "2.2.9). Each row is the pair, of the set's 15, whose difference is "
+                  "largest. With `correct=0` each pair's thresholds come from its own table "
+                  "(polycor's two-step estimate). With the default correction, where psych's "
+                  "corrected cumulative shares reach 1 below an observed category (psych "
+                  "stops with an error), the thresholds come "
+                  "from the corrected table's own margins and a warning names the pair; R's "
+                  "value is then polycor's two-step estimate of the corrected table. Tight "
+                  "references: `optimize(tol = 1e-12)` with exact bivariate-normal "
+                  "rectangles (1e-6); as shipped, `optimise` stops at about 1.2e-4 in ρ "
+                  "(1e-4).", rows)
+
+    closed = {"atol": 1e-9}
+    pairwise = data("drift_pairwise")
+    items = list(pairwise.columns)
+    r = ref["alpha"]["pairwise"]
+    ours = alpha(pairwise, missing="pairwise")
+    rows = [
+        Row("n of Feldt's interval and the SE (the respondents)", "psych::alpha (nrow)",
+            r["n"], ours.n_obs),
+        Row("alpha, pairwise", "psych::alpha", r["raw_alpha"], ours.alpha, **closed),
+        Row("standardised alpha, pairwise", "psych::alpha", r["std_alpha"], ours.alpha_std,
+            **closed),
+        Row("average inter-item r, pairwise", "psych::alpha", r["average_r"],
+            ours.average_r, **closed),
+        Row("asymptotic SE, pairwise", "psych::alpha", r["ase"], ours.se, **closed),
+        Row("Feldt lower bound, pairwise", "psych::alpha", r["feldt_low"], ours.feldt_low,
+            **closed),
+        Row("Feldt upper bound, pairwise", "psych::alpha", r["feldt_high"], ours.feldt_high,
+            **closed),
+    ]
+    table = item_analysis(pairwise, missing="pairwise").table
+    rows += [
+        _largest("item-total r with the person-mean total, pairwise: item", "psych::alpha "
+                 "(raw.r)", r["item_raw_r"], table["item_total_r"], items, **closed),
+        _largest("item-rest r, pairwise: item", "psych::alpha (r.drop)", r["item_r_drop"],
+                 table["item_rest_r"], items, **closed),
+        _largest("alpha if deleted, pairwise: item", "psych::alpha (alpha.drop)",
+                 r["drop_raw_alpha"], table["alpha_if_deleted"], items, **closed),
+    ]
+    r = ref["alpha"]["listwise"]
+    listwise = item_analysis(pairwise)
+    table = listwise.table
+    rows += [
+        Row("n of the listwise item analysis (complete rows)", "nrow(na.omit())",
+            r["n_complete"], listwise.n_obs),
+        _largest("mean, listwise: item", "psych::alpha on na.omit()", r["item_mean"],
+                 table["mean"], items, **closed),
+        _largest("SD, listwise: item", "psych::alpha on na.omit()", r["item_sd"],
+                 table["sd"], items, **closed),
+        _largest("item-total r, listwise: item", "psych::alpha on na.omit()",
+                 r["item_raw_r"], table["item_total_r"], items, **closed),
+        _largest("item-rest r, listwise: item", "psych::alpha on na.omit()",
+                 r["item_r_drop"], table["item_rest_r"], items, **closed),
+    ]
+    yield Section("Alpha and item analysis with answers missing", "Nine five-point items, "
+                  "n = 90, 12% of answers missing at random (`drift_pairwise.csv`). With "
+                  "`missing=\"pairwise\"` the n of Feldt's interval and of the standard error "
+                  "is the number of respondents, as psych's; the smallest pairwise n is "
+                  "reported separately (`n_pairwise_min`). The listwise item analysis takes "
+                  f"every statistic from the {listwise.n_obs} complete rows, as psych on "
+                  "`na.omit()`. Closed forms: 1e-9.", rows)
+
+    rows = []
+    for key, name, label in (("heywood", "drift_omega6", "with a Heywood case"),
+                             ("proper", "drift_omega6_proper", "proper solution")):
+        frame = data(name)
+        expected = ref["omega"][key]["tight"]
+        ours = quiet(omega, frame, n_factors=3, missing="pairwise")
+        rows += [
+            Row(f"omega total, {label}", "psych::omega, optim() tightened",
+                expected["omega_total"], ours.omega_total, atol=1e-6),
+            Row(f"omega total, {label}", "psych::omega as shipped",
+                ref["omega"][key]["psych"]["omega_total"], ours.omega_total, atol=1e-4),
+            Row(f"omega hierarchical, {label}", "psych::omega, optim() tightened",
+                expected["omega_h"], ours.omega_hierarchical, atol=3e-5),
+            _largest(f"communality, {label}: item", "psych::omega, optim() tightened",
+                     expected["h2"], ours.loadings["h2"], list(frame.columns), atol=1e-5),
+        ]
+    yield Section("Omega, three group factors from six items", "Two seeded sets of six "
+                  "items (`drift_omega6.csv`, n = 150 with answers missing, and "
+                  "`drift_omega6_proper.csv`, n = 200), pairwise. The factor model has 0 "
+                  "degrees of freedom and its minres objective is so flat that psych as "
+                  "shipped stops with communalities up to 3e-3 away; the tight reference "
+                  "runs psych's own `omega` with `optim(factr = 1, pgtol = 0)`. Omega total "
+                  "1e-6; communalities 1e-5 (both optimisers stop where the objective, about "
+                  "1e-14, no longer changes in double precision); omega hierarchical passes "
+                  "through GPArotation's oblimin (3e-5).", rows)
+
+    rows = []
+    r = ref["factorability"]
+    ours = factorability(pairwise, missing="pairwise")
+    rows += [
+        Row("n for Bartlett's test (the respondents)", "psych::cortest.bartlett (nrow)",
+            len(pairwise), ours.n_obs),
+        Row("KMO, pairwise", "psych::KMO", r["msa"], ours.kmo, **closed),
+        _largest("MSA, pairwise: item", "psych::KMO", r["msai"], ours.msa["msa"], items,
+                 **closed),
+        Row("Bartlett chi-square, pairwise", "psych::cortest.bartlett", r["chisq"],
+            ours.chi_square, rtol=1e-12),
+        Row("Bartlett p, pairwise", "psych::cortest.bartlett", r["p"], ours.p, rtol=1e-9),
+        Row("determinant, pairwise", "det(cor(use = \"pairwise\"))", r["determinant"],
+            ours.determinant, rtol=1e-9),
+    ]
+    r = ref["parallel"]
+    table = parallel_analysis(pairwise, n_iter=20, seed=1, missing="pairwise").table
+    for k in (0, 1, 2):
+        rows.append(Row(f"observed eigenvalue {k + 1} (components), pairwise",
+                        "psych::fa.parallel", r["pc_values"][k],
+                        table["pc_observed"].iloc[k], **closed))
+    rows.append(Row("observed eigenvalue 1 (factors, SMC), pairwise", "psych::fa.parallel",
+                    r["fa_values_smc"][0], table["fa_observed"].iloc[0], **closed))
+    cells = [f"{item} on F{f + 1}" for item in items for f in range(3)]
+    for method in ("minres", "ml"):
+        r = ref["efa"][method]
+        ours = quiet(efa, pairwise, 3, method=method, missing="pairwise")
+        rows += [
+            _largest(f"{method}: loading of", f'psych::fa(fm = "{method}")', r["loadings"],
+                     ours.loadings, cells, atol=1e-4),
+            _largest(f"{method}: communality of", "psych::fa", r["communality"],
+                     ours.communalities, items, atol=1e-4),
+            Row(f"{method}: chi-square (n = {ours.n_obs})", "psych::fa", r["statistic"],
+                ours.fit["chi_square"], atol=1e-3),
+            Row(f"{method}: RMSEA", "psych::fa", r["rmsea"], ours.fit["rmsea"], atol=1e-5),
+        ]
+    yield Section("Factor analysis with pairwise correlations", "`missing=\"pairwise\"` on "
+                  "`drift_pairwise.csv`: each correlation from the respondents who answered "
+                  "both items (R's `cor(use = \"pairwise\")`), and n the number of "
+                  "respondents for Bartlett's test, χ² and the simulations, as psych on raw "
+                  "data. Closed forms 1e-9; minres and ML three-factor oblimin solutions "
+                  "1e-4 (psych's L-BFGS-B and GPArotation's 1e-5 gradient), χ² 1e-3, "
+                  "RMSEA 1e-5.", rows)
+
+    rows = []
+    for name, label in (("weak", "6 weakly correlated items, n = 40"),
+                        ("pairwise", "9 items, n = 90, 12% missing")):
+        frame = data(f"drift_{name}")
+        expected = ref["map"][name]
+        velicer = map_test(frame, missing="pairwise")
+        psych = map_test(frame, missing="pairwise", rule="psych")
+        values = velicer.table["average_squared"].to_numpy()
+        theirs = np.array(expected["map"])[: len(values) - 1]
+        r_velicer = int(np.argmin(np.concatenate([[expected["map0"]], theirs])))
+        rows += [
+            Row(f"average squared r, none removed, {label}", "mean(cor()²)",
+                expected["map0"], values[0], **closed),
+            _largest(f"average squared partial r, {label}: m =", "psych::VSS (map)",
+                     theirs, values[1:], [str(m) for m in range(1, len(values))],
+                     **closed),
+            Row(f"factors suggested, rule=\"psych\" (from m = 1), {label}",
+                "psych::VSS (which.min(map))", expected["psych_n"], psych.n_factors),
+            Row(f"factors suggested, rule=\"velicer\" (from m = 0, the default), {label}",
+                "minimum of R's values with m = 0", r_velicer, velicer.n_factors),
+        ]
+    yield Section("Velicer's MAP, both counting rules", "The criterion for m = 0 (the "
+                  "correlations themselves) and for m ≥ 1 components partialled out, "
+                  "closed forms (1e-9). `rule=\"velicer\"` (the default, Velicer 1976) takes "
+                  "the minimum over m ≥ 0 and so suggests 0 factors when no component "
+                  "lowers the average squared correlation, as on the weak set; "
+                  "`rule=\"psych\"` starts at m = 1, as `psych::VSS`. The last row's R value "
+                  "is the minimum of R's own criterion values.", rows)
+
+
 # ------------------------------------------------------------------------- outcomes
 
 
@@ -623,11 +841,11 @@ HEADER = """\
 
 Every estimator in peereval is checked against an independent implementation, in most
 cases R. The R scripts are in the repository under `tests/reference/` (`alpha.R`,
-`omega.R`, `polychoric.R`, `icc_kappa.R`, `efa.R`, `cfa.R`, `outcomes_compare.R`,
-`outcomes_models.R`, `propensity.R`, `power_meta.R`). They were run once and wrote
-their results as JSON next to them, with the R and package versions under `_meta`;
-those files are committed, so the test suite and CI compare against them **without
-R**. `tests/reference/README.md` says how to regenerate them.
+`omega.R`, `polychoric.R`, `icc_kappa.R`, `efa.R`, `cfa.R`, `drift.R`,
+`outcomes_compare.R`, `outcomes_models.R`, `propensity.R`, `power_meta.R`). They were
+run once and wrote their results as JSON next to them, with the R and package versions
+under `_meta`; those files are committed, so the test suite and CI compare against them
+**without R**. `tests/reference/README.md` says how to regenerate them.
 
 This page is written while the documentation is built: each row below recomputes
 peereval's value now, on the same data the R script read (`tests/reference/data/`),
@@ -636,7 +854,8 @@ test suite allows for that comparison (\\|R\\| is the size of R's value: relativ
 tolerances scale with it). The build fails if any difference exceeds its tolerance.
 It shows a selection; the tests compare every element (whole loading matrices, every
 parameter, every case), see `tests/reliability/`, `tests/validity/` and
-`tests/outcomes/`.
+`tests/outcomes/`. A row whose quantity ends "(largest difference of N)" stands for N
+values compared at the same tolerance and shows the one farthest from R's.
 
 Tolerances follow the kind of computation: closed forms agree to rounding (1e-9 or
 tighter); iterative estimates agree to the precision at which the slower of the two
@@ -645,6 +864,53 @@ the scripts also ran R to tight convergence.
 
 * R and packages (as recorded in the JSON files): {versions}.
 * peereval: {version}.
+"""
+
+
+DIFFERENCES = """\
+## Deliberate differences from R
+
+Where peereval does not do what the R reference does, on purpose (from
+`tests/reference/README.md` and the module pages). Each comparison above either avoids
+these cases or compares with what peereval computes, obtained in R another way.
+
+* **Polychoric correlations with each pair's own thresholds**
+  (`global_thresholds=False`, empty cells corrected). When the corrected cumulative
+  shares reach 1 below an observed category, psych stops with an error (a threshold
+  would be infinite). peereval takes that pair's thresholds from the corrected table's
+  own margins, which is polycor's two-step estimate of the corrected table, and warns,
+  naming the pairs. All other pairs keep psych's thresholds.
+* **Pairwise deletion** (`alpha`, `item_analysis`, `efa`, `factorability`,
+  `parallel_analysis`, `map_test`). As in psych, n is the number of respondents, not
+  the smallest pairwise n. psych also counts rows in which no item was answered;
+  peereval drops those rows and reports them as dropped. The reference data have no
+  such rows, so the numbers agree.
+* **Alpha, listwise.** `psych::alpha` has no listwise option. peereval's default uses
+  the complete rows throughout (Feldt's n included), so the R comparisons run psych on
+  the complete rows.
+* **Omega with too many factors.** peereval refuses more group factors than the items
+  identify (negative degrees of freedom, e.g. 4 from 6 items); psych fits them. With 0
+  degrees of freedom (3 from 6 items) both compute the omegas and peereval warns.
+* **MAP.** `map_test(rule="velicer")`, the default, counts m = 0 (Velicer's rule) and
+  can suggest 0 factors; `psych::VSS` starts at m = 1, which `rule="psych"` reproduces.
+  The result names the rule.
+* **EFA by maximum likelihood.** psych's `rms` for `fa(fm = "ml")` is not the root mean
+  square residual of its own solution (about 1e-4 away on `drift_pairwise.csv`).
+  peereval reports that root mean square; the test compares it with the same quantity
+  computed in R from psych's solution.
+* **Split-half with an odd number of items.** `psych::splitHalf` examines only half of
+  the possible splits; peereval examines all of them (checked against an enumeration in
+  R).
+* **Weighted kappa's variance.** `psych::cohen.kappa` weights it by the row margin where
+  Fleiss, Cohen & Everitt (1969) weight by the column margin; peereval follows the
+  paper, so only psych's estimates are compared.
+* **Risk-ratio interval.** effectsize 0.8.3's `riskratio` uses a non-standard standard
+  error; peereval's Wald interval is compared with epiR's.
+* **Matching.** MatchIt 4.5.1 truncates distance differences to whole numbers in
+  nearest-neighbour matching (MatchIt issue #163) and repeats controls within a set in
+  1:k matching with replacement (#159). peereval matches as the algorithm intends; the R
+  script rescales the distances to get MatchIt's intended matches, and checks 1:k with
+  replacement against a brute-force search.
 """
 
 
@@ -666,6 +932,7 @@ def _versions() -> str:
 
 def sections() -> list[tuple[str, list[Section]]]:
     return [("Reliability", list(reliability())), ("Validity", list(validity())),
+            ("Small, sparse and incomplete data", list(sparse())),
             ("Outcomes", list(outcomes()))]
 
 
@@ -687,6 +954,7 @@ def render(groups: list[tuple[str, list[Section]]], seconds: float) -> str:
                              f"{_num(row.ours)} | {_diff(row.difference)}{mark} | "
                              f"{row.tolerance_text()} |")
             lines.append("")
+    lines.append(DIFFERENCES)
     lines += [f"{total} comparisons, {total - failed} within tolerance; computed in "
               f"{seconds:.1f} s.", ""]
     return "\n".join(lines)
