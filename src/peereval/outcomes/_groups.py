@@ -22,6 +22,7 @@ __all__ = [
     "as_names",
     "as_typed",
     "binary_values",
+    "check_choice",
     "check_level",
     "frame_of",
     "level_text",
@@ -213,6 +214,14 @@ def binary_values(series: pd.Series, column: str, event: Any = None
     raise PeerevalError(
         f"cannot tell which value of '{column}' is the event", column=column,
         hint="pass event=... (values found: " + ", ".join(map(repr, levels)) + ")")
+
+
+def check_choice(value: Any, allowed: Sequence[str], name: str) -> str:
+    """One of ``allowed``, matched without regard to case, in its canonical spelling."""
+    if not isinstance(value, str) or value.lower() not in [a.lower() for a in allowed]:
+        raise PeerevalError(f"{name} must be one of {', '.join(map(repr, allowed))}, "
+                            f"not {value!r}")
+    return next(a for a in allowed if a.lower() == value.lower())
 
 
 def check_level(level: float, name: str = "level") -> None:
