@@ -16,19 +16,23 @@ from typing import Any
 __all__ = [
     "CodebookError",
     "ConfigError",
+    "ConvergenceWarning",
     "DuplicateIdError",
     "EmptyFileError",
     "EncodingError",
     "FileFormatError",
+    "HeywoodWarning",
     "InputError",
     "LabelCodingWarning",
     "LabelError",
     "LinkageError",
     "Location",
+    "OptionError",
     "OutOfRangeError",
     "PeerevalError",
     "PeerevalWarning",
     "SheetError",
+    "SmallSampleWarning",
 ]
 
 _MAX_VALUE_CHARS = 60
@@ -398,4 +402,90 @@ class LabelCodingWarning(PeerevalWarning):
     [5.0, 3.0, 1.0]
     >>> [w.category.__name__ for w in caught]
     ['LabelCodingWarning']
+    """
+
+
+class OptionError(PeerevalError, ValueError):
+    """An argument of a peereval function has a value it does not accept.
+
+    It is a ``ValueError`` too, so code written for the standard exception still
+    catches it. The message names the function, the argument, the value given and
+    what is allowed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from peereval.errors import OptionError
+    >>> from peereval.reliability import alpha
+    >>> data = pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 2, 3, 5], "c": [1, 3, 3, 4]})
+    >>> try:
+    ...     alpha(data, level="0.95")
+    ... except OptionError as error:
+    ...     print(error.message)
+    alpha(): level must be a number strictly between 0 and 1, not '0.95' (a str)
+    """
+
+
+class ConvergenceWarning(PeerevalWarning):
+    """An iterative estimator stopped before its convergence criterion was met, or at
+    the boundary of its search; its estimates are shown but may be off.
+
+    Examples
+    --------
+    A polychoric correlation at the edge of its search (two items whose table has
+    empty cells that make the association look perfect):
+
+    >>> import warnings
+    >>> import pandas as pd
+    >>> from peereval.errors import ConvergenceWarning
+    >>> from peereval.reliability import polychoric
+    >>> data = pd.DataFrame({"a": [1, 1, 2, 2, 3, 3, 1, 2, 3, 3],
+    ...                      "b": [1, 1, 2, 2, 3, 3, 1, 2, 3, 3]})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     result = polychoric(data, correct=0)
+    >>> any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    True
+    """
+
+
+class HeywoodWarning(PeerevalWarning):
+    """A factor solution has a communality of one or more (a Heywood case): an item
+    is duplicated, the model has too many factors, or n is too small.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from peereval.errors import HeywoodWarning
+    >>> from peereval.reliability import omega
+    >>> rng = np.random.default_rng(3)
+    >>> f = rng.normal(size=200)
+    >>> data = pd.DataFrame({f"q{i}": f + rng.normal(scale=0.8, size=200) for i in range(5)})
+    >>> data["q5"] = data["q0"]             # a duplicated item
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     result = omega(data, n_factors=3)
+    >>> any(issubclass(w.category, HeywoodWarning) for w in caught)
+    True
+    """
+
+
+class SmallSampleWarning(PeerevalWarning):
+    """n is below what the method needs to be trusted (per item, per group factor,
+    per cluster); the result is computed, and the rule that was not met is named.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import pandas as pd
+    >>> from peereval.errors import SmallSampleWarning
+    >>> from peereval.reliability import alpha
+    >>> data = pd.DataFrame({"a": [1, 2, 4], "b": [2, 2, 5], "c": [1, 3, 4]})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     result = alpha(data)           # 3 respondents for 3 items
+    >>> [w.category.__name__ for w in caught]
+    ['SmallSampleWarning']
     """

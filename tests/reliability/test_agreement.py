@@ -439,7 +439,7 @@ def test_krippendorff_errors_and_warnings():
         krippendorff_alpha(pd.DataFrame({"a": ["x", "y"], "b": ["x", "x"]}), level="interval")
     with pytest.raises(PeerevalError, match="cannot be negative"):
         krippendorff_alpha(pd.DataFrame({"a": [-1, 2], "b": [1, 2]}), level="ratio")
-    with pytest.raises(PeerevalError, match="unknown level"):
+    with pytest.raises(PeerevalError, match="level must be one of 'nominal'"):
         krippendorff_alpha(KRIPPENDORFF_2011, level="circular")
     with pytest.raises(PeerevalError, match="no column 'E'"):
         krippendorff_alpha(KRIPPENDORFF_2011, ["A", "E"])

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from peereval._format import fmt, fmt_ci, fmt_p
+from peereval._options import Interval, checked
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result, interpret
 from peereval.errors import PeerevalError, PeerevalWarning
@@ -261,6 +262,7 @@ def _weight_matrix(weights: Any, q: int) -> tuple[np.ndarray, str]:
     return matrix, "custom"
 
 
+@checked(level=Interval(0, 1, closed="neither"))
 def cohen_kappa(
     data: pd.DataFrame,
     rater1: str,
@@ -570,6 +572,7 @@ def _gwet_fleiss(counts: np.ndarray, level: float) -> tuple[float, float, float,
     return kappa, pa, pe, se, kappa - crit * se, min(1.0, kappa + crit * se), n - 1
 
 
+@checked(level=Interval(0, 1, closed="neither"))
 def fleiss_kappa(
     data: pd.DataFrame,
     columns: Sequence[Any] | None = None,
@@ -920,6 +923,7 @@ def _krippendorff_replicates(counts: np.ndarray, flat: np.ndarray, level: str,
     return _alpha_from((counts @ flat).reshape(-1, q, q), level, numbers)[0]
 
 
+@checked(confidence=Interval(0, 1, closed="neither"), n_boot=Interval(0, None, integer=True))
 def krippendorff_alpha(
     data: pd.DataFrame,
     columns: Sequence[Any] | None = None,

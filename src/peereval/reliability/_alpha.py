@@ -18,9 +18,10 @@ from peereval._bootstrap import (
     percentile_interval,
 )
 from peereval._format import fmt, fmt_ci
+from peereval._options import Interval, checked
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import PeerevalError, PeerevalWarning, SmallSampleWarning
 from peereval.reliability._data import (
     cov_to_corr,
     item_frame,
@@ -191,6 +192,7 @@ class AlphaResult(Result):
                 f" ({self.n_items} items, n = {self.n_obs})")
 
 
+@checked(n_boot=Interval(1, None, integer=True), level=Interval(0, 1, closed="neither"))
 def alpha(
     data: Any,
     items: Sequence[str] | None = None,
@@ -273,12 +275,6 @@ def alpha(
     >>> result.apa()
     'α = .93, 95% CI [.71, .99] (3 items, n = 6)'
     """
-    if missing not in ("listwise", "pairwise"):
-        raise PeerevalError(f"missing must be 'listwise' or 'pairwise', not {missing!r}")
-    if ci not in ("feldt", "percentile", "bca"):
-        raise PeerevalError(f"ci must be 'feldt', 'percentile' or 'bca', not {ci!r}")
-    if not 0 < level < 1:
-        raise PeerevalError(f"level must lie between 0 and 1, not {level!r}")
     frame = item_frame(data, items, what="alpha")
     names = tuple(map(str, frame.columns))
     k = frame.shape[1]
@@ -295,7 +291,7 @@ def alpha(
             f"alpha from {n_min} respondents for {k} items: with no more respondents than "
             "items the item covariance matrix is singular and alpha is very unstable; "
             "report it as provisional or collect more responses",
-            PeerevalWarning, stacklevel=2)
+            SmallSampleWarning, stacklevel=2)
     feldt = feldt_interval(raw, n, k, level) if np.isfinite(raw) else (np.nan, np.nan)
     low, high = feldt
     replicates = None

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from peereval._format import fmt, fmt_ci, fmt_p
+from peereval._options import Interval, checked
 from peereval._results import Result, interpret
 from peereval.errors import (
     DuplicateIdError,
@@ -246,6 +247,7 @@ class ICCResult(Result):
 # ------------------------------------------------------------------------ icc()
 
 
+@checked(level=Interval(0, 1, closed="neither"))
 def icc(
     data: pd.DataFrame,
     *,
@@ -749,6 +751,7 @@ class RetestResult(Result):
 IdSpec = str | pd.Series | None
 
 
+@checked(level=Interval(0, 1, closed="neither"))
 def test_retest(
     first: Any,
     second: Any,

@@ -12,8 +12,15 @@ import pandas as pd
 
 from peereval._factor import HEYWOOD_UNIQUENESS, minres, oblimin, sort_and_flip, varimax
 from peereval._format import fmt
+from peereval._options import Interval, checked
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import (
+    ConvergenceWarning,
+    HeywoodWarning,
+    PeerevalError,
+    PeerevalWarning,
+    SmallSampleWarning,
+)
 from peereval.reliability._data import (
     check_variance,
     cov_to_corr,
@@ -135,6 +142,7 @@ def _schmid_leiman(matrix: np.ndarray, n_factors: int, option: str
     return general, group, fit.communalities, converged
 
 
+@checked(n_factors=Interval(1, None, integer=True))
 def omega(
     data: Any,
     items: Sequence[str] | None = None,
@@ -256,10 +264,10 @@ def omega(
             f"Heywood case: item(s) {heywood} have a communality of (almost) 1 or more, so "
             "the factor solution is improper; try fewer factors or check the items "
             "(nearly duplicated items cause it)",
-            PeerevalWarning, stacklevel=2)
+            HeywoodWarning, stacklevel=2)
     if not converged:
         warnings.warn("the factor extraction or rotation did not converge; the omegas may "
-                      "be unreliable", PeerevalWarning, stacklevel=2)
+                      "be unreliable", ConvergenceWarning, stacklevel=2)
     if n_factors > 1:
         owner = np.argmax(np.abs(group), axis=1)
         sizes = np.bincount(owner, minlength=n_factors)
@@ -271,7 +279,7 @@ def omega(
                 + f"group factors hold {', '.join(map(str, sizes))} item(s) each; a group "
                 "factor with fewer than 3 items rests on one or two correlations, so its "
                 "loadings and omega_h are fragile (psych::omega computes them all the same)",
-                PeerevalWarning, stacklevel=2)
+                SmallSampleWarning, stacklevel=2)
     signs = np.ones(k)
     if flip:
         signs = np.where(general < 0, -1.0, 1.0)

@@ -26,7 +26,7 @@ from scipy.special import ndtr, ndtri
 from peereval._bivariate import bvn_cdf, bvn_pdf, bvn_pdf_drho
 from peereval._format import fmt
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import ConvergenceWarning, PeerevalError, PeerevalWarning
 from peereval.reliability._data import item_frame
 
 __all__ = ["PolychoricResult", "polychoric", "polyserial"]
@@ -896,7 +896,7 @@ def _warn_pairs(rho: np.ndarray, pairs: list[str], fixed: np.ndarray, correct: f
             f"{listing(boundary)}: the table has empty cells that make the association "
             "look perfect. Merge sparse categories, or use global_thresholds=False with a "
             "correction for empty cells.",
-            PeerevalWarning, stacklevel=3)
+            ConvergenceWarning, stacklevel=3)
     if renormalised.any():
         warnings.warn(
             f"for {listing(renormalised)} the corrected cumulative proportions reached 1 "

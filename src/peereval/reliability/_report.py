@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from peereval._format import fmt, fmt_ci
+from peereval._options import Interval, checked
 from peereval._random import SeedLike, as_generator
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
@@ -80,6 +81,7 @@ class ScaleReliability(Result):
         return "; ".join(parts) + "."
 
 
+@checked(n_boot=Interval(1, None, integer=True), level=Interval(0, 1, closed="neither"))
 def scale_reliability(
     scored: Any,
     instrument: Any = None,

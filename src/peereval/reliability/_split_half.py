@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from peereval._format import fmt
+from peereval._options import Interval, checked
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
 from peereval.errors import PeerevalError
@@ -133,6 +134,7 @@ def _split_matrix(k: int, n_splits: int, rng: np.random.Generator
     return out, False
 
 
+@checked(n_splits=Interval(1, None, integer=True))
 def split_half(
     data: Any,
     items: Sequence[str] | None = None,

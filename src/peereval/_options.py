@@ -1,0 +1,225 @@
+"""One place where the options of public functions are checked.
+
+A public function declares its option constraints once, with :func:`checked`; the
+``Literal[...]`` annotations of its parameters are constraints too, read from the
+signature, so a choice is never listed twice. A value that breaks a constraint raises
+:class:`~peereval.errors.OptionError` (a ``ValueError``) naming the function, the
+argument, the value and what is allowed, before any computation starts. The
+constraints stay on the function (``__peereval_options__``), so one test can feed
+every public function the values it must refuse (the way scikit-learn's
+``validate_params`` and its common tests work).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import math
+import numbers
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from peereval.errors import OptionError
+
+__all__ = ["Choice", "Interval", "checked", "constraints_of"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A number between ``low`` and ``high`` (``None``: unbounded).
+
+    ``closed`` says which ends belong to the interval; ``integer`` asks for a whole
+    number (``bool`` is never accepted as a number); ``none`` also accepts ``None``.
+
+    Examples
+    --------
+    >>> Interval(0, 1, closed="neither").describe()
+    'a number strictly between 0 and 1'
+    >>> Interval(1, None, integer=True).describe()
+    'a whole number of at least 1'
+    """
+
+    low: float | None = None
+    high: float | None = None
+    closed: Literal["both", "neither", "left", "right"] = "both"
+    integer: bool = False
+    none: bool = False
+
+    def accepts(self, value: Any) -> bool:
+        if value is None:
+            return self.none
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            return False
+        if isinstance(value, float) and math.isnan(value):
+            return False
+        if self.integer and not float(value).is_integer():
+            return False
+        low_ok = self.low is None or (value >= self.low if self.closed in ("both", "left")
+                                      else value > self.low)
+        high_ok = self.high is None or (value <= self.high if self.closed in ("both", "right")
+                                        else value < self.high)
+        return low_ok and high_ok
+
+    def describe(self) -> str:
+        kind = "a whole number" if self.integer else "a number"
+        if self.low is not None and self.high is not None:
+            if self.closed == "neither":
+                text = f"{kind} strictly between {self.low:g} and {self.high:g}"
+            elif self.closed == "both":
+                text = f"{kind} from {self.low:g} to {self.high:g}"
+            else:
+                left = "from" if self.closed == "left" else "above"
+                right = "up to" if self.closed == "right" else "below"
+                text = f"{kind} {left} {self.low:g} {right} {self.high:g}"
+        elif self.low is not None:
+            text = (f"{kind} of at least {self.low:g}" if self.closed in ("both", "left")
+                    else f"{kind} greater than {self.low:g}")
+        elif self.high is not None:
+            text = (f"{kind} of at most {self.high:g}" if self.closed in ("both", "right")
+                    else f"{kind} less than {self.high:g}")
+        else:
+            text = kind
+        return text + (", or None" if self.none else "")
+
+    def invalid_examples(self) -> list[Any]:
+        """Values this constraint refuses (for the common tests)."""
+        out: list[Any] = ["0.5", True, float("nan")]
+        if self.low is not None:
+            out.append(self.low - 1)
+        if self.high is not None:
+            out.append(self.high + 1)
+        if self.integer:
+            out.append(1.5)
+        if not self.none:
+            out.append(None)
+        return out
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of a fixed set of values (compared with ``==``, so ``True`` is not ``1``).
+
+    Examples
+    --------
+    >>> Choice(("feldt", "bca")).describe()
+    "one of 'feldt', 'bca'"
+    """
+
+    values: tuple[Any, ...]
+
+    def accepts(self, value: Any) -> bool:
+        return any(value == v and type(value) is type(v) for v in self.values)
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(repr(v) for v in self.values)
+
+    def invalid_examples(self) -> list[Any]:
+        return ["not-an-option", 3.5]
+
+
+Constraint = Interval | Choice
+
+
+def _literal_constraints(function: Callable[..., Any]) -> dict[str, Constraint]:
+    """``Literal[...]`` annotations of a function's parameters, as choices."""
+    try:
+        hints = typing.get_type_hints(function)
+    except Exception:  # an annotation that cannot be resolved is no constraint
+        return {}
+    found: dict[str, Constraint] = {}
+    for name, hint in hints.items():
+        if name == "return":
+            continue
+        options = _literal_values(hint)
+        if options:
+            found[name] = Choice(options)
+    return found
+
+
+def _literal_values(hint: Any) -> tuple[Any, ...]:
+    if typing.get_origin(hint) is Literal:
+        return tuple(typing.get_args(hint))
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        parts = typing.get_args(hint)
+        literal = [p for p in parts if typing.get_origin(p) is Literal]
+        if literal and all(typing.get_origin(p) is Literal or p is type(None) for p in parts):
+            values: list[Any] = []
+            for p in literal:
+                values += typing.get_args(p)
+            if type(None) in parts:
+                values.append(None)
+            return tuple(values)
+    return ()
+
+
+def checked(**constraints: Constraint) -> Callable[[F], F]:
+    """Check a function's options before it runs.
+
+    Parameters
+    ----------
+    **constraints
+        Parameter name -> :class:`Interval` or :class:`Choice`. Parameters annotated
+        with ``Literal[...]`` are checked as choices without being listed.
+
+    Returns
+    -------
+    Callable
+        The decorator.
+
+    Examples
+    --------
+    >>> @checked(confidence=Interval(0, 1, closed="neither"))
+    ... def interval(x: float, *, confidence: float = 0.95,
+    ...              kind: Literal["two-sided", "lower"] = "two-sided") -> float:
+    ...     return confidence
+    >>> interval(1.0, confidence=0.9)
+    0.9
+    >>> try:
+    ...     interval(1.0, kind="upper")
+    ... except OptionError as error:
+    ...     print(error.message)
+    interval(): kind must be one of 'two-sided', 'lower', not 'upper' (a str)
+    """
+
+    def decorate(function: F) -> F:
+        signature = inspect.signature(function)
+        unknown = set(constraints) - set(signature.parameters)
+        if unknown:
+            raise TypeError(f"{function.__name__} has no parameter(s) {sorted(unknown)}")
+        rules: dict[str, Constraint] | None = None
+
+        def all_rules() -> dict[str, Constraint]:
+            nonlocal rules
+            if rules is None:  # annotations resolve once the defining module is loaded
+                rules = {**_literal_constraints(function), **constraints}
+            return rules
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            bound = signature.bind_partial(*args, **kwargs)
+            for name, rule in all_rules().items():
+                if name in bound.arguments and not rule.accepts(bound.arguments[name]):
+                    value = bound.arguments[name]
+                    kind = type(value).__name__
+                    article = "an" if kind[:1] in "aeiou" else "a"
+                    raise OptionError(
+                        f"{function.__name__}(): {name} must be {rule.describe()}, not "
+                        f"{value!r} ({article} {kind})",
+                        hint=f"pass {name}= as {rule.describe()}")
+            return function(*args, **kwargs)
+
+        wrapper.__peereval_options__ = all_rules  # type: ignore[attr-defined]
+        return typing.cast(F, wrapper)
+
+    return decorate
+
+
+def constraints_of(function: Callable[..., Any]) -> Mapping[str, Constraint]:
+    """The option constraints a public function checks (empty when it declares none)."""
+    rules = getattr(function, "__peereval_options__", None)
+    return rules() if callable(rules) else {}

@@ -1,0 +1,85 @@
+"""One option validator for every public function (issue 14, item 4).
+
+Every public function that declares option constraints (``peereval._options.checked``,
+or ``Literal[...]`` annotations) is fed each value its constraints must refuse; each
+must raise an OptionError naming the function, the argument and the value before it
+looks at its data — which is why the data passed here is ``None``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from typing import Literal
+
+import pytest
+
+from peereval._options import Choice, Interval, checked, constraints_of
+from peereval.errors import OptionError, PeerevalError
+
+PACKAGES = ["peereval.reliability", "peereval.validity", "peereval.outcomes",
+            "peereval.perception", "peereval.quality"]
+
+
+def _public_functions():
+    for package in PACKAGES:
+        module = importlib.import_module(package)
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name)
+            if inspect.isfunction(obj) and constraints_of(obj):
+                yield f"{package}.{name}", obj
+
+
+CASES = [(qualified, function, option, bad)
+         for qualified, function in _public_functions()
+         for option, rule in constraints_of(function).items()
+         for bad in rule.invalid_examples()]
+
+
+def test_the_reliability_functions_declare_their_options():
+    checked_names = {q for q, _ in _public_functions()}
+    for name in ("alpha", "icc", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha",
+                 "omega", "split_half", "scale_reliability", "test_retest"):
+        assert f"peereval.reliability.{name}" in checked_names
+
+
+@pytest.mark.parametrize(("qualified", "function", "option", "bad"), CASES,
+                         ids=[f"{q}-{o}-{b!r}" for q, _, o, b in CASES])
+def test_every_refused_value_raises_an_option_error(qualified, function, option, bad):
+    positional = [p for p in inspect.signature(function).parameters.values()
+                  if p.default is inspect.Parameter.empty
+                  and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    args = [None] * len(positional)
+    with pytest.raises(OptionError) as error:
+        function(*args, **{option: bad})
+    message = str(error.value)
+    assert function.__name__ + "()" in message
+    assert option in message
+    assert isinstance(error.value, ValueError)
+    assert isinstance(error.value, PeerevalError)
+
+
+def test_interval_and_choice_rules():
+    assert Interval(0, 1, closed="neither").accepts(0.5)
+    assert not Interval(0, 1, closed="neither").accepts(1)
+    assert Interval(0, 1).accepts(1)
+    assert not Interval(0, None, integer=True).accepts(True)  # a bool is no number
+    assert not Interval(0, None, integer=True).accepts(2.5)
+    assert Interval(0, None, integer=True, none=True).accepts(None)
+    assert not Choice(("a", "b")).accepts("c")
+    assert not Choice((1, 2)).accepts(True)  # True == 1, but it is no choice here
+
+
+def test_literal_annotations_are_checked_without_being_listed():
+    @checked()
+    def f(x, *, how: Literal["x", "y"] | None = None) -> str:
+        return str(how)
+
+    assert f(1, how=None) == "None"
+    with pytest.raises(OptionError, match="how must be one of 'x', 'y', None"):
+        f(1, how="z")
+
+
+def test_a_constraint_on_a_missing_parameter_is_a_programming_error():
+    with pytest.raises(TypeError, match="no parameter"):
+        checked(nope=Interval(0, 1))(lambda x: x)
