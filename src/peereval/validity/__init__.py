@@ -1,7 +1,8 @@
 """Validity evidence for a questionnaire.
 
 * :func:`content_validity`: Lawshe's CVR with critical values, I-CVI, S-CVI/Ave,
-  S-CVI/UA, modified kappa, impact score, and a decision per item.
+  S-CVI/UA, modified kappa, impact score, and a decision per item, by the thresholds
+  of a :class:`ContentValidityRules`.
 * :func:`factorability`: KMO and per-item MSA, Bartlett's test, determinant.
 * :func:`efa`: exploratory factor analysis (minres, ML, principal axis, principal
   components; varimax, quartimax, promax, oblimin, geomin), factor scores.
@@ -23,6 +24,7 @@ from peereval._lazy import lazy_attributes
 _NAMES = {
     "content_validity": "peereval.validity._content",
     "ContentValidity": "peereval.validity._content",
+    "ContentValidityRules": "peereval.validity._content_rules",
     "factorability": "peereval.validity._factorability",
     "Factorability": "peereval.validity._factorability",
     "efa": "peereval.validity._efa",
