@@ -302,16 +302,16 @@ class Responses:
         points: int | Mapping[str, int] | None = None,
         mapping: Mapping[str, float] | Mapping[str, Mapping[str, float]] | None = None,
     ) -> pd.DataFrame:
-        """How each label was turned into a number: item, label, value, rule, count."""
-        result = self._numeric(tuple(items) if items is not None else None,
-                               _freeze(points), _freeze(mapping))
-        rows = []
-        for code, match in result.matches.items():
-            counts = self.answers[code].astype("string").str.strip().value_counts()
-            for label, value in match.codes.items():
-                rows.append({"item": code, "label": label, "value": value,
-                             "rule": match.vocabulary or "", "count": int(counts.get(label, 0))})
-        return pd.DataFrame(rows, columns=["item", "label", "value", "rule", "count"])
+        """How each label was turned into a number: item, label, value, rule, count.
+
+        The rows of :meth:`coding_table` for answers that are labels (not numbers as
+        exported), with the answer as ``label``.
+        """
+        table = self.coding_table(items, points=points, mapping=mapping)
+        labels = table[table["rule"] != "numbers as exported"]
+        return (labels.drop(columns="label").rename(columns={"answer": "label"})
+                .loc[:, ["item", "label", "value", "rule", "count"]]
+                .reset_index(drop=True))
 
     def coding_table(
         self,
