@@ -386,6 +386,14 @@ class Instrument:
         return (f"Instrument({self.name!r}: {parts}; range {low:g}-{high:g}, "
                 f"{self.scoring}, min_answered={self.min_answered:g})")
 
+    def _repr_html_(self) -> str:
+        rows = [{"scale": s.name, "label": s.label or "", "items": ", ".join(s.items),
+                 "reversed": ", ".join(s.reverse), "range": "{:g}-{:g}".format(
+                     *self.range_of(s))} for s in self.scales]
+        head = html.escape(f"{self.name}: {len(self.scales)} scales, {len(self.items)} "
+                           f"items, {self.scoring} of items")
+        return f"<p>{head}</p>" + pd.DataFrame(rows).to_html(index=False, escape=True)
+
     # ---------------------------------------------------------------- scoring
     def score(
         self,

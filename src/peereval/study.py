@@ -194,6 +194,23 @@ class Study:
     options: Mapping[str, Any] = field(default_factory=lambda: dict(OPTIONS_DEFAULT))
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        parts = [f"survey {Path(self.survey['export']).name}"]
+        if self.records is not None:
+            parts.append(f"records {Path(self.records['file']).name}")
+        if self.expert_panel is not None:
+            parts.append("expert panel")
+        if self.retest is not None:
+            parts.append("retest")
+        on = [name for name, wanted in self.analyses.items() if wanted]
+        return (f"Study({self.title!r} from {self.path.name}: {', '.join(parts)}; "
+                f"analyses: {', '.join(on) or 'none'}; seed {self.seed})")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<p>{html.escape(repr(self))}</p>"
+
     def load(self) -> StudyData:
         """Read the survey, codebook, retest and records; screen and score the survey."""
         from peereval.instrument import Instrument

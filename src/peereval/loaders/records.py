@@ -409,14 +409,40 @@ class LinkageReport:
                 f"{self.records_not_in_survey} records unmatched; "
                 f"{self.responses_without_id} responses without id)")
 
+    def _repr_html_(self) -> str:
+        return (f"<p>{html.escape(repr(self))}</p>"
+                + self.to_frame().to_html(index=False, escape=True))
+
 
 @dataclass(frozen=True)
 class Linked:
-    """Survey responses and records after linkage, both indexed by pseudonym."""
+    """Survey responses and records after linkage, both indexed by pseudonym.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> study = peereval.load_sample()
+    >>> linked = peereval.link(study.screened, study.records, key="x" * 32)
+    >>> print(repr(linked).splitlines()[0])
+    Linked: 138 of 138 survey responses matched to 300 records, by keyed pseudonym
+    """
 
     responses: Responses
     records: Records
     report: LinkageReport
+
+    def __repr__(self) -> str:
+        report = self.report
+        return "\n".join([
+            f"Linked: {report.matched} of {report.n_responses} survey responses matched to "
+            f"{report.n_records} records, by keyed pseudonym",
+            f"  responses: {self.responses!r}",
+            f"  records:   {self.records!r}",
+        ])
+
+    def _repr_html_(self) -> str:
+        return (f"<p>{html.escape(repr(self)).replace(chr(10), '<br>')}</p>"
+                + self.report.to_frame().to_html(index=False, escape=True))
 
     def join(self, scores: pd.DataFrame | Any) -> pd.DataFrame:
         """Records with survey scores added (missing for students who did not answer).
