@@ -15,7 +15,8 @@ from scipy import stats
 from peereval._format import fmt, fmt_p
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
-from peereval.validity._cfa import CFAResult, _fit, _prepare
+from peereval.validity._cfa import CFAResult, _fit
+from peereval.validity._cfa_data import _prepare
 from peereval.validity._syntax import as_spec
 
 __all__ = ["InvarianceResult", "invariance"]
