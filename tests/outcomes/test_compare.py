@@ -318,7 +318,8 @@ def test_result_frame_summary_and_sentence():
     result = run("mtcars_mpg", labels=("manual cars", "automatic cars"))
     frame = result.to_frame()
     assert frame.columns.tolist() == ["outcome", "effect", "label", "estimate", "ci_low",
-                                      "ci_high", "level", "ci_method", "interpretation"]
+                                      "ci_high", "level", "ci_method", "interpretation",
+                                      "bf10", "bf_prior"]
     assert frame["effect"].tolist() == ["cohens_d", "hedges_g", "glass_delta",
                                         "rank_biserial", "cliffs_delta", "cles", "cles_normal"]
     summary = result.summary()
@@ -326,12 +327,16 @@ def test_result_frame_summary_and_sentence():
     assert summary.loc[0, "kind"] == "continuous"
     g = ref["hedges_g_exact"]
     from peereval._format import fmt, fmt_ci, fmt_p
+    from reference_data import reference
+
+    bf10 = reference("bayes_factor")["cases"]["mtcars_mpg"]["bf10"]  # 86.59, ttestBF
 
     expected = (f"Manual cars (M = {fmt(ref['mean1'])}, SD = {fmt(ref['sd1'])}, n = 13) "
                 f"scored higher on mpg than automatic cars (M = {fmt(ref['mean2'])}, "
                 f"SD = {fmt(ref['sd2'])}, n = 19), t({fmt(ref['welch']['df'])}) = "
                 f"{fmt(ref['welch']['t'])}, {fmt_p(ref['welch']['p'])}, "
-                f"g = {fmt(g['estimate'])}, {fmt_ci(g['ci_low'], g['ci_high'])}.")
+                f"BF10 = {fmt(bf10)}, g = {fmt(g['estimate'])}, "
+                f"{fmt_ci(g['ci_low'], g['ci_high'])}.")
     assert result.apa() == expected
     assert "Two-group comparison" in repr(result)
     assert "<table" in result._repr_html_()

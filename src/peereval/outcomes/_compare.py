@@ -28,13 +28,17 @@ from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
 from peereval.outcomes._groups import check_level, frame_of, numeric_values, two_groups
 
-__all__ = ["Comparison", "compare"]
+__all__ = ["BF_PRIOR", "Comparison", "compare", "fmt_bf"]
 
 Test = Literal["welch", "student", "mann_whitney", "permutation"]
 TESTS = ("welch", "student", "mann_whitney", "permutation")
 
 #: Groups smaller than this draw a warning (intervals are wide, approximations rough).
 SMALL_GROUP = 10
+
+#: Default scale r of the Cauchy prior on the standardised effect in the Bayes factor:
+#: sqrt(2)/2, JASP's default and BayesFactor's ``rscale = "medium"``.
+BF_PRIOR = math.sqrt(2) / 2
 
 #: Largest number of index entries drawn at once for Monte Carlo permutations.
 _CHUNK_ENTRIES = 4_000_000
@@ -187,6 +191,60 @@ def _permutation(x: np.ndarray, y: np.ndarray, *, n_perm: int, seed: SeedLike,
                        n_perm=n_perm)
 
 
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def fmt_bf(value: float) -> str:
+    """A Bayes factor as text: two decimals from 0.01 to 1,000, else ``4.54 × 10¹⁰``.
+
+    A Bayes factor beyond the floating-point range (above about 1.8 × 10³⁰⁸, stored
+    as ``inf``) is written ``> 10³⁰⁸``.
+
+    Examples
+    --------
+    >>> fmt_bf(3.6488), fmt_bf(0.593), fmt_bf(45387166560.4), fmt_bf(0.00021)
+    ('3.65', '0.59', '4.54 × 10¹⁰', '2.10 × 10⁻⁴')
+    >>> fmt_bf(float("inf")), fmt_bf(float("nan"))
+    ('> 10³⁰⁸', 'NA')
+    """
+    if value is None or math.isnan(value):
+        return "NA"
+    if math.isinf(value):
+        return "> 10³⁰⁸" if value > 0 else "0"
+    if 0.01 <= value < 999.995 or value == 0:
+        return fmt(value)
+    mantissa, exponent = f"{value:.2e}".split("e")
+    return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+
+
+def _bayes_factor(x: np.ndarray, y: np.ndarray, r: float) -> tuple[float, float]:
+    """Student's t of ``x`` against ``y`` and the JZS BF10 on it (pingouin)."""
+    from pingouin import bayesfactor_ttest  # imported here: pingouin loads in 1-3 s
+
+    student, _ = _t_test(x, y, welch=False, level=0.95)
+    t = float(student.statistic)
+    try:
+        bf = float(bayesfactor_ttest(t, int(x.size), int(y.size), r=float(r)))
+    except (ZeroDivisionError, OverflowError):  # BF10 beyond the float range
+        bf = math.inf
+    return t, bf
+
+
+def _assumptions(x: np.ndarray, y: np.ndarray) -> tuple[float, ...]:
+    """Shapiro-Wilk W and p in each group, Brown-Forsythe (median) Levene F and p."""
+    out: list[float] = []
+    for sample in (x, y):
+        if 3 <= sample.size <= 5000 and np.ptp(sample) > 0:  # R's shapiro.test range
+            w, p = stats.shapiro(sample)
+            out += [float(w), float(p)]
+        else:
+            out += [math.nan, math.nan]
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        f, p = stats.levene(x, y, center="median")
+    return (*out, float(f), float(p))
+
+
 # -------------------------------------------------------------------- result
 
 
@@ -213,6 +271,17 @@ class Comparison(Result):
     effects
         Every effect size, each an :class:`~peereval._effects.Effect` with its
         interval; :meth:`effect` picks one by name.
+    bf10, bf_prior, bf_t
+        The JZS Bayes factor of H1 (the means differ) against H0 (they do not),
+        its Cauchy prior scale r, and the Student t (pooled variance) it was
+        computed from, whatever ``test`` is (see :func:`compare`, Notes).
+    shapiro_w_treated, shapiro_p_treated, shapiro_w_control, shapiro_p_control
+        Shapiro-Wilk normality test in each group (NaN below 3 or above 5,000
+        values, or for a constant group, where R's ``shapiro.test`` refuses).
+    levene_f, levene_p
+        Levene's test of equal variances on the median (Brown-Forsythe; R's
+        ``car::leveneTest`` default), F on 1 and n₁ + n₂ − 2 df. See
+        :meth:`assumptions`.
     headline
         The effect size quoted in :meth:`apa` (Hedges' g, or the rank-biserial r
         for the Mann-Whitney test, unless chosen).
@@ -264,6 +333,15 @@ class Comparison(Result):
     effects: tuple[Effect, ...]
     headline: str
     level: float
+    bf10: float
+    bf_prior: float
+    bf_t: float
+    shapiro_w_treated: float
+    shapiro_p_treated: float
+    shapiro_w_control: float
+    shapiro_p_control: float
+    levene_f: float
+    levene_p: float
     n_dropped: int
     dropped: dict[str, int] = field(default_factory=dict, compare=False)
     title: str = "Two-group comparison"
@@ -276,12 +354,38 @@ class Comparison(Result):
         raise KeyError(f"no effect {name!r}; have {[e.name for e in self.effects]}")
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per effect size: estimate, interval, interval method, label."""
+        """One row per effect size: estimate, interval, interval method, label.
+
+        The last two columns, ``bf10`` and ``bf_prior``, are the comparison's JZS
+        Bayes factor and its prior scale (the same on every row).
+        """
         return pd.DataFrame([{
             "outcome": self.outcome, "effect": e.name, "label": e.label,
             "estimate": e.estimate, "ci_low": e.ci_low, "ci_high": e.ci_high,
             "level": e.level, "ci_method": e.method, "interpretation": e.interpretation,
+            "bf10": self.bf10, "bf_prior": self.bf_prior,
         } for e in self.effects])
+
+    def assumptions(self) -> pd.DataFrame:
+        """The assumption checks: normality in each group, equal variances.
+
+        Reported for reading beside the test, not for choosing it: Welch's test
+        does not assume equal variances, and a preliminary test changes the error
+        rate of the test chosen after it (Zimmerman 2004). With large groups both
+        flag departures too small to matter.
+        """
+        n = self.n_treated + self.n_control
+        rows = [{"check": "normality", "group": level, "test": "Shapiro-Wilk",
+                 "statistic_name": "W", "statistic": getattr(self, f"shapiro_w_{role}"),
+                 "df1": math.nan, "df2": math.nan,
+                 "p_value": getattr(self, f"shapiro_p_{role}"),
+                 "n": getattr(self, f"n_{role}")}
+                for role, level in (("treated", self.treated), ("control", self.control))]
+        rows.append({"check": "equal variances", "group": "both",
+                     "test": "Levene (median-centred, Brown-Forsythe)",
+                     "statistic_name": "F", "statistic": self.levene_f, "df1": 1.0,
+                     "df2": float(n - 2), "p_value": self.levene_p, "n": n})
+        return pd.DataFrame(rows)
 
     def groups(self) -> pd.DataFrame:
         """Summary statistics of the outcome per group (treated first)."""
@@ -306,13 +410,20 @@ class Comparison(Result):
             "df": self.df, "p_value": self.p_value, "effect": head.name,
             "estimate": head.estimate, "ci_low": head.ci_low, "ci_high": head.ci_high,
             "level": self.level, "interpretation": head.interpretation,
+            "bf10": self.bf10, "bf_prior": self.bf_prior,
         }])
 
     def _frame_text(self) -> str:
         with pd.option_context("display.max_columns", 30, "display.width", 120):
             return (self.groups().to_string(index=False) + "\n\n"
-                    + self.to_frame().drop(columns=["outcome", "label"]).to_string(
-                        index=False, float_format=lambda v: f"{v:.4f}"))
+                    + self.to_frame().drop(columns=["outcome", "label", "bf10", "bf_prior"])
+                    .to_string(index=False, float_format=lambda v: f"{v:.4f}")
+                    + f"\n\n{self._bf_text()} (JZS, Cauchy prior r = {self.bf_prior:.3f}, "
+                    f"from Student's t = {self.bf_t:.4f})")
+
+    def _bf_text(self) -> str:
+        text = fmt_bf(self.bf10)
+        return f"BF10 {text}" if text.startswith(">") else f"BF10 = {text}"
 
     def _describe(self, role: str, label: str) -> str:
         n = getattr(self, f"n_{role}")
@@ -330,8 +441,9 @@ class Comparison(Result):
         --------
         "Mentored students (M = 3.24, SD = 0.44, n = 163) scored higher on gpa_year1
         than non-mentored students (M = 2.85, SD = 0.44, n = 137), t(287.12) = 7.75,
-        p < .001, g = 0.90, 95% CI [0.66, 1.13]." (Mann-Whitney: Mdn and IQR, U, z;
-        permutation: the kind of p.)
+        p < .001, BF10 = 4.54 × 10¹⁰, g = 0.90, 95% CI [0.66, 1.13]." (Mann-Whitney:
+        Mdn and IQR, U, z; permutation: the kind of p. The Bayes factor is quoted
+        beside a t test only: the rank and permutation tests make no normal model.)
         """
         if self.test == "mann_whitney":
             centre = self.median_treated - self.median_control
@@ -344,7 +456,8 @@ class Comparison(Result):
                 else f"scored the same on {self.outcome} as")
         if self.test in ("welch", "student"):
             df = fmt(self.df, 0 if self.test == "student" else 2)
-            test = f"t({df}) = {fmt(self.statistic)}, {fmt_p(self.p_value)}"
+            test = (f"t({df}) = {fmt(self.statistic)}, {fmt_p(self.p_value)}, "
+                    f"{self._bf_text()}")
         elif self.test == "mann_whitney":
             test = f"U = {fmt(self.statistic, 1)}"
             if not self.exact:
@@ -378,6 +491,7 @@ def compare(
     correct: bool = True,
     effect: str | None = None,
     labels: tuple[str, str] | None = None,
+    bf_prior: float = BF_PRIOR,
 ) -> Comparison:
     r"""Compare a continuous outcome between two groups, with effect sizes and intervals.
 
@@ -416,6 +530,10 @@ def compare(
     labels
         Names of the treated and comparison group in the sentence, e.g.
         ``("mentored students", "non-mentored students")``.
+    bf_prior
+        Scale r of the Cauchy prior on the standardised effect in the Bayes factor;
+        default √2/2 ≈ 0.707 (JASP's default, BayesFactor's ``rscale = "medium"``);
+        1 is BayesFactor's ``"wide"``.
 
     Returns
     -------
@@ -451,6 +569,34 @@ def compare(
     counterpart Φ(d/√2) (McGraw & Wong 1992). d, g and Δ are labelled by Cohen's
     (1988) d bands, r_rb and δ by his r bands.
 
+    Bayes factor: ``bf10`` is the JZS Bayes factor of Rouder et al. (2009), the
+    figure JASP prints beside its t test, computed by
+    :func:`pingouin.bayesfactor_ttest` from **Student's** t (pooled variance, the
+    ``bf_t`` field) on :math:`\nu = n_1 + n_2 - 2` df with the effective sample size
+    :math:`N = n_1 n_2 / (n_1 + n_2)`:
+
+    .. math::
+
+        \mathrm{BF}_{10} = \frac{\int_0^\infty (1 + N g r^2)^{-1/2}
+        \left(1 + \frac{t^2}{\nu (1 + N g r^2)}\right)^{-(\nu + 1)/2}
+        (2\pi)^{-1/2} g^{-3/2} e^{-1/(2g)} \, dg}
+        {\left(1 + t^2/\nu\right)^{-(\nu + 1)/2}}
+
+    i.e. a Cauchy(0, r) prior on the standardised difference δ = (μ₁ − μ₂)/σ under
+    H1 against δ = 0 under H0, with a common σ in both groups. The model assumes
+    equal variances, so it is built on Student's t even when the test reported is
+    Welch's (as JASP and R's ``BayesFactor::ttestBF`` do); ``bf_t`` is then not the
+    ``statistic`` shown. It is computed for every ``test`` but quoted in
+    :meth:`Comparison.apa` only beside a t test. Values above 1 favour a
+    difference, below 1 its absence (BF01 = 1/BF10); a BF10 beyond the float range
+    is ``inf``. Checked against ``BayesFactor::ttestBF`` (tests/reference/
+    bayes_factor.R).
+
+    Assumption checks (:meth:`Comparison.assumptions`, as JASP shows them beside its
+    t test): the Shapiro-Wilk test in each group (Royston's algorithm, as R's
+    ``shapiro.test``) and Levene's test on absolute deviations from the group
+    medians (Brown & Forsythe 1974), both by scipy.
+
     Raises
     ------
     PeerevalError
@@ -466,10 +612,15 @@ def compare(
     References
     ----------
     Welch, B. L. (1947). *Biometrika*, 34, 28-35. Mann, H. B., & Whitney, D. R.
-    (1947). *Ann Math Stat*, 18, 50-60. Phipson, B., & Smyth, G. K. (2010).
+    (1947). *Ann Math Stat*, 18, 50-60. Rouder, J. N., Speckman, P. L., Sun, D.,
+    Morey, R. D., & Iverson, G. (2009). Bayesian t tests for accepting and rejecting
+    the null hypothesis. *Psychon Bull Rev*, 16, 225-237. Phipson, B., & Smyth, G. K. (2010).
     Permutation p-values should never be zero. *Stat Appl Genet Mol Biol*, 9(1), 39.
     McGraw, K. O., & Wong, S. P. (1992). A common language effect size statistic.
-    *Psychol Bull*, 111, 361-365. Cohen (1988); Cliff (1993); Steiger & Fouladi
+    *Psychol Bull*, 111, 361-365. Brown, M. B., & Forsythe, A. B. (1974). Robust
+    tests for the equality of variances. *J Am Stat Assoc*, 69, 364-367. Zimmerman,
+    D. W. (2004). A note on preliminary tests of equality of variances. *Br J Math
+    Stat Psychol*, 57, 173-181. Cohen (1988); Cliff (1993); Steiger & Fouladi
     (1997).
 
     Examples
@@ -482,12 +633,23 @@ def compare(
     >>> print(result.apa())  # doctest: +NORMALIZE_WHITESPACE
     Mentored students (M = 3.24, SD = 0.44, n = 163) scored higher on gpa_year1 than
     non-mentored students (M = 2.85, SD = 0.44, n = 137), t(287.12) = 7.75,
-    p < .001, g = 0.90, 95% CI [0.66, 1.13].
+    p < .001, BF10 = 4.54 × 10¹⁰, g = 0.90, 95% CI [0.66, 1.13].
     >>> round(result.effect("rank_biserial").estimate, 2)
     0.47
+    >>> round(result.bf_t, 2), f"{result.bf10:.3g}"  # Student's t; R: ttestBF(x, y)
+    (7.76, '4.54e+10')
+    >>> result.assumptions()[["check", "group", "statistic", "p_value"]].round(3)
+                 check group  statistic  p_value
+    0        normality   yes      0.982    0.036
+    1        normality    no      0.990    0.442
+    2  equal variances  both      0.008    0.931
     """
     test = _choice(test, TESTS, "test")
     check_level(level)
+    if (isinstance(bf_prior, bool) or not isinstance(bf_prior, int | float | np.number)
+            or not 0 < bf_prior < math.inf):
+        raise PeerevalError(f"bf_prior must be a positive number, not {bf_prior!r}",
+                            value=bf_prior, hint="e.g. bf_prior=0.707 (the default) or 1")
     frame = frame_of(data)
     if outcome == group:
         raise PeerevalError("the outcome and the group are the same column", column=outcome,
@@ -536,6 +698,8 @@ def compare(
     names = [e.name for e in effects]
     headline = effect or ("rank_biserial" if test == "mann_whitney" else "hedges_g")
     _choice(headline, tuple(names), "effect")
+    bf_t, bf10 = _bayes_factor(x, y, float(bf_prior))
+    sw1, sp1, sw2, sp2, lev_f, lev_p = _assumptions(x, y)
     q1 = [float(np.quantile(s, 0.25)) for s in (x, y)]
     q3 = [float(np.quantile(s, 0.75)) for s in (x, y)]
     return Comparison(
@@ -555,5 +719,8 @@ def compare(
         p_value=float(result.p_value), exact=result.exact, n_perm=result.n_perm,
         seed=describe_seed(seed) if test == "permutation" and not result.exact else "",
         effects=tuple(effects), headline=headline, level=level,
+        bf10=bf10, bf_prior=float(bf_prior), bf_t=bf_t,
+        shapiro_w_treated=sw1, shapiro_p_treated=sp1, shapiro_w_control=sw2,
+        shapiro_p_control=sp2, levene_f=lev_f, levene_p=lev_p,
         n_dropped=sum(groups.dropped.values()), dropped=dict(groups.dropped),
     )

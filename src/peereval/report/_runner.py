@@ -861,6 +861,7 @@ def _compare(run: _Run, section: Section, frame: pd.DataFrame, group: str, treat
              continuous: list[str], binary: list[str]) -> None:
     from peereval.figures import distributions, forest
     from peereval.outcomes import compare_many
+    from peereval.outcomes._compare import BF_PRIOR, fmt_bf
 
     adjust = run.study.options["adjust"]
     with run.step(section, "Unadjusted comparison of the groups"):
@@ -869,18 +870,31 @@ def _compare(run: _Run, section: Section, frame: pd.DataFrame, group: str, treat
         run.results["compare"] = many
         run.cite("hedges", "newcombe", *([adjust] if adjust in ("holm", "bh") else []))
         section.paragraphs.append(many.apa())
+        table = many.to_frame()
+        # the JZS Bayes factor of each continuous outcome, as text (4.54 × 10¹⁰)
+        pairs = list(zip(many.results, many.kinds, strict=True))
+        table["bf10"] = [fmt_bf(result.bf10) if kind == "continuous" else float("nan")
+                         for result, kind in pairs]
+        priors = sorted({result.bf_prior for result, kind in pairs if kind == "continuous"})
+        prior = " and ".join(f"{r:.3f}" for r in priors)
+        bf_note = (f" BF10: JZS Bayes factor of a difference in means against none "
+                   f"(Cauchy prior on the standardised difference, scale r = {prior}; "
+                   "from Student's t), above 1 favouring a difference and below 1 its "
+                   "absence." if priors else "")
         section.tables.append(Table(
             "unadjusted", "Unadjusted differences between the groups",
-            _frame(many.to_frame(), {
+            _frame(table, {
                 "outcome": "outcome", "n_treated": "n mentored", "n_control": "n comparison",
                 "mean_treated": "M mentored", "mean_control": "M comparison",
                 "risk_treated": "rate mentored", "risk_control": "rate comparison",
                 "difference": "difference", "effect": "effect size",
                 "estimate": "estimate", "ci_low": "CI low", "ci_high": "CI high",
-                "p_value": "p", "p_adjusted": "p adjusted"}),
+                "p_value": "p", "p_adjusted": "p adjusted",
+                **({"bf10": "BF10"} if priors else {})}),
             note=f"Welch's t test and Hedges' g for continuous outcomes; chi-square test "
                  f"and risk difference (Newcombe interval) for pass/fail outcomes; p "
-                 f"values adjusted across outcomes with {_ADJUST_WORDS[adjust]}."))
+                 f"values adjusted across outcomes with {_ADJUST_WORDS[adjust]}."
+                 + bf_note))
         _figure(section, "forest", "Effect sizes across outcomes",
                 "Hedges' g (continuous outcomes) and risk differences (pass/fail) with 95% "
                 "confidence intervals; right of zero favours the mentored group.",
@@ -893,10 +907,17 @@ def _compare(run: _Run, section: Section, frame: pd.DataFrame, group: str, treat
                     "Box plots of each continuous outcome by group",
                     lambda: _panels(partial(distributions, order=order),
                                     [(frame, outcome, group) for outcome in continuous]))
+        # Rouder et al. (2009) belongs here once REFERENCES has an entry for it
+        bayes = (" Beside each t test, the Jeffreys-Zellner-Siow (JZS) Bayes factor BF10 "
+                 "weighed a difference in means against none, with a Cauchy prior of "
+                 f"scale r = {prior} on the standardised difference"
+                 + (" (JASP's default)" if priors == [BF_PRIOR] else "") + ", "
+                 "computed from Student's pooled-variance t." if priors else "")
         run.methods.append(
             "Mentored and comparison students were compared with Welch's t test (Hedges' g "
             "with its confidence interval) and, for pass/fail outcomes, the chi-square test "
-            f"and the risk difference; p values were adjusted with {_ADJUST_WORDS[adjust]}.")
+            f"and the risk difference; p values were adjusted with {_ADJUST_WORDS[adjust]}."
+            + bayes)
 
 
 def _adjusted(run: _Run, section: Section, frame: pd.DataFrame, group: str, treated: Any,
