@@ -184,6 +184,28 @@ def discriminant_validity(
     >>> result.factors[["factor", "cr", "ave"]].round(3).to_numpy().tolist()
     [['support', 0.847, 0.483], ['adjustment', 0.783, 0.382], ['belonging', 0.798, 0.404]]
     """
+    result = _fitted(fit, model, std_lv=std_lv, missing=missing, ordinal=ordinal)
+    std = result.standardized
+    loadings = std[(std["op"] == "=~") & (result.estimates["est"] != 0)]
+    factors = list(result.factors)
+    items = {f: list(loadings.loc[loadings["lhs"] == f, "rhs"]) for f in factors}
+    phi = result.factor_correlations
+    table = _factor_table(result, loadings, items, phi)
+    fl = phi.copy()
+    for row in table.itertuples():
+        fl.loc[row.factor, row.factor] = row.sqrt_ave
+    htmt, notes = _htmt(result, items, absolute=absolute)
+    for note in notes:
+        warnings.warn(note, PeerevalWarning, stacklevel=2)
+    return DiscriminantValidity(
+        factors=table, fornell_larcker=fl, htmt=htmt, pairs=_pair_table(table, phi, htmt),
+        correlation="polychoric" if result.ordinal else "pearson",
+        n_obs=result.n_obs, cfa=result)
+
+
+def _fitted(fit: Any, model: Any, *, std_lv: bool, missing: Literal["listwise"],
+            ordinal: bool) -> CFAResult:
+    """The one-group CFA to work from: the one given, or fitted to the data."""
     if isinstance(fit, CFAResult):
         if model is not None:
             raise PeerevalError(
@@ -202,17 +224,17 @@ def discriminant_validity(
             "discriminant validity is computed for one group; this CFA has "
             f"{len(result.groups)} groups ({', '.join(result.groups)})",
             hint="fit the CFA to one group at a time (without group=)")
+    return result
 
+
+def _factor_table(result: CFAResult, loadings: pd.DataFrame, items: dict[str, list[str]],
+                  phi: pd.DataFrame) -> pd.DataFrame:
+    """CR, AVE, the square root of AVE and the largest correlation, per factor."""
     std = result.standardized
-    loadings = std[(std["op"] == "=~") & (result.estimates["est"] != 0)]
     residual = std[(std["op"] == "~~") & std["lhs"].isin(result.observed)]
     theta = {r.lhs: r.est_std for r in residual.itertuples() if r.lhs == r.rhs}
-    factors = list(result.factors)
-    items = {f: list(loadings.loc[loadings["lhs"] == f, "rhs"]) for f in factors}
-    phi = result.factor_correlations
-
     rows = []
-    for f in factors:
+    for f in items:
         lam = loadings.loc[loadings["lhs"] == f, "est_std"].to_numpy(dtype=float)
         th = np.array([theta[i] for i in items[f]], dtype=float)
         cov = 0.0
@@ -231,13 +253,15 @@ def discriminant_validity(
         })
     table = pd.DataFrame(rows)
     table["fornell_larcker_ok"] = [
-        bool(len(factors) > 1 and row.sqrt_ave > row.max_correlation)
+        bool(len(items) > 1 and row.sqrt_ave > row.max_correlation)
         for row in table.itertuples()]
+    return table
 
-    fl = phi.copy()
-    for row in table.itertuples():
-        fl.loc[row.factor, row.factor] = row.sqrt_ave
 
+def _htmt(result: CFAResult, items: dict[str, list[str]], *, absolute: bool,
+          ) -> tuple[pd.DataFrame, list[str]]:
+    """The heterotrait-monotrait ratios, and why any is missing."""
+    factors = list(items)
     cov = result.sample_covariance[0]
     sd = np.sqrt(np.diag(cov.to_numpy()))
     corr = pd.DataFrame(cov.to_numpy() / np.outer(sd, sd), index=cov.index,
@@ -250,22 +274,25 @@ def discriminant_validity(
         off = block[np.triu_indices(len(items[f]), 1)]
         mono[f] = float(off.mean()) if len(off) else math.nan
     htmt = pd.DataFrame(np.eye(len(factors)), index=factors, columns=factors)
-    notes = []
     for a, fa in enumerate(factors):
         for fb in factors[a + 1:]:
             hetero = float(corr.loc[items[fa], items[fb]].to_numpy().mean())
             denom = mono[fa] * mono[fb]
             value = hetero / math.sqrt(denom) if denom > 0 else math.nan
             htmt.loc[fa, fb] = htmt.loc[fb, fa] = value
+    notes = []
     for f in factors:
         if not mono[f] > 0:
             notes.append(f"HTMT is not available for '{f}': "
                          + ("it has one item" if len(items[f]) < 2 else
                             "its items correlate negatively on average (reverse-key them "
                             "first, or use absolute=True)"))
-    for note in notes:
-        warnings.warn(note, PeerevalWarning, stacklevel=2)
+    return htmt, notes
 
+
+def _pair_table(table: pd.DataFrame, phi: pd.DataFrame, htmt: pd.DataFrame) -> pd.DataFrame:
+    """Each pair of factors: correlation, HTMT against .85 and .90, Fornell-Larcker."""
+    factors = list(table["factor"])
     pairs = []
     by_factor = table.set_index("factor")
     for a, fa in enumerate(factors):
@@ -279,10 +306,6 @@ def discriminant_validity(
                 "htmt_below_85": bool(abs(h) < HTMT_STRICT) if math.isfinite(h) else False,
                 "htmt_below_90": bool(abs(h) < HTMT_LIBERAL) if math.isfinite(h) else False,
                 "fornell_larcker_ok": fl_ok, "verdict": _pair_verdict(r, h, fl_ok)})
-    pair_table = pd.DataFrame(pairs, columns=[
+    return pd.DataFrame(pairs, columns=[
         "factor_1", "factor_2", "correlation", "htmt", "htmt_below_85", "htmt_below_90",
         "fornell_larcker_ok", "verdict"])
-    return DiscriminantValidity(
-        factors=table, fornell_larcker=fl, htmt=htmt, pairs=pair_table,
-        correlation="polychoric" if result.ordinal else "pearson",
-        n_obs=result.n_obs, cfa=result)
