@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["fmt", "fmt_ci", "fmt_p"]
+__all__ = ["fmt", "fmt_bf", "fmt_ci", "fmt_p"]
 
 MINUS = "\u2212"
 
@@ -78,3 +78,29 @@ def fmt_ci(low: float, high: float, digits: int = 2, *, leading_zero: bool = Tru
     lo = fmt(low, digits, leading_zero=leading_zero)
     hi = fmt(high, digits, leading_zero=leading_zero)
     return f"{level:.0%} CI [{lo}, {hi}]"
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def fmt_bf(value: float) -> str:
+    """A Bayes factor as text: two decimals from 0.01 to 1,000, else ``4.54 × 10¹⁰``.
+
+    A Bayes factor beyond the floating-point range (above about 1.8 × 10³⁰⁸, stored
+    as ``inf``) is written ``> 10³⁰⁸``.
+
+    Examples
+    --------
+    >>> fmt_bf(3.6488), fmt_bf(0.593), fmt_bf(45387166560.4), fmt_bf(0.00021)
+    ('3.65', '0.59', '4.54 × 10¹⁰', '2.10 × 10⁻⁴')
+    >>> fmt_bf(float("inf")), fmt_bf(float("nan"))
+    ('> 10³⁰⁸', 'NA')
+    """
+    if value is None or math.isnan(value):
+        return "NA"
+    if math.isinf(value):
+        return "> 10³⁰⁸" if value > 0 else "0"
+    if 0.01 <= value < 999.995 or value == 0:
+        return fmt(value)
+    mantissa, exponent = f"{value:.2e}".split("e")
+    return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"

@@ -21,7 +21,7 @@ from peereval._effects import (
     probability_of_superiority,
     rank_biserial,
 )
-from peereval._format import fmt, fmt_ci, fmt_p
+from peereval._format import fmt, fmt_bf, fmt_ci, fmt_p
 from peereval._parallel import blocks_for, map_blocks
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
@@ -189,32 +189,6 @@ def _permutation(x: np.ndarray, y: np.ndarray, *, n_perm: int, seed: SeedLike,
     return _TestResult(f"permutation test, {n_perm:,} random splits", "mean difference",
                        float(x.mean() - y.mean()), math.nan, (hits + 1) / (n_perm + 1),
                        n_perm=n_perm)
-
-
-_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
-def fmt_bf(value: float) -> str:
-    """A Bayes factor as text: two decimals from 0.01 to 1,000, else ``4.54 × 10¹⁰``.
-
-    A Bayes factor beyond the floating-point range (above about 1.8 × 10³⁰⁸, stored
-    as ``inf``) is written ``> 10³⁰⁸``.
-
-    Examples
-    --------
-    >>> fmt_bf(3.6488), fmt_bf(0.593), fmt_bf(45387166560.4), fmt_bf(0.00021)
-    ('3.65', '0.59', '4.54 × 10¹⁰', '2.10 × 10⁻⁴')
-    >>> fmt_bf(float("inf")), fmt_bf(float("nan"))
-    ('> 10³⁰⁸', 'NA')
-    """
-    if value is None or math.isnan(value):
-        return "NA"
-    if math.isinf(value):
-        return "> 10³⁰⁸" if value > 0 else "0"
-    if 0.01 <= value < 999.995 or value == 0:
-        return fmt(value)
-    mantissa, exponent = f"{value:.2e}".split("e")
-    return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
 
 
 def _bayes_factor(x: np.ndarray, y: np.ndarray, r: float) -> tuple[float, float]:

@@ -68,6 +68,9 @@ REFERENCES = {
              "indicator of content validity? Research in Nursing & Health, 30(4), 459-467.",
     "kaiser": "Kaiser, H. F. (1974). An index of factorial simplicity. Psychometrika, "
               "39(1), 31-36.",
+    "rouder": "Rouder, J. N., Speckman, P. L., Sun, D., Morey, R. D., & Iverson, G. (2009). "
+              "Bayesian t tests for accepting and rejecting the null hypothesis. "
+              "Psychonomic Bulletin & Review, 16(2), 225-237.",
     "horn": "Horn, J. L. (1965). A rationale and test for the number of factors in factor "
             "analysis. Psychometrika, 30(2), 179-185.",
     "velicer": "Velicer, W. F. (1976). Determining the number of components from the "
@@ -859,9 +862,10 @@ def _outcomes_section(run: _Run) -> Section | None:
 
 def _compare(run: _Run, section: Section, frame: pd.DataFrame, group: str, treated: Any,
              continuous: list[str], binary: list[str]) -> None:
+    from peereval._format import fmt_bf
     from peereval.figures import distributions, forest
     from peereval.outcomes import compare_many
-    from peereval.outcomes._compare import BF_PRIOR, fmt_bf
+    from peereval.outcomes._compare import BF_PRIOR
 
     adjust = run.study.options["adjust"]
     with run.step(section, "Unadjusted comparison of the groups"):
@@ -907,12 +911,14 @@ def _compare(run: _Run, section: Section, frame: pd.DataFrame, group: str, treat
                     "Box plots of each continuous outcome by group",
                     lambda: _panels(partial(distributions, order=order),
                                     [(frame, outcome, group) for outcome in continuous]))
-        # Rouder et al. (2009) belongs here once REFERENCES has an entry for it
+        if priors:
+            run.cite("rouder")
         bayes = (" Beside each t test, the Jeffreys-Zellner-Siow (JZS) Bayes factor BF10 "
                  "weighed a difference in means against none, with a Cauchy prior of "
                  f"scale r = {prior} on the standardised difference"
                  + (" (JASP's default)" if priors == [BF_PRIOR] else "") + ", "
-                 "computed from Student's pooled-variance t." if priors else "")
+                 "computed from Student's pooled-variance t (Rouder et al., 2009)."
+                 if priors else "")
         run.methods.append(
             "Mentored and comparison students were compared with Welch's t test (Hedges' g "
             "with its confidence interval) and, for pass/fail outcomes, the chi-square test "
