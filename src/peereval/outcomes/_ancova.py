@@ -14,8 +14,10 @@ the same reliability. Regressing the outcome on the baseline (ANCOVA) is the sta
 remedy for observational cohorts (REFERENCES.md §3.4), with the caveat that it removes
 only the differences the covariates measure.
 
-The design-matrix helpers here (dummy and sum-to-zero coding of the group and of
-categorical covariates) are shared with :mod:`peereval.outcomes._mixed`.
+Covariates are read and coded by :mod:`peereval.outcomes._design`, the one builder
+every model uses (numeric, indicator or categorical; one reference level rule; one
+rank check); the group coding and the term structure here (:func:`build_design`) are
+shared with :mod:`peereval.outcomes._mixed`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,13 @@ from peereval._effects import pooled_sd
 from peereval._format import fmt, fmt_ci, fmt_p
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.outcomes._design import (
+    INTERCEPT,
+    Covariate,
+    check_rank,
+    check_residual_df,
+    covariate_design,
+)
 from peereval.outcomes._groups import (
     Groups,
     as_names,
@@ -49,7 +58,6 @@ Robust = Literal["HC0", "HC1", "HC2", "HC3"]
 Weights = Literal["proportional", "equal"]
 Alternative = Literal["greater", "two-sided"]
 
-INTERCEPT = "(Intercept)"
 RESIDUALS = "Residuals"
 SHAPIRO_MAX_N = 5000
 
@@ -76,72 +84,12 @@ def dropped_text(dropped: dict[str, int]) -> str:
     return f"{total} row(s) dropped ({parts})"
 
 
-@dataclass(frozen=True)
-class Covariate:
-    """One covariate as it enters the model: numeric, or categorical with its levels."""
-
-    name: str
-    values: np.ndarray  # floats (numeric) or level labels (categorical)
-    levels: tuple[Any, ...] = ()
-
-    @property
-    def categorical(self) -> bool:
-        return bool(self.levels)
-
-
-def _is_text(series: pd.Series) -> bool:
-    """Categories: a categorical or boolean column, or text that is not all numbers."""
-    if isinstance(series.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(series):
-        return True
-    if pd.api.types.is_string_dtype(series.dtype) or pd.api.types.is_object_dtype(series.dtype):
-        present = series.dropna()
-        return bool(pd.to_numeric(present, errors="coerce").isna().any())
-    return False
-
-
-def read_covariates(frame: pd.DataFrame, names: Sequence[str],
-                    categorical: Sequence[str] = ()) -> tuple[Covariate, ...]:
-    """Covariates of the analysed rows: text, boolean and categorical columns (and
-    those in ``categorical``) become categorical with levels in sorted order (the first
-    is the reference); others are numeric (text holding only numbers is read as
-    numbers). A covariate with one value raises."""
-    out = []
-    for name in names:
-        series = frame[name]
-        if name in categorical or _is_text(series):
-            levels = tuple(sorted(pd.unique(series), key=_sort_key))
-            if len(levels) < 2:
-                raise PeerevalError(
-                    f"the covariate '{name}' takes one value ({levels[0]!r}) in the "
-                    "analysed rows, so it cannot adjust for anything", column=name,
-                    hint="leave it out of covariates")
-            out.append(Covariate(name, series.to_numpy(dtype=object), levels))
-            continue
-        values = numeric_values(series, name)
-        if np.ptp(values) == 0:
-            raise PeerevalError(
-                f"the covariate '{name}' is constant ({values[0]:g}) in the analysed rows, "
-                "so it cannot adjust for anything", column=name,
-                hint="leave it out of covariates")
-        out.append(Covariate(name, values))
-    return tuple(out)
-
-
 def check_outcome_varies(y: np.ndarray, outcome: str) -> None:
     """Raise when the outcome takes one value in the analysed rows."""
     if len(y) and np.ptp(y) == 0:
         raise PeerevalError(f"the outcome '{outcome}' is constant ({y[0]:g}) in the analysed "
                             "rows, so there is nothing to compare", column=outcome,
                             hint="check that the right column is named")
-
-
-def _sort_key(value: Any) -> tuple[int, Any]:
-    if isinstance(value, bool | np.bool_):
-        return (0, int(value))
-    if isinstance(value, int | float | np.integer | np.floating):
-        return (0, float(value))
-    return (1, str(value))
-
 
 
 @dataclass(frozen=True)
@@ -161,23 +109,6 @@ class Design:
     def without(self, dropped: Sequence[str]) -> np.ndarray:
         keep = [i for t, idx in self.terms.items() if t not in dropped for i in idx]
         return self.matrix[:, sorted(keep)]
-
-
-def _coded(cov: Covariate, coding: str) -> tuple[np.ndarray, list[str]]:
-    """Columns of one covariate: itself, or k-1 indicator / sum-to-zero columns."""
-    if not cov.categorical:
-        return cov.values.reshape(-1, 1).astype(float), [cov.name]
-    levels = cov.levels
-    cols, names = [], []
-    for level in levels[1:] if coding == "treatment" else levels[:-1]:
-        col = np.array([v == level for v in cov.values], dtype=float)
-        if coding == "sum":
-            col[np.array([v == levels[-1] for v in cov.values])] = -1.0
-            names.append(f"{cov.name}[S.{level_text(level)}]")
-        else:
-            names.append(f"{cov.name}[{level_text(level)}]")
-        cols.append(col)
-    return np.column_stack(cols), names
 
 
 def build_design(treated: np.ndarray, group: str, treated_label: Any,
@@ -212,7 +143,7 @@ def build_design(treated: np.ndarray, group: str, treated_label: Any,
     add(group, g, [g_name], frozenset({group}))
     blocks = {}
     for cov in covariates:
-        block, labels = _coded(cov, coding)
+        block, labels = cov.columns(coding)
         blocks[cov.name] = (block, labels)
         add(cov.name, block, labels, frozenset({cov.name}))
     if interactions:
@@ -225,25 +156,10 @@ def build_design(treated: np.ndarray, group: str, treated_label: Any,
                   variables)
 
 
-def check_rank(matrix: np.ndarray, names: Sequence[str], what: str) -> None:
-    """Raise when columns of the model matrix are linearly dependent."""
-    rank = np.linalg.matrix_rank(matrix)
-    if rank < matrix.shape[1]:
-        # find the first column that adds nothing
-        for j in range(1, matrix.shape[1] + 1):
-            if np.linalg.matrix_rank(matrix[:, :j]) < j:
-                culprit = names[j - 1]
-                break
-        else:  # pragma: no cover - rank deficiency implies a culprit
-            culprit = names[-1]
-        raise PeerevalError(
-            f"{what}: '{culprit}' is a linear combination of the columns before it "
-            "(collinear covariates, or a covariate that coincides with the group)",
-            hint="drop one of the collinear covariates")
-    if matrix.shape[0] <= matrix.shape[1]:
-        raise PeerevalError(
-            f"{what}: {matrix.shape[0]} rows for {matrix.shape[1]} coefficients leave no "
-            "residual degrees of freedom", hint="use fewer covariates or more data")
+def check_model(matrix: np.ndarray, names: Sequence[str], what: str) -> None:
+    """Raise when the model matrix is rank deficient or leaves no residual df."""
+    check_rank(matrix, names, what)
+    check_residual_df(matrix, what)
 
 
 def _rss(matrix: np.ndarray, y: np.ndarray) -> float:
@@ -534,8 +450,10 @@ def ancova(
         Column with exactly two groups (mentored yes/no).
     covariates
         One or more baseline columns to adjust for. Numeric columns enter as they are;
-        text columns (``sex``) and those listed in ``categorical`` enter as
-        categories, the first in sorted order as the reference.
+        booleans and 0/1 columns enter as one indicator (reference False / 0); text
+        columns (``sex``) and those listed in ``categorical`` enter as categories
+        against a reference level: a pandas Categorical's first category, otherwise
+        the first in sorted order (recorded in :attr:`AncovaResult.notes`).
     treated
         The treated group's label; read from the labels (yes/no, mentored/control)
         when not given.
@@ -702,9 +620,10 @@ def ancova(
     y = numeric_values(work[outcome], outcome)
     check_outcome_varies(y, outcome)
     mask = groups.mask.to_numpy()
-    cov_objs = read_covariates(work, covs, cats)
+    coded = covariate_design(work, covs, categorical=cats)
+    cov_objs = coded.covariates
     design = build_design(mask, group, groups.treated, cov_objs)
-    check_rank(design.matrix, design.names, "the ANCOVA model")
+    check_model(design.matrix, design.names, "the ANCOVA model")
     sum_design = build_design(mask, group, groups.treated, cov_objs, coding="sum")
     table2 = anova_table(design, y, 2, level=level, alternative=eta_alternative)
     table3 = anova_table(sum_design, y, 3, level=level, alternative=eta_alternative)
@@ -731,10 +650,8 @@ def ancova(
     notes = [groups.rule]
     if groups.dropped:
         notes.append(dropped_text(groups.dropped))
-    categorical_used = [c.name for c in cov_objs if c.categorical]
-    if categorical_used:
-        notes.append("categorical covariate(s) " + ", ".join(f"'{c}'" for c in categorical_used)
-                     + " coded with the first level (sorted) as reference; adjusted means "
+    if coded.reference_levels:
+        notes.append(coded.coding_note() + "; adjusted means "
                      + ("at their observed proportions" if weights == "proportional"
                         else "averaged with equal weight per level"))
     notes.append("type III sums of squares use sum-to-zero (effect) coding; "
@@ -845,7 +762,7 @@ def _checks(design: Design, slopes: Design, y: np.ndarray, resid: np.ndarray,
     # 1. homogeneity of regression slopes
     rss_add = _rss(design.matrix, y)
     try:
-        check_rank(slopes.matrix, slopes.names, "the homogeneity-of-slopes model")
+        check_model(slopes.matrix, slopes.names, "the homogeneity-of-slopes model")
         rss_int = _rss(slopes.matrix, y)
         q = slopes.matrix.shape[1] - design.matrix.shape[1]
         df2 = len(y) - slopes.matrix.shape[1]

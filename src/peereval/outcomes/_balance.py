@@ -26,7 +26,7 @@ import pandas as pd
 from peereval._format import fmt
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
-from peereval.outcomes._design import _Design, _design
+from peereval.outcomes._design import CovariateDesign, covariate_design
 from peereval.outcomes._groups import (
     as_names,
     check_choice,
@@ -233,10 +233,13 @@ class BalanceTable(Result):
         return text + "."
 
 
-def _balance_table(design: _Design, t: np.ndarray, w: np.ndarray | None, estimand: str,
+def _balance_table(design: CovariateDesign, t: np.ndarray, w: np.ndarray | None, estimand: str,
                    adjustment: str, distance: tuple[str, np.ndarray] | None = None
                    ) -> BalanceTable:
-    x, names, binary = design.balance, list(design.balance_names), design.binary
+    full = design.matrix("full", intercept=False)  # every level its own 0/1 row
+    x, names = full.matrix, list(full.names)
+    binary = np.array([bool(np.all((x[:, j] == 0) | (x[:, j] == 1)))
+                       for j in range(x.shape[1])], dtype=bool)
     kinds = ["binary" if b else "continuous" for b in binary]
     if distance is not None:
         x = np.column_stack([distance[1], x])
@@ -283,7 +286,8 @@ def balance(data: Any, group: str, covariates: str | Sequence[str], *,
     group
         The two-valued group column (e.g. ``"mentored"``).
     covariates
-        Columns to check; text or categorical columns give one 0/1 row per category.
+        Columns to check; text or categorical columns give one 0/1 row per category,
+        booleans and 0/1 columns one row (as every model codes them).
     weights
         Optional column name or array of non-negative weights (matching or IPW
         weights); the "after" statistics use them.
@@ -332,7 +336,7 @@ def balance(data: Any, group: str, covariates: str | Sequence[str], *,
                 raise PeerevalError(f"weights must have one value per row ({len(frame)})")
         weight_values = weight_series
     work, groups = two_groups(frame, group, names, treated=treated)
-    design = _design(work, names)
+    design = covariate_design(work, names)
     t = groups.mask.to_numpy(dtype=bool)
     w = None
     if weight_values is not None:

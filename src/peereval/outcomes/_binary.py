@@ -17,12 +17,12 @@ from peereval._format import fmt, fmt_ci, fmt_p
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
 from peereval.outcomes._compare import _capital, _choice, default_labels
+from peereval.outcomes._design import check_rank, covariate_design
 from peereval.outcomes._groups import (
     as_typed,
     binary_values,
     check_level,
     frame_of,
-    numeric_values,
     two_groups,
 )
 
@@ -103,27 +103,16 @@ def _nnt(rd: float, low: float, high: float, event_is_good: bool, level: float) 
 
 
 def _design(work: pd.DataFrame, treated_mask: np.ndarray, group: str, treated: Any,
-            covariates: Sequence[str]) -> pd.DataFrame:
-    """Intercept, treatment indicator, numeric covariates and dummies (first level dropped)."""
-    columns: dict[str, np.ndarray] = {"(Intercept)": np.ones(len(work)),
-                                      f"{group}[{treated}]": treated_mask.astype(float)}
-    for name in covariates:
-        series = work[name]
-        converted = pd.to_numeric(series, errors="coerce")
-        if converted.notna().all() and not isinstance(series.dtype, pd.CategoricalDtype):
-            values = numeric_values(series, name)
-            if np.ptp(values) == 0:
-                raise PeerevalError(f"covariate '{name}' is constant", column=name,
-                                    hint="drop it from covariates")
-            columns[name] = values
-            continue
-        levels = sorted(pd.unique(series), key=str)
-        if len(levels) < 2:
-            raise PeerevalError(f"covariate '{name}' has one value", column=name,
-                                hint="drop it from covariates")
-        for level in levels[1:]:
-            columns[f"{name}[{level}]"] = (series == level).to_numpy(dtype=float)
-    return pd.DataFrame(columns, index=work.index)
+            covariates: Sequence[str]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Intercept, treatment indicator and the covariates as every model codes them
+    (:mod:`peereval.outcomes._design`), with the covariates' reference levels."""
+    coded = covariate_design(work, covariates)
+    model = coded.matrix(intercept=False)
+    columns = [f"{group}[{treated}]", *model.names]
+    matrix = np.column_stack([treated_mask.astype(float), model.matrix])
+    frame = pd.DataFrame(matrix, index=work.index, columns=columns)
+    frame.insert(0, "(Intercept)", 1.0)
+    return frame, coded.reference_levels
 
 
 def _separated(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -147,10 +136,7 @@ def _logistic(design: pd.DataFrame, y: np.ndarray, level: float
     import statsmodels.api as sm
 
     x = design.to_numpy()
-    if np.linalg.matrix_rank(x) < x.shape[1]:
-        raise PeerevalError("the logistic model's predictors are collinear",
-                            hint="drop a covariate that is a combination of the others "
-                            "(or of the group)")
+    check_rank(x, list(design.columns), "the logistic model")
     flagged = _separated(x, y)
     separated = [name for name, hit in zip(design.columns, flagged, strict=True) if hit]
     with warnings.catch_warnings():
@@ -220,9 +206,10 @@ class BinaryComparison(Result):
     effects
         Cohen's h (and other effects in :meth:`to_frame`).
     logistic, covariates, adjusted_or, adjusted_or_low, adjusted_or_high, adjusted_p,
-    separation, n_dropped, dropped
+    separation, reference_levels, n_dropped, dropped
         The logistic model with covariates (a table of terms, or None), the group's
-        adjusted odds ratio with Wald interval, terms hit by separation, rows dropped.
+        adjusted odds ratio with Wald interval, terms hit by separation, the reference
+        level of each indicator or categorical covariate, rows dropped.
 
     Examples
     --------
@@ -295,6 +282,7 @@ class BinaryComparison(Result):
     adjusted_or_high: float = math.nan
     adjusted_p: float = math.nan
     separation: tuple[str, ...] = ()
+    reference_levels: dict[str, Any] = field(default_factory=dict, compare=False)
     n_dropped: int = 0
     dropped: dict[str, int] = field(default_factory=dict, compare=False)
     title: str = "Binary outcome comparison"
@@ -445,8 +433,11 @@ def compare_binary(
     treated
         The treated group's value; by default read from the labels.
     covariates
-        Columns to adjust for in a logistic regression (numeric as they are, others
-        as indicator variables with the first sorted level as reference). Rows
+        Columns to adjust for in a logistic regression, coded as in every model
+        (:mod:`peereval.outcomes._design`): numeric as they are, booleans and 0/1
+        columns as one indicator, text as indicators against a reference level (a
+        Categorical's first category, otherwise the first in sorted order; recorded
+        in ``reference_levels``). Rows
         missing any of them are dropped for every estimate, so that unadjusted and
         adjusted results describe the same students.
     correction
@@ -590,7 +581,7 @@ def compare_binary(
                       stacklevel=2)
     extra: dict[str, Any] = {}
     if covariates:
-        design = _design(work, mask, group, groups.treated, covariates)
+        design, references = _design(work, mask, group, groups.treated, covariates)
         model, separated, converged = _logistic(design, y, level)
         term = model.iloc[1]
         events = int(min(y.sum(), len(y) - y.sum()))
@@ -614,7 +605,8 @@ def compare_binary(
                  "adjusted_or": float(term["odds_ratio"]),
                  "adjusted_or_low": float(term["ci_low"]),
                  "adjusted_or_high": float(term["ci_high"]),
-                 "adjusted_p": float(term["p_value"]), "separation": tuple(separated)}
+                 "adjusted_p": float(term["p_value"]), "separation": tuple(separated),
+                 "reference_levels": references}
     risk_t = wilson_interval(a, n1, level)
     risk_c = wilson_interval(c, n2, level)
     p_value = {"chisq": chisq_p, "yates": yates_p, "fisher": fisher_p}[test]

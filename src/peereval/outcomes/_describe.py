@@ -14,6 +14,7 @@ from peereval._effects import smd_binary, smd_categorical, smd_continuous
 from peereval._format import fmt
 from peereval._results import Result
 from peereval.errors import PeerevalError
+from peereval.outcomes._design import covariate_kind, level_order
 from peereval.outcomes._groups import (
     _require,
     frame_of,
@@ -40,23 +41,20 @@ _COLUMNS = (
 
 
 
-def _is_categorical(series: pd.Series) -> bool:
-    if isinstance(series.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(series):
+def _is_categorical(series: pd.Series, name: str, forced: bool) -> bool:
+    """Categorical as every model reads the column (:mod:`peereval.outcomes._design`):
+    indicators (booleans, 0/1) and categories; a column no model could use (dates,
+    numbers mixed with text) is listed by its values."""
+    try:
+        return covariate_kind(series, name, categorical=forced) != "numeric"
+    except PeerevalError:
         return True
-    if not pd.api.types.is_numeric_dtype(series):
-        return True
-    present = pd.unique(series.dropna())
-    return len(present) <= 2 and set(map(float, present)) <= {0.0, 1.0}
 
 
 def _levels(series: pd.Series) -> list[Any]:
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        return list(series.cat.categories)
-    present = list(pd.unique(series.dropna()))
-    try:
-        return sorted(present)
-    except TypeError:
-        return sorted(present, key=str)
+    """Levels in the models' order, so the first row is the models' reference level;
+    a Categorical's declared categories are all shown, present or not."""
+    return level_order(series, declared=True)
 
 
 def _continuous_rows(name: str, values: np.ndarray, mask: np.ndarray) -> dict[str, Any]:
@@ -325,9 +323,12 @@ def describe(
     treated
         The treated group's value; by default read from the labels.
     categorical
-        Columns to treat as categorical whatever their type. Otherwise non-numeric,
-        boolean and categorical columns, and numeric columns holding only 0 and 1,
-        are categorical; other numeric columns are continuous.
+        Columns to treat as categorical whatever their type. Otherwise columns are
+        read as every model reads a covariate (:mod:`peereval.outcomes._design`):
+        text, boolean and categorical columns, and columns holding only 0 and 1, are
+        categorical, their levels listed with the models' reference level first (a
+        Categorical's category order, otherwise sorted order); numbers, also numbers
+        stored as text, are continuous.
     nonnormal
         Continuous columns shown as median [Q1, Q3] in :meth:`Describe.table`
         (every statistic is in :meth:`Describe.to_frame` regardless).
@@ -413,7 +414,7 @@ def describe(
     kinds = []
     for name in names:
         series = work[name]
-        if name in forced or _is_categorical(series):
+        if _is_categorical(series, name, name in forced):
             if name in skewed:
                 raise PeerevalError(f"'{name}' is categorical; nonnormal applies to "
                                     "continuous variables", column=name,

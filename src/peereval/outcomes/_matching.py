@@ -422,8 +422,11 @@ def propensity_match(
     r"""Greedy nearest-neighbour matching on the propensity score, as MatchIt does it.
 
     1. **Propensity score.** :math:`\hat e(x)` from a logistic regression of group on
-       the covariates (statsmodels GLM, binomial, IRLS; text or categorical covariates
-       dummy-coded against their first level), unless ``scores`` gives them. Complete
+       the covariates (statsmodels GLM, binomial, IRLS; covariates coded as in every
+       model, :mod:`peereval.outcomes._design`: booleans and 0/1 columns as one
+       indicator, text or categorical covariates as indicators against their first
+       level, recorded in ``propensity.reference_levels``), unless ``scores`` gives
+       them. Complete
        separation (no overlap) is an error; fitted scores of 0 or 1 are a warning.
     2. **Distance.** ``"logit"`` (default): :math:`\log\{\hat e/(1-\hat e)\}`, the
        linear predictor, on which Austin (2011) calibrated the caliper; ``"ps"``:

@@ -31,12 +31,12 @@ from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
 from peereval.outcomes._ancova import (
     build_design,
+    check_model,
     check_outcome_varies,
-    check_rank,
     dropped_text,
-    read_covariates,
     require_columns,
 )
+from peereval.outcomes._design import covariate_design
 from peereval.outcomes._groups import (
     as_names,
     check_level,
@@ -318,8 +318,10 @@ def mixed_model(
     cluster
         Column naming each student's cluster (``mentor_group``).
     covariates
-        Optional baseline columns to adjust for; text columns (and those in
-        ``categorical``) enter as categories.
+        Optional baseline columns to adjust for, coded as in :func:`ancova` (one
+        builder, :mod:`peereval.outcomes._design`): booleans and 0/1 columns as one
+        indicator, text columns (and those in ``categorical``) as categories against
+        their first level; the reference levels are in :attr:`MixedModelResult.notes`.
     treated
         The treated group's label (read from the labels when not given).
     categorical
@@ -447,9 +449,9 @@ def mixed_model(
     y = numeric_values(work[outcome], outcome)
     check_outcome_varies(y, outcome)
     mask = groups.mask.to_numpy()
-    cov_objs = read_covariates(work, covs, cats)
-    design = build_design(mask, group, groups.treated, cov_objs)
-    check_rank(design.matrix, design.names, "the mixed model")
+    coded = covariate_design(work, covs, categorical=cats)
+    design = build_design(mask, group, groups.treated, coded.covariates)
+    check_model(design.matrix, design.names, "the mixed model")
 
     raw = work[cluster].astype(object)
     blank = raw.isna() | raw.map(lambda v: isinstance(v, str) and not v.strip())
@@ -497,6 +499,8 @@ def mixed_model(
     notes = [groups.rule]
     if groups.dropped:
         notes.append(dropped_text(groups.dropped))
+    if coded.reference_levels:
+        notes.append(coded.coding_note())
     if n_own:
         notes.append(f"{n_own} student(s) with no '{cluster}' each form a cluster of their own "
                      "(partially nested design)")

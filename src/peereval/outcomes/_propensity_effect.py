@@ -20,7 +20,7 @@ from scipy import stats
 from peereval._format import fmt, fmt_ci, fmt_p
 from peereval._results import Result
 from peereval.errors import PeerevalError
-from peereval.outcomes._design import _check_rank, _design
+from peereval.outcomes._design import check_rank, covariate_design
 from peereval.outcomes._groups import (
     binary_values,
     check_level,
@@ -191,20 +191,20 @@ def _estimate_effect(*, work: pd.DataFrame, t: np.ndarray, weights: np.ndarray,
     names = ["(Intercept)", "treat"]
     gradient = [0.0, 1.0]
     if adjust:
-        design = _design(work.loc[use], adjust)
-        xm = design.model[:, 1:]
+        model = covariate_design(work.loc[use], adjust).matrix()
+        xm = model.matrix[:, 1:]
         tw = target[use] * w
         keep = [j for j in range(xm.shape[1]) if np.ptp(xm[:, j]) > 0]
         for j in keep:
             cols.append(xm[:, j])
-            names.append(design.model_names[j + 1])
+            names.append(model.names[j + 1])
             gradient.append(0.0)
         for j in keep:
             cols.append(tt * xm[:, j])
-            names.append("treat:" + design.model_names[j + 1])
+            names.append("treat:" + model.names[j + 1])
             gradient.append(float((xm[:, j] * tw).sum() / tw.sum()))
     x = np.column_stack(cols)
-    _check_rank(x, names, "outcome model")
+    check_rank(x, names, "the outcome model")
     n, k = x.shape
     if n - k < 1:
         raise PeerevalError(f"too few units ({n}) for an outcome model with {k} terms")

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -34,13 +34,8 @@ from scipy import stats
 from peereval._format import fmt
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
-from peereval.outcomes._design import _check_rank, _Design, _design
-from peereval.outcomes._groups import (
-    as_names,
-    frame_of,
-    numeric_values,
-    two_groups,
-)
+from peereval.outcomes._design import CovariateDesign, check_rank, covariate_design
+from peereval.outcomes._groups import as_names, frame_of, level_text, numeric_values, two_groups
 
 __all__ = ["Overlap", "PropensityModel"]
 
@@ -74,6 +69,9 @@ class PropensityModel(Result):
         True when the user gave the scores (``scores=``) and no model was fitted.
     messages
         Separation and convergence diagnostics raised while fitting.
+    reference_levels
+        The reference level of each indicator or categorical covariate (the first
+        level, see :mod:`peereval.outcomes._design`).
 
     Examples
     --------
@@ -103,6 +101,7 @@ class PropensityModel(Result):
     aic: float
     supplied: bool
     messages: tuple[str, ...] = ()
+    reference_levels: dict[str, Any] = field(default_factory=dict, compare=False)
     title: str = "Propensity score model (logistic regression)"
 
     def to_frame(self) -> pd.DataFrame:
@@ -111,18 +110,23 @@ class PropensityModel(Result):
     def apa(self) -> str:
         if self.supplied:
             return f"Propensity scores supplied by the user (n = {self.n})."
-        return (f"Logistic regression of group on {len(self.coefficients) - 1} terms, "
+        refs = ", ".join(f"{name} = {level_text(level)}"
+                         for name, level in self.reference_levels.items())
+        return (f"Logistic regression of group on {len(self.coefficients) - 1} terms"
+                + (f" (reference levels: {refs})" if refs else "") + ", "
                 f"n = {self.n} ({self.n_treated} treated, {self.n_control} comparison), "
                 f"deviance = {fmt(self.deviance)}, AIC = {fmt(self.aic)}.")
 
 
-def _fit_propensity(design: _Design, treated: np.ndarray, index: pd.Index) -> PropensityModel:
+def _fit_propensity(design: CovariateDesign, treated: np.ndarray, index: pd.Index
+                    ) -> PropensityModel:
     """Logistic regression by IRLS (statsmodels GLM, binomial family, logit link)."""
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
-    x, names = design.model, design.model_names
-    _check_rank(x, names, "propensity score model")
+    model = design.matrix()
+    x, names = model.matrix, model.names
+    check_rank(x, names, "the propensity score model")
     y = treated.astype(float)
     messages: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
@@ -166,20 +170,23 @@ def _fit_propensity(design: _Design, treated: np.ndarray, index: pd.Index) -> Pr
         linear=pd.Series(linear, index=index, name="logit_ps"), n=len(y), n_treated=n_t,
         n_control=len(y) - n_t, converged=converged, iterations=int(getattr(fit, "nit", 0)),
         deviance=float(fit.deviance), aic=float(fit.aic), supplied=False,
-        messages=tuple(messages))
+        messages=tuple(messages), reference_levels=design.reference_levels)
 
 
-def _one_group_levels(design: _Design, treated: np.ndarray) -> list[str]:
+def _one_group_levels(design: CovariateDesign, treated: np.ndarray) -> list[str]:
+    """Levels of indicator and categorical covariates found in one group only."""
+    full = design.matrix("full", intercept=False)
+    kinds = {c.name: c.kind for c in design.covariates}
     out = []
-    for j, name in enumerate(design.balance_names):
-        if design.source[j] != name and design.binary[j]:
-            col = design.balance[:, j]
+    for j, name in enumerate(full.names):
+        if kinds[full.sources[j]] != "numeric":
+            col = full.matrix[:, j]
             if col[treated].sum() == 0 or col[~treated].sum() == 0:
                 out.append(name)
     return out
 
 
-def _separation_error(design: _Design, treated: np.ndarray) -> PeerevalError:
+def _separation_error(design: CovariateDesign, treated: np.ndarray) -> PeerevalError:
     culprits = _one_group_levels(design, treated)
     detail = f" (categories found in one group only: {', '.join(culprits)})" if culprits else ""
     return PeerevalError(
@@ -317,7 +324,7 @@ def _overlap(ps: np.ndarray, treated: np.ndarray, labels: tuple[Any, Any], estim
 
 
 def _prepare(data: Any, group: str, covariates: str | Sequence[str], treated: Any,
-             scores: Any) -> tuple[pd.DataFrame, Any, tuple[str, ...], _Design,
+             scores: Any) -> tuple[pd.DataFrame, Any, tuple[str, ...], CovariateDesign,
                                    PropensityModel, np.ndarray]:
     names = as_names(covariates, "covariates")
     if not names:
@@ -333,7 +340,7 @@ def _prepare(data: Any, group: str, covariates: str | Sequence[str], treated: An
         columns.append(scores)
     work, groups = two_groups(frame, group, columns, treated=treated)
     t = groups.mask.to_numpy(dtype=bool)
-    design = _design(work, names)
+    design = covariate_design(work, names)
     if scores is None:
         model = _fit_propensity(design, t, work.index)
     else:
