@@ -23,7 +23,7 @@ from typing import Literal
 import pandas as pd
 
 from peereval._format import fmt
-from peereval.errors import PeerevalError
+from peereval.errors import OptionError
 
 __all__ = ["ContentValidityRules", "CvrMethod", "IcviRule"]
 
@@ -64,8 +64,8 @@ def printed(value: float) -> Decimal:
 # ------------------------------------------------------------------ the rules
 
 
-def _invalid(field: str, text: str, hint: str) -> PeerevalError:
-    return PeerevalError(f"ContentValidityRules.{field}: {text}", hint=hint)
+def _invalid(field: str, text: str, hint: str) -> OptionError:
+    return OptionError(f"ContentValidityRules.{field}: {text}", hint=hint)
 
 
 def _is_number(value: object) -> bool:
@@ -79,7 +79,7 @@ class ContentValidityRules:
 
     Every field has the default of the literature :func:`content_validity` follows;
     change only the ones a study's protocol sets otherwise. Invalid values raise a
-    :class:`~peereval.errors.PeerevalError` naming the field.
+    :class:`~peereval.errors.OptionError` (a PeerevalError) naming the field.
 
     Parameters
     ----------
