@@ -89,24 +89,41 @@ def _nearest_neighbours(distance: np.ndarray, focal: np.ndarray, discarded: np.n
     cal = math.inf if caliper is None else float(caliper)
 
     if replace:
-        d_f = distance[focal_rows]
-        lo = slot - 1
-        hi = slot.copy()
-        for r in range(ratio):
-            has_lo = active & (lo >= 0)
-            has_hi = active & (hi < m)
-            d_lo = np.where(has_lo, np.abs(d_f - pool_d[np.clip(lo, 0, m - 1)]), np.inf)
-            d_hi = np.where(has_hi, np.abs(pool_d[np.clip(hi, 0, m - 1)] - d_f), np.inf)
-            has_lo &= d_lo <= cal
-            has_hi &= d_hi <= cal
-            take_lo = has_lo & (~has_hi | (d_lo <= d_hi))
-            take_hi = has_hi & ~take_lo
-            result[take_lo, r] = pool[lo[take_lo]]
-            result[take_hi, r] = pool[hi[take_hi]]
-            lo = lo - take_lo
-            hi = hi + take_hi
-        return result
+        return _nearest_with_replacement(pool, pool_d, slot, distance[focal_rows], active,
+                                         ratio, cal, result)
+    return _nearest_without_replacement(pool, pool_d, slot, distance[focal_rows], active,
+                                        focal_order, ratio, cal, result)
 
+
+def _nearest_with_replacement(pool: np.ndarray, pool_d: np.ndarray, slot: np.ndarray,
+                              d_f: np.ndarray, active: np.ndarray, ratio: int, cal: float,
+                              result: np.ndarray) -> np.ndarray:
+    """Each focal unit's ``ratio`` nearest distinct pool units, all units at once."""
+    m = len(pool)
+    lo = slot - 1
+    hi = slot.copy()
+    for r in range(ratio):
+        has_lo = active & (lo >= 0)
+        has_hi = active & (hi < m)
+        d_lo = np.where(has_lo, np.abs(d_f - pool_d[np.clip(lo, 0, m - 1)]), np.inf)
+        d_hi = np.where(has_hi, np.abs(pool_d[np.clip(hi, 0, m - 1)] - d_f), np.inf)
+        has_lo &= d_lo <= cal
+        has_hi &= d_hi <= cal
+        take_lo = has_lo & (~has_hi | (d_lo <= d_hi))
+        take_hi = has_hi & ~take_lo
+        result[take_lo, r] = pool[lo[take_lo]]
+        result[take_hi, r] = pool[hi[take_hi]]
+        lo = lo - take_lo
+        hi = hi + take_hi
+    return result
+
+
+def _nearest_without_replacement(pool: np.ndarray, pool_d: np.ndarray, slot: np.ndarray,
+                                 d_f: np.ndarray, active: np.ndarray,
+                                 focal_order: np.ndarray, ratio: int, cal: float,
+                                 result: np.ndarray) -> np.ndarray:
+    """Sequential greedy passes; a used unit leaves the pool (see _nearest_neighbours)."""
+    m = len(pool)
     # Without replacement: sequential greedy passes with "next available" pointers.
     # below[k] (k = 1..m) leads to the nearest available pool index + 1 at or below
     # k - 1 (0 = none); above[k] (k = 0..m-1) to the nearest available at or above k
@@ -116,7 +133,7 @@ def _nearest_neighbours(distance: np.ndarray, focal: np.ndarray, discarded: np.n
     pd_list = pool_d.tolist()
     pool_list = pool.tolist()
     slot_list = slot.tolist()
-    d_list = distance[focal_rows].tolist()
+    d_list = d_f.tolist()
     active_list = active.tolist()
     remaining = m
     visit = [int(i) for i in focal_order if active_list[i]]
@@ -402,6 +419,95 @@ def _discarded(option: str, distance: np.ndarray, t: np.ndarray) -> np.ndarray:
     return t & ((distance < lo_c) | (distance > hi_c))
 
 
+def _matching_options(ratio: Any, caliper: Any, distance: Any, estimand: Any,
+                      discard: Any, order: Any, replace: Any) -> tuple[Any, ...]:
+    """The matching options checked and in their canonical spelling."""
+    if isinstance(ratio, bool) or not isinstance(ratio, int | np.integer) or ratio < 1:
+        raise PeerevalError(f"ratio must be a whole number of at least 1, not {ratio!r}")
+    ratio = int(ratio)
+    if caliper is not None and (isinstance(caliper, bool) or
+                                not isinstance(caliper, int | float) or
+                                not math.isfinite(caliper) or caliper <= 0):
+        raise PeerevalError(f"caliper must be a positive number or None, not {caliper!r}",
+                            hint="0.2 (SD of the logit propensity score) is the usual "
+                            "choice (Austin 2011)")
+    distance = check_choice(distance, ("logit", "ps"), "distance")  # type: ignore[assignment]
+    estimand = check_choice(estimand, ("ATT", "ATC"), "estimand")  # type: ignore[assignment]
+    discard = check_choice(discard, ("none", "both", "treated", "control"),  # type: ignore[assignment]
+                      "discard")
+    if order is None:
+        order = "largest" if estimand == "ATT" else "smallest"
+    order = check_choice(order, ("largest", "smallest", "random", "data"), "order")  # type: ignore[assignment]
+    if not isinstance(replace, bool | np.bool_):
+        raise PeerevalError(f"replace must be True or False, not {replace!r}")
+    replace = bool(replace)
+    return ratio, caliper, distance, estimand, discard, order, replace
+
+
+def _warn_short_supply(focal: np.ndarray, discarded: np.ndarray, ratio: int,
+                       estimand: str) -> None:
+    """Warn when, without replacement, the other group cannot supply every match."""
+    n_focal_active = int((focal & ~discarded).sum())
+    n_other_active = int((~focal & ~discarded).sum())
+    focal_name, other_name = ("treated", "comparison") if estimand == "ATT" else (
+        "comparison", "treated")
+    if n_other_active < n_focal_active:
+        warnings.warn(
+            f"fewer {other_name} units ({n_other_active}) than {focal_name} units "
+            f"({n_focal_active}): without replacement not every {focal_name} unit can be "
+            "matched; consider replace=True", PeerevalWarning, stacklevel=3)
+    elif ratio > 1 and n_other_active < ratio * n_focal_active:
+        warnings.warn(f"not every {focal_name} unit can get {ratio} matches "
+                      f"({n_other_active} {other_name} units available)",
+                      PeerevalWarning, stacklevel=3)
+
+
+def _visit_order(d_focal: np.ndarray, replace: bool, order: str, seed: SeedLike
+                 ) -> tuple[np.ndarray, str]:
+    """The order in which focal units take their turn, and its name."""
+    if replace or order == "data":
+        return np.arange(len(d_focal)), "data" if replace else order
+    if order == "largest":
+        return np.argsort(-d_focal, kind="stable"), order
+    if order == "smallest":
+        return np.argsort(d_focal, kind="stable"), order
+    return as_generator(seed).permutation(len(d_focal)), order
+
+
+def _match_tables(matches: np.ndarray, focal_rows: np.ndarray, index: pd.Index,
+                  dist: np.ndarray, replace: bool
+                  ) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
+    """Matched-set numbers, the pairs in long form and MatchIt's ``match.matrix``."""
+    n, ratio = len(index), matches.shape[1]
+    subclass = pd.Series(pd.array([pd.NA] * n, dtype="Int64"), index=index, name="subclass")
+    has = matches >= 0
+    if not replace:
+        ids = np.full(n, -1, dtype=np.int64)
+        matched_focal = np.flatnonzero(has.any(axis=1))
+        ids[focal_rows[matched_focal]] = np.arange(1, len(matched_focal) + 1)
+        for r in range(matches.shape[1]):
+            rows = has[:, r]
+            ids[matches[rows, r]] = ids[focal_rows[rows]]
+        subclass = pd.Series(pd.array(ids, dtype="Int64"), index=index, name="subclass")
+        subclass[ids < 0] = pd.NA
+    row_i, col_r = np.nonzero(has)
+    focal_pos = focal_rows[row_i]
+    other_pos = matches[row_i, col_r]
+    pairs = pd.DataFrame({
+        "focal": index[focal_pos], "match": index[other_pos],
+        "round": col_r + 1,
+        "subclass": (subclass.to_numpy()[focal_pos] if not replace
+                     else pd.array([pd.NA] * len(focal_pos), dtype="Int64")),
+        "distance_difference": dist[other_pos] - dist[focal_pos]})
+    labels_mm = np.empty(matches.shape, dtype=object)
+    labels_mm[:] = None
+    idx_values = index.to_numpy(dtype=object)
+    labels_mm[has] = idx_values[matches[has]]
+    match_matrix = pd.DataFrame(labels_mm, index=index[focal_rows],
+                                columns=[f"match_{r + 1}" for r in range(ratio)])
+    return subclass, pairs, match_matrix
+
+
 def propensity_match(
     data: Any,
     group: str,
@@ -548,26 +654,8 @@ def propensity_match(
     all        137.0    163.0
     matched     76.0    163.0
     """
-    if isinstance(ratio, bool) or not isinstance(ratio, int | np.integer) or ratio < 1:
-        raise PeerevalError(f"ratio must be a whole number of at least 1, not {ratio!r}")
-    ratio = int(ratio)
-    if caliper is not None and (isinstance(caliper, bool) or
-                                not isinstance(caliper, int | float) or
-                                not math.isfinite(caliper) or caliper <= 0):
-        raise PeerevalError(f"caliper must be a positive number or None, not {caliper!r}",
-                            hint="0.2 (SD of the logit propensity score) is the usual "
-                            "choice (Austin 2011)")
-    distance = check_choice(distance, ("logit", "ps"), "distance")  # type: ignore[assignment]
-    estimand = check_choice(estimand, ("ATT", "ATC"), "estimand")  # type: ignore[assignment]
-    discard = check_choice(discard, ("none", "both", "treated", "control"),  # type: ignore[assignment]
-                      "discard")
-    if order is None:
-        order = "largest" if estimand == "ATT" else "smallest"
-    order = check_choice(order, ("largest", "smallest", "random", "data"), "order")  # type: ignore[assignment]
-    if not isinstance(replace, bool | np.bool_):
-        raise PeerevalError(f"replace must be True or False, not {replace!r}")
-    replace = bool(replace)
-
+    ratio, caliper, distance, estimand, discard, order, replace = _matching_options(
+        ratio, caliper, distance, estimand, discard, order, replace)
     work, groups, names, design, model, t = _prepare(data, group, covariates, treated,
                                                      scores)
     labels = (groups.treated, groups.control)
@@ -585,33 +673,11 @@ def propensity_match(
 
     focal = t if estimand == "ATT" else ~t
     focal_rows = np.flatnonzero(focal)
-    n_focal_active = int((focal & ~discarded).sum())
-    n_other_active = int((~focal & ~discarded).sum())
-    focal_name, other_name = ("treated", "comparison") if estimand == "ATT" else (
-        "comparison", "treated")
-    if not replace and n_other_active < n_focal_active:
-        warnings.warn(
-            f"fewer {other_name} units ({n_other_active}) than {focal_name} units "
-            f"({n_focal_active}): without replacement not every {focal_name} unit can be "
-            "matched; consider replace=True", PeerevalWarning, stacklevel=2)
-    elif not replace and ratio > 1 and n_other_active < ratio * n_focal_active:
-        warnings.warn(f"not every {focal_name} unit can get {ratio} matches "
-                      f"({n_other_active} {other_name} units available)",
-                      PeerevalWarning, stacklevel=2)
+    focal_name = "treated" if estimand == "ATT" else "comparison"
+    if not replace:
+        _warn_short_supply(focal, discarded, ratio, estimand)
 
-    d_focal = dist[focal_rows]
-    if replace or order == "data":
-        visit = np.arange(len(focal_rows))
-        order_used = "data" if replace else order
-    elif order == "largest":
-        visit = np.argsort(-d_focal, kind="stable")
-        order_used = order
-    elif order == "smallest":
-        visit = np.argsort(d_focal, kind="stable")
-        order_used = order
-    else:
-        visit = as_generator(seed).permutation(len(focal_rows))
-        order_used = order
+    visit, order_used = _visit_order(dist[focal_rows], replace, order, seed)
     matches = _nearest_neighbours(dist, focal, discarded, visit, ratio, replace, cal_dist)
     if (matches < 0).all():
         raise PeerevalError(
@@ -621,33 +687,7 @@ def propensity_match(
     n = len(work)
     w = _matching_weights(matches, focal_rows, n)
     index = work.index
-    subclass = pd.Series(pd.array([pd.NA] * n, dtype="Int64"), index=index, name="subclass")
-    has = matches >= 0
-    if not replace:
-        ids = np.full(n, -1, dtype=np.int64)
-        matched_focal = np.flatnonzero(has.any(axis=1))
-        ids[focal_rows[matched_focal]] = np.arange(1, len(matched_focal) + 1)
-        for r in range(matches.shape[1]):
-            rows = has[:, r]
-            ids[matches[rows, r]] = ids[focal_rows[rows]]
-        subclass = pd.Series(pd.array(ids, dtype="Int64"), index=index, name="subclass")
-        subclass[ids < 0] = pd.NA
-    row_i, col_r = np.nonzero(has)
-    focal_pos = focal_rows[row_i]
-    other_pos = matches[row_i, col_r]
-    pairs = pd.DataFrame({
-        "focal": index[focal_pos], "match": index[other_pos],
-        "round": col_r + 1,
-        "subclass": (subclass.to_numpy()[focal_pos] if not replace
-                     else pd.array([pd.NA] * len(focal_pos), dtype="Int64")),
-        "distance_difference": dist[other_pos] - dist[focal_pos]})
-    labels_mm = np.empty(matches.shape, dtype=object)
-    labels_mm[:] = None
-    idx_values = index.to_numpy(dtype=object)
-    labels_mm[has] = idx_values[matches[has]]
-    match_matrix = pd.DataFrame(labels_mm, index=index[focal_rows],
-                                columns=[f"match_{r + 1}" for r in range(ratio)])
-
+    subclass, pairs, match_matrix = _match_tables(matches, focal_rows, index, dist, replace)
     counts = _counts(t, w, discarded)
     table = _balance_table(design, t, w, estimand, "matching",
                            ("logit(ps)" if distance == "logit" else "ps", dist))
