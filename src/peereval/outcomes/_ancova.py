@@ -38,6 +38,7 @@ from peereval.errors import PeerevalError, PeerevalWarning
 from peereval.outcomes._design import (
     INTERCEPT,
     Covariate,
+    CovariateDesign,
     check_rank,
     check_residual_df,
     covariate_design,
@@ -586,35 +587,8 @@ def ancova(
     frame = frame_of(data)
     covs = as_names(covariates, "covariates")
     cats = as_names(categorical, "categorical")
-    if not covs:
-        raise PeerevalError("ANCOVA needs at least one covariate",
-                            hint="name the baseline column(s) with covariates=[...]; "
-                            "for an unadjusted comparison use compare()")
-    for name, role in ((outcome, "outcome"), (group, "group")):
-        if not isinstance(name, str):
-            raise PeerevalError(f"{role} must be a column name, not {name!r}")
-    require_columns(frame, [outcome], "outcome")
-    require_columns(frame, [group], "group")
-    require_columns(frame, covs, "covariate")
-    unknown_cat = [c for c in cats if c not in covs]
-    if unknown_cat:
-        raise PeerevalError(f"categorical names '{unknown_cat[0]}', which is not a covariate",
-                            hint="list it in covariates too, or leave it out of categorical")
-    clash = {outcome, group} & set(covs)
-    if clash or outcome == group:
-        raise PeerevalError(
-            f"'{(clash or {outcome}).pop()}' is used in two roles (outcome, group, covariate)",
-            hint="each column can play one role")
-    type_ = _check_type(type)
-    if robust is not None and robust not in ("HC0", "HC1", "HC2", "HC3"):
-        raise PeerevalError(f"robust must be 'HC0', 'HC1', 'HC2', 'HC3' or None, not {robust!r}")
-    if weights not in ("proportional", "equal"):
-        raise PeerevalError(f"weights must be 'proportional' or 'equal', not {weights!r}")
-    if eta_alternative not in ("greater", "two-sided"):
-        raise PeerevalError("eta_alternative must be 'greater' or 'two-sided', "
-                            f"not {eta_alternative!r}")
-    check_level(level)
-    check_level(check_alpha, "check_alpha")
+    type_ = _check_arguments(frame, outcome, group, covs, cats, type, robust, weights,
+                             eta_alternative, level, check_alpha)
 
     work, groups = two_groups(frame, group, [outcome, *covs], treated=treated)
     y = numeric_values(work[outcome], outcome)
@@ -647,17 +621,7 @@ def ancova(
                                    group, covs, type_, level, eta_alternative, check_alpha)
     _warn_checks(checks)
 
-    notes = [groups.rule]
-    if groups.dropped:
-        notes.append(dropped_text(groups.dropped))
-    if coded.reference_levels:
-        notes.append(coded.coding_note() + "; adjusted means "
-                     + ("at their observed proportions" if weights == "proportional"
-                        else "averaged with equal weight per level"))
-    notes.append("type III sums of squares use sum-to-zero (effect) coding; "
-                 "the intercept row tests the adjusted mean at covariate values of 0")
-    if robust:
-        notes.append(f"robust standard errors: {robust} (t on the residual df)")
+    notes = _notes(groups, coded, weights, robust)
     return AncovaResult(
         outcome=outcome, group=group, covariates=covs, treated=groups.treated,
         control=groups.control, type=type_, level=level, anova_type2=table2,
@@ -676,8 +640,60 @@ def ancova(
         g_ci_high=g_high, coefficients=coef, r_squared=fit["r_squared"],
         sigma=fit["sigma"], slopes_table=slopes_table, checks=checks, n=len(y),
         n_treated=groups.n_treated, n_control=groups.n_control,
-        dropped=dict(groups.dropped), group_rule=groups.rule, notes=tuple(notes),
+        dropped=dict(groups.dropped), group_rule=groups.rule, notes=notes,
     )
+
+
+def _check_arguments(frame: pd.DataFrame, outcome: str, group: str, covs: tuple[str, ...],
+                     cats: tuple[str, ...], type: Any, robust: Any, weights: Any,
+                     eta_alternative: Any, level: float, check_alpha: float) -> int:
+    """Check ancova()'s columns and options; the sums-of-squares type as 2 or 3."""
+    if not covs:
+        raise PeerevalError("ANCOVA needs at least one covariate",
+                            hint="name the baseline column(s) with covariates=[...]; "
+                            "for an unadjusted comparison use compare()")
+    for name, role in ((outcome, "outcome"), (group, "group")):
+        if not isinstance(name, str):
+            raise PeerevalError(f"{role} must be a column name, not {name!r}")
+    require_columns(frame, [outcome], "outcome")
+    require_columns(frame, [group], "group")
+    require_columns(frame, covs, "covariate")
+    unknown_cat = [c for c in cats if c not in covs]
+    if unknown_cat:
+        raise PeerevalError(f"categorical names '{unknown_cat[0]}', which is not a covariate",
+                            hint="list it in covariates too, or leave it out of categorical")
+    clash = {outcome, group} & set(covs)
+    if clash or outcome == group:
+        raise PeerevalError(
+            f"'{(clash or {outcome}).pop()}' is used in two roles (outcome, group, covariate)",
+            hint="each column can play one role")
+    if robust is not None and robust not in ("HC0", "HC1", "HC2", "HC3"):
+        raise PeerevalError(f"robust must be 'HC0', 'HC1', 'HC2', 'HC3' or None, not {robust!r}")
+    if weights not in ("proportional", "equal"):
+        raise PeerevalError(f"weights must be 'proportional' or 'equal', not {weights!r}")
+    if eta_alternative not in ("greater", "two-sided"):
+        raise PeerevalError("eta_alternative must be 'greater' or 'two-sided', "
+                            f"not {eta_alternative!r}")
+    check_level(level)
+    check_level(check_alpha, "check_alpha")
+    return _check_type(type)
+
+
+def _notes(groups: Groups, coded: CovariateDesign, weights: str, robust: str | None
+           ) -> tuple[str, ...]:
+    """The notes of an ANCOVA: groups, dropped rows, coding, sums of squares, SEs."""
+    notes = [groups.rule]
+    if groups.dropped:
+        notes.append(dropped_text(groups.dropped))
+    if coded.reference_levels:
+        notes.append(coded.coding_note() + "; adjusted means "
+                     + ("at their observed proportions" if weights == "proportional"
+                        else "averaged with equal weight per level"))
+    notes.append("type III sums of squares use sum-to-zero (effect) coding; "
+                 "the intercept row tests the adjusted mean at covariate values of 0")
+    if robust:
+        notes.append(f"robust standard errors: {robust} (t on the residual df)")
+    return tuple(notes)
 
 
 def _check_type(value: Any) -> int:
