@@ -425,25 +425,8 @@ def mixed_model(
     frame = frame_of(data)
     covs = as_names(covariates, "covariates")
     cats = as_names(categorical, "categorical")
-    for name, role in ((outcome, "outcome"), (group, "group"), (cluster, "cluster")):
-        if not isinstance(name, str):
-            raise PeerevalError(f"{role} must be a column name, not {name!r}")
-    require_columns(frame, [outcome], "outcome")
-    require_columns(frame, [group], "group")
-    require_columns(frame, [cluster], "cluster")
-    require_columns(frame, covs, "covariate")
-    roles = [outcome, group, cluster, *covs]
-    if len(set(roles)) != len(roles):
-        raise PeerevalError("a column is used in two roles (outcome, group, cluster, "
-                            f"covariates): {roles}", hint="each column can play one role")
-    if [c for c in cats if c not in covs]:
-        raise PeerevalError("categorical names a column that is not a covariate",
-                            hint="list it in covariates too")
-    if missing_cluster not in ("own", "error"):
-        raise PeerevalError(f"missing_cluster must be 'own' or 'error', not {missing_cluster!r}")
-    if not isinstance(reml, bool):
-        raise PeerevalError(f"reml must be True or False, not {reml!r}")
-    check_level(level)
+    _check_arguments(frame, outcome, group, cluster, covs, cats, missing_cluster, reml,
+                     level)
 
     work, groups = two_groups(frame, group, [outcome, *covs], treated=treated)
     y = numeric_values(work[outcome], outcome)
@@ -453,29 +436,8 @@ def mixed_model(
     design = build_design(mask, group, groups.treated, coded.covariates)
     check_model(design.matrix, design.names, "the mixed model")
 
-    raw = work[cluster].astype(object)
-    blank = raw.isna() | raw.map(lambda v: isinstance(v, str) and not v.strip())
-    if blank.all():
-        raise PeerevalError(f"no analysed row has a '{cluster}' value", column=cluster,
-                            hint="name the column that holds the mentor group")
-    if blank.any() and missing_cluster == "error":
-        first = work.index[blank.to_numpy()][0]
-        raise PeerevalError(
-            f"{int(blank.sum())} row(s) have no '{cluster}'", column=cluster,
-            hint=f"first at row {first!r}; fill in the cluster, or use "
-            "missing_cluster='own' to give each such student a cluster of their own")
-    real_codes, _ = pd.factorize(raw[~blank])
-    n_real = int(real_codes.max()) + 1
-    codes = np.empty(len(raw), dtype=int)
-    codes[~blank.to_numpy()] = real_codes
-    n_own = int(blank.sum())
-    codes[blank.to_numpy()] = n_real + np.arange(n_own)
-    sizes = np.bincount(real_codes, minlength=n_real)
-    if sizes.max() < 2:
-        raise PeerevalError(
-            f"no '{cluster}' holds two or more analysed students, so the between-cluster "
-            "variance cannot be estimated", column=cluster,
-            hint="check the cluster column, or analyse without a mixed model")
+    codes, sizes, n_own = _cluster_codes(work[cluster], cluster, missing_cluster)
+    n_real = len(sizes)
 
     full = _fit(y, design.matrix, codes, reml)
     null = _fit(y, np.ones((len(y), 1)), codes, reml)
@@ -525,6 +487,62 @@ def mixed_model(
         deviance=full.deviance, estimation=full.statsmodels,
         dropped=dict(groups.dropped), group_rule=groups.rule, notes=tuple(notes),
     )
+
+
+def _check_arguments(frame: pd.DataFrame, outcome: str, group: str, cluster: str,
+                     covs: tuple[str, ...], cats: tuple[str, ...], missing_cluster: Any,
+                     reml: Any, level: float) -> None:
+    """Check mixed_model()'s columns and options."""
+    for name, role in ((outcome, "outcome"), (group, "group"), (cluster, "cluster")):
+        if not isinstance(name, str):
+            raise PeerevalError(f"{role} must be a column name, not {name!r}")
+    require_columns(frame, [outcome], "outcome")
+    require_columns(frame, [group], "group")
+    require_columns(frame, [cluster], "cluster")
+    require_columns(frame, covs, "covariate")
+    roles = [outcome, group, cluster, *covs]
+    if len(set(roles)) != len(roles):
+        raise PeerevalError("a column is used in two roles (outcome, group, cluster, "
+                            f"covariates): {roles}", hint="each column can play one role")
+    if [c for c in cats if c not in covs]:
+        raise PeerevalError("categorical names a column that is not a covariate",
+                            hint="list it in covariates too")
+    if missing_cluster not in ("own", "error"):
+        raise PeerevalError(f"missing_cluster must be 'own' or 'error', not {missing_cluster!r}")
+    if not isinstance(reml, bool):
+        raise PeerevalError(f"reml must be True or False, not {reml!r}")
+    check_level(level)
+
+
+def _cluster_codes(column: pd.Series, cluster: str, missing_cluster: str
+                   ) -> tuple[np.ndarray, np.ndarray, int]:
+    """Cluster numbers of the analysed rows (a student with no cluster gets one of
+    their own, after the real clusters), the real clusters' sizes, and how many
+    students have no cluster."""
+    raw = column.astype(object)
+    blank = raw.isna() | raw.map(lambda v: isinstance(v, str) and not v.strip())
+    if blank.all():
+        raise PeerevalError(f"no analysed row has a '{cluster}' value", column=cluster,
+                            hint="name the column that holds the mentor group")
+    if blank.any() and missing_cluster == "error":
+        first = column.index[blank.to_numpy()][0]
+        raise PeerevalError(
+            f"{int(blank.sum())} row(s) have no '{cluster}'", column=cluster,
+            hint=f"first at row {first!r}; fill in the cluster, or use "
+            "missing_cluster='own' to give each such student a cluster of their own")
+    real_codes, _ = pd.factorize(raw[~blank])
+    n_real = int(real_codes.max()) + 1
+    codes = np.empty(len(raw), dtype=int)
+    codes[~blank.to_numpy()] = real_codes
+    n_own = int(blank.sum())
+    codes[blank.to_numpy()] = n_real + np.arange(n_own)
+    sizes = np.bincount(real_codes, minlength=n_real)
+    if sizes.max() < 2:
+        raise PeerevalError(
+            f"no '{cluster}' holds two or more analysed students, so the between-cluster "
+            "variance cannot be estimated", column=cluster,
+            hint="check the cluster column, or analyse without a mixed model")
+    return codes, sizes, n_own
 
 
 def _warn(n_clusters: int, cluster: str, singular: bool) -> None:
