@@ -401,6 +401,67 @@ class BinaryComparison(Result):
 # --------------------------------------------------------------- function
 
 
+def _ratios(table: np.ndarray, haldane: bool) -> tuple[float, float, float, float]:
+    """Risk ratio and odds ratio with the SEs of their logarithms (0.5 added to every
+    cell when ``haldane``)."""
+    ca, cb, cc, cd = (table + 0.5).ravel() if haldane else table.ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rr = float(np.float64(ca / (ca + cb)) / (cc / (cc + cd)))
+        rr_se = float(np.sqrt(np.float64(1 / ca) - 1 / (ca + cb) + 1 / cc - 1 / (cc + cd)))
+        odds = float(np.float64(ca * cd) / (cb * cc))
+        or_se = float(np.sqrt(np.float64(1 / ca) + 1 / cb + 1 / cc + 1 / cd))
+    return rr, rr_se, odds, or_se
+
+
+def _warn_sparse(outcome: str, group: str, table: np.ndarray, haldane: bool,
+                 expected: np.ndarray) -> None:
+    """Warn about a zero cell and about expected counts under 5."""
+    a, b, c, d = (int(v) for v in table.ravel())
+    zero = bool(np.any(table == 0))
+    if zero:
+        warnings.warn(f"'{outcome}' by '{group}' has a zero cell ({a}, {b} / {c}, {d}); "
+                      + ("0.5 was added to every cell for the risk and odds ratios"
+                         if haldane else "ratios are 0 or infinite"),
+                      PeerevalWarning, stacklevel=3)
+    if expected.min() < 5:
+        warnings.warn(f"'{outcome}' by '{group}': an expected count is "
+                      f"{expected.min():.2f} (< 5); the chi-square p-value is unreliable, "
+                      "use Fisher's exact test (test='fisher')", PeerevalWarning,
+                      stacklevel=3)
+
+
+def _adjusted(work: pd.DataFrame, mask: np.ndarray, group: str, treated: Any,
+              covariates: Sequence[str], y: np.ndarray, level: float) -> dict[str, Any]:
+    """The logistic model on the covariates: the group's adjusted odds ratio, with
+    warnings for separation, non-convergence and few events per predictor."""
+    design, references = _design(work, mask, group, treated, covariates)
+    model, separated, converged = _logistic(design, y, level)
+    term = model.iloc[1]
+    events = int(min(y.sum(), len(y) - y.sum()))
+    if separated:
+        warnings.warn("separation in the logistic model: " + ", ".join(separated)
+                      + " perfectly predict(s) the outcome for some students, so their "
+                      "odds ratios are not finite (the values shown are where the "
+                      "iterations stopped); use Firth's penalised likelihood or exact "
+                      "logistic regression, or drop or merge the covariate",
+                      PeerevalWarning, stacklevel=3)
+    elif not converged:
+        warnings.warn("the logistic model did not converge", PeerevalWarning,
+                      stacklevel=3)
+    if events / (design.shape[1] - 1) < MIN_EVENTS_PER_PARAMETER:
+        warnings.warn(f"the logistic model has {events} events (or non-events) for "
+                      f"{design.shape[1] - 1} predictors, fewer than "
+                      f"{MIN_EVENTS_PER_PARAMETER} per predictor; estimates may be "
+                      "biased and unstable (Peduzzi et al. 1996)", PeerevalWarning,
+                      stacklevel=3)
+    return {"covariates": tuple(covariates), "logistic": model,
+            "adjusted_or": float(term["odds_ratio"]),
+            "adjusted_or_low": float(term["ci_low"]),
+            "adjusted_or_high": float(term["ci_high"]),
+            "adjusted_p": float(term["p_value"]), "separation": tuple(separated),
+            "reference_levels": references}
+
+
 def compare_binary(
     data: Any,
     outcome: str,
@@ -555,12 +616,7 @@ def compare_binary(
     rd_low, rd_high = newcombe if rd_ci == "newcombe" else wald
     zero = bool(np.any(table == 0))
     haldane = correction == "always" or (correction == "auto" and zero)
-    ca, cb, cc, cd = (table + 0.5).ravel() if haldane else table.ravel()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rr = float(np.float64(ca / (ca + cb)) / (cc / (cc + cd)))
-        rr_se = float(np.sqrt(np.float64(1 / ca) - 1 / (ca + cb) + 1 / cc - 1 / (cc + cd)))
-        odds = float(np.float64(ca * cd) / (cb * cc))
-        or_se = float(np.sqrt(np.float64(1 / ca) + 1 / cb + 1 / cc + 1 / cd))
+    rr, rr_se, odds, or_se = _ratios(table, haldane)
     from scipy.stats.contingency import odds_ratio as conditional_odds_ratio
 
     conditional = conditional_odds_ratio(table.astype(int), kind="conditional")
@@ -569,44 +625,9 @@ def compare_binary(
     yates, yates_p, _ = _chisq(table, yates=True)
     fisher_p = float(stats.fisher_exact(table.astype(int)).pvalue)
     nnt = _nnt(rd, rd_low, rd_high, event_is_good, level)
-    if zero:
-        warnings.warn(f"'{outcome}' by '{group}' has a zero cell ({a}, {b} / {c}, {d}); "
-                      + ("0.5 was added to every cell for the risk and odds ratios"
-                         if haldane else "ratios are 0 or infinite"),
-                      PeerevalWarning, stacklevel=2)
-    if expected.min() < 5:
-        warnings.warn(f"'{outcome}' by '{group}': an expected count is "
-                      f"{expected.min():.2f} (< 5); the chi-square p-value is unreliable, "
-                      "use Fisher's exact test (test='fisher')", PeerevalWarning,
-                      stacklevel=2)
-    extra: dict[str, Any] = {}
-    if covariates:
-        design, references = _design(work, mask, group, groups.treated, covariates)
-        model, separated, converged = _logistic(design, y, level)
-        term = model.iloc[1]
-        events = int(min(y.sum(), len(y) - y.sum()))
-        if separated:
-            warnings.warn("separation in the logistic model: " + ", ".join(separated)
-                          + " perfectly predict(s) the outcome for some students, so their "
-                          "odds ratios are not finite (the values shown are where the "
-                          "iterations stopped); use Firth's penalised likelihood or exact "
-                          "logistic regression, or drop or merge the covariate",
-                          PeerevalWarning, stacklevel=2)
-        elif not converged:
-            warnings.warn("the logistic model did not converge", PeerevalWarning,
-                          stacklevel=2)
-        if events / (design.shape[1] - 1) < MIN_EVENTS_PER_PARAMETER:
-            warnings.warn(f"the logistic model has {events} events (or non-events) for "
-                          f"{design.shape[1] - 1} predictors, fewer than "
-                          f"{MIN_EVENTS_PER_PARAMETER} per predictor; estimates may be "
-                          "biased and unstable (Peduzzi et al. 1996)", PeerevalWarning,
-                          stacklevel=2)
-        extra = {"covariates": tuple(covariates), "logistic": model,
-                 "adjusted_or": float(term["odds_ratio"]),
-                 "adjusted_or_low": float(term["ci_low"]),
-                 "adjusted_or_high": float(term["ci_high"]),
-                 "adjusted_p": float(term["p_value"]), "separation": tuple(separated),
-                 "reference_levels": references}
+    _warn_sparse(outcome, group, table, haldane, expected)
+    extra = _adjusted(work, mask, group, groups.treated, covariates, y, level) \
+        if covariates else {}
     risk_t = wilson_interval(a, n1, level)
     risk_c = wilson_interval(c, n2, level)
     p_value = {"chisq": chisq_p, "yates": yates_p, "fisher": fisher_p}[test]
