@@ -262,9 +262,10 @@ def code_covariate(series: pd.Series, column: str, *, categorical: bool = False
                 hint="is it an identifier or free text? Leave it out, or recode it")
         return Covariate(column, kind, series.to_numpy(dtype=object), tuple(levels))
     if kind == "indicator":
-        raw = series.to_numpy(dtype=object)
-        boolean = _is_bool_like(pd.unique(series.dropna()))
-        values = np.array([float(v) for v in raw])
+        boolean = pd.api.types.is_bool_dtype(series.dtype) or _is_bool_like(
+            pd.unique(series.dropna()))
+        values = (series.astype(bool).to_numpy(dtype=float) if boolean
+                  else numeric_values(series, column))
         levels: tuple[Any, ...] = (False, True) if boolean else (0, 1)
         return Covariate(column, kind, values, levels, boolean=boolean)
     if pd.api.types.is_bool_dtype(series.dtype):  # one boolean value: constant below
