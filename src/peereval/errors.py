@@ -8,15 +8,17 @@ Statistical red flags that do not stop an analysis are :class:`PeerevalWarning`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 __all__ = [
     "CodebookError",
+    "CollinearityError",
     "ConfigError",
     "ConvergenceWarning",
+    "DataError",
     "DuplicateIdError",
     "EmptyFileError",
     "EncodingError",
@@ -424,6 +426,52 @@ class OptionError(PeerevalError, ValueError):
     ...     print(error.message)
     alpha(): level must be a number strictly between 0 and 1, not '0.95' (a str)
     """
+
+
+class DataError(PeerevalError):
+    """The data cannot support the analysis asked for (collinear covariates, no
+    variance, one group only); the message says which columns and why.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from peereval.errors import DataError
+    >>> from peereval.outcomes import ancova
+    >>> data = pd.DataFrame({"gpa": [3.1, 2.8, 3.6, 3.0, 2.5, 3.3],
+    ...                      "mentored": ["yes", "no", "yes", "no", "yes", "no"],
+    ...                      "entry": [3.0, 2.9, 3.4, 3.1, 2.6, 3.2]})
+    >>> data["entry_pct"] = data["entry"] * 25
+    >>> try:
+    ...     ancova(data, "gpa", "mentored", ["entry", "entry_pct"])
+    ... except DataError as error:
+    ...     print(type(error).__name__, error.columns)
+    CollinearityError ('entry_pct', 'entry')
+    """
+
+
+class CollinearityError(DataError):
+    """The columns of a model matrix are linearly dependent (collinear covariates).
+
+    ``columns`` names the dependent column first, then the columns it is a linear
+    combination of.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from peereval.errors import CollinearityError
+    >>> from peereval.outcomes._design import check_rank
+    >>> x = np.array([[1.0, 1, 2], [1, 2, 4], [1, 3, 6], [1, 5, 10]])
+    >>> try:
+    ...     check_rank(x, ["(Intercept)", "gpa", "gpa_x2"], "the model")
+    ... except CollinearityError as error:
+    ...     error.columns
+    ('gpa_x2', 'gpa')
+    """
+
+    def __init__(self, message: str, *, columns: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.columns = tuple(columns)
+
 
 
 class ConvergenceWarning(PeerevalWarning):

@@ -51,7 +51,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from peereval.errors import PeerevalError
+from peereval.errors import CollinearityError, PeerevalError
 from peereval.outcomes._groups import level_text, numeric_values
 
 __all__ = [
@@ -79,29 +79,6 @@ REFERENCE_RULE = ("the first level: a pandas Categorical's first category, other
                   "first in sorted order (False before True, 0 before 1, numbers by value, "
                   "text alphabetically)")
 INTERCEPT = "(Intercept)"
-
-
-class CollinearityError(PeerevalError):
-    """The columns of a model matrix are linearly dependent (collinear covariates).
-
-    ``columns`` names the dependent column first, then the columns it is a linear
-    combination of.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from peereval.outcomes._design import CollinearityError, check_rank
-    >>> x = np.array([[1.0, 1, 2], [1, 2, 4], [1, 3, 6], [1, 5, 10]])
-    >>> try:
-    ...     check_rank(x, ["(Intercept)", "gpa", "gpa_x2"], "the model")
-    ... except CollinearityError as error:
-    ...     error.columns
-    ('gpa_x2', 'gpa')
-    """
-
-    def __init__(self, message: str, *, columns: Sequence[str] = (), **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.columns = tuple(columns)
 
 
 # ----------------------------------------------------------------- kinds and levels
