@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from peereval.loaders.labels import (
+from peereval.labels import (
     VOCABULARIES,
     label_key,
     match_labels,
@@ -152,7 +152,7 @@ def test_numbers_running_against_the_words_are_refused():
 # --- platform default scales and the unobserved-level rule (issue 13) ---------------
 #
 # Each wording below is typed from the platform's own scale as it appears in its
-# exports (see the sources named in peereval.loaders.labels), lowest level first; the
+# exports (see the sources named in peereval.labels), lowest level first; the
 # expected codes are simply the positions 1..k, written here, not computed.
 
 PLATFORM_SCALES = {

@@ -38,7 +38,7 @@ from peereval._format import fmt
 from peereval._results import Result
 from peereval.errors import PeerevalError
 from peereval.instrument import Instrument, Scale, Scores
-from peereval.loaders.labels import VOCABULARIES, normalize_label
+from peereval.labels import VOCABULARIES, normalize_label
 from peereval.loaders.responses import Item, Responses
 
 __all__ = ["PerceptionSummary", "summarise", "wilson"]

@@ -13,9 +13,9 @@ import canonical
 import peereval
 from helpers import FIXTURES, assert_canonical, assert_comments
 from peereval.errors import DuplicateIdError, FileFormatError, LabelError
+from peereval.labels import label_key
 from peereval.loaders import kobo, qualtrics
 from peereval.loaders._table import open_source
-from peereval.loaders.labels import label_key
 
 HERE = FIXTURES / "kobo"
 _spec = importlib.util.spec_from_file_location("kobo_fixtures", HERE / "make_fixtures.py")

@@ -32,7 +32,7 @@ from peereval._format import fmt
 from peereval.errors import PeerevalError
 from peereval.figures._style import INK, NEUTRAL, diverging, figure_and_axes, styled
 from peereval.figures._text import display_text
-from peereval.loaders.labels import normalize_label
+from peereval.labels import normalize_label
 
 __all__ = ["likert", "likert_layout"]
 

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from peereval.errors import DuplicateIdError, FileFormatError, Location
+from peereval.labels import normalize_digits
 from peereval.loaders._table import RawTable, cell_text
-from peereval.loaders.labels import normalize_digits
 from peereval.loaders.responses import Item, ItemKind, Responses, classify_column
 
 __all__ = [

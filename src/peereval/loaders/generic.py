@@ -37,9 +37,9 @@ from typing import Any
 import pandas as pd
 
 from peereval.errors import FileFormatError
+from peereval.labels import label_key, normalize_digits, normalize_label
 from peereval.loaders._common import BadCell, Column, assemble, parse_datetimes
 from peereval.loaders._table import RawTable, cell_text, column_letter
-from peereval.loaders.labels import label_key, normalize_digits, normalize_label
 from peereval.loaders.responses import Responses, classify_column
 
 __all__ = ["NAME", "OPTIONS", "TITLE", "read", "sniff"]

@@ -36,9 +36,9 @@ from typing import Any, Literal
 import pandas as pd
 
 from peereval.errors import DuplicateIdError, FileFormatError, Location
+from peereval.labels import known_label, normalize_digits
 from peereval.loaders._common import Column, assemble
 from peereval.loaders._table import RawTable, cell_text, column_letter
-from peereval.loaders.labels import known_label, normalize_digits
 from peereval.loaders.responses import ItemKind, Responses, classify_column
 
 NAME = "google_forms"

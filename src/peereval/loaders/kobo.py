@@ -46,7 +46,7 @@ How peereval reads it:
   exactly as exported, and columns whose names read as a known response scale once
   underscores are read as spaces (``strongly_agree``) are marked ``likert``. Whether
   :meth:`~peereval.loaders.responses.Responses.numeric` codes them through the
-  vocabularies depends on the label normalisation of :mod:`peereval.loaders.labels`
+  vocabularies depends on the label normalisation of :mod:`peereval.labels`
   (underscores read as spaces). Choice names that do not read as labels (``neither``,
   ``sa``) cannot be decoded from the export alone: reading it raises a
   :class:`~peereval.errors.LabelError` that says to pass the form
@@ -69,10 +69,10 @@ from typing import Any
 import pandas as pd
 
 from peereval.errors import FileFormatError, LabelError, Location
+from peereval.labels import known_label, label_key, match_labels
 from peereval.loaders._common import Column, assemble, parse_datetimes
 from peereval.loaders._table import RawTable, cell_text
 from peereval.loaders.generic import check_headers
-from peereval.loaders.labels import known_label, label_key, match_labels
 from peereval.loaders.responses import Responses, classify_column
 
 __all__ = ["NAME", "OPTIONS", "SYSTEM_COLUMNS", "TITLE", "XML_VALUES_NOTE", "read", "sniff"]

@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 
 from peereval.errors import FileFormatError, Location, SheetError
+from peereval.labels import label_key
 from peereval.loaders._common import check_unique
 from peereval.loaders._table import RawTable, Source, cell_text, column_letter, open_source
-from peereval.loaders.labels import label_key
 
 __all__ = ["DESCRIPTIVE_HEADERS", "ITEM_HEADERS", "SOURCE_ATTR", "ExpertPanel",
            "read_expert_panel"]

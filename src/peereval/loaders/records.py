@@ -24,9 +24,9 @@ from typing import Any, Literal
 import pandas as pd
 
 from peereval.errors import FileFormatError, LinkageError, Location
+from peereval.labels import normalize_digits, normalize_label
 from peereval.loaders._common import check_unique
 from peereval.loaders._table import cell_text, open_source
-from peereval.loaders.labels import normalize_digits, normalize_label
 from peereval.loaders.responses import Responses
 
 __all__ = [

@@ -75,6 +75,7 @@ from typing import Any
 import pandas as pd
 
 from peereval.errors import FileFormatError, LabelError, Location, OutOfRangeError
+from peereval.labels import known_label, label_key, normalize_digits
 from peereval.loaders._common import (
     BadCell,
     Column,
@@ -84,7 +85,6 @@ from peereval.loaders._common import (
     to_float,
 )
 from peereval.loaders._table import RawTable, cell_text, open_source
-from peereval.loaders.labels import known_label, label_key, normalize_digits
 from peereval.loaders.responses import ItemKind, Responses, classify_column
 
 __all__ = ["DataDictionary", "Field", "read", "read_dictionary", "sniff"]

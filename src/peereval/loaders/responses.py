@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from peereval.errors import CodebookError, LabelCodingWarning, LabelError, Location
-from peereval.loaders.labels import (
+from peereval.labels import (
     NON_SUBSTANTIVE,
     LabelMatch,
     _unobserved_levels,
@@ -289,7 +289,7 @@ class Responses:
         Numbers are taken, in order of preference, from the caller's mapping, the
         platform's own option codes (REDCap data dictionary, SPSS value labels),
         numbers in the labels (``"5 = Strongly agree"``), and the built-in
-        vocabularies (:mod:`peereval.loaders.labels`). :meth:`label_codes` shows
+        vocabularies (:mod:`peereval.labels`). :meth:`label_codes` shows
         which rule coded what.
         """
         return self._numeric(tuple(items) if items is not None else None,

@@ -43,9 +43,9 @@ from typing import Any
 import pandas as pd
 
 from peereval.errors import FileFormatError
+from peereval.labels import known_label, normalize_label
 from peereval.loaders._common import Column, assemble, parse_datetimes, to_bool, to_float
 from peereval.loaders._table import RawTable
-from peereval.loaders.labels import known_label, normalize_label
 from peereval.loaders.responses import ItemKind, Responses, classify_column
 
 __all__ = ["MISSING_PREFIX", "NAME", "OPTIONS", "TITLE", "read_sav"]

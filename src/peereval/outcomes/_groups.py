@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from peereval.errors import PeerevalError
-from peereval.loaders.labels import normalize_label
+from peereval.labels import normalize_label
 
 __all__ = [
     "Groups",

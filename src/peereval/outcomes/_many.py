@@ -13,7 +13,7 @@ from peereval._format import fmt, fmt_ci, fmt_p
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
 from peereval.errors import PeerevalError
-from peereval.loaders.labels import normalize_label
+from peereval.labels import normalize_label
 from peereval.outcomes._binary import BinaryComparison, BinaryTest, compare_binary
 from peereval.outcomes._compare import _SYMBOLS, Comparison, Test, _choice, compare
 from peereval.outcomes._groups import EVENT_WORDS, NON_EVENT_WORDS, _require, frame_of

@@ -29,7 +29,7 @@ from peereval._effects import hedges_j, noncentral_t_interval
 from peereval._format import fmt, fmt_ci, fmt_p
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
-from peereval.loaders.labels import normalize_label
+from peereval.labels import normalize_label
 from peereval.outcomes._ancova import dropped_text, require_columns
 from peereval.outcomes._groups import (
     check_level,

@@ -155,20 +155,20 @@ class StarterStudy(Result):
 
 
 def _key(text: Any) -> str:
-    from peereval.loaders.labels import label_key
+    from peereval.labels import label_key
 
     return label_key(text)
 
 
 def _tokens(header: str) -> set[str]:
-    from peereval.loaders.labels import normalize_label
+    from peereval.labels import normalize_label
 
     return {t for t in re.split(r"[^\w]+|_", normalize_label(header)) if t}
 
 
 def _number(value: Any) -> float | None:
+    from peereval.labels import normalize_digits
     from peereval.loaders._table import cell_text
-    from peereval.loaders.labels import normalize_digits
 
     if isinstance(value, bool):
         return None
@@ -343,7 +343,7 @@ def free_text_evidence(code: str, item: Any, answers: Sequence[Any]) -> tuple[bo
     ...                    ["Great mentor", "More sessions please"])[0]
     True
     """
-    from peereval.loaders.labels import normalize_digits
+    from peereval.labels import normalize_digits
 
     if item.kind != "text":
         return False, f"a {item.kind} question, not free text"
@@ -1012,7 +1012,7 @@ class _Block:
 def _numeric_options(item: Any) -> list[float]:
     """The item's numeric option codes, without those of answers off the scale
     ("Don't know" = 9 does not widen a 1-5 scale); empty when a code is not a number."""
-    from peereval.loaders.labels import NON_SUBSTANTIVE
+    from peereval.labels import NON_SUBSTANTIVE
 
     numbers = []
     for code, label in item.options or ():
@@ -1063,7 +1063,7 @@ def _options_scale_name(item: Any, options: list[float]) -> str:
     of options: SPSS items with five value labels each may be on an agreement, a
     frequency and a satisfaction scale.
     """
-    from peereval.loaders.labels import match_labels
+    from peereval.labels import match_labels
 
     labels = [str(label) for _code, label in item.options or ()]
     match = match_labels(labels, points=len(options))
@@ -1077,7 +1077,7 @@ def _options_scale_name(item: Any, options: list[float]) -> str:
 def _uncoded_scale(responses: Any, codes: list[str]) -> str | None:
     """Why items whose labels all belong to known scales could not be coded (the
     labels do not tell the scale's length), or ``None`` when some label is unknown."""
-    from peereval.loaders.labels import match_labels
+    from peereval.labels import match_labels
 
     labels = list(dict.fromkeys(str(v).strip() for c in codes
                                 for v in responses.answers[c].dropna().unique()

@@ -30,7 +30,7 @@ MIN_EXPERTS = 3
 
 def _key(text: object) -> str:
     """Lookup key of a label: normalised, without spaces or punctuation."""
-    from peereval.loaders.labels import normalize_label
+    from peereval.labels import normalize_label
 
     return re.sub(r"[\W_]+", "", normalize_label(text))
 
@@ -73,7 +73,7 @@ def _lookup(family: str, points: int) -> dict[str, int]:
     """Label key -> code for a scale (English and Persian)."""
     if family == "essentiality":
         return {_key(w): code for code, words in _ESSENTIALITY_WORDS.items() for w in words}
-    from peereval.loaders.labels import VOCABULARIES
+    from peereval.labels import VOCABULARIES
 
     out: dict[str, int] = {}
     for vocab in VOCABULARIES:
@@ -91,7 +91,7 @@ def _lookup(family: str, points: int) -> dict[str, int]:
 
 @cache
 def _non_substantive() -> frozenset[str]:
-    from peereval.loaders.labels import NON_SUBSTANTIVE
+    from peereval.labels import NON_SUBSTANTIVE
 
     return frozenset(re.sub(r"[\W_]+", "", k) for k in NON_SUBSTANTIVE)
 
@@ -108,7 +108,7 @@ def _source(frame: pd.DataFrame) -> dict[str, Any]:
 def prepare(frame: Any, role: str, item: str | None,
             experts: Sequence[str] | None) -> pd.DataFrame:
     """Items as index (text), experts as columns; descriptive columns set aside."""
-    from peereval.loaders.labels import label_key
+    from peereval.labels import label_key
     from peereval.loaders.panel import DESCRIPTIVE_HEADERS, ITEM_HEADERS
 
     if not isinstance(frame, pd.DataFrame):
@@ -198,7 +198,7 @@ def _read_cell(value: Any, lookup: dict[str, int], skip: frozenset[str], points:
     applicable"``, ``"unknown"`` (a label on no scale) or ``"outside"`` (a number
     that is not a whole number from 1 to ``points``).
     """
-    from peereval.loaders.labels import normalize_label, split_numbered_label
+    from peereval.labels import normalize_label, split_numbered_label
 
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "missing", np.nan, False

@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 
 from peereval.errors import FileFormatError, LabelError, Location
+from peereval.labels import label_key
 from peereval.loaders.definitions._model import Choice, DefinedQuestion, SurveyDefinition
-from peereval.loaders.labels import label_key
 from peereval.loaders.responses import Item, Responses
 
 __all__ = ["apply_definition"]

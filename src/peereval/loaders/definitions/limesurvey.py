@@ -43,6 +43,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from peereval.labels import known_label
 from peereval.loaders.definitions._model import (
     Choice,
     DefinedQuestion,
@@ -53,7 +54,6 @@ from peereval.loaders.definitions._model import (
     plain_text,
     read_bytes,
 )
-from peereval.loaders.labels import known_label
 from peereval.loaders.responses import ItemKind
 
 __all__ = ["read"]

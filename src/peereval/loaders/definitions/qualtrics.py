@@ -35,6 +35,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from peereval.labels import known_label
 from peereval.loaders.definitions._model import (
     Choice,
     DefinedQuestion,
@@ -44,7 +45,6 @@ from peereval.loaders.definitions._model import (
     plain_text,
     read_bytes,
 )
-from peereval.loaders.labels import known_label
 from peereval.loaders.responses import ItemKind
 
 __all__ = ["read"]

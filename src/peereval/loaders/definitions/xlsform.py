@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from peereval.errors import PeerevalError
+from peereval.labels import known_label
 from peereval.loaders._table import RawTable, cell_text, open_source
 from peereval.loaders.definitions._model import (
     Choice,
@@ -44,7 +45,6 @@ from peereval.loaders.definitions._model import (
     number_or_none,
     plain_text,
 )
-from peereval.loaders.labels import known_label
 from peereval.loaders.responses import ItemKind
 
 __all__ = ["read"]
