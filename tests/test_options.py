@@ -83,3 +83,21 @@ def test_literal_annotations_are_checked_without_being_listed():
 def test_a_constraint_on_a_missing_parameter_is_a_programming_error():
     with pytest.raises(TypeError, match="no parameter"):
         checked(nope=Interval(0, 1))(lambda x: x)
+
+
+def test_renamed_argument_warns_and_still_works():
+    from peereval._options import renamed
+
+    @renamed(level="confidence")
+    @checked(confidence=Interval(0, 1, closed="neither"))
+    def f(x, *, confidence=0.95):
+        return confidence
+
+    with pytest.warns(DeprecationWarning, match=r"f\(level=\.\.\.\) is deprecated"):
+        assert f(1, level=0.9) == 0.9
+    with (pytest.warns(DeprecationWarning, match="level"),
+          pytest.raises(OptionError, match="confidence must")):
+        f(1, level=2)
+    with pytest.raises(OptionError, match="give confidence= only"):
+        f(1, level=0.9, confidence=0.9)
+    assert constraints_of(f)  # the constraints stay visible through both decorators

@@ -18,13 +18,14 @@ import math
 import numbers
 import types
 import typing
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from peereval.errors import OptionError
 
-__all__ = ["Choice", "Interval", "checked", "constraints_of"]
+__all__ = ["Choice", "Interval", "checked", "constraints_of", "renamed"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -223,3 +224,61 @@ def constraints_of(function: Callable[..., Any]) -> Mapping[str, Constraint]:
     """The option constraints a public function checks (empty when it declares none)."""
     rules = getattr(function, "__peereval_options__", None)
     return rules() if callable(rules) else {}
+
+
+def renamed(since: str = "0.1", **old_to_new: str) -> Callable[[F], F]:
+    """Keep an old argument name working for one release, with a DeprecationWarning.
+
+    Parameters
+    ----------
+    since
+        The version in which the new name arrived (named in the warning).
+    **old_to_new
+        Old name -> new name, e.g. ``level="confidence"``.
+
+    Returns
+    -------
+    Callable
+        The decorator. Put it above :func:`checked`, so the value is checked under
+        its new name.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> @renamed(level="confidence")
+    ... def interval(x: float, *, confidence: float = 0.95) -> float:
+    ...     return confidence
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     interval(1.0, level=0.9)
+    0.9
+    >>> print(caught[0].message)
+    interval(level=...) is deprecated since peereval 0.1: use confidence=...
+    """
+
+    def decorate(function: F) -> F:
+        parameters = inspect.signature(function).parameters
+        for old, new in old_to_new.items():
+            if new not in parameters or old in parameters:
+                raise TypeError(f"{function.__name__}: cannot rename {old} to {new}")
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            for old, new in old_to_new.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        raise OptionError(
+                            f"{function.__name__}(): give {new}= only ({old}= is its "
+                            "old name)", hint=f"remove {old}=")
+                    warnings.warn(f"{function.__name__}({old}=...) is deprecated since "
+                                  f"peereval {since}: use {new}=...", DeprecationWarning,
+                                  stacklevel=2)
+                    kwargs[new] = kwargs.pop(old)
+            return function(*args, **kwargs)
+
+        if hasattr(function, "__peereval_options__"):
+            wrapper.__peereval_options__ = function.__peereval_options__  # type: ignore[attr-defined]
+        return typing.cast(F, wrapper)
+
+    return decorate
+
