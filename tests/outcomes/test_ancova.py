@@ -344,7 +344,7 @@ def test_input_is_not_modified(sample):
     ({"outcome": "sex"}, "not a number"),
     ({"covariates": []}, "at least one covariate"),
     ({"group": "mentor_group"}, "exactly two groups"),
-    ({"type": 1}, "type must be 2 or 3"),
+    ({"type": 1}, "type must be one of 2, 3"),
     ({"robust": "HC4"}, "robust must be"),
     ({"covariates": ["mentored"]}, "two roles"),
     ({"categorical": ["age"]}, "not a covariate"),

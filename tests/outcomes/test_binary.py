@@ -288,9 +288,9 @@ def test_bad_inputs():
         compare_binary(SAMPLE.assign(passed=1), "passed", "mentored")
     with pytest.raises(PeerevalError, match="no analysis column"):
         compare_binary(SAMPLE, "passed", "mentored", covariates=["gpa"])
-    with pytest.raises(PeerevalError, match="unknown correction"):
+    with pytest.raises(PeerevalError, match="correction must be one of"):
         compare_binary(SAMPLE, "passed", "mentored", correction="yates")
-    with pytest.raises(PeerevalError, match="unknown test"):
+    with pytest.raises(PeerevalError, match="test must be one of"):
         compare_binary(SAMPLE, "passed", "mentored", test="mcnemar")
     with pytest.raises(PeerevalError, match="different"):
         compare_binary(SAMPLE, "passed", "mentored", covariates=["mentored"])

@@ -394,7 +394,7 @@ def test_bad_inputs_raise_peereval_errors():
     with pytest.raises(PeerevalError, match="not a number") as caught:
         compare(data, "sex", "mentored")
     assert caught.value.column == "sex"
-    with pytest.raises(PeerevalError, match="unknown test"):
+    with pytest.raises(PeerevalError, match="test must be one of"):
         compare(data, "gpa_year1", "mentored", test="anova")
     with pytest.raises(PeerevalError, match="level"):
         compare(data, "gpa_year1", "mentored", level=95)

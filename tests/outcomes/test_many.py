@@ -123,7 +123,7 @@ def test_bad_inputs():
         compare_many(SAMPLE, ["gpa_year1", "gpa_year1"], "mentored")
     with pytest.raises(PeerevalError, match="no outcomes"):
         compare_many(SAMPLE, [], "mentored")
-    with pytest.raises(PeerevalError, match="unknown adjust"):
+    with pytest.raises(PeerevalError, match="adjust must be one of"):
         compare_many(SAMPLE, OUTCOMES, "mentored", adjust="hochberg")
     with pytest.raises(PeerevalError, match="not among the outcomes"):
         compare_many(SAMPLE, ["gpa_year1"], "mentored", binary=["passed"])

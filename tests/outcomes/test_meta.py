@@ -315,9 +315,9 @@ def test_hartung_knapp_scale_below_one_is_noted(sites):
     (([0.1, np.inf], [0.01, 0.02]), {}, "infinite"),
     (([0.1, 0.2], [0.01, 0.02]), {"se": [0.1, 0.1]}, "one of them"),
     (([0.1, 0.2],), {}, "one of them"),
-    (([0.1, 0.2], [0.01, 0.02]), {"method": "HS"}, "unknown method"),
+    (([0.1, 0.2], [0.01, 0.02]), {"method": "HS"}, "method must be one of"),
     (([0.1, 0.2], [0.01, 0.02]), {"method": "FE", "knha": True}, "random-effects models"),
-    (([0.1, 0.2], [0.01, 0.02]), {"level": 95}, "level must be between 0 and 1"),
+    (([0.1, 0.2], [0.01, 0.02]), {"level": 95}, "level must be a number strictly between 0 and 1"),
     (([0.1, 0.2], [0.01, 0.02]), {"prediction": "t"}, "prediction must be"),
     (([0.1, "x"], [0.01, 0.02]), {}, "not a number"),
     (("g", "v"), {}, "no data= was given"),
@@ -331,7 +331,7 @@ def test_bad_input_is_explained(args, kwargs, message):
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"measure": "SMDH"}, "unknown measure"),
+    ({"measure": "SMDH"}, "measure must be one of"),
     ({"measure": "SMD", "n_treated": [10], "n_control": [10]}, "needs mean_treated"),
     ({"measure": "OR", "n_treated": [10], "n_control": [10], "events_treated": [11],
       "events_control": [2]}, "between 0 and the group size"),

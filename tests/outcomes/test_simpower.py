@@ -103,9 +103,9 @@ def test_same_seed_same_estimate_and_a_readable_report():
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"n": 1}, "at least 2 students"),
     ({"n": (10, 1.5)}, "at least 2 students"),
-    ({"alpha": 1.2}, "alpha must lie"),
-    ({"sd_ratio": 0}, "sd_ratio must be positive"),
-    ({"n_sim": 50}, "too few simulated studies"),
+    ({"alpha": 1.2}, "alpha must be a number strictly between 0 and 1"),
+    ({"sd_ratio": 0}, "sd_ratio must be a number greater than 0"),
+    ({"n_sim": 50}, "n_sim must be a whole number of at least 100"),
     ({"test": "ttest"}, "test must be one of"),
     ({"distribution": "uniform"}, "distribution must be one of"),
     ({"effect": math.nan}, "effect must be a finite number"),

@@ -33,6 +33,7 @@ from scipy import optimize, stats
 
 from peereval._effects import pooled_sd
 from peereval._format import fmt, fmt_ci, fmt_p
+from peereval._options import Choice, checked
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
 from peereval.outcomes._design import (
@@ -44,9 +45,9 @@ from peereval.outcomes._design import (
     covariate_design,
 )
 from peereval.outcomes._groups import (
+    LEVEL,
     Groups,
     as_names,
-    check_level,
     frame_of,
     level_text,
     numeric_values,
@@ -424,6 +425,8 @@ class AncovaResult(Result):
 # ------------------------------------------------------------------------ ancova
 
 
+@checked(level=LEVEL, check_alpha=LEVEL,
+         type=Choice((2, 3, "2", "3", "II", "III", "ii", "iii")))
 def ancova(
     data: Any,
     outcome: str,
@@ -587,8 +590,7 @@ def ancova(
     frame = frame_of(data)
     covs = as_names(covariates, "covariates")
     cats = as_names(categorical, "categorical")
-    type_ = _check_arguments(frame, outcome, group, covs, cats, type, robust, weights,
-                             eta_alternative, level, check_alpha)
+    type_ = _check_arguments(frame, outcome, group, covs, cats, type)
 
     work, groups = two_groups(frame, group, [outcome, *covs], treated=treated)
     y = numeric_values(work[outcome], outcome)
@@ -645,9 +647,8 @@ def ancova(
 
 
 def _check_arguments(frame: pd.DataFrame, outcome: str, group: str, covs: tuple[str, ...],
-                     cats: tuple[str, ...], type: Any, robust: Any, weights: Any,
-                     eta_alternative: Any, level: float, check_alpha: float) -> int:
-    """Check ancova()'s columns and options; the sums-of-squares type as 2 or 3."""
+                     cats: tuple[str, ...], type: Any) -> int:
+    """Check ancova()'s columns; the sums-of-squares type as 2 or 3."""
     if not covs:
         raise PeerevalError("ANCOVA needs at least one covariate",
                             hint="name the baseline column(s) with covariates=[...]; "
@@ -667,15 +668,6 @@ def _check_arguments(frame: pd.DataFrame, outcome: str, group: str, covs: tuple[
         raise PeerevalError(
             f"'{(clash or {outcome}).pop()}' is used in two roles (outcome, group, covariate)",
             hint="each column can play one role")
-    if robust is not None and robust not in ("HC0", "HC1", "HC2", "HC3"):
-        raise PeerevalError(f"robust must be 'HC0', 'HC1', 'HC2', 'HC3' or None, not {robust!r}")
-    if weights not in ("proportional", "equal"):
-        raise PeerevalError(f"weights must be 'proportional' or 'equal', not {weights!r}")
-    if eta_alternative not in ("greater", "two-sided"):
-        raise PeerevalError("eta_alternative must be 'greater' or 'two-sided', "
-                            f"not {eta_alternative!r}")
-    check_level(level)
-    check_level(check_alpha, "check_alpha")
     return _check_type(type)
 
 
@@ -697,10 +689,8 @@ def _notes(groups: Groups, coded: CovariateDesign, weights: str, robust: str | N
 
 
 def _check_type(value: Any) -> int:
+    """The sums-of-squares type (already checked by ``@checked``) as 2 or 3."""
     mapping = {2: 2, 3: 3, "2": 2, "3": 3, "II": 2, "III": 3, "ii": 2, "iii": 3}
-    if isinstance(value, bool) or value not in mapping:
-        raise PeerevalError(f"type must be 2 or 3 (sums of squares), not {value!r}",
-                            hint="type=2 (default) for type II, type=3 for type III")
     return mapping[value]
 
 

@@ -24,10 +24,12 @@ import numpy as np
 import pandas as pd
 
 from peereval._format import fmt
+from peereval._options import Interval, checked
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
 from peereval.outcomes._design import CovariateDesign, covariate_design
 from peereval.outcomes._groups import (
+    AnyCase,
     as_names,
     check_choice,
     frame_of,
@@ -273,6 +275,8 @@ def _warn_imbalance(table: BalanceTable, what: str) -> None:
             PeerevalWarning, stacklevel=3)
 
 
+@checked(estimand=AnyCase(("ATT", "ATC", "ATE")),
+         threshold=Interval(0, None, closed="neither"))
 def balance(data: Any, group: str, covariates: str | Sequence[str], *,
             weights: str | Sequence[float] | np.ndarray | pd.Series | None = None,
             estimand: Estimand = "ATT", treated: Any = None,

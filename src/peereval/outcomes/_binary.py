@@ -14,14 +14,15 @@ from scipy import optimize, special, stats
 
 from peereval._effects import Effect, cohens_h, newcombe_interval, wilson_interval
 from peereval._format import fmt, fmt_ci, fmt_p
+from peereval._options import checked
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
-from peereval.outcomes._compare import _capital, _choice, default_labels
+from peereval.outcomes._compare import _capital, default_labels
 from peereval.outcomes._design import check_rank, covariate_design
 from peereval.outcomes._groups import (
+    LEVEL,
     as_typed,
     binary_values,
-    check_level,
     frame_of,
     two_groups,
 )
@@ -462,6 +463,7 @@ def _adjusted(work: pd.DataFrame, mask: np.ndarray, group: str, treated: Any,
             "reference_levels": references}
 
 
+@checked(level=LEVEL)
 def compare_binary(
     data: Any,
     outcome: str,
@@ -585,10 +587,6 @@ def compare_binary(
     >>> result.nnt_text
     'NNTB 3.4 (95% CI NNTB 2.6 to NNTB 5.2)'
     """
-    check_level(level)
-    _choice(correction, ("auto", "always", "none"), "correction")
-    _choice(rd_ci, ("newcombe", "wald"), "rd_ci")
-    _choice(test, ("chisq", "yates", "fisher"), "test")
     frame = frame_of(data)
     covariates = [covariates] if isinstance(covariates, str) else list(covariates or [])
     if outcome == group or outcome in covariates or group in covariates:

@@ -22,11 +22,12 @@ from peereval._effects import (
     rank_biserial,
 )
 from peereval._format import fmt, fmt_bf, fmt_ci, fmt_p
+from peereval._options import Interval, checked
 from peereval._parallel import blocks_for, map_blocks
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
-from peereval.outcomes._groups import check_level, frame_of, numeric_values, two_groups
+from peereval.outcomes._groups import LEVEL, frame_of, numeric_values, two_groups
 
 __all__ = ["BF_PRIOR", "Comparison", "compare", "fmt_bf"]
 
@@ -450,6 +451,8 @@ class Comparison(Result):
 # ------------------------------------------------------------------ function
 
 
+@checked(level=LEVEL, n_perm=Interval(1, None, integer=True),
+         bf_prior=Interval(0, math.inf, closed="neither"))
 def compare(
     data: Any,
     outcome: str,
@@ -618,12 +621,6 @@ def compare(
     1        normality    no      0.990    0.442
     2  equal variances  both      0.008    0.931
     """
-    test = _choice(test, TESTS, "test")
-    check_level(level)
-    if (isinstance(bf_prior, bool) or not isinstance(bf_prior, int | float | np.number)
-            or not 0 < bf_prior < math.inf):
-        raise PeerevalError(f"bf_prior must be a positive number, not {bf_prior!r}",
-                            value=bf_prior, hint="e.g. bf_prior=0.707 (the default) or 1")
     frame = frame_of(data)
     if outcome == group:
         raise PeerevalError("the outcome and the group are the same column", column=outcome,
@@ -661,9 +658,6 @@ def compare(
         if test == "mann_whitney":
             result = _mann_whitney(x, y, exact=exact, correct=correct)
         else:
-            if not isinstance(n_perm, int | np.integer) or n_perm < 1:
-                raise PeerevalError(f"n_perm must be a positive integer, not {n_perm!r}",
-                                    value=n_perm, hint="e.g. n_perm=10000")
             result = _permutation(x, y, n_perm=int(n_perm), seed=seed, n_jobs=n_jobs)
     d = cohens_d(x, y, level)
     rank = rank_biserial(x, y, level)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from peereval._effects import smd_binary, smd_categorical, smd_continuous
 from peereval._format import fmt
+from peereval._options import Interval, checked
 from peereval._results import Result
 from peereval.errors import PeerevalError
 from peereval.outcomes._design import covariate_kind, level_order
@@ -300,6 +301,7 @@ class Describe(Result):
             return self.table().to_string(index=False)
 
 
+@checked(min_cell=Interval(1, None, integer=True, none=True))
 def describe(
     data: Any,
     group: str,
@@ -394,9 +396,7 @@ def describe(
     ['gpa_entry', 'age', 'passed']
     """
     frame = frame_of(data)
-    if min_cell is not None and (not isinstance(min_cell, int | np.integer) or min_cell < 1):
-        raise PeerevalError(f"min_cell must be a positive integer, not {min_cell!r}",
-                            value=min_cell, hint="e.g. min_cell=10")
+    min_cell = None if min_cell is None else int(min_cell)
     work, groups = two_groups(frame, group, (), treated=treated)
     names = [c for c in frame.columns if c != group] if variables is None else list(variables)
     if isinstance(variables, str):

@@ -14,10 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from peereval._options import Choice, Interval
 from peereval.errors import PeerevalError
 from peereval.labels import normalize_label
 
 __all__ = [
+    "LEVEL",
+    "PROBABILITY",
+    "AnyCase",
     "Groups",
     "as_names",
     "as_typed",
@@ -214,6 +218,31 @@ def binary_values(series: pd.Series, column: str, event: Any = None
     raise PeerevalError(
         f"cannot tell which value of '{column}' is the event", column=column,
         hint="pass event=... (values found: " + ", ".join(map(repr, levels)) + ")")
+
+
+#: A confidence level (or a significance level): strictly between 0 and 1.
+LEVEL = Interval(0, 1, closed="neither")
+PROBABILITY = LEVEL
+
+
+@dataclass(frozen=True)
+class AnyCase(Choice):
+    """One of a fixed set of words, matched without regard to case (``"att"`` is
+    ``"ATT"``); the function puts the value in its canonical spelling with
+    :func:`check_choice`.
+
+    Examples
+    --------
+    >>> AnyCase(("ATT", "ATC")).accepts("att"), AnyCase(("ATT", "ATC")).accepts("ATE")
+    (True, False)
+    """
+
+    def accepts(self, value: Any) -> bool:
+        if value is None:
+            return None in self.values
+        return isinstance(value, str) and value.lower() in {str(v).lower()
+                                                              for v in self.values
+                                                              if v is not None}
 
 
 def check_choice(value: Any, allowed: Sequence[str], name: str) -> str:

@@ -10,13 +10,14 @@ import numpy as np
 import pandas as pd
 
 from peereval._format import fmt, fmt_ci, fmt_p
+from peereval._options import Interval, checked
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
 from peereval.errors import PeerevalError
 from peereval.labels import normalize_label
 from peereval.outcomes._binary import BinaryComparison, BinaryTest, compare_binary
-from peereval.outcomes._compare import _SYMBOLS, Comparison, Test, _choice, compare
-from peereval.outcomes._groups import EVENT_WORDS, NON_EVENT_WORDS, _require, frame_of
+from peereval.outcomes._compare import _SYMBOLS, Comparison, Test, compare
+from peereval.outcomes._groups import EVENT_WORDS, LEVEL, NON_EVENT_WORDS, _require, frame_of
 
 __all__ = ["ManyComparisons", "adjust_p", "compare_many"]
 
@@ -37,6 +38,7 @@ def _looks_binary(series: pd.Series) -> bool:
     return all(normalize_label(v) in EVENT_WORDS | NON_EVENT_WORDS for v in present)
 
 
+@checked()
 def adjust_p(p_values: Sequence[float], method: Adjust = "holm") -> np.ndarray:
     """Adjusted p-values by statsmodels' ``multipletests`` (R's ``p.adjust``).
 
@@ -63,7 +65,6 @@ def adjust_p(p_values: Sequence[float], method: Adjust = "holm") -> np.ndarray:
     >>> adjust_p([0.01, 0.04, 0.03], "bh").round(3).tolist()
     [0.03, 0.04, 0.04]
     """
-    _choice(method, tuple(_METHODS), "adjust")
     values = np.asarray(p_values, dtype=float)
     out = values.copy()
     name = _METHODS[method][0]
@@ -157,6 +158,7 @@ class ManyComparisons(Result):
                 + "; ".join(parts) + ").")
 
 
+@checked(alpha=LEVEL, level=LEVEL, n_perm=Interval(1, None, integer=True))
 def compare_many(
     data: Any,
     outcomes: Sequence[str],
@@ -252,10 +254,6 @@ def compare_many(
         raise PeerevalError("an outcome is listed twice", value=outcomes,
                             hint="list each outcome once")
     _require(frame, outcomes, "outcome")
-    _choice(adjust, tuple(_METHODS), "adjust")
-    if not 0 < alpha < 1:
-        raise PeerevalError(f"alpha must lie between 0 and 1, not {alpha!r}", value=alpha,
-                            hint="e.g. alpha=0.05")
     events = dict(events or {})
     _require(frame, list(events), "events")
     if binary is not None:

@@ -28,11 +28,13 @@ import numpy as np
 import pandas as pd
 
 from peereval._format import fmt
+from peereval._options import Interval, checked
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
 from peereval.outcomes._balance import BalanceTable, _balance_table, _dropped_note, _warn_imbalance
 from peereval.outcomes._groups import (
+    AnyCase,
     as_names,
     check_choice,
 )
@@ -421,16 +423,8 @@ def _discarded(option: str, distance: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 def _matching_options(ratio: Any, caliper: Any, distance: Any, estimand: Any,
                       discard: Any, order: Any, replace: Any) -> tuple[Any, ...]:
-    """The matching options checked and in their canonical spelling."""
-    if isinstance(ratio, bool) or not isinstance(ratio, int | np.integer) or ratio < 1:
-        raise PeerevalError(f"ratio must be a whole number of at least 1, not {ratio!r}")
+    """The matching options (checked by ``@checked``) in their canonical spelling."""
     ratio = int(ratio)
-    if caliper is not None and (isinstance(caliper, bool) or
-                                not isinstance(caliper, int | float) or
-                                not math.isfinite(caliper) or caliper <= 0):
-        raise PeerevalError(f"caliper must be a positive number or None, not {caliper!r}",
-                            hint="0.2 (SD of the logit propensity score) is the usual "
-                            "choice (Austin 2011)")
     distance = check_choice(distance, ("logit", "ps"), "distance")  # type: ignore[assignment]
     estimand = check_choice(estimand, ("ATT", "ATC"), "estimand")  # type: ignore[assignment]
     discard = check_choice(discard, ("none", "both", "treated", "control"),  # type: ignore[assignment]
@@ -508,6 +502,11 @@ def _match_tables(matches: np.ndarray, focal_rows: np.ndarray, index: pd.Index,
     return subclass, pairs, match_matrix
 
 
+@checked(ratio=Interval(1, None, integer=True),
+         caliper=Interval(0, math.inf, closed="neither", none=True),
+         distance=AnyCase(("logit", "ps")), estimand=AnyCase(("ATT", "ATC")),
+         discard=AnyCase(("none", "both", "treated", "control")),
+         order=AnyCase(("largest", "smallest", "random", "data", None)))
 def propensity_match(
     data: Any,
     group: str,

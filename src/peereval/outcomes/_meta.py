@@ -21,8 +21,10 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from peereval._format import fmt, fmt_ci, fmt_p
+from peereval._options import Choice, checked
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.outcomes._groups import LEVEL, AnyCase
 
 __all__ = ["MEASURES", "MetaAnalysis", "from_groups", "meta_analysis"]
 
@@ -411,6 +413,8 @@ def _method(method: str) -> str:
 # ------------------------------------------------------------------ meta_analysis()
 
 
+@checked(method=AnyCase((*_METHOD_NAMES, *_ALIASES)), knha=Choice((False, True, "adhoc")),
+         level=LEVEL)
 def meta_analysis(
     effects: Any = None,
     variances: Any = None,
@@ -570,16 +574,9 @@ def meta_analysis(
     spread = _numbers(spread_raw, "variances" if se is None else "standard errors")
     names = _labels(label_raw, len(y))
     method = _method(method)
-    if knha not in (False, True, "adhoc"):
-        raise PeerevalError(f"knha must be True, False or 'adhoc', not {knha!r}", value=knha)
     if knha and method == "FE":
         raise PeerevalError("the Hartung-Knapp adjustment applies to random-effects models",
                             hint="use method='REML' (or 'DL') with knha=True, or knha=False")
-    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
-        raise PeerevalError(f"level must be between 0 and 1, not {level!r}", value=level)
-    if prediction not in ("riley", "metafor"):
-        raise PeerevalError(f"prediction must be 'riley' or 'metafor', not {prediction!r}",
-                            value=prediction)
 
     # --- missing and impossible values
     missing = np.isnan(y) | np.isnan(spread)
@@ -716,6 +713,7 @@ def _cmi(m: np.ndarray) -> np.ndarray:
     return np.exp(special.gammaln(m / 2) - 0.5 * np.log(m / 2) - special.gammaln((m - 1) / 2))
 
 
+@checked(measure=AnyCase(tuple(MEASURES)))
 def from_groups(
     data: pd.DataFrame | None = None,
     *,
@@ -801,8 +799,6 @@ def from_groups(
     if key not in MEASURES:
         raise PeerevalError(f"unknown measure {measure!r}", value=measure,
                             hint="use " + ", ".join(map(repr, MEASURES)))
-    if to not in ("only0", "all", "if0all", "none"):
-        raise PeerevalError(f"to must be 'only0', 'all', 'if0all' or 'none', not {to!r}")
     if data is not None and not isinstance(data, pd.DataFrame):
         raise PeerevalError(f"data must be a DataFrame, not {type(data).__name__}")
     means = key in ("SMD", "MD")

@@ -27,6 +27,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from peereval._format import fmt, fmt_ci, fmt_p
+from peereval._options import Choice, checked
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
 from peereval.outcomes._ancova import (
@@ -38,8 +39,8 @@ from peereval.outcomes._ancova import (
 )
 from peereval.outcomes._design import covariate_design
 from peereval.outcomes._groups import (
+    LEVEL,
     as_names,
-    check_level,
     frame_of,
     level_text,
     numeric_values,
@@ -292,6 +293,7 @@ class MixedModelResult(Result):
 # ------------------------------------------------------------------ mixed_model
 
 
+@checked(level=LEVEL, reml=Choice((True, False)))
 def mixed_model(
     data: Any,
     outcome: str,
@@ -425,8 +427,7 @@ def mixed_model(
     frame = frame_of(data)
     covs = as_names(covariates, "covariates")
     cats = as_names(categorical, "categorical")
-    _check_arguments(frame, outcome, group, cluster, covs, cats, missing_cluster, reml,
-                     level)
+    _check_arguments(frame, outcome, group, cluster, covs, cats)
 
     work, groups = two_groups(frame, group, [outcome, *covs], treated=treated)
     y = numeric_values(work[outcome], outcome)
@@ -490,9 +491,8 @@ def mixed_model(
 
 
 def _check_arguments(frame: pd.DataFrame, outcome: str, group: str, cluster: str,
-                     covs: tuple[str, ...], cats: tuple[str, ...], missing_cluster: Any,
-                     reml: Any, level: float) -> None:
-    """Check mixed_model()'s columns and options."""
+                     covs: tuple[str, ...], cats: tuple[str, ...]) -> None:
+    """Check mixed_model()'s columns."""
     for name, role in ((outcome, "outcome"), (group, "group"), (cluster, "cluster")):
         if not isinstance(name, str):
             raise PeerevalError(f"{role} must be a column name, not {name!r}")
@@ -507,11 +507,6 @@ def _check_arguments(frame: pd.DataFrame, outcome: str, group: str, cluster: str
     if [c for c in cats if c not in covs]:
         raise PeerevalError("categorical names a column that is not a covariate",
                             hint="list it in covariates too")
-    if missing_cluster not in ("own", "error"):
-        raise PeerevalError(f"missing_cluster must be 'own' or 'error', not {missing_cluster!r}")
-    if not isinstance(reml, bool):
-        raise PeerevalError(f"reml must be True or False, not {reml!r}")
-    check_level(level)
 
 
 def _cluster_codes(column: pd.Series, cluster: str, missing_cluster: str

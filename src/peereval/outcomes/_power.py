@@ -30,6 +30,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from peereval._format import fmt
+from peereval._options import Interval, checked
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
 
@@ -517,9 +518,6 @@ def _clusters(cluster_size: Any, icc: Any) -> tuple[float | None, float | None, 
             "intraclass correlation of the outcome (icc; e.g. from mixed_model(), or .01-.10 "
             "for exam scores of students taught together)")
     rho = _number(icc, "icc")
-    if not 0 <= rho < 1:
-        raise PeerevalError(f"icc must be in [0, 1), not {icc!r}", value=icc,
-                            hint="a negative ICC cannot be used for planning; use 0")
     if isinstance(cluster_size, Sequence | np.ndarray) and not isinstance(cluster_size, str):
         if len(cluster_size) != 2:
             raise PeerevalError("cluster_size must be one number or a pair (mentored, "
@@ -537,6 +535,8 @@ def _clusters(cluster_size: Any, icc: Any) -> tuple[float | None, float | None, 
 # ------------------------------------------------------------------ power()
 
 
+@checked(alpha=Interval(0, 1, closed="neither"), power=Interval(0, 1, closed="neither", none=True),
+         ratio=Interval(0, None, closed="neither"), icc=Interval(0, 1, closed="left", none=True))
 def power(
     *,
     outcome: Outcome = "continuous",
@@ -706,12 +706,6 @@ def power(
     """
     notes: list[str] = []
     # --- outcome and method
-    if outcome not in ("continuous", "binary"):
-        raise PeerevalError(f"outcome must be 'continuous' or 'binary', not {outcome!r}",
-                            value=outcome)
-    if alternative not in ("two-sided", "greater", "less"):
-        raise PeerevalError(f"alternative must be 'two-sided', 'greater' or 'less', not "
-                            f"{alternative!r}", value=alternative)
     if method is None:
         method = "t" if outcome == "continuous" else "arcsine"
     allowed = ("t",) if outcome == "continuous" else ("arcsine", "normal")
@@ -721,8 +715,6 @@ def power(
     alpha = _probability(alpha, "alpha")
     plausible = abs(_number(plausible, "plausible"))
     ratio = _number(ratio, "ratio")
-    if ratio <= 0:
-        raise PeerevalError(f"ratio must be positive, not {ratio:g}", value=ratio)
 
     # --- effect
     pc = float("nan")

@@ -27,12 +27,13 @@ from scipy import stats
 
 from peereval._effects import hedges_j, noncentral_t_interval
 from peereval._format import fmt, fmt_ci, fmt_p
+from peereval._options import Choice, checked
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
 from peereval.labels import normalize_label
 from peereval.outcomes._ancova import dropped_text, require_columns
 from peereval.outcomes._groups import (
-    check_level,
+    LEVEL,
     frame_of,
     level_text,
     numeric_values,
@@ -258,6 +259,7 @@ def _column_pair(frame: pd.DataFrame, before: str, after: str
     return b_all[keep], a_all[keep], dropped, frame.index[keep]
 
 
+@checked(level=LEVEL, exact=Choice((None, True, False)))
 def pre_post(
     data: Any,
     before: str,
@@ -355,9 +357,6 @@ def pre_post(
     'normal approximation with continuity correction'
     """
     frame = frame_of(data)
-    check_level(level)
-    if exact not in (None, True, False):
-        raise PeerevalError(f"exact must be None, True or False, not {exact!r}")
     b, a, dropped, _ = _column_pair(frame, before, after)
     n = len(b)
     if n < 2:
@@ -545,6 +544,7 @@ def _time_order(levels: list[Any], post: Any, column: str) -> tuple[Any, Any, st
                     "sorted order; pass post= to choose)")
 
 
+@checked(level=LEVEL)
 def diff_in_diff(
     data: Any,
     outcome: str | None = None,
@@ -656,7 +656,6 @@ def diff_in_diff(
     (CR1) by student standard errors)
     """
     frame = frame_of(data)
-    check_level(level)
     wide = before is not None or after is not None
     if group is None:
         raise PeerevalError("diff_in_diff needs group= (the column holding the two groups)")

@@ -21,9 +21,10 @@ import numpy as np
 import pandas as pd
 
 from peereval._format import fmt
+from peereval._options import Interval, checked
 from peereval._results import Result
 from peereval.errors import PeerevalError
-from peereval.outcomes._groups import check_choice
+from peereval.outcomes._groups import AnyCase, check_choice
 
 __all__ = ["EValue", "e_value"]
 
@@ -91,6 +92,8 @@ def _e(rr: float) -> float:
     return rr + math.sqrt(rr * (rr - 1))
 
 
+@checked(measure=AnyCase(("RR", "OR", "HR", "SMD")),
+         se=Interval(0, math.inf, closed="neither", none=True))
 def e_value(estimate: float, lower: float | None = None, upper: float | None = None, *,
             measure: Literal["RR", "OR", "HR", "SMD"] = "RR", rare: bool | None = None,
             se: float | None = None) -> EValue:
@@ -170,11 +173,8 @@ def e_value(estimate: float, lower: float | None = None, upper: float | None = N
                             hint="is the outcome rare (under about 15% at the end of "
                             "follow-up)? The conversion to a risk ratio depends on it")
     if measure == "SMD":
-        if se is not None:
-            if se <= 0:
-                raise PeerevalError(f"se must be positive, not {se!r}")
-            if lower is None and upper is None:
-                lower, upper = estimate - 1.96 * se, estimate + 1.96 * se
+        if se is not None and lower is None and upper is None:
+            lower, upper = estimate - 1.96 * se, estimate + 1.96 * se
 
         def convert(v: float) -> float:
             return math.exp(0.91 * v)

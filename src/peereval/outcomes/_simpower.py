@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import special, stats
 
 from peereval._format import fmt
+from peereval._options import Interval, checked
 from peereval._parallel import blocks_for, map_blocks
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
@@ -104,6 +105,8 @@ class SimulatedPower(Result):
                 f"{self.n_control} students at α = {fmt(self.alpha, leading_zero=False)}")
 
 
+@checked(alpha=Interval(0, 1, closed="neither"), level=Interval(0, 1, closed="neither"),
+         sd_ratio=Interval(0, None, closed="neither"), n_sim=Interval(100, None, integer=True))
 def simulate_power(
     *,
     effect: float,
@@ -181,27 +184,13 @@ def simulate_power(
     >>> skewed.n_sim, skewed.n_treated, skewed.n_control
     (1000, 60, 120)
     """
-    if test not in _TEST_NAMES:
-        raise PeerevalError(f"test must be one of {', '.join(_TEST_NAMES)}, not {test!r}")
-    if distribution not in _DISTRIBUTIONS:
-        raise PeerevalError(f"distribution must be one of {', '.join(_DISTRIBUTIONS)}, "
-                            f"not {distribution!r}")
     n_treated, n_control = (n, n) if np.isscalar(n) else tuple(n)  # type: ignore[misc]
     for size in (n_treated, n_control):
         if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 2:
             raise PeerevalError(f"each group needs at least 2 students, not {size!r}",
                                 value=size)
-    for name, value in (("alpha", alpha), ("level", level)):
-        if not 0 < value < 1:
-            raise PeerevalError(f"{name} must lie between 0 and 1, not {value!r}",
-                                value=value)
-    if not sd_ratio > 0:
-        raise PeerevalError(f"sd_ratio must be positive, not {sd_ratio!r}", value=sd_ratio)
     if not math.isfinite(effect):
         raise PeerevalError(f"effect must be a finite number, not {effect!r}", value=effect)
-    if n_sim < 100:
-        raise PeerevalError(f"n_sim = {n_sim} is too few simulated studies",
-                            hint="use n_sim=5000 or more")
     n_treated, n_control = int(n_treated), int(n_control)
     sizes = blocks_for(int(n_sim), n_treated + n_control, _BLOCK_ENTRIES)
     rejections = int(sum(map_blocks(

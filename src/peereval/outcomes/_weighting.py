@@ -21,10 +21,12 @@ import numpy as np
 import pandas as pd
 
 from peereval._format import fmt
+from peereval._options import Interval, checked
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import PeerevalWarning
 from peereval.outcomes._balance import BalanceTable, _balance_table, _dropped_note, _warn_imbalance
 from peereval.outcomes._groups import (
+    AnyCase,
     as_names,
     check_choice,
 )
@@ -157,6 +159,8 @@ class WeightResult(Result):
             variance=f"{hc} robust (weights treated as known)")
 
 
+@checked(estimand=AnyCase(("ATE", "ATT")),
+         trim=Interval(0, 0.5, closed="neither", none=True))
 def propensity_weight(
     data: Any,
     group: str,
@@ -221,10 +225,6 @@ def propensity_weight(
     1    no  137  115.50  0.53  0.99  2.89
     """
     estimand = check_choice(estimand, ("ATE", "ATT"), "estimand")  # type: ignore[assignment]
-    if trim is not None and (isinstance(trim, bool) or not isinstance(trim, int | float)
-                             or not 0 < trim < 0.5):
-        raise PeerevalError(f"trim must be a quantile between 0 and 0.5, not {trim!r}",
-                            hint="trim=0.01 truncates at the 1st and 99th percentiles")
     work, groups, names, design, model, t = _prepare(data, group, covariates, treated,
                                                      scores)
     labels = (groups.treated, groups.control)
