@@ -12,8 +12,8 @@ import peereval
 from peereval.errors import CodebookError, ConfigError, PeerevalError
 from peereval.instrument import Instrument
 from peereval.report import starter_study
-from peereval.report._init import detect_file
 from peereval.study import SCHEMA, check_study, read_study
+from peereval.study._init import detect_file
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 SAMPLE = ("survey", "records", "expert_panel", "retest")

@@ -20,14 +20,14 @@ import pytest
 
 from peereval.cli import main
 from peereval.report import starter_study
-from peereval.report._init import (
+from peereval.study import read_study, validate_study
+from peereval.study._init import (
     IdOverlap,
     best_id_overlap,
     constant_evidence,
     free_text_evidence,
     id_evidence,
 )
-from peereval.study import read_study, validate_study
 
 AGREE = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree",
          "Strongly agree"]
@@ -324,7 +324,7 @@ def test_an_age_does_not_win_the_linkage_against_row_numbers(tmp_path):
 
 
 def test_short_names_keep_platform_codes_and_number_whole_questions():
-    from peereval.report._init import _short_names
+    from peereval.study._init import _short_names
 
     names = _short_names(["Q1_1", "support[SQ001]", "How often did you meet? [In person]",
                           "آیا منتور در دسترس بود؟", "Q1_1.1"])
@@ -343,7 +343,7 @@ def test_labels_placeholders_are_valid_toml_once_uncommented(messy):
 
 
 def test_proposed_scale_names_are_distinct_keys():
-    from peereval.report._init import _scale_names
+    from peereval.study._init import _scale_names
 
     names = _scale_names(["agreement", "agreement", "میزان موافقت شما", "میزان رضایت",
                           "Thinking about your peer mentor, how far do you agree with each"])

@@ -21,7 +21,7 @@ _NAMES = {
     "write_workbook": "peereval.report._excel",
     "appraise_design": "peereval.report._appraisal",
     "DesignAppraisal": "peereval.report._appraisal",
-    "starter_study": "peereval.report._init",
+    "starter_study": "peereval.study._init",  # moved beside study.toml's reader
 }
 
 __all__ = sorted(_NAMES)

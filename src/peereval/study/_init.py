@@ -113,6 +113,20 @@ class StarterStudy(Result):
         Every value filled in from the data rather than known for sure.
     checks
         What the user must check or add before running ``peereval report``.
+
+    Examples
+    --------
+    >>> import shutil, tempfile
+    >>> from pathlib import Path
+    >>> import peereval
+    >>> from peereval.study import starter_study
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> survey = shutil.copy(peereval.sample_path("survey"), folder)
+    >>> starter = starter_study([survey], out=folder / "mystudy")
+    >>> starter.study.name, starter.codebook.name
+    ('study.toml', 'codebook.toml')
+    >>> any("survey.id" in guess for guess in starter.guesses)
+    True
     """
 
     study: Path
