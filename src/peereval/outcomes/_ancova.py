@@ -835,4 +835,4 @@ def _warn_checks(checks: Sequence[AssumptionCheck]) -> None:
     for check in checks:
         if check.met is False:
             warnings.warn(f"ANCOVA assumption not met, {check.assumption}: {check.note}",
-                          PeerevalWarning, stacklevel=3)
+                          PeerevalWarning, stacklevel=4)

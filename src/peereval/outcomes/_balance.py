@@ -272,7 +272,7 @@ def _warn_imbalance(table: BalanceTable, what: str) -> None:
         warnings.warn(
             f"{len(bad)} covariate(s) still differ by |SMD| >= {table.threshold} after "
             f"{what}: {', '.join(bad[:8])}{' ...' if len(bad) > 8 else ''}",
-            PeerevalWarning, stacklevel=3)
+            PeerevalWarning, stacklevel=4)
 
 
 @checked(estimand=AnyCase(("ATT", "ATC", "ATE")),

@@ -83,7 +83,7 @@ def _warn_small(group: str, sizes: dict[Any, int], what: str) -> None:
     if small:
         listed = ", ".join(f"{group} = {k}: n = {v}" for k, v in small.items())
         warnings.warn(f"{what}: small group ({listed}); intervals are wide and large-sample "
-                      "approximations rough", PeerevalWarning, stacklevel=3)
+                      "approximations rough", PeerevalWarning, stacklevel=4)
 
 
 # -------------------------------------------------------------------- tests
@@ -134,7 +134,7 @@ def _mann_whitney(x: np.ndarray, y: np.ndarray, *, exact: bool | None, correct: 
     elif exact and has_ties:
         warnings.warn("the exact Mann-Whitney p-value needs data without ties; the normal "
                       "approximation is used (as R's wilcox.test does)", PeerevalWarning,
-                      stacklevel=3)
+                      stacklevel=4)
         exact = False
     if exact:
         p = float(stats.mannwhitneyu(x, y, alternative="two-sided", method="exact").pvalue)
@@ -645,12 +645,12 @@ def compare(
     _warn_small(group, {groups.treated: x.size, groups.control: y.size}, f"'{outcome}'")
     if np.unique(values).size == 2:
         warnings.warn(f"'{outcome}' takes only two values; compare_binary() reports risks, "
-                      "risk difference and odds ratio", PeerevalWarning, stacklevel=2)
+                      "risk difference and odds ratio", PeerevalWarning, stacklevel=3)
     for name, sample in (("treated", x), ("comparison", y)):
         if np.ptp(sample) == 0:
             warnings.warn(f"'{outcome}' is constant in the {name} group; Glass's Δ and "
                           "variance-based intervals may be undefined", PeerevalWarning,
-                          stacklevel=2)
+                          stacklevel=3)
     if test in ("welch", "student"):
         result, diff_ci = _t_test(x, y, welch=test == "welch", level=level)
     else:

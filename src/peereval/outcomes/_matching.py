@@ -449,11 +449,11 @@ def _warn_short_supply(focal: np.ndarray, discarded: np.ndarray, ratio: int,
         warnings.warn(
             f"fewer {other_name} units ({n_other_active}) than {focal_name} units "
             f"({n_focal_active}): without replacement not every {focal_name} unit can be "
-            "matched; consider replace=True", PeerevalWarning, stacklevel=3)
+            "matched; consider replace=True", PeerevalWarning, stacklevel=4)
     elif ratio > 1 and n_other_active < ratio * n_focal_active:
         warnings.warn(f"not every {focal_name} unit can get {ratio} matches "
                       f"({n_other_active} {other_name} units available)",
-                      PeerevalWarning, stacklevel=3)
+                      PeerevalWarning, stacklevel=4)
 
 
 def _visit_order(d_focal: np.ndarray, replace: bool, order: str, seed: SeedLike
@@ -708,6 +708,6 @@ def propensity_match(
             f"{unmatched} of {result.n_focal} {focal_name} units ({share:.0%}) were not "
             "matched; the estimate describes only the matched ones"
             + ("" if replace else "; replace=True or a wider caliper keeps more"),
-            PeerevalWarning, stacklevel=2)
+            PeerevalWarning, stacklevel=3)
     _warn_imbalance(table, "matching")
     return result

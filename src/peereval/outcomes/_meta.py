@@ -141,7 +141,7 @@ def _fisher_scoring(y: np.ndarray, v: np.ndarray, reml: bool) -> _Tau2:
     loglik = _restricted_loglik if reml else _loglik
     if tau2 > TAU2_TOLERANCE and loglik(y, v, 0.0) - loglik(y, v, tau2) > 1e-8:
         warnings.warn("Fisher scoring stopped at a local maximum; tau² is set to 0",
-                      PeerevalWarning, stacklevel=4)
+                      PeerevalWarning, stacklevel=5)
         tau2 = 0.0
     w = 1 / (v + tau2)
     if reml:
@@ -584,7 +584,7 @@ def meta_analysis(
     if dropped:
         warnings.warn(f"{len(dropped)} stud{'y' if len(dropped) == 1 else 'ies'} dropped for "
                       f"a missing effect or variance: {', '.join(dropped)}",
-                      PeerevalWarning, stacklevel=2)
+                      PeerevalWarning, stacklevel=3)
     keep = ~missing
     y, spread = y[keep], spread[keep]
     names = [n for n, k in zip(names, keep, strict=True) if k]
@@ -691,7 +691,7 @@ def _warn(result: MetaAnalysis) -> None:
         warnings.warn(
             f"only {result.k} studies: the between-study variance τ² is estimated "
             f"imprecisely and the z-based interval is too narrow; {advice}",
-            PeerevalWarning, stacklevel=3)
+            PeerevalWarning, stacklevel=4)
     if result.i2 >= I2_SUBSTANTIAL or result.q_p < Q_ALPHA:
         model = ("the fixed-effect model assumes one common effect, which these studies do "
                  "not share; use a random-effects model (method='REML')"
@@ -702,7 +702,7 @@ def _warn(result: MetaAnalysis) -> None:
             f"substantial heterogeneity: I² = {result.i2:.0f}%, Q({result.q_df}) = "
             f"{result.q:.2f}, p = {result.q_p:.3g}; the studies' effects differ more than "
             f"sampling error explains, so the pooled estimate averages different effects; "
-            f"{model}", PeerevalWarning, stacklevel=3)
+            f"{model}", PeerevalWarning, stacklevel=4)
 
 
 # ------------------------------------------------------------------ from_groups()

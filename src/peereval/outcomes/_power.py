@@ -837,7 +837,7 @@ def power(
                if np.isfinite(mde) else f"No effect size reaches {mde_power:.0%} power. ")
             + "Consider pooling cohorts or sites (meta_analysis), more students, "
             "or reporting the result as exploratory with its confidence interval.",
-            PeerevalWarning, stacklevel=2)
+            PeerevalWarning, stacklevel=3)
     return result
 
 

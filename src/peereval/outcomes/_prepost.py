@@ -821,7 +821,7 @@ def _fit_did(long: pd.DataFrame, unit_col: str | None, cluster: str | None, outc
             "especially few treated ones, so the interval is too narrow and p too small. "
             "Treat the result as approximate; a wild cluster bootstrap (Cameron, Gelbach "
             "& Miller, 2008) or more clusters is the remedy.",
-            PeerevalWarning, stacklevel=3)
+            PeerevalWarning, stacklevel=4)
     means = (long.groupby(["treat", "post"])["y"].agg(["count", "mean", "std"])
              .reset_index())
     means = pd.DataFrame({

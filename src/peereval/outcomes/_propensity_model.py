@@ -154,11 +154,11 @@ def _fit_propensity(design: CovariateDesign, treated: np.ndarray, index: pd.Inde
             text += "; categories found in one group only: " + ", ".join(culprits)
         messages.append(text)
         warnings.warn(text + ". Such units have no comparable counterpart; consider "
-                      "dropping or merging those categories.", PeerevalWarning, stacklevel=3)
+                      "dropping or merging those categories.", PeerevalWarning, stacklevel=4)
     if not converged:
         text = "the propensity model did not converge in 100 IRLS iterations"
         messages.append(text)
-        warnings.warn(text, PeerevalWarning, stacklevel=3)
+        warnings.warn(text, PeerevalWarning, stacklevel=4)
     with np.errstate(all="ignore"):
         se = np.asarray(fit.bse, dtype=float)
         z = beta / se
@@ -318,7 +318,7 @@ def _overlap(ps: np.ndarray, treated: np.ndarray, labels: tuple[Any, Any], estim
             warnings.warn(
                 f"poor overlap: {count} of {n} {name} units ({count / n:.0%}) have "
                 f"propensity scores outside the common support [{low:.3f}, {high:.3f}]",
-                PeerevalWarning, stacklevel=3)
+                PeerevalWarning, stacklevel=4)
     return result
 
 

@@ -269,6 +269,6 @@ def propensity_weight(
             warnings.warn(
                 f"extreme weights: the {name} group's effective sample size is {e:.1f} "
                 f"of {n_g} ({e / n_g:.0%}); a few units dominate (consider trim= or "
-                "matching)", PeerevalWarning, stacklevel=2)
+                "matching)", PeerevalWarning, stacklevel=3)
     _warn_imbalance(table, "weighting")
     return result
