@@ -46,12 +46,11 @@ def test_the_reliability_functions_declare_their_options():
 @pytest.mark.parametrize(("qualified", "function", "option", "bad"), CASES,
                          ids=[f"{q}-{o}-{b!r}" for q, _, o, b in CASES])
 def test_every_refused_value_raises_an_option_error(qualified, function, option, bad):
-    positional = [p for p in inspect.signature(function).parameters.values()
-                  if p.default is inspect.Parameter.empty
-                  and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    args = [None] * len(positional)
+    required = {p.name: None for p in inspect.signature(function).parameters.values()
+                if p.default is inspect.Parameter.empty
+                and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
     with pytest.raises(OptionError) as error:
-        function(*args, **{option: bad})
+        function(**{**required, option: bad})
     message = str(error.value)
     assert function.__name__ + "()" in message
     assert option in message

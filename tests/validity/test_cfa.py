@@ -385,9 +385,9 @@ def test_data_errors(hs):
     flat = hs.assign(x1=3.0)
     with pytest.raises(PeerevalError, match=r"item\(s\) \['x1'\] have no variance"):
         cfa(flat, MODELS["hs3"])
-    with pytest.raises(PeerevalError, match="estimator must be 'ML'"):
+    with pytest.raises(PeerevalError, match="estimator must be one of 'ML'"):
         cfa(hs, MODELS["hs3"], estimator="WLSMV")
-    with pytest.raises(PeerevalError, match="missing must be 'listwise'") as info:
+    with pytest.raises(PeerevalError, match="missing must be one of 'listwise'") as info:
         cfa(hs, MODELS["hs3"], missing="fiml")
     assert "FIML" in str(info.value)
     with pytest.raises(PeerevalError, match="expected a DataFrame"):

@@ -209,9 +209,9 @@ def test_heywood_and_bad_requests():
     assert result.heywood
     with pytest.raises(PeerevalError, match="cannot be estimated"):
         efa(data, 4)
-    with pytest.raises(PeerevalError, match="unknown rotation"):
+    with pytest.raises(PeerevalError, match="rotation must be one of"):
         efa(data, 2, rotation="equamax")
-    with pytest.raises(PeerevalError, match="unknown method"):
+    with pytest.raises(PeerevalError, match="method must be one of"):
         efa(data, 2, method="alpha")
 
 

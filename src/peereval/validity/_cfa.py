@@ -23,9 +23,10 @@ import pandas as pd
 from scipy import stats
 
 from peereval._format import fmt, fmt_ci, fmt_p
+from peereval._options import checked
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning
-from peereval.validity._cfa_data import _by_short_names, _Data, _prepare
+from peereval.errors import PeerevalWarning
+from peereval.validity._cfa_data import LISTWISE_ONLY, ML_ONLY, _by_short_names, _Data, _prepare
 from peereval.validity._cfa_fit import (
     _check_identified,
     _minimise,
@@ -269,7 +270,7 @@ class CFAResult(Result):
 
 def _fit(spec: ModelSpec, data: _Data, *, std_lv: bool, meanstructure: bool,
          equal: frozenset[str] = frozenset(), modification_indices: bool = True,
-         stacklevel: int = 3) -> CFAResult:
+         stacklevel: int = 4) -> CFAResult:
     """Fit the model to prepared data: build, estimate, measure fit, flag, report."""
     rows = _build(spec, len(data.groups), std_lv=std_lv, meanstructure=meanstructure,
                   equal=equal)
@@ -428,6 +429,7 @@ def _data_notes(estimates: pd.DataFrame, data: _Data) -> list[str]:
     return notes
 
 
+@checked(estimator=ML_ONLY, missing=LISTWISE_ONLY)
 def cfa(
     data: Any,
     model: Any,
@@ -555,11 +557,6 @@ def cfa(
     >>> result.combination_rule_met  # SRMR <= .08 with RMSEA <= .06
     True
     """
-    if estimator != "ML":
-        raise PeerevalError(
-            f"estimator must be 'ML', not {estimator!r}",
-            hint="for ordinal items, ordinal=True fits ML to polychoric correlations; "
-            "WLSMV is not implemented")
     spec = as_spec(model)
     data = _by_short_names(data, model)
     data_ = _prepare(data, spec, group=group, missing=missing, ordinal=bool(ordinal))

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from peereval._options import Choice
 from peereval.errors import PeerevalError
 from peereval.reliability._data import check_variance, item_frame
 from peereval.validity._syntax import ModelSpec
@@ -100,14 +101,26 @@ def _not_pd_error(cov: np.ndarray, names: Sequence[str], label: str) -> Peereval
         "among the items; with fewer respondents than items the matrix is always singular")
 
 
+@dataclass(frozen=True)
+class _Only(Choice):
+    """A choice with one value so far, whose refusal says what is not implemented."""
+
+    note: str = ""
+
+    def describe(self) -> str:
+        return f"{super().describe()} ({self.note})"
+
+
+#: The options CFA, invariance and discriminant validity accept (checked by @checked).
+ML_ONLY = _Only(("ML",), note="WLSMV is not implemented; for ordinal items, ordinal=True "
+                "fits ML to polychoric correlations")
+LISTWISE_ONLY = _Only(("listwise",), note="full-information ML (FIML) is not implemented; "
+                      "incomplete rows are dropped and counted (result.n_dropped)")
+
+
 def _prepare(data: Any, spec: ModelSpec, *, group: Any = None, missing: str = "listwise",
              ordinal: bool = False) -> _Data:
     """Items (and group) after listwise deletion, with each group's moments."""
-    if missing != "listwise":
-        raise PeerevalError(
-            f"missing must be 'listwise', not {missing!r}",
-            hint="full-information ML (FIML) is not implemented; incomplete rows are "
-            "dropped and counted (result.n_dropped)")
     _check_names(data, spec)
     names = list(spec.observed)
     frame = item_frame(data, names, minimum=1, what="a CFA")

@@ -38,6 +38,7 @@ from typing import Any
 import pandas as pd
 
 from peereval._format import fmt
+from peereval._options import Choice, checked
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
 from peereval.validity import _content_cvi as cvi
@@ -222,6 +223,8 @@ _INT_COLUMNS = ("n_experts", "n_missing", "n_relevant", "n_relevant_min", "n_cvr
 # ------------------------------------------------------------------ the function
 
 
+@checked(relevance_scale=Choice((4, 6)), importance_scale=Choice((4, 5, 6, 7)),
+         essential_code=Choice((None, 1, 3)))
 def content_validity(
     ratings: pd.DataFrame | None,
     *,
@@ -410,17 +413,16 @@ def content_validity(
     0         10       9      0.62
     """
     rules = _resolve_rules(rules, deprecated)
-    _check_scales(relevance_scale, importance_scale, essential_code)
     tables = _read_tables(ratings, essentiality, importance, item, experts)
     codes = _code_tables(tables, relevance_scale, importance_scale, essential_code)
-    panel_tables.check_coverage(codes, stacklevel=2)
+    panel_tables.check_coverage(codes, stacklevel=3)
     essential_value = 3 if essential_code is None else essential_code
     order = next(t for t in tables.values() if t is not None).index
     critical_used: dict[int, cvr.Critical] = {}
     rows = [_assess(name, codes, rules, relevance_scale, importance_scale,
                     essential_value, critical_used) for name in order]
     table = _item_table(rows)
-    cvr.warn_critical(critical_used, stacklevel=2)
+    cvr.warn_critical(critical_used, stacklevel=3)
     n_experts = int(next(c for c in codes.values() if c is not None).shape[1])
     scale = cvi.scale_table(table, scales, rules, n_experts)
     first = scale.iloc[0]
@@ -455,7 +457,7 @@ def _resolve_rules(rules: ContentValidityRules | None, deprecated: dict[str, Any
             warnings.warn(
                 f"content_validity({name}=...) is deprecated and will be removed in the "
                 f"next release; pass rules=ContentValidityRules({name}=...) instead",
-                DeprecationWarning, stacklevel=3)
+                DeprecationWarning, stacklevel=4)
     if rules is not None:
         raise PeerevalError(
             "content_validity() was given rules= and the keyword(s) "
@@ -463,23 +465,6 @@ def _resolve_rules(rules: ContentValidityRules | None, deprecated: dict[str, Any
             hint="set them as fields of the rules: ContentValidityRules("
             + ", ".join(f"{k}=..." for k in deprecated) + ")")
     return replace(ContentValidityRules(), **deprecated)
-
-
-def _check_scales(relevance_scale: int, importance_scale: int,
-                  essential_code: int | None) -> None:
-    """The options that say how the panel's forms were coded."""
-    if relevance_scale not in (4, 6):
-        raise PeerevalError(
-            f"relevance_scale={relevance_scale!r}: the content validity index needs an even "
-            "relevance scale whose upper half counts as relevant, normally the 4-point scale "
-            "of Lynn (1986)", hint="rate relevance on 1-4 (or 1-6)")
-    if importance_scale not in (4, 5, 6, 7):
-        raise PeerevalError(f"importance_scale must be 4 to 7 points, not {importance_scale!r}",
-                            hint="the impact score uses a 5-point importance scale")
-    if essential_code not in (None, 1, 3):
-        raise PeerevalError(
-            f"essential_code must be 3 or 1, not {essential_code!r}",
-            hint="3 when 3 = essential, 2 = useful, 1 = not necessary; 1 for the reverse")
 
 
 def _read_tables(ratings: Any, essentiality: Any, importance: Any, item: str | None,
@@ -521,7 +506,7 @@ def _code_tables(tables: dict[str, pd.DataFrame | None], relevance_scale: int,
                 "numeric essentiality codes were read as 3 = essential, 2 = useful but not "
                 "essential, 1 = not necessary; if the form numbered the options in "
                 "Lawshe's order (1 = essential), pass essential_code=1",
-                PeerevalWarning, stacklevel=3)
+                PeerevalWarning, stacklevel=4)
     return codes
 
 

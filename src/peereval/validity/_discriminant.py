@@ -11,9 +11,11 @@ import numpy as np
 import pandas as pd
 
 from peereval._format import fmt
+from peereval._options import checked
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
 from peereval.validity._cfa import CFAResult, cfa
+from peereval.validity._cfa_data import LISTWISE_ONLY
 
 __all__ = ["DiscriminantValidity", "discriminant_validity"]
 
@@ -108,6 +110,7 @@ def _pair_verdict(r: float, htmt: float, fl_ok: bool) -> str:
     return f"{ht}; {fl}"
 
 
+@checked(missing=LISTWISE_ONLY)
 def discriminant_validity(
     fit: CFAResult | Any,
     model: Any = None,
@@ -196,7 +199,7 @@ def discriminant_validity(
         fl.loc[row.factor, row.factor] = row.sqrt_ave
     htmt, notes = _htmt(result, items, absolute=absolute)
     for note in notes:
-        warnings.warn(note, PeerevalWarning, stacklevel=2)
+        warnings.warn(note, PeerevalWarning, stacklevel=3)
     return DiscriminantValidity(
         factors=table, fornell_larcker=fl, htmt=htmt, pairs=_pair_table(table, phi, htmt),
         correlation="polychoric" if result.ordinal else "pearson",

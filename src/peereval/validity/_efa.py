@@ -27,6 +27,7 @@ from peereval._factor import (
     varimax,
 )
 from peereval._format import fmt
+from peereval._options import Interval, checked
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
 from peereval.reliability._data import check_variance, item_frame, pairwise_cov
@@ -297,6 +298,7 @@ def _rmsea_interval(chisq: float, dof: float, n_obs: int, level: float = 0.90
     return bound(1 - tail), bound(tail)
 
 
+@checked(n_factors=Interval(1, None, integer=True))
 def efa(
     data: Any,
     n_factors: int,
@@ -354,12 +356,7 @@ def efa(
     >>> sorted(result.sorted().index[:6])[:3]
     ['Q1_1', 'Q1_2', 'Q1_3']
     """
-    if method not in METHODS:
-        raise PeerevalError(f"unknown method {method!r}", hint="choose one of " +
-                            ", ".join(METHODS))
-    if rotation not in ROTATIONS:
-        raise PeerevalError(f"unknown rotation {rotation!r}", hint="choose one of " +
-                            ", ".join(ROTATIONS))
+    n_factors = int(n_factors)
     matrix, names, n_obs, dropped, kind = factor_input(
         data, items, missing=missing, polychoric=polychoric, what="factor analysis")
     p = len(names)
@@ -403,11 +400,11 @@ def efa(
             f"Heywood case: item(s) {list(heywood)} have a communality of (almost) 1 or more, "
             "so the solution is improper; try fewer factors, another method, or check those "
             "items (nearly duplicated items cause it)",
-            PeerevalWarning, stacklevel=2)
+            PeerevalWarning, stacklevel=3)
     converged = fit.converged and rotated_ok
     if not converged:
         warnings.warn(f"the {method} extraction or the {rotation} rotation did not converge; "
-                      "the loadings may be unreliable", PeerevalWarning, stacklevel=2)
+                      "the loadings may be unreliable", PeerevalWarning, stacklevel=3)
     variance = pd.DataFrame({
         "factor": columns, "ss_loadings": explained,
         "proportion": explained / p, "cumulative": np.cumsum(explained) / p,

@@ -6,13 +6,14 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from peereval._format import fmt, fmt_p
+from peereval._options import checked
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
 from peereval.validity._efa import factor_input
@@ -89,8 +90,10 @@ class Factorability(Result):
                 f"n = {self.n_obs}")
 
 
+@checked()
 def factorability(data: Any, items: Sequence[str] | None = None, *,
-                  missing: str = "listwise", polychoric: bool = False) -> Factorability:
+                  missing: Literal["listwise", "pairwise"] = "listwise",
+                  polychoric: bool = False) -> Factorability:
     """Kaiser-Meyer-Olkin measure, per-item MSA, Bartlett's test and the determinant.
 
     Parameters
@@ -152,7 +155,7 @@ def factorability(data: Any, items: Sequence[str] | None = None, *,
         warnings.warn(
             f"the determinant of the correlation matrix is {determinant:.2g} (below 1e-5): "
             "some items are nearly redundant (Field 2013); look for pairs correlating above .80",
-            PeerevalWarning, stacklevel=2)
+            PeerevalWarning, stacklevel=3)
     table = pd.DataFrame({"item": names, "msa": msa,
                           "label": [kaiser_label(v) for v in msa]})
     return Factorability(kmo, kaiser_label(kmo), table, float(chi), df,

@@ -13,10 +13,11 @@ import pandas as pd
 from scipy import stats
 
 from peereval._format import fmt, fmt_p
+from peereval._options import checked
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning
 from peereval.validity._cfa import CFAResult, _fit
-from peereval.validity._cfa_data import _prepare
+from peereval.validity._cfa_data import LISTWISE_ONLY, _prepare
 from peereval.validity._syntax import as_spec
 
 __all__ = ["InvarianceResult", "invariance"]
@@ -162,6 +163,7 @@ def _verdict(level: str, row: dict[str, Any], previous_held: bool, previous: str
     return text
 
 
+@checked(missing=LISTWISE_ONLY)
 def invariance(
     data: Any,
     model: Any,
@@ -263,7 +265,7 @@ def invariance(
             notes.append(note if note.startswith("small sample") else f"{level} model: {note}")
     notes = list(dict.fromkeys(notes))
     for note in notes:
-        warnings.warn(note, PeerevalWarning, stacklevel=2)
+        warnings.warn(note, PeerevalWarning, stacklevel=3)
 
     rows = []
     previous: str | None = None

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from peereval._factor import minres
+from peereval._options import Interval, checked
 from peereval._parallel import blocks_for, map_blocks
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
@@ -126,6 +127,7 @@ def _count_above(observed: np.ndarray, threshold: np.ndarray) -> int:
     return int(below[0]) if below.size else len(observed)
 
 
+@checked(n_iter=Interval(10, None, integer=True), quantile=Interval(0.5, 1, closed="left"))
 def parallel_analysis(
     data: Any,
     items: Sequence[str] | None = None,
@@ -183,13 +185,7 @@ def parallel_analysis(
     >>> result.n_components, result.n_factors
     (3, 3)
     """
-    if n_iter < 10:
-        raise PeerevalError(f"n_iter = {n_iter} is too few simulated data sets",
-                            hint="use n_iter=1000")
-    if not 0.5 <= quantile < 1:
-        raise PeerevalError(f"quantile must lie in [.5, 1), not {quantile}")
-    if factor_method not in ("smc", "minres"):
-        raise PeerevalError(f"factor_method must be 'smc' or 'minres', not {factor_method!r}")
+    n_iter = int(n_iter)
     matrix, names, n_obs, dropped, kind = factor_input(
         data, items, missing=missing, polychoric=polychoric, what="parallel analysis")
     p = len(names)
@@ -261,6 +257,7 @@ class MAPResult(Result):
                 f"{self.rule_text})")
 
 
+@checked()
 def map_test(data: Any, items: Sequence[str] | None = None, *,
              missing: Literal["listwise", "pairwise"] = "listwise",
              polychoric: bool = False,
@@ -299,10 +296,6 @@ def map_test(data: Any, items: Sequence[str] | None = None, *,
     >>> map_test(peereval.load_sample().scores.items).n_factors
     3
     """
-    if rule not in ("velicer", "psych"):
-        raise PeerevalError(f"rule must be 'velicer' or 'psych', not {rule!r}",
-                            hint="'velicer' counts m = 0 (Velicer 1976); 'psych' starts "
-                            "at one component, as psych::VSS")
     matrix, names, n_obs, _, _ = factor_input(
         data, items, missing=missing, polychoric=polychoric, what="the MAP test")
     p = len(names)
@@ -383,6 +376,7 @@ def _optimal_coordinates(values: np.ndarray, parallel_means: np.ndarray) -> int:
     return count
 
 
+@checked(n_iter=Interval(10, None, integer=True))
 def factor_retention(
     data: Any,
     items: Sequence[str] | None = None,
