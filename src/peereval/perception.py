@@ -28,13 +28,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from peereval._effects import wilson_interval
 from peereval._format import fmt
+from peereval._options import Interval, checked
 from peereval._results import Result
 from peereval.errors import PeerevalError
 from peereval.instrument import Instrument, Scale, Scores
@@ -47,6 +48,7 @@ _AGREE_WORDS = ("agree", "موافق", "أوافق")
 _DISAGREE_WORDS = ("disagree", "مخالف", "لا أوافق", "غير موافق")
 
 
+@checked(level=Interval(0, 1, closed="neither"))
 def wilson(events: int, n: int, level: float = 0.95) -> tuple[float, float]:
     r"""Wilson's (1927) score interval for a proportion, kept within [0, 1].
 
@@ -308,6 +310,7 @@ def _is_number(text: str) -> bool:
 # ---------------------------------------------------------------------- function
 
 
+@checked(top=Interval(1, None, integer=True), level=Interval(0, 1, closed="neither"))
 def summarise(
     data: Responses | Scores | pd.DataFrame,
     instrument: Instrument | None = None,
@@ -317,7 +320,7 @@ def summarise(
     agree: Sequence[float | str] | Mapping[str, Sequence[float | str]] | None = None,
     labels: Sequence[str] | Mapping[Any, Any] | None = None,
     level: float = 0.95,
-    out_of_range: str = "error",
+    out_of_range: Literal["error", "missing"] = "error",
     mapping: Mapping[str, Any] | None = None,
 ) -> PerceptionSummary:
     r"""Response distributions, medians and the share agreeing, per item and scale.
@@ -404,9 +407,6 @@ def summarise(
     >>> by_meeting.groups
     ('Both', 'In person', 'Messaging app')
     """
-    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
-        raise PeerevalError(f"level must be a number between 0 and 1, not {level!r}",
-                            hint="for a 95% interval use level=0.95")
     if isinstance(data, Scores):
         instrument = instrument or data.instrument
     if not isinstance(instrument, Instrument):
@@ -425,54 +425,74 @@ def summarise(
 
     options = {s.name: _options(s, instrument, scores, prepared, labels) for s in
                instrument.scales}
-    agreeing = {s.name: _agree_codes(s, instrument, options[s.name], top, agree)
+    agreeing = {s.name: _agree_codes(s, instrument, options[s.name], int(top), agree)
                 for s in instrument.scales}
+    tables = _Tables()
     as_worded = _as_worded(scores)
-
-    item_rows: list[dict[str, Any]] = []
-    scale_rows: list[dict[str, Any]] = []
-    dist_rows: list[dict[str, Any]] = []
     for group in groups:
         mask = (pd.Series(True, index=index) if group is None
                 else (group_of == group).fillna(False).astype(bool))
         extra = {} if group is None else {"group": group}
         for scale in instrument.scales:
-            codes = [code for code, _ in options[scale.name]]
-            agree_set = set(agreeing[scale.name])
-            for code in scale.items:
-                values = as_worded.loc[mask, code]
-                answered = values.dropna()
-                n = int(answered.size)
-                x = int(answered.isin(agree_set).sum())
-                low, high = wilson(x, n, level)
-                item_rows.append({
-                    "scale": scale.name, "item": code, "text": prepared.wording(code),
-                    "reverse": code in scale.reverse, **extra, "n": n,
-                    "n_missing": int(values.isna().sum()),
-                    "n_not_substantive": int((values.isna()
-                                              & prepared.given.loc[mask, code]).sum()),
-                    "median": float(answered.median()) if n else math.nan,
-                    "mean": float(answered.mean()) if n else math.nan,
-                    "sd": float(answered.std(ddof=1)) if n > 1 else math.nan,
-                    "agree_n": x, **_percent(x, n, low, high, "agree"),
-                })
-                dist_rows.extend(_distribution("item", scale.name, code, extra, answered,
-                                               options[scale.name], agree_set))
-            pooled = scores.items.loc[mask, list(scale.items)].stack().dropna()
-            dist_rows.extend(_distribution("scale", scale.name, pd.NA, extra, pooled,
-                                           options[scale.name], agree_set))
-            scale_rows.append(_scale_row(scale, instrument, scores, mask, extra, codes,
-                                         agreeing[scale.name], pooled, level))
-
-    items = pd.DataFrame(item_rows)
-    scales = pd.DataFrame(scale_rows)
-    distribution = pd.DataFrame(dist_rows)
+            _add_scale(tables, scale, instrument, prepared, as_worded, mask, extra,
+                       options[scale.name], agreeing[scale.name], level)
     return PerceptionSummary(
-        items=items, scales=scales, distribution=distribution,
+        items=pd.DataFrame(tables.items), scales=pd.DataFrame(tables.scales),
+        distribution=pd.DataFrame(tables.distribution),
         options=options, agree=agreeing, by=by_name,
         groups=tuple(g for g in groups if g is not None), n_no_group=n_no_group,
         level=float(level), n_respondents=len(index), instrument=instrument.name,
     )
+
+
+@dataclass
+class _Tables:
+    """The rows of the three tables of a summary, filled group by group."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)
+    scales: list[dict[str, Any]] = field(default_factory=list)
+    distribution: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _add_scale(tables: _Tables, scale: Scale, instrument: Instrument, prepared: _Prepared,
+               as_worded: pd.DataFrame, mask: pd.Series, extra: dict[str, Any],
+               options: tuple[tuple[float, str], ...], agreeing: tuple[float, ...],
+               level: float) -> None:
+    """One scale's item rows, distributions and scale row (for one group, or all)."""
+    scores = prepared.scores
+    codes = [code for code, _ in options]
+    agree_set = set(agreeing)
+    for code in scale.items:
+        values = as_worded.loc[mask, code]
+        answered = values.dropna()
+        tables.items.append(_item_row(scale, code, prepared, mask, extra, values, answered,
+                                      agree_set, level))
+        tables.distribution.extend(_distribution("item", scale.name, code, extra, answered,
+                                                 options, agree_set))
+    pooled = scores.items.loc[mask, list(scale.items)].stack().dropna()
+    tables.distribution.extend(_distribution("scale", scale.name, pd.NA, extra, pooled,
+                                             options, agree_set))
+    tables.scales.append(_scale_row(scale, instrument, scores, mask, extra, codes, agreeing,
+                                    pooled, level))
+
+
+def _item_row(scale: Scale, code: str, prepared: _Prepared, mask: pd.Series,
+              extra: dict[str, Any], values: pd.Series, answered: pd.Series,
+              agree_set: set[float], level: float) -> dict[str, Any]:
+    """An item's row: n, missing, median, mean, SD and the share agreeing with its CI."""
+    n = int(answered.size)
+    x = int(answered.isin(agree_set).sum())
+    low, high = wilson(x, n, level)
+    return {
+        "scale": scale.name, "item": code, "text": prepared.wording(code),
+        "reverse": code in scale.reverse, **extra, "n": n,
+        "n_missing": int(values.isna().sum()),
+        "n_not_substantive": int((values.isna() & prepared.given.loc[mask, code]).sum()),
+        "median": float(answered.median()) if n else math.nan,
+        "mean": float(answered.mean()) if n else math.nan,
+        "sd": float(answered.std(ddof=1)) if n > 1 else math.nan,
+        "agree_n": x, **_percent(x, n, low, high, "agree"),
+    }
 
 
 # ------------------------------------------------------------------ preparation
