@@ -113,3 +113,47 @@ def test_screening_does_not_modify_responses(sample):
     before = sample.responses.answers.copy()
     screen(sample.responses, sample.instrument, id_column="student_id")
     pd.testing.assert_frame_equal(sample.responses.answers, before)
+
+
+# ------------------------------------------------------------------ the registry
+
+
+def test_every_flag_has_one_registered_check_in_order():
+    from peereval.quality import CHECKS
+
+    assert tuple(CHECKS) == FLAGS
+    assert all(callable(check) and check.__doc__ for check in CHECKS.values())
+    with pytest.raises(TypeError):
+        CHECKS["new_flag"] = CHECKS["speeder"]  # the registry is read-only
+
+
+def test_a_check_runs_alone_and_gives_what_screen_reports(sample):
+    from peereval.quality import CHECKS, Flagged, ScreeningData
+
+    data = ScreeningData.of(sample.responses, sample.instrument, id_column="student_id")
+    screening = screen(sample.responses, sample.instrument, id_column="student_id")
+    for flag, check in CHECKS.items():
+        found = check(data)
+        assert isinstance(found, Flagged)
+        assert found.hit is not None
+        assert found.rule == screening.rules[flag]
+        assert _flagged(screening, flag) == list(found.hit.index[found.hit.astype(bool)])
+
+
+def test_a_check_that_cannot_run_says_why(sample):
+    from peereval.quality import CHECKS, ScreeningData
+
+    data = ScreeningData.of(sample.responses)  # no instrument, no id column
+    assert CHECKS["out_of_range"](data).hit is None
+    found = CHECKS["duplicate_id"](data)
+    assert (found.hit, found.rule) == (None, "no id_column given")
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("speed_fraction", 1.0), ("speed_fraction", 0), ("min_answered", 1.5),
+    ("min_items_straightline", 0), ("min_items_duplicate", 2.5)])
+def test_bad_options_are_option_errors(sample, option, value):
+    from peereval.errors import OptionError
+
+    with pytest.raises(OptionError, match=f"screen\\(\\): {option} must be"):
+        screen(sample.responses, sample.instrument, **{option: value})

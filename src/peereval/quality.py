@@ -37,18 +37,20 @@ Flags
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from peereval._options import Interval, checked
 from peereval.errors import PeerevalError
 from peereval.instrument import Instrument
 from peereval.loaders.responses import Responses
 
-__all__ = ["FLAGS", "Screening", "screen"]
+__all__ = ["CHECKS", "FLAGS", "Flagged", "Screening", "ScreeningData", "screen"]
 
 FLAGS: tuple[str, ...] = (
     "test_response",
@@ -150,6 +152,9 @@ class Screening:
         return f"<p>{html.escape(repr(self))}</p>" + self.counts().to_html(index=False)
 
 
+@checked(min_answered=Interval(0, 1, none=True), speed_fraction=Interval(0, 1, closed="neither"),
+         min_items_straightline=Interval(1, None, integer=True),
+         min_items_duplicate=Interval(1, None, integer=True))
 def screen(
     responses: Responses,
     instrument: Instrument | None = None,
@@ -161,6 +166,11 @@ def screen(
     min_items_duplicate: int = 5,
 ) -> Screening:
     """Flag respondents whose answers may not be usable.
+
+    Each flag of :data:`FLAGS` is raised by one small check of :data:`CHECKS` (a
+    registry, flag -> check), run in that order; a check says who raised the flag,
+    the rule it applied and why each respondent raised it, or why it could not check
+    this export.
 
     Parameters
     ----------
@@ -193,162 +203,258 @@ def screen(
     >>> int(checks.counts().set_index("flag").loc["duplicate_id", "n"])
     2
     """
-    if not 0 < speed_fraction < 1:
-        raise ValueError("speed_fraction must lie between 0 and 1")
-    index = responses.ids
+    data = ScreeningData.of(responses, instrument, id_column=id_column,
+                            min_answered=min_answered, speed_fraction=speed_fraction,
+                            min_items_straightline=int(min_items_straightline),
+                            min_items_duplicate=int(min_items_duplicate))
+    index = data.index
     flags = pd.DataFrame(index=index)
     reasons: dict[str, list[str]] = {rid: [] for rid in index}
     rules: dict[str, str] = {}
     not_checked: dict[str, str] = {}
-    meta = responses.meta
-
-    def record(flag: str, hit: pd.Series, why: Any) -> None:
-        flags[flag] = hit.astype("boolean")
-        for rid in hit.index[hit.fillna(False).astype(bool)]:
-            reasons[rid].append(why(rid) if callable(why) else why)
-
-    def skip(flag: str, why: str) -> None:
-        flags[flag] = pd.Series(pd.NA, index=index, dtype="boolean")
-        not_checked[flag] = why
-
-    # test responses
-    if "status" in meta:
-        status = meta["status"].astype("string")
-        hit = status.isin(["Survey Preview", "Survey Test", "Survey Preview Spam",
-                           "Offline Survey Preview"]).fillna(False)
-        rules["test_response"] = "platform status is Survey Preview or Survey Test"
-        record("test_response", hit, lambda r: f"test response ({status[r]})")
-    else:
-        skip("test_response", "the export has no response status")
-
-    # unfinished
-    if "finished" in meta:
-        finished = meta["finished"].astype("boolean")
-        rules["unfinished"] = "the platform marks the response as not finished"
-        record("unfinished", (finished == False).fillna(False), "not finished")  # noqa: E712
-    else:
-        skip("unfinished", "the export does not say whether a response was finished")
-
-    # item values
-    if instrument is not None:
-        items = instrument.items
-        values = instrument.item_values(responses)
-        share = instrument.min_answered if min_answered is None else min_answered
-        scales = [(s.name, list(s.items), instrument.range_of(s)) for s in instrument.scales]
-    else:
-        items = responses.likert_items
-        values = responses.numeric(items) if items else pd.DataFrame(index=index)
-        share = 0.8 if min_answered is None else min_answered
-        scales = [("all Likert items", items, None)]
-    n_items = len(items)
-
-    if n_items:
-        answered = values[items].notna().sum(axis=1)
-        need = int(np.ceil(share * n_items - 1e-9))
-        rules["incomplete"] = f"fewer than {need} of {n_items} items answered ({share:.0%})"
-        record("incomplete", answered < need,
-               lambda r: f"answered {int(answered[r])} of {n_items} items")
-    else:
-        skip("incomplete", "no items to count")
-
-    # duplicates by person id
-    if id_column is not None:
-        person = _find_column(responses, id_column)
-        order = pd.DataFrame({
-            "person": person.map(lambda v: None if pd.isna(v) else str(v).strip()),
-            "answered": values[items].notna().sum(axis=1) if n_items else 0,
-            "position": np.arange(len(index)),
-        }, index=index)
-        if "ended" in meta:
-            order["time"] = meta["ended"]
-        else:
-            order["time"] = order["position"]
-        present = order[order["person"].notna()]
-        ranked = present.sort_values(["person", "answered", "time", "position"],
-                                     ascending=[True, False, True, True])
-        keeper = ranked.groupby("person", sort=False).head(1)
-        dup = pd.Series(False, index=index)
-        dup[present.index.difference(keeper.index)] = True
-        kept_for = keeper.reset_index().set_index("person")["respondent_id"]
-        rules["duplicate_id"] = (f"'{id_column}' repeats; the most complete response is kept "
-                                 "(ties: the earliest)")
-        record("duplicate_id", dup,
-               lambda r: f"{id_column} repeats; response {kept_for[order.loc[r, 'person']]} kept")
-    else:
-        skip("duplicate_id", "no id_column given")
-
-    # duplicate answer vectors
-    if n_items >= min_items_duplicate:
-        block = values[items]
-        complete_enough = block.notna().sum(axis=1) >= min_items_duplicate
-        keyed = block[complete_enough].round(6).astype("string").fillna("NA").agg("|".join,
-                                                                               axis=1)
-        repeated = keyed.duplicated(keep="first")
-        first_of = {}
-        for rid, key in keyed.items():
-            first_of.setdefault(key, rid)
-        hit = pd.Series(False, index=index)
-        hit[repeated.index[repeated]] = True
-        rules["duplicate_answers"] = (f"all {n_items} item answers identical to an earlier "
-                                      f"respondent's (at least {min_items_duplicate} answered)")
-        record("duplicate_answers", hit, lambda r: f"same answers as {first_of[keyed[r]]}")
-    else:
-        skip("duplicate_answers", f"fewer than {min_items_duplicate} items")
-
-    # out of range
-    if instrument is not None:
-        outside = pd.Series(False, index=index)
-        detail: dict[str, list[str]] = {}
-        for _, codes, (low, high) in scales:
-            block = values[codes].mask(values[codes].isin(instrument.missing_codes))
-            bad = block.notna() & ((block < low) | (block > high))
-            for rid in bad.index[bad.any(axis=1)]:
-                outside[rid] = True
-                detail.setdefault(rid, []).extend(
-                    f"{c}={block.loc[rid, c]:g}" for c in bad.columns[bad.loc[rid]])
-        rules["out_of_range"] = "an answer outside its scale's response range"
-        record("out_of_range", outside, lambda r: "out of range: " + ", ".join(detail[r]))
-    else:
-        skip("out_of_range", "no instrument, so no response range")
-
-    # straight-lining
-    if n_items:
-        straight = pd.Series(False, index=index)
-        which: dict[str, list[str]] = {}
-        for name, codes, _ in scales:
-            if len(codes) < min_items_straightline:
-                continue
-            block = values[codes]
-            n = block.notna().sum(axis=1)
-            same = (block.max(axis=1) == block.min(axis=1)) & (n >= min_items_straightline)
-            for rid in same.index[same]:
-                straight[rid] = True
-                which.setdefault(rid, []).append(name)
-        rules["straightlining"] = (f"every answer identical within a scale of at least "
-                                   f"{min_items_straightline} answered items")
-        record("straightlining", straight,
-               lambda r: "same answer throughout " + ", ".join(which[r]))
-    else:
-        skip("straightlining", "no items")
-
-    # speeders
-    if "duration_s" in meta and meta["duration_s"].notna().any():
-        duration = meta["duration_s"].astype("float64")
-        reference = duration
-        if "finished" in meta:
-            reference = duration[meta["finished"].astype("boolean").fillna(False).astype(bool)]
-        median = float(reference.median())
-        cutoff = speed_fraction * median
-        rules["speeder"] = (f"duration under {speed_fraction:.0%} of the median of finished "
-                            f"respondents ({median:.0f} s), i.e. under {cutoff:.0f} s")
-        record("speeder", (duration < cutoff).fillna(False),
-               lambda r: f"took {duration[r]:.0f} s (median {median:.0f} s)")
-    else:
-        skip("speeder", "the export has no completion times")
-
+    for flag in FLAGS:
+        found = CHECKS[flag](data)
+        if found.hit is None:
+            flags[flag] = pd.Series(pd.NA, index=index, dtype="boolean")
+            not_checked[flag] = found.rule
+            continue
+        flags[flag] = found.hit.astype("boolean")
+        rules[flag] = found.rule
+        for rid in found.hit.index[found.hit.fillna(False).astype(bool)]:
+            reasons[rid].append(found.why(rid) if callable(found.why) else found.why)
     flags["reasons"] = pd.Series({rid: "; ".join(v) for rid, v in reasons.items()},
                                  dtype="string").reindex(index)
     return Screening(flags[[*FLAGS, "reasons"]], rules, not_checked)
+
+
+# ------------------------------------------------------------------ the checks
+
+
+@dataclass(frozen=True)
+class ScreeningData:
+    """What every screening check reads: the export, its item values and the options.
+
+    ``items`` are the instrument's items (or the export's Likert items without an
+    instrument), ``values`` their numeric answers, ``share`` the share of items that
+    must be answered and ``scales`` (name, items, response range or None) the blocks
+    the straight-lining and range checks look at.
+    """
+
+    responses: Responses
+    instrument: Instrument | None
+    items: list[str]
+    values: pd.DataFrame
+    share: float
+    scales: list[tuple[str, list[str], tuple[float, float] | None]]
+    id_column: str | None = None
+    speed_fraction: float = 0.3
+    min_items_straightline: int = 4
+    min_items_duplicate: int = 5
+
+    @classmethod
+    def of(cls, responses: Responses, instrument: Instrument | None = None, *,
+           min_answered: float | None = None, **options: Any) -> ScreeningData:
+        """The data of ``responses`` as the checks see it (options as in :func:`screen`)."""
+        if instrument is not None:
+            items = list(instrument.items)
+            values = instrument.item_values(responses)
+            share = instrument.min_answered if min_answered is None else min_answered
+            scales = [(s.name, list(s.items), instrument.range_of(s))
+                      for s in instrument.scales]
+        else:
+            items = list(responses.likert_items)
+            values = (responses.numeric(items) if items
+                      else pd.DataFrame(index=responses.ids))
+            share = 0.8 if min_answered is None else min_answered
+            scales = [("all Likert items", items, None)]
+        return cls(responses, instrument, items, values, share, scales, **options)
+
+    @property
+    def index(self) -> pd.Index:
+        return self.responses.ids
+
+    @property
+    def meta(self) -> pd.DataFrame:
+        return self.responses.meta
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """What one check found.
+
+    ``hit`` is True for each respondent raising the flag (``None``: the flag could not
+    be checked, and ``rule`` says why); ``rule`` is the rule applied, with its
+    thresholds; ``why`` gives a respondent's reason in words (a text, or a function
+    of the respondent id).
+    """
+
+    hit: pd.Series | None
+    rule: str
+    why: str | Callable[[Any], str] = ""
+
+    @classmethod
+    def not_checked(cls, why: str) -> Flagged:
+        return cls(None, why)
+
+
+Check = Callable[[ScreeningData], Flagged]
+_CHECKS: dict[str, Check] = {}
+
+#: The screening checks, flag -> check, in the order of :data:`FLAGS`.
+CHECKS: Mapping[str, Check] = MappingProxyType(_CHECKS)
+
+
+def _check(flag: str) -> Callable[[Check], Check]:
+    """Register a check as the one raising ``flag``."""
+    def register(function: Check) -> Check:
+        _CHECKS[flag] = function
+        return function
+    return register
+
+
+_TEST_STATUSES = ["Survey Preview", "Survey Test", "Survey Preview Spam",
+                  "Offline Survey Preview"]
+
+
+@_check("test_response")
+def preview_or_test(data: ScreeningData) -> Flagged:
+    """The platform's status marks the response as a preview or a test."""
+    if "status" not in data.meta:
+        return Flagged.not_checked("the export has no response status")
+    status = data.meta["status"].astype("string")
+    return Flagged(status.isin(_TEST_STATUSES).fillna(False),
+                   "platform status is Survey Preview or Survey Test",
+                   lambda r: f"test response ({status[r]})")
+
+
+@_check("unfinished")
+def unfinished(data: ScreeningData) -> Flagged:
+    """The platform says the respondent did not finish."""
+    if "finished" not in data.meta:
+        return Flagged.not_checked("the export does not say whether a response was finished")
+    finished = data.meta["finished"].astype("boolean")
+    return Flagged((finished == False).fillna(False),  # noqa: E712
+                   "the platform marks the response as not finished", "not finished")
+
+
+@_check("incomplete")
+def incomplete(data: ScreeningData) -> Flagged:
+    """Fewer than the required share of items answered."""
+    n_items = len(data.items)
+    if not n_items:
+        return Flagged.not_checked("no items to count")
+    answered = data.values[data.items].notna().sum(axis=1)
+    need = int(np.ceil(data.share * n_items - 1e-9))
+    return Flagged(answered < need,
+                   f"fewer than {need} of {n_items} items answered ({data.share:.0%})",
+                   lambda r: f"answered {int(answered[r])} of {n_items} items")
+
+
+@_check("duplicate_id")
+def duplicate_id(data: ScreeningData) -> Flagged:
+    """The person id repeats; the most complete response is kept (ties: the earliest)."""
+    id_column = data.id_column
+    if id_column is None:
+        return Flagged.not_checked("no id_column given")
+    index = data.index
+    person = _find_column(data.responses, id_column)
+    order = pd.DataFrame({
+        "person": person.map(lambda v: None if pd.isna(v) else str(v).strip()),
+        "answered": data.values[data.items].notna().sum(axis=1) if data.items else 0,
+        "position": np.arange(len(index)),
+    }, index=index)
+    order["time"] = data.meta["ended"] if "ended" in data.meta else order["position"]
+    present = order[order["person"].notna()]
+    ranked = present.sort_values(["person", "answered", "time", "position"],
+                                 ascending=[True, False, True, True])
+    keeper = ranked.groupby("person", sort=False).head(1)
+    dup = pd.Series(False, index=index)
+    dup[present.index.difference(keeper.index)] = True
+    kept_for = keeper.reset_index().set_index("person")["respondent_id"]
+    return Flagged(dup, f"'{id_column}' repeats; the most complete response is kept "
+                   "(ties: the earliest)",
+                   lambda r: f"{id_column} repeats; response {kept_for[order.loc[r, 'person']]} "
+                   "kept")
+
+
+@_check("duplicate_answers")
+def duplicate_answers(data: ScreeningData) -> Flagged:
+    """Every item answered exactly as an earlier respondent did."""
+    n_items, minimum = len(data.items), data.min_items_duplicate
+    if n_items < minimum:
+        return Flagged.not_checked(f"fewer than {minimum} items")
+    block = data.values[data.items]
+    complete_enough = block.notna().sum(axis=1) >= minimum
+    keyed = block[complete_enough].round(6).astype("string").fillna("NA").agg("|".join,
+                                                                           axis=1)
+    repeated = keyed.duplicated(keep="first")
+    first_of: dict[str, Any] = {}
+    for rid, key in keyed.items():
+        first_of.setdefault(key, rid)
+    hit = pd.Series(False, index=data.index)
+    hit[repeated.index[repeated]] = True
+    return Flagged(hit, f"all {n_items} item answers identical to an earlier respondent's "
+                   f"(at least {minimum} answered)",
+                   lambda r: f"same answers as {first_of[keyed[r]]}")
+
+
+@_check("out_of_range")
+def out_of_range(data: ScreeningData) -> Flagged:
+    """An answer outside its scale's response range (declared missing codes aside)."""
+    if data.instrument is None:
+        return Flagged.not_checked("no instrument, so no response range")
+    values, missing_codes = data.values, data.instrument.missing_codes
+    outside = pd.Series(False, index=data.index)
+    detail: dict[str, list[str]] = {}
+    for _, codes, (low, high) in data.scales:  # type: ignore[misc]
+        block = values[codes].mask(values[codes].isin(missing_codes))
+        bad = block.notna() & ((block < low) | (block > high))
+        for rid in bad.index[bad.any(axis=1)]:
+            outside[rid] = True
+            detail.setdefault(rid, []).extend(
+                f"{c}={block.loc[rid, c]:g}" for c in bad.columns[bad.loc[rid]])
+    return Flagged(outside, "an answer outside its scale's response range",
+                   lambda r: "out of range: " + ", ".join(detail[r]))
+
+
+@_check("straightlining")
+def straightlining(data: ScreeningData) -> Flagged:
+    """Every answer identical within a scale with enough answered items."""
+    if not data.items:
+        return Flagged.not_checked("no items")
+    minimum = data.min_items_straightline
+    straight = pd.Series(False, index=data.index)
+    which: dict[str, list[str]] = {}
+    for name, codes, _ in data.scales:
+        if len(codes) < minimum:
+            continue
+        block = data.values[codes]
+        n = block.notna().sum(axis=1)
+        same = (block.max(axis=1) == block.min(axis=1)) & (n >= minimum)
+        for rid in same.index[same]:
+            straight[rid] = True
+            which.setdefault(rid, []).append(name)
+    return Flagged(straight, f"every answer identical within a scale of at least {minimum} "
+                   "answered items", lambda r: "same answer throughout " + ", ".join(which[r]))
+
+
+@_check("speeder")
+def speeder(data: ScreeningData) -> Flagged:
+    """Completion time under ``speed_fraction`` of the finished respondents' median."""
+    meta = data.meta
+    if "duration_s" not in meta or not meta["duration_s"].notna().any():
+        return Flagged.not_checked("the export has no completion times")
+    duration = meta["duration_s"].astype("float64")
+    reference = duration
+    if "finished" in meta:
+        reference = duration[meta["finished"].astype("boolean").fillna(False).astype(bool)]
+    median = float(reference.median())
+    fraction = data.speed_fraction
+    cutoff = fraction * median
+    return Flagged((duration < cutoff).fillna(False),
+                   f"duration under {fraction:.0%} of the median of finished respondents "
+                   f"({median:.0f} s), i.e. under {cutoff:.0f} s",
+                   lambda r: f"took {duration[r]:.0f} s (median {median:.0f} s)")
 
 
 def _find_column(responses: Responses, name: str) -> pd.Series:
