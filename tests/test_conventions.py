@@ -1,0 +1,778 @@
+"""One vocabulary of names over the public API (issue 14, item 3; docs/conventions.md).
+
+Every public function and every result class is checked against the conventions
+written down in docs/conventions.md: argument order ``(data, <columns>, *, options)``,
+``confidence=`` for interval levels, ``metric=`` for a level of measurement, result
+names ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``ci_level``, ``p_value``,
+``p_adjusted``, ``n``, ``n_dropped``, argument-free tables as properties, ``apa()`` and
+``methods()`` as the only prose methods.
+
+Where the API differs today, the difference is listed in ``KNOWN_DEVIATIONS`` (the
+same rows as the table "Where the API differs today" in docs/conventions.md, which a
+test here compares). The list can only shrink:
+
+- a deviation found that is not listed fails (a new name broke the vocabulary);
+- a listed deviation that is no longer found fails too (it was fixed: delete its row
+  here and in docs/conventions.md).
+
+The checks read signatures, dataclass fields, properties and annotations; only a few
+cheap results are computed, to read their ``to_frame()`` columns.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import inspect
+import re
+import typing
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from peereval._results import Result
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = ROOT / "docs" / "conventions.md"
+
+MODULES = ["peereval", "peereval.reliability", "peereval.validity", "peereval.outcomes",
+           "peereval.perception", "peereval.quality", "peereval.figures",
+           "peereval.loaders"]
+
+# ------------------------------------------------------------------ the vocabulary
+
+# Arguments that name columns (or say which columns: a model, an instrument). They may
+# come positionally after the data; every other argument is an option, keyword-only.
+COLUMN_ARGS = frozenset({
+    "items", "columns", "outcome", "outcomes", "group", "covariates", "variables",
+    "rater1", "rater2", "x", "y", "before", "after", "time", "unit", "cluster", "id",
+    "value", "targets", "raters", "ratings", "model", "instrument",
+})
+
+# Inputs of calculators (functions of numbers, not of a data frame); they may be
+# positional, every other argument is keyword-only.
+CALCULATOR_INPUTS = frozenset({
+    "estimate", "ci_low", "ci_high", "lower", "upper", "effects", "variances",
+    "p_values", "events", "n", "data",
+})
+
+# What each public function is; its family says what its first arguments are.
+#   analysis    (data, <columns>, *, options)
+#   paired      (first, second, <columns>, *, options): two inputs of the same kind
+#   result      (result, <columns>, *, options): a figure drawn from a result
+#   reader      (path, <columns>, *, options)
+#   calculator  (<numbers>, *, options): power, E-value, pooling given effects
+#   helper      not an analysis (colours, saving a figure, sample files)
+FAMILY = {
+    "link": "paired",
+    "load_sample": "helper",
+    "read_expert_panel": "reader",
+    "read_export": "reader",
+    "read_records": "reader",
+    "sample_path": "helper",
+    "reliability.alpha": "analysis",
+    "reliability.cohen_kappa": "analysis",
+    "reliability.fleiss_kappa": "analysis",
+    "reliability.icc": "analysis",
+    "reliability.item_analysis": "analysis",
+    "reliability.krippendorff_alpha": "analysis",
+    "reliability.omega": "analysis",
+    "reliability.polychoric": "analysis",
+    "reliability.polyserial": "analysis",
+    "reliability.scale_reliability": "analysis",
+    "reliability.split_half": "analysis",
+    "reliability.test_retest": "paired",
+    "validity.cfa": "analysis",
+    "validity.content_validity": "analysis",
+    "validity.discriminant_validity": "analysis",
+    "validity.efa": "analysis",
+    "validity.factor_retention": "analysis",
+    "validity.factorability": "analysis",
+    "validity.invariance": "analysis",
+    "validity.map_test": "analysis",
+    "validity.parallel_analysis": "analysis",
+    "outcomes.adjust_p": "calculator",
+    "outcomes.ancova": "analysis",
+    "outcomes.balance": "analysis",
+    "outcomes.compare": "analysis",
+    "outcomes.compare_binary": "analysis",
+    "outcomes.compare_many": "analysis",
+    "outcomes.describe": "analysis",
+    "outcomes.diff_in_diff": "analysis",
+    "outcomes.e_value": "calculator",
+    "outcomes.from_groups": "calculator",
+    "outcomes.meta_analysis": "calculator",
+    "outcomes.mixed_model": "analysis",
+    "outcomes.power": "calculator",
+    "outcomes.pre_post": "analysis",
+    "outcomes.propensity_match": "analysis",
+    "outcomes.propensity_weight": "analysis",
+    "outcomes.simulate_power": "calculator",
+    "perception.summarise": "analysis",
+    "perception.wilson": "calculator",
+    "quality.screen": "analysis",
+    "figures.adjusted_means": "result",
+    "figures.content_validity": "result",
+    "figures.display_text": "helper",
+    "figures.distributions": "analysis",
+    "figures.diverging": "helper",
+    "figures.forest": "analysis",
+    "figures.forest_table": "analysis",
+    "figures.likert": "result",
+    "figures.loadings": "result",
+    "figures.love": "result",
+    "figures.pre_post": "analysis",
+    "figures.render": "helper",
+    "figures.save": "helper",
+    "figures.scree": "result",
+    "loaders.detect_platform": "reader",
+}
+FIRST_ARGUMENT = {"analysis": "data", "result": "result", "reader": "path"}
+
+# Public classes that are not results of an analysis: inputs, settings, errors, and
+# the parts of the screening registry (what a check reads, what one check found).
+NOT_RESULTS = frozenset({
+    "Instrument", "Item", "Scale", "Records", "Responses", "Linked", "ExpertPanel",
+    "PeerevalError", "PeerevalWarning", "ContentValidityRules", "Scores", "Location",
+    "ScreeningData", "Flagged",
+})
+
+# Parts of results (one effect size of a comparison): the attribute names are checked,
+# the rest of what a result has is not asked of them.
+PARTS = frozenset({"Effect"})
+
+# Results of calculators: no data, so no n and nothing dropped.
+CALCULATOR_RESULTS = frozenset({"PowerResult", "SimulatedPower", "EValue",
+                                "MetaAnalysis"})
+
+# Members that return a short label, not prose.
+LABELS = frozenset({"interpretation", "measure_name", "test", "title", "kmo_label"})
+
+# Names that are prose under another name than apa() / methods().
+PROSE_NAMES = frozenset({"text", "explain", "sentence", "sentences", "summary",
+                         "fit_verdict", "rule_text", "describe", "report"})
+
+# Interval bounds that are not confidence intervals: prediction intervals (pi_) and
+# the region of common support of propensity scores.
+OTHER_BOUNDS = re.compile(r"^((.+_)?pi_(low|high)|support_(low|high))$")
+
+# ------------------------------------------------ where the API differs today
+
+# (where, what is there today) -> the conventional name. The same rows, in the same
+# words, are the table "Where the API differs today" in docs/conventions.md. Delete a
+# row (here and there) when the rename lands; never add one to make a new name pass.
+#
+# ``where`` is a function ("reliability.alpha"), a result class
+# ("reliability.AlphaResult"), a method's arguments ("outcomes.MatchResult.effect()")
+# or a result's to_frame() columns ("reliability.AlphaResult.to_frame()"). What is
+# there today is one of:
+#   "level", "p", ...           an argument, attribute or column with that name
+#   "first argument X"          the function's first argument is called X
+#   "X (positional)"            an option that can be passed positionally
+#   "X()"                       an argument-free method: a table (make it a property)
+#                               or prose (fold it into apa() or methods())
+#   "no estimate", "no n", ...  a conventional attribute the result lacks
+#   "n (not a count)"           n is there but is not the number of observations
+#   "not a Result"              the class lacks to_frame(), apa(), methods(), repr
+KNOWN_DEVIATIONS: dict[tuple[str, str], str] = {
+    # Loaders, linkage and the top level
+    ("link", "key (positional)"): "`key=`, keyword-only",
+    ("loaders.detect_platform", "first argument source"): "`path`",
+    ("read_export", "platform (positional)"): "`platform=`, keyword-only",
+    # Reliability
+    ("reliability.AlphaResult", "feldt_high"): "`feldt_ci_high`",
+    ("reliability.AlphaResult", "feldt_low"): "`feldt_ci_low`",
+    ("reliability.AlphaResult", "level"): "`ci_level`",
+    ("reliability.AlphaResult", "n_obs"): "`n`",
+    ("reliability.AlphaResult", "no estimate"): "`estimate` (alias of `alpha`)",
+    ("reliability.AlphaResult", "no methods()"): "`methods()`",
+    ("reliability.AlphaResult.to_frame()", "level"): "`ci_level`",
+    ("reliability.AlphaResult.to_frame()", "n_obs"): "`n`",
+    ("reliability.FleissKappaResult", "level"): "`ci_level`",
+    ("reliability.FleissKappaResult", "no estimate"): "`estimate` (alias of `kappa`)",
+    ("reliability.FleissKappaResult", "no methods()"): "`methods()`",
+    ("reliability.FleissKappaResult", "no n"): "`n` (= `n_subjects`)",
+    ("reliability.FleissKappaResult", "p"): "`p_value`",
+    ("reliability.FleissKappaResult.to_frame()", "p"): "`p_value`",
+    ("reliability.ICCResult", "anova()"): "property `anova`",
+    ("reliability.ICCResult", "level"): "`ci_level`",
+    ("reliability.ICCResult", "no estimate"): "`estimate` (alias of `icc`)",
+    ("reliability.ICCResult", "no methods()"): "`methods()`",
+    ("reliability.ICCResult", "no n"): "`n` (= `n_targets`)",
+    ("reliability.ICCResult.to_frame()", "p"): "`p_value`",
+    ("reliability.ItemAnalysis", "n_obs"): "`n`",
+    ("reliability.ItemAnalysis", "no methods()"): "`methods()`",
+    ("reliability.ItemAnalysis", "no n_dropped"): "`n_dropped`",
+    ("reliability.KappaResult", "crosstab()"): "property `crosstab`",
+    ("reliability.KappaResult", "level"): "`ci_level`",
+    ("reliability.KappaResult", "no estimate"): "`estimate` (alias of `kappa`)",
+    ("reliability.KappaResult", "no methods()"): "`methods()`",
+    ("reliability.KappaResult", "p"): "`p_value`",
+    ("reliability.KappaResult.to_frame()", "p"): "`p_value`",
+    ("reliability.KrippendorffAlphaResult", "coincidence_matrix()"):
+        "property `coincidence_matrix`",
+    ("reliability.KrippendorffAlphaResult", "confidence"): "`ci_level`",
+    ("reliability.KrippendorffAlphaResult", "level"): "`metric`",
+    ("reliability.KrippendorffAlphaResult", "no estimate"): "`estimate` (alias of `alpha`)",
+    ("reliability.KrippendorffAlphaResult", "no methods()"): "`methods()`",
+    ("reliability.KrippendorffAlphaResult", "no n"): "`n` (= `n_units`)",
+    ("reliability.KrippendorffAlphaResult", "no n_dropped"):
+        "`n_dropped` (today `n_units_dropped`)",
+    ("reliability.KrippendorffAlphaResult.to_frame()", "level"): "`metric`",
+    ("reliability.OmegaResult", "n_obs"): "`n`",
+    ("reliability.OmegaResult", "no methods()"): "`methods()`",
+    ("reliability.PolychoricResult", "n (not a count)"): "`n_pairwise` (the matrix of pairwise n)",
+    ("reliability.PolychoricResult", "n_obs"): "`n` (rows used)",
+    ("reliability.PolychoricResult", "no methods()"): "`methods()`",
+    ("reliability.RetestResult", "all_forms()"): "property `all_forms`",
+    ("reliability.RetestResult", "level"): "`ci_level`",
+    ("reliability.RetestResult", "linkage()"): "property `linkage`",
+    ("reliability.RetestResult", "no methods()"): "`methods()`",
+    ("reliability.RetestResult", "no n"): "`n` (= `matched pairs`)",
+    ("reliability.RetestResult", "no n_dropped"): "`n_dropped`",
+    ("reliability.ScaleReliability", "level"): "`ci_level`",
+    ("reliability.ScaleReliability", "no methods()"): "`methods()`",
+    ("reliability.ScaleReliability", "no n"): "`n`",
+    ("reliability.ScaleReliability", "no n_dropped"): "`n_dropped`",
+    ("reliability.SplitHalfResult", "n_obs"): "`n`",
+    ("reliability.SplitHalfResult", "no methods()"): "`methods()`",
+    ("reliability.alpha", "level"): "`confidence=`",
+    ("reliability.cohen_kappa", "level"): "`confidence=`",
+    ("reliability.fleiss_kappa", "level"): "`confidence=`",
+    ("reliability.icc", "level"): "`confidence=`",
+    ("reliability.krippendorff_alpha", "level"): "`metric=` (the level of measurement)",
+    ("reliability.scale_reliability", "first argument scored"): "`data`",
+    ("reliability.scale_reliability", "level"): "`confidence=`",
+    ("reliability.test_retest", "level"): "`confidence=`",
+    # Validity
+    ("validity.CFAResult", "baseline_pvalue"): "`baseline_p_value`",
+    ("validity.CFAResult", "fit_frame()"): "property `fit_indices`",
+    ("validity.CFAResult", "fit_verdict"): "part of `apa()` (fit judged against the cut-offs)",
+    ("validity.CFAResult", "hu_bentler()"): "property `hu_bentler`",
+    ("validity.CFAResult", "n_obs"): "`n`",
+    ("validity.CFAResult", "no methods()"): "`methods()`",
+    ("validity.CFAResult", "pvalue"): "`p_value`",
+    ("validity.CFAResult", "rmsea_ci_lower"): "`rmsea_ci_low`",
+    ("validity.CFAResult", "rmsea_ci_upper"): "`rmsea_ci_high`",
+    ("validity.CFAResult", "rmsea_pvalue"): "`rmsea_p_value`",
+    ("validity.CFAResult.to_frame()", "ci_lower"): "`ci_low`",
+    ("validity.CFAResult.to_frame()", "ci_upper"): "`ci_high`",
+    ("validity.CFAResult.to_frame()", "est"): "`estimate`",
+    ("validity.CFAResult.to_frame()", "p"): "`p_value`",
+    ("validity.ContentValidity", "dropped (items to drop)"):
+        "`eliminated` (items the rules would drop; `dropped` means observations not used)",
+    ("validity.ContentValidity", "no methods()"): "`methods()`",
+    ("validity.ContentValidity", "no n"): "`n` (= `n_experts`)",
+    ("validity.ContentValidity", "no n_dropped"): "`n_dropped`",
+    ("validity.DiscriminantValidity", "n_obs"): "`n`",
+    ("validity.DiscriminantValidity", "no methods()"): "`methods()`",
+    ("validity.DiscriminantValidity", "no n_dropped"): "`n_dropped`",
+    ("validity.EFAResult", "n_obs"): "`n`",
+    ("validity.EFAResult", "no methods()"): "`methods()`",
+    ("validity.FactorRetention", "no methods()"): "`methods()`",
+    ("validity.FactorRetention", "no n"): "`n`",
+    ("validity.FactorRetention", "no n_dropped"): "`n_dropped`",
+    ("validity.Factorability", "n_obs"): "`n`",
+    ("validity.Factorability", "no methods()"): "`methods()`",
+    ("validity.Factorability", "p"): "`p_value`",
+    ("validity.InvarianceResult", "n_obs"): "`n`",
+    ("validity.InvarianceResult", "no methods()"): "`methods()`",
+    ("validity.MAPResult", "n_obs"): "`n`",
+    ("validity.MAPResult", "no methods()"): "`methods()`",
+    ("validity.MAPResult", "no n_dropped"): "`n_dropped`",
+    ("validity.MAPResult", "rule_text"): "`methods()` (the rule used)",
+    ("validity.ParallelAnalysis", "n_obs"): "`n`",
+    ("validity.ParallelAnalysis", "no methods()"): "`methods()`",
+    ("validity.content_validity", "first argument ratings"): "`data` (the relevance ratings)",
+    ("validity.discriminant_validity", "first argument fit"):
+        "`data` (data, or a fitted `CFAResult`)",
+    ("validity.efa", "n_factors (positional)"):
+        "keyword-only, after `items`: `efa(data, items=None, *, n_factors)`",
+    # Outcomes
+    ("outcomes.AncovaResult", "checks_frame()"): "property `assumptions`",
+    ("outcomes.AncovaResult", "level"): "`ci_level`",
+    ("outcomes.AncovaResult", "no estimate"): "`estimate` (alias of `difference`)",
+    ("outcomes.AncovaResult", "no methods()"): "`methods()`",
+    ("outcomes.AncovaResult", "no n_dropped"): "`n_dropped`",
+    ("outcomes.AncovaResult", "p"): "`f_p_value` (the F test of the group term)",
+    ("outcomes.AncovaResult", "p_difference"):
+        "`p_value` (of the adjusted difference, the headline)",
+    ("outcomes.AncovaResult", "robust_p"): "`robust_p_value`",
+    ("outcomes.BalanceTable", "imbalanced()"): "property `imbalanced`",
+    ("outcomes.BalanceTable", "no methods()"): "`methods()`",
+    ("outcomes.BalanceTable", "no n"): "`n`",
+    ("outcomes.BalanceTable", "no n_dropped"): "`n_dropped`",
+    ("outcomes.BinaryComparison", "adjusted_or_high"): "`adjusted_or_ci_high`",
+    ("outcomes.BinaryComparison", "adjusted_or_low"): "`adjusted_or_ci_low`",
+    ("outcomes.BinaryComparison", "adjusted_p"):
+        "`adjusted_or_p_value` (covariate-adjusted, not multiplicity-adjusted)",
+    ("outcomes.BinaryComparison", "chisq_p"): "`chisq_p_value`",
+    ("outcomes.BinaryComparison", "chisq_yates_p"): "`chisq_yates_p_value`",
+    ("outcomes.BinaryComparison", "fisher_p"): "`fisher_p_value`",
+    ("outcomes.BinaryComparison", "level"): "`ci_level`",
+    ("outcomes.BinaryComparison", "no methods()"): "`methods()`",
+    ("outcomes.BinaryComparison", "no n"): "`n` (= `n_treated + n_control`)",
+    ("outcomes.BinaryComparison", "or_conditional_high"): "`or_conditional_ci_high`",
+    ("outcomes.BinaryComparison", "or_conditional_low"): "`or_conditional_ci_low`",
+    ("outcomes.BinaryComparison", "rd_newcombe_high"): "`rd_newcombe_ci_high`",
+    ("outcomes.BinaryComparison", "rd_newcombe_low"): "`rd_newcombe_ci_low`",
+    ("outcomes.BinaryComparison", "rd_wald_high"): "`rd_wald_ci_high`",
+    ("outcomes.BinaryComparison", "rd_wald_low"): "`rd_wald_ci_low`",
+    ("outcomes.BinaryComparison", "risk_control_high"): "`risk_control_ci_high`",
+    ("outcomes.BinaryComparison", "risk_control_low"): "`risk_control_ci_low`",
+    ("outcomes.BinaryComparison", "risk_treated_high"): "`risk_treated_ci_high`",
+    ("outcomes.BinaryComparison", "risk_treated_low"): "`risk_treated_ci_low`",
+    ("outcomes.BinaryComparison", "summary()"):
+        "property `summary_row` (a one-row table, not prose)",
+    ("outcomes.BinaryComparison", "table()"): "property `crosstab`",
+    ("outcomes.BinaryComparison", "tests()"): "property `tests`",
+    ("outcomes.Comparison", "assumptions()"): "property `assumptions`",
+    ("outcomes.Comparison", "groups()"): "property `descriptives`",
+    ("outcomes.Comparison", "level"): "`ci_level`",
+    ("outcomes.Comparison", "levene_p"): "`levene_p_value`",
+    ("outcomes.Comparison", "no methods()"): "`methods()`",
+    ("outcomes.Comparison", "no n"): "`n` (= `n_treated + n_control`)",
+    ("outcomes.Comparison", "shapiro_p_control"): "`shapiro_control_p_value`",
+    ("outcomes.Comparison", "shapiro_p_treated"): "`shapiro_treated_p_value`",
+    ("outcomes.Comparison", "summary()"): "property `summary_row` (a one-row table, not prose)",
+    ("outcomes.Describe", "no methods()"): "`methods()`",
+    ("outcomes.Describe", "no n"): "`n` (= `n_treated + n_control`)",
+    ("outcomes.Describe.to_frame()", "level"): "`category` (the category of a categorical row)",
+    ("outcomes.DiffInDiffResult", "level"): "`ci_level`",
+    ("outcomes.DiffInDiffResult", "no methods()"): "`methods()`",
+    ("outcomes.DiffInDiffResult", "no n"): "`n` (= `n_units`)",
+    ("outcomes.DiffInDiffResult", "no n_dropped"): "`n_dropped`",
+    ("outcomes.DiffInDiffResult", "p"): "`p_value`",
+    ("outcomes.EValue", "lower"): "`ci_low`",
+    ("outcomes.EValue", "no methods()"): "`methods()`",
+    ("outcomes.EValue", "rr_lower"): "`rr_ci_low`",
+    ("outcomes.EValue", "rr_upper"): "`rr_ci_high`",
+    ("outcomes.EValue", "upper"): "`ci_high`",
+    ("outcomes.EValue.to_frame()", "lower"): "`ci_low`",
+    ("outcomes.EValue.to_frame()", "rr_lower"): "`rr_ci_low`",
+    ("outcomes.EValue.to_frame()", "rr_upper"): "`rr_ci_high`",
+    ("outcomes.EValue.to_frame()", "upper"): "`ci_high`",
+    ("outcomes.Effect", "level"): "`ci_level`",
+    ("outcomes.ManyComparisons", "level"): "`ci_level`",
+    ("outcomes.ManyComparisons", "no methods()"): "`methods()`",
+    ("outcomes.ManyComparisons", "no n"): "`n`",
+    ("outcomes.ManyComparisons", "no n_dropped"): "`n_dropped`",
+    ("outcomes.MatchResult", "matched_data()"): "property `matched_data`",
+    ("outcomes.MatchResult", "no methods()"): "`methods()`",
+    ("outcomes.MatchResult", "no n"): "`n`",
+    ("outcomes.MatchResult", "no n_dropped"): "`n_dropped`",
+    ("outcomes.MatchResult.effect()", "level"): "`confidence=`",
+    ("outcomes.MetaAnalysis", "explain()"): "part of `apa()` (the pooled effect read in words)",
+    ("outcomes.MetaAnalysis", "level"): "`ci_level`",
+    ("outcomes.MetaAnalysis", "no methods()"): "`methods()`",
+    ("outcomes.MetaAnalysis", "p"): "`p_value`",
+    ("outcomes.MetaAnalysis", "q_p"): "`q_p_value`",
+    ("outcomes.MetaAnalysis", "summary()"): "property `summary_row` (a one-row table, not prose)",
+    ("outcomes.MixedModelResult", "clustering()"): "property `clustering`",
+    ("outcomes.MixedModelResult", "level"): "`ci_level`",
+    ("outcomes.MixedModelResult", "no estimate"): "`estimate` (alias of `effect`)",
+    ("outcomes.MixedModelResult", "no methods()"): "`methods()`",
+    ("outcomes.MixedModelResult", "no n_dropped"): "`n_dropped`",
+    ("outcomes.MixedModelResult", "p"): "`p_value`",
+    ("outcomes.MixedModelResult", "variance_components()"): "property `variance_components`",
+    ("outcomes.MixedModelResult.to_frame()", "p"): "`p_value`",
+    ("outcomes.Overlap", "no methods()"): "`methods()`",
+    ("outcomes.Overlap", "no n"): "`n` (= `n_treated + n_control`)",
+    ("outcomes.Overlap", "no n_dropped"): "`n_dropped`",
+    ("outcomes.PowerResult", "explain()"): "`methods()` (the sample-size justification)",
+    ("outcomes.PowerResult", "no methods()"): "`methods()`",
+    ("outcomes.PowerResult", "p_control"): "`risk_control` (a proportion, not a p-value)",
+    ("outcomes.PowerResult", "p_treated"): "`risk_treated`",
+    ("outcomes.PowerResult", "p_treated_fall"): "`risk_treated_fall`",
+    ("outcomes.PrePostResult", "descriptives()"): "property `descriptives`",
+    ("outcomes.PrePostResult", "level"): "`ci_level`",
+    ("outcomes.PrePostResult", "no estimate"): "`estimate` (alias of `mean_change`)",
+    ("outcomes.PrePostResult", "no methods()"): "`methods()`",
+    ("outcomes.PrePostResult", "no n_dropped"): "`n_dropped`",
+    ("outcomes.PrePostResult", "p"): "`p_value`",
+    ("outcomes.PrePostResult", "wilcoxon_p"): "`wilcoxon_p_value`",
+    ("outcomes.PrePostResult.to_frame()", "p"): "`p_value`",
+    ("outcomes.PropensityEffect", "level"): "`ci_level`",
+    ("outcomes.PropensityEffect", "no methods()"): "`methods()`",
+    ("outcomes.PropensityEffect", "no n_dropped"): "`n_dropped`",
+    ("outcomes.PropensityEffect", "p"): "`p_value`",
+    ("outcomes.PropensityModel", "no methods()"): "`methods()`",
+    ("outcomes.PropensityModel", "no n_dropped"): "`n_dropped`",
+    ("outcomes.SimulatedPower", "level"): "`ci_level`",
+    ("outcomes.SimulatedPower", "no estimate"): "`estimate` (alias of `power`)",
+    ("outcomes.SimulatedPower", "no methods()"): "`methods()`",
+    ("outcomes.WeightResult", "no methods()"): "`methods()`",
+    ("outcomes.WeightResult", "no n"): "`n` (= `n_treated + n_control`)",
+    ("outcomes.WeightResult", "no n_dropped"): "`n_dropped`",
+    ("outcomes.WeightResult", "weight_summary()"): "property `weight_summary`",
+    ("outcomes.WeightResult.effect()", "level"): "`confidence=`",
+    ("outcomes.adjust_p", "method (positional)"): "`method=`, keyword-only",
+    ("outcomes.ancova", "level"): "`confidence=`",
+    ("outcomes.compare", "level"): "`confidence=`",
+    ("outcomes.compare_binary", "level"): "`confidence=`",
+    ("outcomes.compare_many", "level"): "`confidence=`",
+    ("outcomes.diff_in_diff", "level"): "`confidence=`",
+    ("outcomes.e_value", "lower"): "`ci_low=`",
+    ("outcomes.e_value", "upper"): "`ci_high=`",
+    ("outcomes.meta_analysis", "level"): "`confidence=`",
+    ("outcomes.mixed_model", "level"): "`confidence=`",
+    ("outcomes.power", "p_control"): "`risk_control=` (a proportion, not a p-value)",
+    ("outcomes.power", "p_treated"): "`risk_treated=`",
+    ("outcomes.pre_post", "level"): "`confidence=`",
+    ("outcomes.simulate_power", "level"): "`confidence=`",
+    # Perception
+    ("perception.PerceptionSummary", "level"): "`ci_level`",
+    ("perception.PerceptionSummary", "no methods()"): "`methods()`",
+    ("perception.PerceptionSummary", "no n"): "`n` (= `n_respondents`)",
+    ("perception.PerceptionSummary", "no n_dropped"): "`n_dropped`",
+    ("perception.PerceptionSummary", "sentence()"): "`apa(key, group)`",
+    ("perception.PerceptionSummary", "sentences()"): "`apa(key)` for each item or scale",
+    ("perception.PerceptionSummary.counts()", "level"): "`scope=` (`item` or `scale`)",
+    ("perception.summarise", "level"): "`confidence=`",
+    ("perception.wilson", "level"): "`confidence=`, keyword-only",
+    # Screening
+    ("quality.Screening", "not a Result"):
+        "a `Result`: `to_frame()`, `apa()`, `methods()`, readable repr",
+    ("quality.screen", "first argument responses"): "`data`",
+    # Figures
+    ("figures.likert", "first argument summary"): "`result`",
+    ("figures.love", "first argument balance"): "`result`",
+}
+
+# ------------------------------------------------------------------ discovery
+
+
+def _short(module: str, name: str) -> str:
+    prefix = module.removeprefix("peereval").lstrip(".")
+    return f"{prefix}.{name}" if prefix else name
+
+
+def public_functions() -> dict[str, Any]:
+    """Every public function, once, under the first module that exports it."""
+    found: dict[str, Any] = {}
+    seen: set[int] = set()
+    for module_name in MODULES:
+        module = importlib.import_module(module_name)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if inspect.isfunction(obj) and id(obj) not in seen:
+                seen.add(id(obj))
+                found[_short(module_name, name)] = obj
+    return found
+
+
+def _return_class(function: Any) -> type | None:
+    try:
+        hint = typing.get_type_hints(function).get("return")
+    except Exception:  # pragma: no cover - an unresolvable annotation
+        return None
+    return hint if inspect.isclass(hint) and hint.__module__.startswith("peereval") else None
+
+
+def public_classes() -> dict[str, type]:
+    """Public classes: exported, or returned by a public function or result method."""
+    found: dict[str, type] = {}
+    for module_name in MODULES:
+        module = importlib.import_module(module_name)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if inspect.isclass(obj) and obj not in found.values():
+                found[_short(module_name, name)] = obj
+    for qualified, function in public_functions().items():
+        returned = _return_class(function)
+        if returned is not None and returned not in found.values():
+            found[_short("peereval." + qualified.rpartition(".")[0], returned.__name__)] = returned
+    for qualified, cls in list(found.items()):
+        for _, member in _public_members(cls):
+            if inspect.isfunction(member):
+                returned = _return_class(member)
+                if returned is not None and returned not in found.values():
+                    package = qualified.rpartition(".")[0]
+                    found[f"{package}.{returned.__name__}" if package
+                          else returned.__name__] = returned
+    return found
+
+
+def result_classes() -> dict[str, type]:
+    return {q: c for q, c in public_classes().items() if c.__name__ not in NOT_RESULTS}
+
+
+def _public_members(cls: type) -> list[tuple[str, Any]]:
+    return [(name, inspect.getattr_static(cls, name)) for name in dir(cls)
+            if not name.startswith("_")]
+
+
+def _attributes(cls: type) -> dict[str, Any]:
+    """Public data attributes (dataclass fields and properties) -> annotation."""
+    hints = typing.get_type_hints(cls) if dataclasses.is_dataclass(cls) else {}
+    out: dict[str, Any] = {}
+    if dataclasses.is_dataclass(cls):
+        for f in dataclasses.fields(cls):
+            if not f.name.startswith("_"):
+                out[f.name] = hints.get(f.name)
+    for name, member in _public_members(cls):
+        if isinstance(member, property):
+            out[name] = _annotation(member.fget)
+    return out
+
+
+def _annotation(function: Any) -> Any:
+    try:
+        return typing.get_type_hints(function).get("return")
+    except Exception:
+        return getattr(function, "__annotations__", {}).get("return")
+
+
+# ------------------------------------------------------------------ the rules
+
+
+def _is_p_value(name: str) -> bool:
+    return bool({"p", "pvalue", "pval", "pvalues"} & set(name.split("_")))
+
+
+def _p_value_ok(name: str) -> bool:
+    return re.fullmatch(r"(.+_)?p_(value|adjusted)s?", name) is not None
+
+
+def _is_bound(name: str) -> bool:
+    return name.split("_")[-1] in {"low", "high", "lower", "upper"}
+
+
+def _bound_ok(name: str) -> bool:
+    return (re.fullmatch(r"(.+_)?ci_(low|high)", name) is not None
+            or OTHER_BOUNDS.fullmatch(name) is not None)
+
+
+def breaks_vocabulary(name: str) -> bool:
+    """True when an attribute, column or argument name breaks the vocabulary."""
+    if name in {"level", "confidence_level", "conf_level", "n_obs", "est",
+                "random_state", "rng"}:
+        return True
+    if _is_p_value(name) and not _p_value_ok(name):
+        return True
+    return _is_bound(name) and not _bound_ok(name)
+
+
+def function_deviations(qualified: str, function: Any,
+                        family: str | None = None) -> set[tuple[str, str]]:
+    family = family or FAMILY[qualified]
+    params = list(inspect.signature(function).parameters.values())
+    found: set[tuple[str, str]] = set()
+    named = set()
+    for p in params:
+        if breaks_vocabulary(p.name):
+            found.add((qualified, p.name))
+            named.add(p.name)
+    if family == "helper":
+        return found
+    first = FIRST_ARGUMENT.get(family)
+    if first is not None and params and params[0].name != first:
+        found.add((qualified, f"first argument {params[0].name}"))
+    start = {"calculator": 0, "paired": 2}.get(family, 1)
+    allowed = CALCULATOR_INPUTS if family == "calculator" else COLUMN_ARGS
+    for p in params[start:]:
+        if (p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                and p.name not in allowed and p.name not in named):
+            found.add((qualified, f"{p.name} (positional)"))
+    return found
+
+
+def class_deviations(qualified: str, cls: type) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    attributes = _attributes(cls)
+    for name in attributes:
+        if name == "confidence" or breaks_vocabulary(name):
+            found.add((qualified, name))
+    if cls.__name__ in PARTS:
+        return found
+    if not issubclass(cls, Result):
+        return found | {(qualified, "not a Result")}
+    if "ci_low" in attributes and "ci_high" in attributes:
+        if "estimate" not in attributes:
+            found.add((qualified, "no estimate"))
+        if not {"ci_level", "level", "confidence"} & set(attributes):
+            found.add((qualified, "no ci_level"))
+    if cls.__name__ not in CALCULATOR_RESULTS:
+        if "n" not in attributes and "n_obs" not in attributes:
+            found.add((qualified, "no n"))
+        elif "n" in attributes and attributes["n"] is not int:
+            found.add((qualified, "n (not a count)"))
+        if "n_dropped" not in attributes:
+            found.add((qualified, "no n_dropped"))
+        if typing.get_origin(attributes.get("dropped")) is list:
+            found.add((qualified, "dropped (items to drop)"))
+    for name, member in _public_members(cls):
+        function = member.fget if isinstance(member, property) else member
+        if not inspect.isfunction(function):
+            continue
+        returns = _annotation(function)
+        if name in PROSE_NAMES or (returns is str and name not in LABELS
+                                   and name not in {"apa", "methods"}):
+            found.add((qualified, name + ("" if isinstance(member, property) else "()")))
+            continue
+        if isinstance(member, property):
+            continue
+        params = list(inspect.signature(function).parameters.values())[1:]
+        for p in params:
+            if breaks_vocabulary(p.name):
+                found.add((f"{qualified}.{name}()", p.name))
+        if not params and name not in {"to_frame", "apa", "methods"}:
+            found.add((qualified, name + "()"))
+    if getattr(cls, "apa", None) is Result.apa:
+        found.add((qualified, "no apa()"))
+    if not callable(getattr(cls, "methods", None)):
+        found.add((qualified, "no methods()"))
+    return found
+
+
+# A few cheap results whose to_frame() columns are read (the others are tables whose
+# columns are items, factors or covariates).
+def _data() -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    n = 60
+    f = rng.normal(size=n)
+    data = pd.DataFrame({f"q{i}": np.clip(np.round(3 + f + rng.normal(size=n)), 1, 5)
+                         for i in range(4)})
+    data["group"] = np.where(np.arange(n) % 2 == 0, "yes", "no")
+    data["gpa"] = 3 + 0.2 * (data["group"] == "yes") + rng.normal(size=n) * 0.4
+    data["pre"] = rng.normal(size=n)
+    data["post"] = data["pre"] + 0.3 + rng.normal(size=n) * 0.5
+    data["r1"] = rng.integers(1, 4, size=n)
+    data["r2"] = np.where(rng.random(n) < 0.7, data["r1"], rng.integers(1, 4, size=n))
+    data["cluster"] = np.arange(n) % 6
+    return data
+
+
+def cheap_results() -> dict[str, Result]:
+    from peereval import outcomes, reliability, validity
+
+    data = _data()
+    items = ["q0", "q1", "q2", "q3"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return {
+            "reliability.AlphaResult": reliability.alpha(data, items),
+            "reliability.KappaResult": reliability.cohen_kappa(data, "r1", "r2"),
+            "reliability.FleissKappaResult": reliability.fleiss_kappa(data, ["r1", "r2"]),
+            "reliability.KrippendorffAlphaResult": reliability.krippendorff_alpha(
+                data, ["r1", "r2"], n_boot=20, seed=1),
+            "reliability.ICCResult": reliability.icc(data, columns=["r1", "r2"]),
+            "validity.CFAResult": validity.cfa(data, "F =~ q0 + q1 + q2 + q3"),
+            "outcomes.PrePostResult": outcomes.pre_post(data, "pre", "post"),
+            "outcomes.Describe": outcomes.describe(data, "group", ["gpa"], treated="yes"),
+            "outcomes.MixedModelResult": outcomes.mixed_model(data, "gpa", "group",
+                                                              "cluster", treated="yes"),
+            "outcomes.EValue": outcomes.e_value(1.8, 1.2, 2.5),
+            "outcomes.MetaAnalysis": outcomes.meta_analysis([0.2, 0.4, 0.1],
+                                                            [0.01, 0.02, 0.015]),
+            "outcomes.SimulatedPower": outcomes.simulate_power(effect=0.5, n=20,
+                                                               n_sim=100, seed=1),
+        }
+
+
+def column_deviations(qualified: str, result: Result) -> set[tuple[str, str]]:
+    return {(f"{qualified}.to_frame()", str(column))
+            for column in result.to_frame().columns if breaks_vocabulary(str(column))}
+
+
+def all_deviations() -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for qualified, function in public_functions().items():
+        found |= function_deviations(qualified, function)
+    for qualified, cls in result_classes().items():
+        found |= class_deviations(qualified, cls)
+    for qualified, result in cheap_results().items():
+        found |= column_deviations(qualified, result)
+    return found
+
+
+# ------------------------------------------------------------------ the tests
+
+
+@pytest.fixture(scope="module")
+def found() -> set[tuple[str, str]]:
+    return all_deviations()
+
+
+def test_every_public_function_has_a_family():
+    missing = sorted(set(public_functions()) - set(FAMILY))
+    assert not missing, (f"new public function(s) {missing}: add each to FAMILY in "
+                         "tests/test_conventions.py (and follow docs/conventions.md)")
+    stale = sorted(set(FAMILY) - set(public_functions()))
+    assert not stale, f"FAMILY lists functions that are no longer public: {stale}"
+
+
+def test_every_public_class_is_a_result_or_listed_as_not_one():
+    for qualified, cls in public_classes().items():
+        assert issubclass(cls, Result) or cls.__name__ in NOT_RESULTS | PARTS or (
+            qualified, "not a Result") in KNOWN_DEVIATIONS, (
+            f"{qualified} is public but neither a Result nor in NOT_RESULTS")
+
+
+def test_no_new_deviation(found):
+    new = sorted(found - set(KNOWN_DEVIATIONS))
+    assert not new, (
+        "these names break the conventions of docs/conventions.md; use the "
+        "conventional name (do not add them to KNOWN_DEVIATIONS):\n"
+        + "\n".join(f"  {where}: {current}" for where, current in new))
+
+
+def test_fixed_deviations_are_removed_from_the_list(found):
+    fixed = sorted(set(KNOWN_DEVIATIONS) - found)
+    assert not fixed, (
+        "these deviations are fixed: delete their rows from KNOWN_DEVIATIONS and from "
+        "the table in docs/conventions.md:\n"
+        + "\n".join(f"  {where}: {current}" for where, current in fixed))
+
+
+def _page_rows() -> dict[tuple[str, str], str]:
+    text = PAGE.read_text(encoding="utf-8")
+    table = text.split("<!-- deviations:start -->")[1].split("<!-- deviations:end -->")[0]
+    rows: dict[tuple[str, str], str] = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or cells[0] in {"Where", ""} or set(cells[0]) <= {"-", ":"}:
+            continue
+        where, current, conventional = (c.replace("`", "") for c in cells)
+        rows[(where, current)] = conventional
+    return rows
+
+
+def test_the_page_lists_the_same_deviations():
+    rows = _page_rows()
+    expected = {key: value.replace("`", "") for key, value in KNOWN_DEVIATIONS.items()}
+    assert set(rows) == set(expected), (
+        f"only on the page: {sorted(set(rows) - set(expected))}; "
+        f"only in the test: {sorted(set(expected) - set(rows))}")
+    differ = {k: (rows[k], expected[k]) for k in rows if rows[k] != expected[k]}
+    assert not differ, f"the page and the test name different fixes: {differ}"
+
+
+@pytest.mark.parametrize("name", ["p", "pvalue", "chisq_p", "rmsea_pvalue", "ci_lower",
+                                  "lower", "feldt_low", "level", "n_obs", "est"])
+def test_the_rules_refuse(name):
+    assert breaks_vocabulary(name)
+
+
+@pytest.mark.parametrize("name", ["p_value", "robust_p_value", "p_adjusted", "p_values",
+                                  "ci_low", "g_ci_high", "pi_low", "support_high",
+                                  "ci_level", "n", "n_dropped", "estimate"])
+def test_the_rules_accept(name):
+    assert not breaks_vocabulary(name)
+
+
+def test_the_signature_rules():
+    def conventional(data, items=None, *, confidence=0.95):
+        return data
+
+    def unconventional(frame, n_factors, items=None, *, level=0.95):
+        return frame
+
+    assert function_deviations("probe", conventional, "analysis") == set()
+    assert function_deviations("probe", unconventional, "analysis") == {
+        ("probe", "first argument frame"), ("probe", "n_factors (positional)"),
+        ("probe", "level")}
