@@ -513,8 +513,16 @@ def result_classes() -> dict[str, type]:
 
 
 def _public_members(cls: type) -> list[tuple[str, Any]]:
-    return [(name, inspect.getattr_static(cls, name)) for name in dir(cls)
-            if not name.startswith("_")]
+    """Public members, without deprecated aliases (kept for one release under an old
+    name; they carry ``__deprecated__``, as ``warnings.deprecated`` sets it)."""
+    members = [(name, inspect.getattr_static(cls, name)) for name in dir(cls)
+               if not name.startswith("_")]
+    return [(name, member) for name, member in members if not _deprecated(member)]
+
+
+def _deprecated(member: Any) -> bool:
+    function = member.fget if isinstance(member, property) else member
+    return getattr(function, "__deprecated__", None) is not None
 
 
 def _attributes(cls: type) -> dict[str, Any]:
@@ -808,3 +816,52 @@ def test_the_signature_rules():
     assert function_deviations("probe", unconventional, "analysis") == {
         ("probe", "first argument frame"), ("probe", "n_factors (positional)"),
         ("probe", "level")}
+
+
+def test_a_conventional_result_passes_and_a_deprecated_alias_is_not_counted():
+    def old_level(self) -> float:
+        return self.ci_level
+
+    old_level.__deprecated__ = "level is deprecated: use ci_level"  # type: ignore[attr-defined]
+
+    @dataclasses.dataclass(frozen=True, repr=False)
+    class Conventional(Result):
+        estimate: float
+        se: float
+        ci_low: float
+        ci_high: float
+        ci_level: float
+        p_value: float
+        n: int
+        n_dropped: int
+        level = property(old_level)
+
+        def to_frame(self) -> pd.DataFrame:
+            return pd.DataFrame([dataclasses.asdict(self)])
+
+        def apa(self) -> str:
+            return ""
+
+        def methods(self) -> str:
+            return ""
+
+    assert class_deviations("probe.Conventional", Conventional) == set()
+
+    @dataclasses.dataclass(frozen=True, repr=False)
+    class Unconventional(Result):
+        kappa: float
+        ci_lower: float
+        ci_upper: float
+        p: float
+        n_obs: int
+
+        def crosstab(self) -> pd.DataFrame:
+            return pd.DataFrame()
+
+        def explain(self) -> str:
+            return ""
+
+    assert class_deviations("probe.Unconventional", Unconventional) == {
+        ("probe.Unconventional", name) for name in (
+            "ci_lower", "ci_upper", "p", "n_obs", "no n_dropped", "crosstab()", "explain()",
+            "no apa()", "no methods()")}
