@@ -439,6 +439,104 @@ def test_retest_constant_measure_reported_not_fatal():
     assert "b not available" in result.apa()
 
 
+
+# ------------------------------------------------ test_retest: two scored, keyed frames
+
+
+def _keyed_by_student(responses, instrument):
+    """Scale scores indexed by the normalised student id (linking done outside)."""
+    scales = instrument.score(responses).scales
+    ids = responses.meta["student_id"].map(normalise_id)
+    return scales.set_axis(pd.Index(ids.loc[scales.index].to_numpy(), name="student"))
+
+
+def _old_form(study, **options):
+    with pytest.warns(DeprecationWarning, match="is deprecated"):
+        return retest_icc(study.screened, study.retest, "student_id",
+                          instrument=study.instrument, **options)
+
+
+def test_retest_of_frames_keyed_by_pseudonym_matches_the_old_form(study):
+    first = peereval.link(study.screened, study.records, key="k" * 32).responses
+    second = peereval.link(study.retest, study.records, key="k" * 32).responses
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)  # the new form does not warn
+        result = retest_icc(study.instrument.score(first).scales,
+                            study.instrument.score(second).scales)
+    old = _old_form(study)
+    assert (result.matched, result.unmatched_first, result.unmatched_second) == (40, 98, 0)
+    assert (result.n_first, result.n_second) == (old.n_first, old.n_second)
+    pd.testing.assert_frame_equal(result.to_frame(), old.to_frame())
+    assert result.apa() == old.apa()
+    assert set(result.pairs.index) <= set(first.ids)  # the pairs are keyed by pseudonym
+
+
+def test_retest_of_frames_keyed_by_student_id(study, psych):
+    result = retest_icc(_keyed_by_student(study.screened, study.instrument),
+                        _keyed_by_student(study.retest, study.instrument), form="C,1",
+                        labels=("t1", "t2"))
+    old = _old_form(study, form="C,1", labels=("t1", "t2"))
+    pd.testing.assert_frame_equal(result.to_frame(), old.to_frame())
+    pd.testing.assert_frame_equal(result.pairs.sort_index(), old.pairs.sort_index())
+    by_scale = retest_icc(_keyed_by_student(study.screened, study.instrument),
+                          _keyed_by_student(study.retest, study.instrument))
+    for scale in SCALES:
+        assert_matches_psych(by_scale.results[scale], psych["icc_retest_sample"][scale])
+
+
+def test_retest_of_scores_uses_their_index_and_by(study):
+    scores1 = study.instrument.score(study.screened)
+    scores2 = study.instrument.score(study.retest)
+    key = study.screened.meta["student_id"].map(normalise_id)
+    key2 = study.retest.meta["student_id"].map(normalise_id)
+    items1 = scores1.items.set_axis(key.loc[scores1.items.index].to_numpy())
+    items2 = scores2.items.set_axis(key2.loc[scores2.items.index].to_numpy())
+    result = retest_icc(items1, items2, columns=["Q1_1", "Q1_2"])
+    assert list(result.results) == ["Q1_1", "Q1_2"]
+    assert result.matched == 40
+    # Scores keep respondent ids as their index: two administrations share none
+    with pytest.raises(LinkageError, match="indexed by the same key"):
+        retest_icc(scores1, scores2, by="item")
+
+
+def test_retest_keys_are_matched_as_they_are_and_must_be_unique():
+    first = pd.DataFrame({"a": [1.0, 2, 3, 4], "group": list("xyxy")},
+                         index=["s1", "s2", "s3", None])
+    second = pd.DataFrame({"a": [1.5, 2.0, 3.5, 9.0]}, index=["s1", "s2", "s3", "S1"])
+    result = retest_icc(first, second)
+    assert list(result.results) == ["a"]  # the text column is left out
+    assert (result.matched, result.without_id_first, result.unmatched_second) == (3, 1, 1)
+    with pytest.raises(DuplicateIdError, match="once in the second") as info:
+        retest_icc(first, second.set_axis(["s1", "s1", "s2", "s3"]))
+    assert [p.value for p in info.value.problems] == ["s1", "s1"]
+    with pytest.raises(PeerevalError, match="expected a DataFrame of scores or Scores"):
+        retest_icc([1, 2], second)
+
+
+def test_retest_old_form_warns_at_the_caller_and_links_through_normalise_id(study,
+                                                                            monkeypatch):
+    import peereval.loaders.records as records
+
+    seen = []
+
+    def counting(value):
+        seen.append(value)
+        return normalise_id(value)
+
+    monkeypatch.setattr(records, "normalise_id", counting)
+    with pytest.warns(DeprecationWarning, match=r"test_retest\(first_scores") as caught:
+        result = retest_icc(study.screened, study.retest, "student_id",
+                            instrument=study.instrument)
+    assert result.matched == 40
+    assert len(seen) == len(study.screened) + len(study.retest)
+    assert {w.filename for w in caught if w.category is DeprecationWarning} == {__file__}
+    # two frames that both hold the old default id column are linked the old way
+    frame1 = pd.DataFrame({"student_id": ["01", "2", "3"], "a": [1.0, 2, 3]})
+    frame2 = pd.DataFrame({"student_id": ["1", "02", "3"], "a": [1.0, 2.5, 3]})
+    with pytest.warns(DeprecationWarning, match="is deprecated"):
+        assert retest_icc(frame1, frame2).matched == 3
+
+
 if __name__ == "__main__":
     if "--write-reference-data" in sys.argv:
         print(f"wrote {write_reference_data()}")

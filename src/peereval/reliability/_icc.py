@@ -3,8 +3,9 @@ r"""Intraclass correlations and test-retest reliability.
 :func:`icc` computes the six intraclass correlations of Shrout and Fleiss (1979) from
 one two-way ANOVA of a targets x raters table, names them as McGraw and Wong (1996)
 do, and gives each its F test and confidence interval (the formulas R's
-``psych::ICC`` uses). :func:`test_retest` links two administrations of a
-questionnaire by respondent id and reports the ICC of every scale (or item).
+``psych::ICC`` uses). :func:`test_retest` takes two scored administrations of a
+questionnaire, indexed by a common respondent key (linking is the loaders' work,
+:func:`peereval.link`), and reports the ICC of every scale (or item).
 
 Which form to report (Koo & Li, 2016): a *one-way* model when each target is rated by
 a different set of raters; a *two-way random* model when the raters are a sample of
@@ -378,9 +379,6 @@ def icc(
     (poor to good).
     """
     spec = _spec(form)
-    _check_level(level)
-    if missing not in ("listwise", "error"):
-        raise PeerevalError(f"missing must be 'listwise' or 'error', not {missing!r}")
     wide = _wide_ratings(data, columns=columns, targets=targets, raters=raters,
                          ratings=ratings)
     complete = wide.notna().all(axis=1)
@@ -392,12 +390,6 @@ def icc(
         )
     used = wide[complete]
     return _icc_matrix(used, spec=spec, level=level, dropped=dropped)
-
-
-def _check_level(level: float) -> None:
-    if not isinstance(level, int | float) or not 0 < level < 1:
-        raise PeerevalError(f"level must be a number between 0 and 1, not {level!r}",
-                            hint="for a 95% interval use level=0.95")
 
 
 def _few(values: Sequence[Any], limit: int = 8) -> str:
@@ -583,7 +575,7 @@ def _icc_matrix(used: pd.DataFrame, *, spec: _Spec, level: float,
             "the ratings have no residual variance (raters agree perfectly up to a "
             "constant shift), so the two-way F tests and intervals are not defined; "
             "check for duplicated rater columns",
-            PeerevalWarning, stacklevel=3,
+            PeerevalWarning, stacklevel=4,
         )
     values = {
         "ICC(1)": (icc1, b1, f1, df1, df1d, p1),
@@ -611,7 +603,7 @@ def _icc_matrix(used: pd.DataFrame, *, spec: _Spec, level: float,
             "that rows are targets and columns raters, that all raters use the same "
             "scale, and that the targets really differ; more, and more varied, targets "
             "give a usable estimate",
-            PeerevalWarning, stacklevel=3,
+            PeerevalWarning, stacklevel=4,
         )
     return ICCResult(
         forms=tuple(forms), form=spec.name, level=float(level), n_targets=n,
@@ -750,12 +742,15 @@ class RetestResult(Result):
 
 IdSpec = str | pd.Series | None
 
+#: ``id`` not given: the first two arguments are frames indexed by a common key.
+_KEYED: Any = type("_Keyed", (), {"__repr__": lambda self: "<index>"})()
+
 
 @checked(level=Interval(0, 1, closed="neither"))
 def test_retest(
     first: Any,
     second: Any,
-    id: IdSpec | tuple[IdSpec, IdSpec] = "student_id",  # noqa: PT028 - not a test
+    id: IdSpec | tuple[IdSpec, IdSpec] = _KEYED,  # noqa: PT028 - not a test
     *,
     instrument: Any = None,  # noqa: PT028 - not a test
     by: Literal["scale", "item"] = "scale",  # noqa: PT028 - not a test
@@ -764,29 +759,37 @@ def test_retest(
     level: float = 0.95,  # noqa: PT028 - not a test
     labels: tuple[str, str] = ("first", "second"),  # noqa: PT028 - not a test
 ) -> RetestResult:
-    r"""Test-retest reliability: link two administrations by id, ICC per scale or item.
+    r"""Test-retest reliability of two scored administrations: the ICC per scale or item.
+
+    The two administrations come already scored and indexed by a common respondent
+    key, so that a row of ``first`` and a row of ``second`` with the same index label
+    are the same person: the pseudonyms of :func:`peereval.link` (link each
+    administration to the records with the same key), or student ids normalised with
+    :func:`peereval.loaders.records.normalise_id`. Linking stays with the loaders;
+    this function matches index labels as they are.
 
     Parameters
     ----------
     first, second
-        The two administrations, each a
-        :class:`~peereval.loaders.responses.Responses` (scored with
-        ``instrument``, or its Likert items coded to numbers), a
-        :class:`~peereval.instrument.Scores`, or a DataFrame of numbers.
+        The two administrations: DataFrames of scores (one column per scale or item;
+        non-numeric columns are left out) or :class:`~peereval.instrument.Scores`,
+        each indexed by the respondent key. A key that is missing (NaN) cannot be
+        matched and is counted in ``without_id_first``/``without_id_second``.
     id
-        What links a respondent across administrations: a column name (looked up in
-        ``Responses.meta``, then in its answers, or in a DataFrame's columns), ``None``
-        for the index (respondent ids), or a Series of ids indexed like the rows (the
-        way to link :class:`~peereval.instrument.Scores`, which carry no metadata).
-        A pair gives one such spec per administration. Ids are compared after
-        :func:`~peereval.loaders.records.normalise_id` (spaces, case, Persian
-        digits, leading zeros).
+        Deprecated (the old form, kept for one release with a DeprecationWarning):
+        ``test_retest(responses1, responses2, id_column, instrument=...)`` scored
+        :class:`~peereval.loaders.responses.Responses` itself and linked them by an id
+        column (looked up in ``Responses.meta``, then in its answers, or in a
+        DataFrame's columns), ``None`` for the index, a Series of ids, or a pair of
+        these, comparing ids after :func:`~peereval.loaders.records.normalise_id`.
     instrument
-        An :class:`~peereval.instrument.Instrument` to score Responses with.
+        Deprecated with ``id``: the :class:`~peereval.instrument.Instrument` to score
+        Responses with. Score them yourself: ``instrument.score(responses)``.
     by
-        ``"scale"`` (default): scale scores; ``"item"``: item scores.
+        For :class:`~peereval.instrument.Scores`: ``"scale"`` (default) compares the
+        scale scores, ``"item"`` the item scores.
     columns
-        The scales, items or DataFrame columns to compare (default: all that both
+        The scales, items or columns to compare (default: all that both
         administrations have).
     form
         The ICC form reported (default ``"A,1"``: two-way random effects, absolute
@@ -804,11 +807,17 @@ def test_retest(
     Raises
     ------
     DuplicateIdError
-        An id occurs more than once in one administration (the rows are listed).
+        A key (or, in the old form, an id) occurs more than once in one
+        administration.
     LinkageError
-        The id column is missing, or fewer than two respondents are in both.
+        Fewer than two respondents are in both (old form: the id column is missing).
     PeerevalError
         Unknown columns, non-numeric values, an invalid form.
+
+    Warns
+    -----
+    DeprecationWarning
+        For the old form (``id``, ``instrument=`` or Responses given).
 
     Notes
     -----
@@ -830,11 +839,16 @@ def test_retest(
 
     Examples
     --------
+    Both administrations linked to the records with the same key, so both are
+    indexed by the same pseudonyms, then scored:
+
     >>> import peereval
     >>> from peereval.reliability import test_retest
     >>> study = peereval.load_sample()
-    >>> result = test_retest(study.screened, study.retest, "student_id",
-    ...                      instrument=study.instrument)
+    >>> first = peereval.link(study.screened, study.records, key="x" * 32).responses
+    >>> second = peereval.link(study.retest, study.records, key="x" * 32).responses
+    >>> result = test_retest(study.instrument.score(first).scales,
+    ...                      study.instrument.score(second).scales)
     >>> result.matched, result.unmatched_first, result.unmatched_second
     (40, 98, 0)
     >>> result.to_frame()[["measure", "n_pairs", "icc"]].round(2)
@@ -844,20 +858,112 @@ def test_retest(
     2   belonging       40  0.89
     """
     spec = _spec(form)
-    _check_level(level)
-    if by not in ("scale", "item"):
-        raise PeerevalError(f"by must be 'scale' or 'item', not {by!r}")
+    labels = _two_labels(labels)
+    if _old_form(first, second, id, instrument):
+        warnings.warn(
+            "test_retest(first, second, id, instrument=...) is deprecated since peereval "
+            "0.1: score each administration (instrument.score(responses)), index both by a "
+            "common respondent key (peereval.link's pseudonyms, or the student id through "
+            "peereval.loaders.records.normalise_id) and call test_retest(first_scores, "
+            "second_scores)", DeprecationWarning, stacklevel=3)
+        sides = _linked_by_id(first, second, "student_id" if id is _KEYED else id,
+                              instrument, by, labels)
+    else:
+        sides = _keyed(first, second, by, labels)
+    names = _measures(sides, columns, by, labels)
+    return _retest(sides, names, spec=spec, level=level, labels=labels)
+
+
+test_retest.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+@dataclass(frozen=True)
+class _Sides:
+    """The two administrations' values, and each row's key (None: no key)."""
+
+    values1: pd.DataFrame
+    values2: pd.DataFrame
+    keys1: pd.Series
+    keys2: pd.Series
+    by_id: bool = False  # linked by id columns (the old form), not by index
+
+
+def _two_labels(labels: Any) -> tuple[str, str]:
     if (not isinstance(labels, tuple | list) or len(labels) != 2
             or labels[0] == labels[1]):
         raise PeerevalError("labels must be two different names, e.g. ('first', 'second')")
-    labels = (str(labels[0]), str(labels[1]))
+    return str(labels[0]), str(labels[1])
+
+
+def _old_form(first: Any, second: Any, id: Any, instrument: Any) -> bool:
+    """Whether the call is the deprecated one that links ids itself.
+
+    It is when ``id`` or ``instrument`` is given, when an administration is a
+    Responses, or when two DataFrames both hold the old default id column
+    ``student_id`` (which the old form would have linked by)."""
+    from peereval.loaders.responses import Responses
+
+    if id is not _KEYED or instrument is not None:
+        return True
+    if isinstance(first, Responses) or isinstance(second, Responses):
+        return True
+    return all(isinstance(obj, pd.DataFrame) and "student_id" in obj.columns
+               for obj in (first, second))
+
+
+def _keyed(first: Any, second: Any, by: str, labels: tuple[str, str]) -> _Sides:
+    """The new form: two scored frames indexed by a common key, matched as they are."""
+    values = [_scored(obj, label, by) for obj, label in zip((first, second), labels,
+                                                             strict=True)]
+    for frame, label in zip(values, labels, strict=True):
+        _check_unique_keys(frame.index, label)
+    keys = [pd.Series([None if _blank(v) else v for v in frame.index], index=frame.index,
+                      dtype="object") for frame in values]
+    return _Sides(values[0], values[1], keys[0], keys[1])
+
+
+def _scored(obj: Any, label: str, by: str) -> pd.DataFrame:
+    from peereval.instrument import Scores
+
+    if isinstance(obj, Scores):
+        return obj.scales if by == "scale" else obj.items
+    if isinstance(obj, pd.DataFrame):
+        return _numeric_columns(obj)
+    raise PeerevalError(
+        f"the {label} administration is a {type(obj).__name__}; expected a DataFrame of "
+        "scores or Scores, indexed by the respondent key",
+        hint="score Responses with instrument.score(responses), and index both "
+        "administrations by the same key (e.g. link both with peereval.link)")
+
+
+def _numeric_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[[c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
+                  or pd.api.types.is_bool_dtype(frame[c])]]
+
+
+def _check_unique_keys(index: pd.Index, label: str) -> None:
+    present = index[~index.isna()]
+    repeated = present[present.duplicated(keep=False)]
+    if repeated.empty:
+        return
+    raise DuplicateIdError(
+        f"{repeated.nunique()} key(s) occur more than once in the {label} administration "
+        f"({len(repeated)} rows)",
+        problems=[Location(value=str(key)) for key in repeated],
+        hint="index each administration by one row per respondent; screen repeats out "
+        "first (peereval.quality.screen flags them as duplicate_id)")
+
+
+def _linked_by_id(first: Any, second: Any, id: Any, instrument: Any, by: str,
+                  labels: tuple[str, str]) -> _Sides:
+    """The old form: score Responses and link by id columns (ids normalised with
+    :func:`peereval.loaders.records.normalise_id`)."""
     if isinstance(id, tuple | list):
         if len(id) != 2:
             raise PeerevalError("id= takes one spec or a pair of specs, one per administration")
         id_first, id_second = id
     else:
         id_first = id_second = id
-
     values1, ids1, where1 = _side(first, labels[0], id_first, instrument, by)
     values2, ids2, where2 = _side(second, labels[1], id_second, instrument, by)
     keys1 = _normalised(ids1)
@@ -865,7 +971,12 @@ def test_retest(
     for keys, raw, where, label in ((keys1, ids1, where1, labels[0]),
                                     (keys2, ids2, where2, labels[1])):
         _check_duplicates(keys, raw, where, label)
+    return _Sides(values1, values2, keys1, keys2, by_id=True)
 
+
+def _measures(sides: _Sides, columns: Any, by: str, labels: tuple[str, str]) -> list[Any]:
+    """The scales, items or columns to compare: those asked for, or all in common."""
+    values1, values2 = sides.values1, sides.values2
     if columns is None:
         names = [c for c in values1.columns if c in set(values2.columns)]
         if not names:
@@ -874,70 +985,86 @@ def test_retest(
                 hint=f"{labels[0]}: " + _few(list(map(str, values1.columns)), 20)
                 + f"; {labels[1]}: " + _few(list(map(str, values2.columns)), 20),
             )
-    else:
-        names = [columns] if isinstance(columns, str) else list(columns)
-        for values, label in ((values1, labels[0]), (values2, labels[1])):
-            absent = [c for c in names if c not in values.columns]
-            if absent:
-                raise PeerevalError(
-                    f"the {label} administration has no {by} or column {absent[0]!r}",
-                    column=str(absent[0]),
-                    hint="available: " + _few(list(map(str, values.columns)), 30),
-                )
+        return names
+    names = [columns] if isinstance(columns, str) else list(columns)
+    for values, label in ((values1, labels[0]), (values2, labels[1])):
+        absent = [c for c in names if c not in values.columns]
+        if absent:
+            raise PeerevalError(
+                f"the {label} administration has no {by} or column {absent[0]!r}",
+                column=str(absent[0]),
+                hint="available: " + _few(list(map(str, values.columns)), 30),
+            )
+    return names
 
-    with_id1 = keys1.dropna()
-    with_id2 = keys2.dropna()
+
+def _retest(sides: _Sides, names: list[Any], *, spec: _Spec, level: float,
+            labels: tuple[str, str]) -> RetestResult:
+    """Match the keys, then the ICC of every measure over the matched respondents."""
+    with_id1 = sides.keys1.dropna()
+    with_id2 = sides.keys2.dropna()
     second_keys = set(with_id2)
     common = [key for key in with_id1 if key in second_keys]
     if len(common) < 2:
         raise LinkageError(
             f"{len(common)} respondent(s) appear in both administrations; a test-retest "
             "ICC needs at least two",
-            hint="check that id= names the same identifier in both files (ids are compared "
-            f"after normalisation; {labels[0]}: {_id_shape(with_id1)}; "
-            f"{labels[1]}: {_id_shape(with_id2)})",
+            hint=("check that id= names the same identifier in both files (ids are "
+                  "compared after normalisation; " if sides.by_id else
+                  "check that both administrations are indexed by the same key (")
+            + f"{labels[0]}: {_id_shape(with_id1)}; {labels[1]}: {_id_shape(with_id2)})",
         )
-    index1 = pd.Series(with_id1.index, index=with_id1.to_numpy())
-    index2 = pd.Series(with_id2.index, index=with_id2.to_numpy())
-    rows1 = index1.loc[common].to_numpy()
-    rows2 = index2.loc[common].to_numpy()
-
+    rows1 = pd.Series(with_id1.index, index=with_id1.to_numpy()).loc[common].to_numpy()
+    rows2 = pd.Series(with_id2.index, index=with_id2.to_numpy()).loc[common].to_numpy()
     pairs: dict[str, pd.Series] = {}
     results: dict[str, ICCResult | None] = {}
     notes: list[str] = []
     for name in names:
-        a = _numeric_column(values1[name], name).loc[rows1].to_numpy()
-        b = _numeric_column(values2[name], name).loc[rows2].to_numpy()
+        a = _numeric_column(sides.values1[name], name).loc[rows1].to_numpy()
+        b = _numeric_column(sides.values2[name], name).loc[rows2].to_numpy()
         key = str(name)
         pairs[f"{key}_{labels[0]}"] = pd.Series(a, index=common)
         pairs[f"{key}_{labels[1]}"] = pd.Series(b, index=common)
-        table = pd.DataFrame({labels[0]: a, labels[1]: b}, index=pd.Index(common, name="id"))
-        complete = table.notna().all(axis=1)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                results[key] = _icc_matrix(table[complete], spec=spec, level=level,
-                                           dropped=tuple(table.index[~complete]))
-            except PeerevalError as error:
-                results[key] = None
-                notes.append(f"{key}: {error.message}")
-                warnings.warn(f"{key}: no ICC ({error.message})", PeerevalWarning,
-                              stacklevel=2)
-        for w in caught:
-            warnings.warn(f"{key}: {w.message}", w.category, stacklevel=2)
+        results[key] = _measure_icc(key, a, b, common, spec=spec, level=level,
+                                    labels=labels, notes=notes)
     frame = pd.DataFrame(pairs)
     frame.index.name = "id"
     return RetestResult(
         results=results, pairs=frame, form=spec.name, level=float(level), labels=labels,
-        n_first=len(values1), n_second=len(values2), matched=len(common),
+        n_first=len(sides.values1), n_second=len(sides.values2), matched=len(common),
         unmatched_first=len(with_id1) - len(common),
         unmatched_second=len(with_id2) - len(common),
-        without_id_first=int(keys1.isna().sum()), without_id_second=int(keys2.isna().sum()),
+        without_id_first=int(sides.keys1.isna().sum()),
+        without_id_second=int(sides.keys2.isna().sum()),
         notes=tuple(notes),
     )
 
 
-test_retest.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+def _measure_icc(key: str, a: np.ndarray, b: np.ndarray, common: list[Any], *, spec: _Spec,
+                 level: float, labels: tuple[str, str], notes: list[str]
+                 ) -> ICCResult | None:
+    """One measure's ICC (None, with a note and a warning, when it cannot be had);
+    its warnings are repeated with the measure's name, pointing at the caller."""
+    table = pd.DataFrame({labels[0]: a, labels[1]: b}, index=pd.Index(common, name="id"))
+    complete = table.notna().all(axis=1)
+    result: ICCResult | None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = _icc_matrix(table[complete], spec=spec, level=level,
+                                 dropped=tuple(table.index[~complete]))
+        except PeerevalError as error:
+            result = None
+            notes.append(f"{key}: {error.message}")
+            warnings.warn(f"{key}: no ICC ({error.message})", PeerevalWarning,
+                          stacklevel=_CALLER)
+    for w in caught:
+        warnings.warn(f"{key}: {w.message}", w.category, stacklevel=_CALLER)
+    return result
+
+
+#: From _measure_icc: _retest, test_retest, the option checker's wrapper, the caller.
+_CALLER = 5
 
 
 def _normalised(ids: pd.Series) -> pd.Series:
@@ -950,6 +1077,7 @@ def _id_shape(ids: pd.Series) -> str:
     """How the ids look, without showing any (they identify students)."""
     if ids.empty:
         return "no ids"
+    ids = ids.map(str)
     lengths = ids.map(len)
     kind = "digits" if ids.map(str.isdigit).all() else "letters and digits"
     size = (f"{lengths.min()}" if lengths.min() == lengths.max()
@@ -1032,10 +1160,7 @@ def _side(obj: Any, label: str, id_spec: IdSpec, instrument: Any,
             _require(obj, [id_spec], f"respondent ids of the {label} administration")
             ids = obj[id_spec]
             values = obj.drop(columns=[id_spec])
-        values = values[[c for c in values.columns
-                          if pd.api.types.is_numeric_dtype(values[c])
-                          or pd.api.types.is_bool_dtype(values[c])]]
-        return values, ids, lambda rid, value: None
+        return _numeric_columns(values), ids, lambda rid, value: None
     raise PeerevalError(
         f"the {label} administration is a {type(obj).__name__}; expected Responses, "
         "Scores or a pandas DataFrame",
