@@ -141,7 +141,7 @@ def _fisher_scoring(y: np.ndarray, v: np.ndarray, reml: bool) -> _Tau2:
     loglik = _restricted_loglik if reml else _loglik
     if tau2 > TAU2_TOLERANCE and loglik(y, v, 0.0) - loglik(y, v, tau2) > 1e-8:
         warnings.warn("Fisher scoring stopped at a local maximum; tau² is set to 0",
-                      PeerevalWarning, stacklevel=5)
+                      PeerevalWarning, stacklevel=6)  # via _tau2, _pool, meta_analysis
         tau2 = 0.0
     w = 1 / (v + tau2)
     if reml:
@@ -542,7 +542,41 @@ def meta_analysis(
     >>> result.to_frame()["row"].tolist()
     ['study', 'study', 'study', 'pooled', 'prediction']
     """
-    # --- read the input
+    y, spread, names, measure = _read_input(effects, variances, se, labels, data, measure)
+    method = _method(method)
+    if knha and method == "FE":
+        raise PeerevalError("the Hartung-Knapp adjustment applies to random-effects models",
+                            hint="use method='REML' (or 'DL') with knha=True, or knha=False")
+    y, v, names, dropped = _usable_studies(y, spread, names, is_se=se is not None)
+    k = y.size
+    pooled = _pool(y, v, method, knha, level)
+    q, q_p, i2, h2 = _heterogeneity(y, v, pooled.tau2, method)
+    pi_low, pi_high, pi_df = _prediction_interval(pooled, k, method, prediction, level)
+    estimate, se_mu, crit, w = pooled.estimate, pooled.se, pooled.crit, pooled.weights
+    result = MetaAnalysis(
+        method=method, knha=knha, level=float(level), measure=measure, k=int(k),
+        labels=tuple(names), effects=tuple(map(float, y)), variances=tuple(map(float, v)),
+        weights=tuple(map(float, 100 * w / w.sum())),
+        estimate=estimate, se=se_mu, statistic=float(pooled.statistic), df=pooled.df,
+        p=pooled.p, ci_low=estimate - crit * se_mu, ci_high=estimate + crit * se_mu,
+        tau2=float(pooled.tau2), tau=math.sqrt(pooled.tau2), se_tau2=float(pooled.fit.se),
+        i2=float(i2), h2=float(h2), q=float(q), q_df=int(k - 1), q_p=q_p,
+        s2w=float(pooled.s2w), pi_low=float(pi_low), pi_high=float(pi_high),
+        pi_method=prediction, pi_df=float(pi_df), iterations=int(pooled.fit.iterations),
+        dropped=dropped, notes=tuple(pooled.notes),
+        title=("Meta-analysis, fixed effect" if method == "FE" else
+               f"Meta-analysis, random effects ({method}"
+               f"{', Hartung-Knapp' if knha else ''})"),
+    )
+    _warn(result)
+    return result
+
+
+def _read_input(effects: Any, variances: Any, se: Any, labels: Any,
+                data: pd.DataFrame | None, measure: str | None
+                ) -> tuple[np.ndarray, np.ndarray, list[str], str | None]:
+    """Effects, variances (or SEs) and labels as arrays; a from_groups frame read by its
+    column names (``yi``, ``vi``, ``label``, ``measure``)."""
     if isinstance(effects, pd.DataFrame) and data is None:
         data = effects
         effects = "yi"
@@ -572,23 +606,23 @@ def meta_analysis(
                             + ", ".join(f"{k} {v}" for k, v in lengths.items()))
     y = _numbers(y_raw, "effects")
     spread = _numbers(spread_raw, "variances" if se is None else "standard errors")
-    names = _labels(label_raw, len(y))
-    method = _method(method)
-    if knha and method == "FE":
-        raise PeerevalError("the Hartung-Knapp adjustment applies to random-effects models",
-                            hint="use method='REML' (or 'DL') with knha=True, or knha=False")
+    return y, spread, _labels(label_raw, len(y)), measure
 
-    # --- missing and impossible values
+
+def _usable_studies(y: np.ndarray, spread: np.ndarray, names: list[str], *, is_se: bool
+                    ) -> tuple[np.ndarray, np.ndarray, list[str], tuple[str, ...]]:
+    """Studies with an effect and a variance (the others dropped, named and warned
+    about); impossible values refused; the variances (squared SEs)."""
     missing = np.isnan(y) | np.isnan(spread)
     dropped = tuple(name for name, gone in zip(names, missing, strict=True) if gone)
     if dropped:
         warnings.warn(f"{len(dropped)} stud{'y' if len(dropped) == 1 else 'ies'} dropped for "
                       f"a missing effect or variance: {', '.join(dropped)}",
-                      PeerevalWarning, stacklevel=3)
+                      PeerevalWarning, stacklevel=4)
     keep = ~missing
     y, spread = y[keep], spread[keep]
     names = [n for n, k in zip(names, keep, strict=True) if k]
-    role = "variance" if se is None else "standard error"
+    role = "standard error" if is_se else "variance"
     for i, (value, name) in enumerate(zip(spread, names, strict=True)):
         if not np.isfinite(value) or value <= 0:
             raise PeerevalError(
@@ -600,14 +634,37 @@ def meta_analysis(
             raise PeerevalError(f"the effect of study '{name}' is infinite", row=i + 1,
                                 hint="a log ratio from a zero cell: add 0.5 to the cells "
                                 "(from_groups does this by default)")
-    v = spread if se is None else spread**2
-    k = y.size
-    if k < 2:
+    v = spread**2 if is_se else spread
+    if y.size < 2:
         raise PeerevalError(
-            f"a meta-analysis needs at least 2 studies; {k} remain",
+            f"a meta-analysis needs at least 2 studies; {y.size} remain",
             hint="with one study, report its own estimate and interval")
+    return y, v, names, dropped
 
-    # --- fit
+
+@dataclass(frozen=True)
+class _Pooled:
+    """The pooled estimate: τ², weights, estimate, its SE and test, the critical value."""
+
+    fit: _Tau2
+    tau2: float
+    weights: np.ndarray
+    estimate: float
+    variance: float
+    s2w: float
+    se: float
+    statistic: float
+    df: float
+    p: float
+    crit: float
+    notes: list[str]
+
+
+def _pool(y: np.ndarray, v: np.ndarray, method: str, knha: bool | str, level: float
+          ) -> _Pooled:
+    """τ² by ``method``, the inverse-variance pooled estimate, its z (or Hartung-Knapp t)
+    test and interval."""
+    k = y.size
     fit = _tau2(y, v, method)
     tau2 = fit.value
     w = 1 / (v + tau2)
@@ -637,8 +694,14 @@ def meta_analysis(
         df = float("nan")
         p = float(2 * stats.norm.sf(abs(statistic)))
         crit = float(stats.norm.isf((1 - level) / 2))
+    return _Pooled(fit, tau2, w, estimate, variance, s2w, se_mu, statistic, df, p, crit,
+                   notes)
 
-    # --- heterogeneity
+
+def _heterogeneity(y: np.ndarray, v: np.ndarray, tau2: float, method: str
+                   ) -> tuple[float, float, float, float]:
+    """Cochran's Q, its p-value, I² and H²."""
+    k = y.size
     w_fe = 1 / v
     q = _q(y, w_fe)
     q_p = float(stats.chi2.sf(q, k - 1))
@@ -649,8 +712,13 @@ def meta_analysis(
         typical = (k - 1) / (w_fe.sum() - np.sum(w_fe**2) / w_fe.sum())
         i2 = 100 * tau2 / (typical + tau2)
         h2 = tau2 / typical + 1
+    return q, q_p, i2, h2
 
-    # --- prediction interval
+
+def _prediction_interval(pooled: _Pooled, k: int, method: str, prediction: str,
+                         level: float) -> tuple[float, float, float]:
+    """Bounds and df of the prediction interval (NaN for the fixed-effect model, and
+    for Riley's interval with 2 studies, noted)."""
     pi_low = pi_high = pi_df = float("nan")
     if method != "FE":
         if prediction == "riley":
@@ -659,29 +727,13 @@ def meta_analysis(
                 pi_crit = float(stats.t.isf((1 - level) / 2, pi_df))
             else:
                 pi_crit = float("nan")
-                notes.append("no prediction interval with 2 studies (t with k - 2 = 0 df)")
+                pooled.notes.append("no prediction interval with 2 studies (t with k - 2 = 0 "
+                                    "df)")
         else:
-            pi_df, pi_crit = df, crit
-        half = pi_crit * math.sqrt(variance + tau2)
-        pi_low, pi_high = estimate - half, estimate + half
-
-    result = MetaAnalysis(
-        method=method, knha=knha, level=float(level), measure=measure, k=int(k),
-        labels=tuple(names), effects=tuple(map(float, y)), variances=tuple(map(float, v)),
-        weights=tuple(map(float, 100 * w / w.sum())),
-        estimate=estimate, se=se_mu, statistic=float(statistic), df=df, p=p,
-        ci_low=estimate - crit * se_mu, ci_high=estimate + crit * se_mu,
-        tau2=float(tau2), tau=math.sqrt(tau2), se_tau2=float(fit.se), i2=float(i2),
-        h2=float(h2), q=float(q), q_df=int(k - 1), q_p=q_p, s2w=float(s2w),
-        pi_low=float(pi_low), pi_high=float(pi_high), pi_method=prediction,
-        pi_df=float(pi_df), iterations=int(fit.iterations), dropped=dropped,
-        notes=tuple(notes),
-        title=("Meta-analysis, fixed effect" if method == "FE" else
-               f"Meta-analysis, random effects ({method}"
-               f"{', Hartung-Knapp' if knha else ''})"),
-    )
-    _warn(result)
-    return result
+            pi_df, pi_crit = pooled.df, pooled.crit
+        half = pi_crit * math.sqrt(pooled.variance + pooled.tau2)
+        pi_low, pi_high = pooled.estimate - half, pooled.estimate + half
+    return pi_low, pi_high, pi_df
 
 
 def _warn(result: MetaAnalysis) -> None:
