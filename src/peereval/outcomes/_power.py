@@ -705,84 +705,24 @@ def power(
     (123, 21)
     """
     notes: list[str] = []
-    # --- outcome and method
-    if method is None:
-        method = "t" if outcome == "continuous" else "arcsine"
-    allowed = ("t",) if outcome == "continuous" else ("arcsine", "normal")
-    if method not in allowed:
-        raise PeerevalError(f"method {method!r} does not apply to a {outcome} outcome",
-                            value=method, hint="use " + " or ".join(map(repr, allowed)))
+    method = _method_for(outcome, method)
     alpha = _probability(alpha, "alpha")
     plausible = abs(_number(plausible, "plausible"))
     ratio = _number(ratio, "ratio")
-
-    # --- effect
-    pc = float("nan")
-    if outcome == "binary":
-        if p_control is None:
-            raise PeerevalError("a binary outcome needs p_control=, the proportion expected "
-                                "in the comparison group", hint="e.g. p_control=0.7 for a "
-                                "70% pass rate")
-        pc = _probability(p_control, "p_control")
-        if effect is not None and p_treated is not None:
-            raise PeerevalError("give effect= (the risk difference) or p_treated=, not both")
-        if p_treated is not None:
-            effect = _probability(p_treated, "p_treated", open_interval=False) - pc
-        elif effect is not None:
-            diff = _number(effect, "effect")
-            if not 0 <= pc + diff <= 1:
-                raise PeerevalError(
-                    f"effect = {diff:g} moves the proportion {pc:g} outside [0, 1]",
-                    value=effect, hint="for binary outcomes effect is the risk difference "
-                    "p_treated - p_control; or give p_treated= directly")
-            effect = diff
-    elif p_control is not None or p_treated is not None:
-        raise PeerevalError("p_control and p_treated apply to binary outcomes",
-                            hint="pass outcome='binary', or give Cohen's d as effect=")
-    else:
-        effect = None if effect is None else _number(effect, "effect")
-
+    effect, pc = _effect_and_control(outcome, effect, p_control, p_treated)
     n_t, n_c, solve_ratio = _group_sizes(n, ratio)
-    n_missing = n_t is None or n_c is None
     target = None if power is None else _probability(power, "power")
-    missing = [name for name, gone in (("effect", effect is None), ("n", n_missing),
-                                       ("power", target is None)) if gone]
-    if len(missing) != 1:
-        raise PeerevalError(
-            "give exactly two of effect, n and power; the third is computed "
-            f"(missing now: {', '.join(missing) or 'none'})",
-            hint="e.g. power(effect=0.3, power=0.8) for a sample size, power(n=40, "
-            "power=0.8) for the minimum detectable effect")
-    solved_for = missing[0]
-    if target is not None and target <= alpha:
-        raise PeerevalError(f"power = {target:g} must exceed alpha = {alpha:g}", value=target)
-
+    solved_for = _unknown(effect, n_t is None or n_c is None, target, alpha)
     m_t, m_c, rho = _clusters(cluster_size, icc)
     de_t = 1.0 if rho is None else 1 + (m_t - 1) * rho
     de_c = 1.0 if rho is None else 1 + (m_c - 1) * rho
     design = _Design(outcome, method, alpha, alternative, pc, de_t, de_c)
 
-    def natural(value: float) -> float:
-        """The parameter the power function takes: d, h or the treated proportion."""
-        if method == "arcsine":
-            return cohen_h(pc + value, pc)
-        if method == "normal":
-            return pc + value
-        return value
-
     # --- solve
     p_fall = float("nan")
     if solved_for == "n":
-        param = natural(effect)
-        size = param - pc if method == "normal" else param
-        if size == 0:
-            raise PeerevalError("an effect of zero cannot be detected with any sample size",
-                                value=effect)
-        if (alternative == "greater" and size < 0) or (alternative == "less" and size > 0):
-            raise PeerevalError(
-                f"effect = {effect:g} points the other way from alternative = "
-                f"'{alternative}'", value=effect,
-                hint="flip the sign of the effect or use alternative='two-sided'")
+        param = _natural(design, effect)
+        _check_direction(design, param, effect)
         n_t, n_c = _solve_n(design, param, target, n_t, n_c, solve_ratio, notes)
         # the target, unless the smallest possible groups already exceed it
         achieved = max(target, design.power(n_t, n_c, param))
@@ -790,12 +730,12 @@ def power(
         effect, p_fall = _solve_effect(design, n_t, n_c, target, notes)
         achieved = target
     else:
-        achieved = design.power(n_t, n_c, natural(effect))
+        achieved = design.power(n_t, n_c, _natural(design, effect))
 
     # --- describe the design
     need_t, need_c = math.ceil(round(n_t, 6)), math.ceil(round(n_c, 6))
-    power_needed = (design.power(need_t, need_c, natural(effect)) if solved_for == "n"
-                    else float("nan"))
+    power_needed = (design.power(need_t, need_c, _natural(design, effect))
+                    if solved_for == "n" else float("nan"))
     mde_power = target if target is not None else ADEQUATE_POWER
     mde = _mde_standardised(design, n_t, n_c, mde_power, effect if solved_for == "effect"
                             else None)
@@ -825,20 +765,105 @@ def power(
         title=_TITLES[method],
     )
     if not result.adequate:
-        name = "d" if outcome == "continuous" else "h"
-        missed = ("would be missed most of the time" if power_plausible < 0.5 else
-                  f"would be missed in about {round(10 * (1 - power_plausible))} of 10 such "
-                  "studies")
-        warnings.warn(
-            f"this design has {_pct(power_plausible)} power for {name} = {plausible:.2f}, "
-            f"a plausible effect of peer mentoring (Cohen's small = 0.2, medium = 0.5); "
-            f"such an effect {missed}. "
-            + (f"With {mde_power:.0%} power it detects {name} = {mde:.2f} or larger. "
-               if np.isfinite(mde) else f"No effect size reaches {mde_power:.0%} power. ")
-            + "Consider pooling cohorts or sites (meta_analysis), more students, "
-            "or reporting the result as exploratory with its confidence interval.",
-            PeerevalWarning, stacklevel=3)
+        _warn_underpowered(result)
     return result
+
+
+def _method_for(outcome: str, method: str | None) -> str:
+    """The power method: the default for the outcome, or the one given if it applies."""
+    if method is None:
+        method = "t" if outcome == "continuous" else "arcsine"
+    allowed = ("t",) if outcome == "continuous" else ("arcsine", "normal")
+    if method not in allowed:
+        raise PeerevalError(f"method {method!r} does not apply to a {outcome} outcome",
+                            value=method, hint="use " + " or ".join(map(repr, allowed)))
+    return method
+
+
+def _effect_and_control(outcome: str, effect: Any, p_control: Any, p_treated: Any
+                        ) -> tuple[float | None, float]:
+    """The effect (d, or the risk difference) or None, and the control proportion (NaN
+    for a continuous outcome)."""
+    if outcome != "binary":
+        if p_control is not None or p_treated is not None:
+            raise PeerevalError("p_control and p_treated apply to binary outcomes",
+                                hint="pass outcome='binary', or give Cohen's d as effect=")
+        return (None if effect is None else _number(effect, "effect")), float("nan")
+    if p_control is None:
+        raise PeerevalError("a binary outcome needs p_control=, the proportion expected "
+                            "in the comparison group", hint="e.g. p_control=0.7 for a "
+                            "70% pass rate")
+    pc = _probability(p_control, "p_control")
+    if effect is not None and p_treated is not None:
+        raise PeerevalError("give effect= (the risk difference) or p_treated=, not both")
+    if p_treated is not None:
+        return _probability(p_treated, "p_treated", open_interval=False) - pc, pc
+    if effect is not None:
+        diff = _number(effect, "effect")
+        if not 0 <= pc + diff <= 1:
+            raise PeerevalError(
+                f"effect = {diff:g} moves the proportion {pc:g} outside [0, 1]",
+                value=effect, hint="for binary outcomes effect is the risk difference "
+                "p_treated - p_control; or give p_treated= directly")
+        return diff, pc
+    return None, pc
+
+
+def _unknown(effect: float | None, n_missing: bool, target: float | None,
+             alpha: float) -> str:
+    """Which of effect, n and power is computed (exactly one must be missing)."""
+    missing = [name for name, gone in (("effect", effect is None), ("n", n_missing),
+                                       ("power", target is None)) if gone]
+    if len(missing) != 1:
+        raise PeerevalError(
+            "give exactly two of effect, n and power; the third is computed "
+            f"(missing now: {', '.join(missing) or 'none'})",
+            hint="e.g. power(effect=0.3, power=0.8) for a sample size, power(n=40, "
+            "power=0.8) for the minimum detectable effect")
+    if target is not None and target <= alpha:
+        raise PeerevalError(f"power = {target:g} must exceed alpha = {alpha:g}", value=target)
+    return missing[0]
+
+
+def _natural(design: _Design, value: float) -> float:
+    """The parameter the power function takes: d, h or the treated proportion."""
+    if design.method == "arcsine":
+        return cohen_h(design.p_control + value, design.p_control)
+    if design.method == "normal":
+        return design.p_control + value
+    return value
+
+
+def _check_direction(design: _Design, param: float, effect: float) -> None:
+    """An effect to plan for must be non-zero and point the way of the alternative."""
+    size = param - design.p_control if design.method == "normal" else param
+    if size == 0:
+        raise PeerevalError("an effect of zero cannot be detected with any sample size",
+                            value=effect)
+    alternative = design.alternative
+    if (alternative == "greater" and size < 0) or (alternative == "less" and size > 0):
+        raise PeerevalError(
+            f"effect = {effect:g} points the other way from alternative = "
+            f"'{alternative}'", value=effect,
+            hint="flip the sign of the effect or use alternative='two-sided'")
+
+
+def _warn_underpowered(result: PowerResult) -> None:
+    """Warn that a plausible mentoring effect would likely be missed, and what to do."""
+    name = "d" if result.outcome == "continuous" else "h"
+    power_plausible, mde, mde_power = result.power_plausible, result.mde, result.mde_power
+    missed = ("would be missed most of the time" if power_plausible < 0.5 else
+              f"would be missed in about {round(10 * (1 - power_plausible))} of 10 such "
+              "studies")
+    warnings.warn(
+        f"this design has {_pct(power_plausible)} power for {name} = {result.plausible:.2f}, "
+        f"a plausible effect of peer mentoring (Cohen's small = 0.2, medium = 0.5); "
+        f"such an effect {missed}. "
+        + (f"With {mde_power:.0%} power it detects {name} = {mde:.2f} or larger. "
+           if np.isfinite(mde) else f"No effect size reaches {mde_power:.0%} power. ")
+        + "Consider pooling cohorts or sites (meta_analysis), more students, "
+        "or reporting the result as exploratory with its confidence interval.",
+        PeerevalWarning, stacklevel=4)
 
 
 # ------------------------------------------------------------------ solvers
