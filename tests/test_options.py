@@ -15,7 +15,7 @@ from typing import Literal
 import pytest
 
 from peereval._options import Choice, Interval, checked, constraints_of
-from peereval.errors import OptionError, PeerevalError
+from peereval.errors import OptionError, PeerevalError, PeerevalWarning
 
 PACKAGES = ["peereval.reliability", "peereval.validity", "peereval.outcomes",
             "peereval.perception", "peereval.quality"]
@@ -41,6 +41,41 @@ def test_the_reliability_functions_declare_their_options():
     for name in ("alpha", "icc", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha",
                  "omega", "split_half", "scale_reliability", "test_retest"):
         assert f"peereval.reliability.{name}" in checked_names
+
+
+@pytest.mark.parametrize("package", PACKAGES[1:])
+def test_every_public_function_is_checked(package):
+    module = importlib.import_module(package)
+    functions = [name for name in module.__all__
+                 if inspect.isfunction(getattr(module, name))]
+    unchecked = [name for name in functions
+                 if not hasattr(getattr(module, name), "__peereval_options__")]
+    assert functions
+    assert unchecked == []
+
+
+def test_case_insensitive_choices_keep_working():
+    from peereval.outcomes import e_value, meta_analysis
+
+    assert e_value(0.3, 0.1, 0.5, measure="smd").measure == "SMD"
+    with pytest.warns(PeerevalWarning, match="only 3 studies"):
+        pooled = meta_analysis([0.1, 0.3, 0.2], [0.01, 0.02, 0.01], method="reml")
+    assert pooled.method == "REML"
+    with pytest.raises(OptionError, match="measure must be one of 'RR'"):
+        e_value(0.3, measure="d")
+
+
+def test_warnings_of_checked_functions_point_at_the_caller():
+    import warnings
+
+    from peereval.outcomes import meta_analysis, power
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        meta_analysis([0.1, 0.2, float("nan")], [0.01, 0.02, 0.03])
+        power(n=40, power=0.8)
+    assert len(caught) >= 3
+    assert {w.filename for w in caught} == {__file__}
 
 
 @pytest.mark.parametrize(("qualified", "function", "option", "bad"), CASES,
