@@ -50,7 +50,8 @@ from peereval.errors import PeerevalError
 from peereval.instrument import Instrument
 from peereval.loaders.responses import Responses
 
-__all__ = ["CHECKS", "FLAGS", "Flagged", "Screening", "ScreeningData", "screen"]
+# CHECKS (the registry) is importable too; it is a constant mapping, like FLAGS
+__all__ = ["FLAGS", "Flagged", "Screening", "ScreeningData", "screen"]
 
 FLAGS: tuple[str, ...] = (
     "test_response",
@@ -238,6 +239,15 @@ class ScreeningData:
     instrument), ``values`` their numeric answers, ``share`` the share of items that
     must be answered and ``scales`` (name, items, response range or None) the blocks
     the straight-lining and range checks look at.
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.quality import ScreeningData
+    >>> study = peereval.load_sample()
+    >>> data = ScreeningData.of(study.responses, study.instrument, id_column="student_id")
+    >>> len(data.items), data.share, [name for name, _, _ in data.scales]
+    (18, 0.8, ['support', 'adjustment', 'belonging'])
     """
 
     responses: Responses
@@ -286,6 +296,17 @@ class Flagged:
     be checked, and ``rule`` says why); ``rule`` is the rule applied, with its
     thresholds; ``why`` gives a respondent's reason in words (a text, or a function
     of the respondent id).
+
+    Examples
+    --------
+    One check of the registry run alone:
+
+    >>> import peereval
+    >>> from peereval.quality import CHECKS, ScreeningData
+    >>> study = peereval.load_sample()
+    >>> found = CHECKS["unfinished"](ScreeningData.of(study.responses, study.instrument))
+    >>> int(found.hit.sum()), found.rule
+    (6, 'the platform marks the response as not finished')
     """
 
     hit: pd.Series | None
