@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from peereval.errors import FileFormatError, LinkageError, Location
+from peereval.errors import DuplicateIdError, FileFormatError, LinkageError, Location
 from peereval.labels import normalize_digits, normalize_label
 from peereval.loaders._common import check_unique
 from peereval.loaders._table import cell_text, open_source
@@ -34,6 +34,7 @@ __all__ = [
     "Linked",
     "Records",
     "identifying_columns",
+    "keyed_by_id",
     "link",
     "normalise_id",
     "read_records",
@@ -483,6 +484,70 @@ def pseudonym(student_id: str, key: bytes) -> str:
     """Keyed pseudonym of a normalised id: HMAC-SHA-256, first 16 hex digits."""
     digest = hmac.new(key, student_id.encode("utf-8"), hashlib.sha256).hexdigest()
     return "p" + digest[:PSEUDONYM_HEX_DIGITS]
+
+
+def keyed_by_id(responses: Responses, values: pd.DataFrame, survey_id: str) -> pd.DataFrame:
+    """``values`` (one row per respondent of ``responses``) indexed by the student id.
+
+    The id is read from the survey's column ``survey_id`` (metadata, or an item the
+    student typed) and normalised with :func:`normalise_id`, so two administrations
+    of a questionnaire, or a survey and the records, can be matched row by row, e.g.
+    by :func:`peereval.reliability.test_retest`. A respondent without an id keeps a
+    missing index label (it matches nothing).
+
+    Parameters
+    ----------
+    responses
+        The survey the rows come from.
+    values
+        Indexed by ``respondent_id`` (e.g. ``instrument.score(responses).scales``).
+    survey_id
+        The column holding the student id.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows, indexed by the normalised student id (index name ``student``).
+
+    Raises
+    ------
+    LinkageError
+        The survey has no such column.
+    DuplicateIdError
+        One student id answered twice (every row named).
+
+    Examples
+    --------
+    >>> import peereval
+    >>> study = peereval.load_sample()
+    >>> keyed = keyed_by_id(study.screened, study.scores.scales, "student_id")
+    >>> keyed.index.name, len(keyed) == len(study.scores.scales)
+    ('student', True)
+    """
+    if survey_id in responses.meta:
+        raw = responses.meta[survey_id]
+        column = None
+    elif survey_id in responses.answers:
+        raw = responses.answers[survey_id]
+        column = survey_id
+    else:
+        raise LinkageError(
+            f"the survey has no column '{survey_id}' holding student ids",
+            file=responses.source, column=survey_id,
+            hint="metadata columns: " + ", ".join(map(str, responses.meta.columns)))
+    ids = raw.reindex(values.index).map(lambda v: None if pd.isna(v) else normalise_id(v))
+    present = ids.dropna()
+    repeated = present[present.duplicated(keep=False)]
+    if len(repeated):
+        raise DuplicateIdError(
+            f"{repeated.nunique()} student id(s) answered {responses.source.name} more "
+            "than once", file=responses.source, column=survey_id,
+            problems=[responses.locate(str(rid), column, raw[rid]) for rid in repeated.index],
+            hint="screen first (peereval.quality.screen flags duplicate_id) and drop the "
+            "repeats")
+    out = values.copy()
+    out.index = pd.Index(ids.to_numpy(), name="student")
+    return out
 
 
 def link(
