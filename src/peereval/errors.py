@@ -8,6 +8,7 @@ Statistical red flags that do not stop an analysis are :class:`PeerevalWarning`.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ __all__ = [
     "PeerevalWarning",
     "SheetError",
     "SmallSampleWarning",
+    "user_stacklevel",
 ]
 
 _MAX_VALUE_CHARS = 60
@@ -355,6 +357,30 @@ class ConfigError(PeerevalError):
     ...     print(error.column, "|", error.message)
     study.design | unknown design 'pre_post_only'
     """
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` for :func:`warnings.warn` that names the first caller outside
+    peereval, however many of peereval's own frames (option checks, helpers) lie between.
+
+    Use it as ``warnings.warn(message, SomeWarning, stacklevel=user_stacklevel())``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> def f():
+    ...     return user_stacklevel()
+    >>> f()   # called from outside peereval: the function itself is one level up
+    1
+    """
+    package = str(Path(__file__).resolve().parent)
+    frame = inspect.currentframe()
+    frame = frame.f_back if frame is not None else None  # the function that warns
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 class PeerevalWarning(UserWarning):

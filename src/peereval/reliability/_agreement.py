@@ -26,7 +26,7 @@ from peereval._format import fmt, fmt_ci, fmt_p
 from peereval._options import Interval, checked
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result, interpret
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 
 __all__ = [
     "FleissCategory",
@@ -408,7 +408,7 @@ def cohen_kappa(
             "expected agreement is 1, so kappa is undefined (0/0); every rating falls in "
             "categories the weights treat as agreeing. Report the percentage agreement "
             "instead",
-            PeerevalWarning, stacklevel=2,
+            PeerevalWarning, stacklevel=user_stacklevel(),
         )
         kappa = se = se0 = z = p = low = high = math.nan
     else:
@@ -743,7 +743,7 @@ def fleiss_kappa(
             "every rating is in the same category, so chance agreement is 1 and kappa is "
             "undefined (0/0); report the percentage agreement, or check that the "
             "subjects were meant to differ",
-            PeerevalWarning, stacklevel=2,
+            PeerevalWarning, stacklevel=user_stacklevel(),
         )
     se0 = z = p = math.nan
     if equal and math.isfinite(kappa):
@@ -1087,7 +1087,7 @@ def krippendorff_alpha(
             "all pairable values are equal, so expected disagreement is 0 and alpha is "
             "undefined (0/0); agreement is perfect but says nothing about reliability "
             "without variation in the units",
-            PeerevalWarning, stacklevel=2,
+            PeerevalWarning, stacklevel=user_stacklevel(),
         )
     low = high = math.nan
     seed_text = describe_seed(seed) if n_boot else "not used"

@@ -21,7 +21,7 @@ from peereval._format import fmt, fmt_ci
 from peereval._options import Interval, checked
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning, SmallSampleWarning
+from peereval.errors import PeerevalError, PeerevalWarning, SmallSampleWarning, user_stacklevel
 from peereval.reliability._data import (
     cov_to_corr,
     item_frame,
@@ -291,7 +291,7 @@ def alpha(
             f"alpha from {n_min} respondents for {k} items: with no more respondents than "
             "items the item covariance matrix is singular and alpha is very unstable; "
             "report it as provisional or collect more responses",
-            SmallSampleWarning, stacklevel=2)
+            SmallSampleWarning, stacklevel=user_stacklevel())
     feldt = feldt_interval(raw, n, k, level) if np.isfinite(raw) else (np.nan, np.nan)
     low, high = feldt
     replicates = None
@@ -323,7 +323,7 @@ def alpha(
 def _warn_if_bad(raw: float, cov: np.ndarray, names: tuple[str, ...]) -> None:
     if not np.isfinite(raw):
         warnings.warn("alpha is undefined: the total score has no variance",
-                      PeerevalWarning, stacklevel=3)
+                      PeerevalWarning, stacklevel=user_stacklevel())
         return
     if raw < 0:
         rest = _item_rest(cov)
@@ -335,7 +335,7 @@ def _warn_if_bad(raw: float, cov: np.ndarray, names: tuple[str, ...]) -> None:
             f"{which}. The usual cause is an item that was not reverse-keyed (check the "
             "codebook's reverse list); with very few items or a tiny sample, alpha is also "
             "unstable.",
-            PeerevalWarning, stacklevel=3)
+            PeerevalWarning, stacklevel=user_stacklevel())
 
 
 def _item_rest(cov: np.ndarray) -> np.ndarray:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import re
-import sys
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from peereval.errors import (
     Location,
     PeerevalError,
     PeerevalWarning,
+    user_stacklevel,
 )
 
 __all__ = ["ICCForm", "ICCResult", "RetestResult", "icc", "test_retest"]
@@ -576,7 +576,7 @@ def _icc_matrix(used: pd.DataFrame, *, spec: _Spec, level: float,
             "the ratings have no residual variance (raters agree perfectly up to a "
             "constant shift), so the two-way F tests and intervals are not defined; "
             "check for duplicated rater columns",
-            PeerevalWarning, stacklevel=4,
+            PeerevalWarning, stacklevel=user_stacklevel(),
         )
     values = {
         "ICC(1)": (icc1, b1, f1, df1, df1d, p1),
@@ -604,7 +604,7 @@ def _icc_matrix(used: pd.DataFrame, *, spec: _Spec, level: float,
             "that rows are targets and columns raters, that all raters use the same "
             "scale, and that the targets really differ; more, and more varied, targets "
             "give a usable estimate",
-            PeerevalWarning, stacklevel=4,
+            PeerevalWarning, stacklevel=user_stacklevel(),
         )
     return ICCResult(
         forms=tuple(forms), form=spec.name, level=float(level), n_targets=n,
@@ -861,13 +861,13 @@ def test_retest(
     spec = _spec(form)
     labels = _two_labels(labels)
     if _old_form(first, second, id, instrument):
-        if not _called_from_peereval():
-            warnings.warn(
-                "test_retest(first, second, id, instrument=...) is deprecated since "
-                "peereval 0.1: score each administration (instrument.score(responses)), "
-                "index both by a common respondent key (peereval.link's pseudonyms, or the "
-                "student id through peereval.loaders.records.normalise_id) and call "
-                "test_retest(first_scores, second_scores)", DeprecationWarning, stacklevel=3)
+        warnings.warn(
+            "test_retest(first, second, id, instrument=...) is deprecated since "
+            "peereval 0.1: score each administration (instrument.score(responses)), "
+            "index both by a common respondent key (peereval.link's pseudonyms, or "
+            "peereval.loaders.records.keyed_by_id) and call "
+            "test_retest(first_scores, second_scores)", DeprecationWarning,
+            stacklevel=user_stacklevel())
         sides = _linked_by_id(first, second, "student_id" if id is _KEYED else id,
                               instrument, by, labels)
     else:
@@ -877,18 +877,6 @@ def test_retest(
 
 
 test_retest.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
-
-
-def _called_from_peereval() -> bool:
-    """Whether test_retest was called by peereval itself (the report runner and
-    ``peereval summary`` still use the old form until they are moved to the new one;
-    the deprecation is told to users, whose code can change)."""
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_globals.get("__name__") in (__name__,
-                                                                     "peereval._options"):
-        frame = frame.f_back  # type: ignore[assignment]
-    caller = "" if frame is None else str(frame.f_globals.get("__name__", ""))
-    return caller == "peereval" or caller.startswith("peereval.")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from peereval.errors import (
     PeerevalError,
     PeerevalWarning,
     SmallSampleWarning,
+    user_stacklevel,
 )
 from peereval.reliability._data import (
     check_variance,
@@ -253,7 +254,7 @@ def omega(
         warnings.warn(
             "a general factor is not identified by two group factors: its loadings were set "
             f"by option='{option}' (as psych::omega does); prefer 3 or more group factors",
-            PeerevalWarning, stacklevel=2)
+            PeerevalWarning, stacklevel=user_stacklevel())
     general, group, communality, converged = _schmid_leiman(matrix, n_factors, option)
     # minres keeps uniquenesses at or above HEYWOOD_UNIQUENESS, so a Heywood case shows
     # as a communality at (or, where the search stops early, just short of) that bound
@@ -264,10 +265,10 @@ def omega(
             f"Heywood case: item(s) {heywood} have a communality of (almost) 1 or more, so "
             "the factor solution is improper; try fewer factors or check the items "
             "(nearly duplicated items cause it)",
-            HeywoodWarning, stacklevel=2)
+            HeywoodWarning, stacklevel=user_stacklevel())
     if not converged:
         warnings.warn("the factor extraction or rotation did not converge; the omegas may "
-                      "be unreliable", ConvergenceWarning, stacklevel=2)
+                      "be unreliable", ConvergenceWarning, stacklevel=user_stacklevel())
     if n_factors > 1:
         owner = np.argmax(np.abs(group), axis=1)
         sizes = np.bincount(owner, minlength=n_factors)
@@ -279,7 +280,7 @@ def omega(
                 + f"group factors hold {', '.join(map(str, sizes))} item(s) each; a group "
                 "factor with fewer than 3 items rests on one or two correlations, so its "
                 "loadings and omega_h are fragile (psych::omega computes them all the same)",
-                SmallSampleWarning, stacklevel=2)
+                SmallSampleWarning, stacklevel=user_stacklevel())
     signs = np.ones(k)
     if flip:
         signs = np.where(general < 0, -1.0, 1.0)

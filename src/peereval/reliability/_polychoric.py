@@ -26,7 +26,7 @@ from scipy.special import ndtr, ndtri
 from peereval._bivariate import bvn_cdf, bvn_pdf, bvn_pdf_drho
 from peereval._format import fmt
 from peereval._results import Result
-from peereval.errors import ConvergenceWarning, PeerevalError, PeerevalWarning
+from peereval.errors import ConvergenceWarning, PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.reliability._data import item_frame
 
 __all__ = ["PolychoricResult", "polychoric", "polyserial"]
@@ -416,7 +416,7 @@ def polychoric(
                    "cor.smooth does; " if smooth else "smooth=True gives a smoothed one; ")
                 + "look for items with few answers in some categories or pairs with small n "
                 "(result.n), and consider merging sparse categories.",
-                PeerevalWarning, stacklevel=2)
+                PeerevalWarning, stacklevel=user_stacklevel())
 
     labels = [_boundary(categories[a], categories[a + 1]) for a in range(n_cat - 1)]
     return PolychoricResult(
@@ -592,13 +592,13 @@ def polyserial(
             f"polyserial estimates beyond ±1 were set to ±1: {', '.join(clipped)}. The "
             "ad hoc estimator does this when the item is far from a cut normal variable "
             "or n is small; look at the item's distribution.",
-            PeerevalWarning, stacklevel=2)
+            PeerevalWarning, stacklevel=user_stacklevel())
     failed = [f"{ys[a]}-{xs[b]}" for a, b in np.argwhere(np.isnan(rps))]
     if failed:
         warnings.warn(
             f"polyserial correlations could not be estimated for {', '.join(failed)}: fewer "
             "than two respondents with both values, or no variance among them.",
-            PeerevalWarning, stacklevel=2)
+            PeerevalWarning, stacklevel=user_stacklevel())
     labels = [_boundary(categories[a], categories[a + 1]) for a in range(n_cat - 1)]
     return PolychoricResult(
         method="polyserial",
@@ -881,14 +881,14 @@ def _warn_pairs(rho: np.ndarray, pairs: list[str], fixed: np.ndarray, correct: f
             f"{listing(impossible)}): with the thresholds used, an observed answer has "
             "probability 0 for every correlation, so the likelihood has no maximum. "
             "Merge sparse categories or use global_thresholds=True.",
-            PeerevalWarning, stacklevel=3)
+            PeerevalWarning, stacklevel=user_stacklevel())
     missing = np.isnan(rho) & ~impossible
     if missing.any():
         warnings.warn(
             f"{int(missing.sum())} polychoric correlation(s) could not be estimated "
             f"({listing(missing)}): no respondent answered both items, or one item had "
             "a single answer among those who did. The matrix is incomplete; check result.n.",
-            PeerevalWarning, stacklevel=3)
+            PeerevalWarning, stacklevel=user_stacklevel())
     boundary = np.abs(rho) >= _GRID[-1]
     if boundary.any():
         warnings.warn(
@@ -896,7 +896,7 @@ def _warn_pairs(rho: np.ndarray, pairs: list[str], fixed: np.ndarray, correct: f
             f"{listing(boundary)}: the table has empty cells that make the association "
             "look perfect. Merge sparse categories, or use global_thresholds=False with a "
             "correction for empty cells.",
-            ConvergenceWarning, stacklevel=3)
+            ConvergenceWarning, stacklevel=user_stacklevel())
     if renormalised.any():
         warnings.warn(
             f"for {listing(renormalised)} the corrected cumulative proportions reached 1 "
@@ -905,10 +905,10 @@ def _warn_pairs(rho: np.ndarray, pairs: list[str], fixed: np.ndarray, correct: f
             "instead (polycor's two-step estimate of the corrected table). With so many "
             "empty cells the correction dominates the estimate: merge sparse categories, "
             "or pass correct=0 for polycor's uncorrected two-step estimate.",
-            PeerevalWarning, stacklevel=3)
+            PeerevalWarning, stacklevel=user_stacklevel())
     if fixed.sum() > 0:
         warnings.warn(
             f"{int(fixed.sum())} empty cell(s) in {int((fixed > 0).sum())} pair(s) were given "
             f"{correct:g} respondents (correction for continuity, as psych does); the "
             "estimates for those pairs depend on this choice. Examine sparse categories.",
-            PeerevalWarning, stacklevel=3)
+            PeerevalWarning, stacklevel=user_stacklevel())

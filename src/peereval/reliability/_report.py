@@ -13,7 +13,7 @@ from peereval._format import fmt, fmt_ci
 from peereval._options import Interval, checked
 from peereval._random import SeedLike, as_generator
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.reliability._alpha import AlphaResult, ItemAnalysis, alpha, item_analysis
 from peereval.reliability._omega import OmegaResult, omega
 from peereval.reliability._split_half import SplitHalfResult, split_half
@@ -147,7 +147,7 @@ def scale_reliability(
         if len(codes) < 2:
             warnings.warn(f"scale '{scale.name}' has one item: reliability is not defined "
                           "for it and it is left out of the table", PeerevalWarning,
-                          stacklevel=2)
+                          stacklevel=user_stacklevel())
             continue
         low, high = instrument.range_of(scale)
         a = alpha(items, codes, missing=missing, ci=ci, n_boot=n_boot, level=level, seed=rng,
