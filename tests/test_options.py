@@ -135,3 +135,18 @@ def test_renamed_argument_warns_and_still_works():
     with pytest.raises(OptionError, match="give confidence= only"):
         f(1, level=0.9, confidence=0.9)
     assert constraints_of(f)  # the constraints stay visible through both decorators
+
+
+def test_warnings_of_checked_functions_name_the_callers_line():
+    import warnings
+
+    import pandas as pd
+
+    from peereval.reliability import alpha
+
+    data = pd.DataFrame({"a": [1, 2, 4], "b": [2, 2, 5], "c": [1, 3, 4]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        alpha(data)  # three respondents for three items: a small-sample warning
+    assert caught
+    assert {w.filename for w in caught} == {__file__}
