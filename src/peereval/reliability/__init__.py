@@ -8,7 +8,7 @@
 * :func:`split_half`: Spearman-Brown for odd-even and random splits, Guttman's
   lambda 2, 4 and 6.
 * :func:`icc`: the six Shrout-Fleiss intraclass correlations with McGraw-Wong names;
-  :func:`test_retest` links two administrations by respondent id.
+  :func:`test_retest` compares two scored administrations matched by a common key.
 * :func:`cohen_kappa`, :func:`fleiss_kappa`, :func:`krippendorff_alpha`: agreement.
 * :func:`scale_reliability`: every scale of an instrument in one table.
 
