@@ -365,6 +365,12 @@ def user_stacklevel() -> int:
 
     Use it as ``warnings.warn(message, SomeWarning, stacklevel=user_stacklevel())``.
 
+    Returns
+    -------
+    int
+        1 for the function that calls it, plus one for each frame of peereval's own
+        above it.
+
     Examples
     --------
     >>> import warnings
