@@ -31,7 +31,7 @@ from peereval.errors import (
     SheetError,
 )
 from peereval.loaders.panel import SOURCE_ATTR, read_expert_panel
-from peereval.validity import ContentValidity, content_validity
+from peereval.validity import ContentValidity, ContentValidityRules, content_validity
 
 
 def show(value: float, digits: int = 2) -> str:
@@ -111,7 +111,7 @@ def test_lawshe_table_as_printed(n, printed):
     with warnings.catch_warnings():
         warnings.simplefilter("error", PeerevalWarning)  # tabulated N: no warning
         result = content_validity(None, essentiality=essential_panel(n, n),
-                                  cvr_method="lawshe")
+                                  rules=ContentValidityRules(cvr_method="lawshe"))
     crit = result.critical.iloc[0]
     assert show(crit["cvr_crit"]) == printed
     assert crit["n_crit"] == _lawshe_needed(n, printed)
@@ -120,7 +120,8 @@ def test_lawshe_table_as_printed(n, printed):
 def test_lawshe_small_panels_need_unanimity_then_7_of_8_and_8_of_9():
     needed = {}
     for n in (5, 6, 7, 8, 9):
-        result = content_validity(None, essentiality=essential_panel(n, n), cvr_method="lawshe")
+        result = content_validity(None, essentiality=essential_panel(n, n),
+                                  rules=ContentValidityRules(cvr_method="lawshe"))
         needed[n] = int(result.critical.iloc[0]["n_crit"])
     assert needed == {5: 5, 6: 6, 7: 7, 8: 7, 9: 8}
 
@@ -128,12 +129,12 @@ def test_lawshe_small_panels_need_unanimity_then_7_of_8_and_8_of_9():
 def test_lawshe_13_experts_printed_54():
     # 10 of 13 give CVR .538, printed .54, which meets the printed .54
     ok = one_item(content_validity(None, essentiality=essential_panel(13, 10),
-                                   cvr_method="lawshe"))
+                                   rules=ContentValidityRules(cvr_method="lawshe")))
     assert show(ok["cvr_crit"]) == ".54"
     assert show(ok["cvr"]) == ".54"
     assert ok["essentiality_status"] == "pass"
     short = one_item(content_validity(None, essentiality=essential_panel(13, 9),
-                                      cvr_method="lawshe", cvr_revise=None))
+            rules=ContentValidityRules(cvr_method="lawshe", cvr_revise=None)))
     assert short["essentiality_status"] == "fail"
     assert short["decision"] == "drop"
 
@@ -141,7 +142,7 @@ def test_lawshe_13_experts_printed_54():
 def test_lawshe_untabulated_n_warns_and_uses_his_approximation():
     with pytest.warns(PeerevalWarning, match="no entry for 16 experts"):
         result = content_validity(None, essentiality=essential_panel(16, 12),
-                                  cvr_method="lawshe")
+                                  rules=ContentValidityRules(cvr_method="lawshe"))
     # z.95/sqrt(N) + 1/N (REFERENCES §1.2) = .411 + .0625 = .474
     expected = 1.6448536269514722 / 4 + 1 / 16
     crit = result.critical.iloc[0]
@@ -151,7 +152,8 @@ def test_lawshe_untabulated_n_warns_and_uses_his_approximation():
 
 def test_lawshe_below_5_experts_is_not_assessed():
     with pytest.warns(PeerevalWarning, match="starts at 5 experts"):
-        result = content_validity(None, essentiality=essential_panel(4, 4), cvr_method="lawshe")
+        result = content_validity(None, essentiality=essential_panel(4, 4),
+                                  rules=ContentValidityRules(cvr_method="lawshe"))
     row = one_item(result)
     assert row["essentiality_status"] == "not assessed"
     assert pd.isna(row["n_crit"])
@@ -159,8 +161,8 @@ def test_lawshe_below_5_experts_is_not_assessed():
 
 def test_lawshe_only_at_alpha_05():
     with pytest.raises(PeerevalError, match=r"alpha = \.05 only"):
-        content_validity(None, essentiality=essential_panel(10, 9), cvr_method="lawshe",
-                         alpha=0.01)
+        content_validity(None, essentiality=essential_panel(10, 9),
+                         rules=ContentValidityRules(cvr_method="lawshe", alpha=0.01))
 
 
 # ------------------------------------------------------------------ §1.3 Ayre & Scally
@@ -206,7 +208,8 @@ def test_decision_compares_counts_not_cvr_floats():
 
 def test_ayre_scally_other_alpha():
     # alpha = .01, N = 10: P(X >= 10) = .001, P(X >= 9) = .011 > .01, so unanimity
-    result = content_validity(None, essentiality=essential_panel(10, 10), alpha=0.01)
+    result = content_validity(None, essentiality=essential_panel(10, 10),
+                              rules=ContentValidityRules(alpha=0.01))
     assert result.critical.iloc[0]["n_crit"] == 10
 
 
@@ -222,14 +225,16 @@ def test_exact_method_with_four_experts_cannot_reach_significance():
 
 
 def test_wilson_values_quoted():
-    result = content_validity(None, essentiality=essential_panel(13, 10), cvr_method="wilson")
+    result = content_validity(None, essentiality=essential_panel(13, 10),
+                              rules=ContentValidityRules(cvr_method="wilson"))
     crit = result.critical.iloc[0]
     assert show(crit["cvr_crit"], 3) == ".456"
     assert crit["n_crit"] == 10  # bio-protocol: 10 or more of 13 SMEs
-    result = content_validity(None, essentiality=essential_panel(30, 25), cvr_method="wilson",
-                              alpha=0.01)
+    result = content_validity(None, essentiality=essential_panel(30, 25),
+                              rules=ContentValidityRules(cvr_method="wilson", alpha=0.01))
     assert show(result.critical.iloc[0]["cvr_crit"], 3) == ".425"
-    result = content_validity(None, essentiality=essential_panel(10, 8), cvr_method="wilson")
+    result = content_validity(None, essentiality=essential_panel(10, 8),
+                              rules=ContentValidityRules(cvr_method="wilson"))
     assert show(result.critical.iloc[0]["cvr_crit"]) == ".52"
 
 
@@ -285,7 +290,7 @@ BMC = {(10, 10): (".001", "1.00"), (10, 9): (".010", ".90"), (10, 8): (".044", "
 def test_bmc_published_values():
     counts = list(BMC)
     with pytest.warns(PeerevalWarning, match="3 relevance rating"):
-        result = content_validity(panel(counts), icvi_threshold="lynn")
+        result = content_validity(panel(counts), rules=ContentValidityRules(icvi_threshold="lynn"))
     for (n, a), row in zip(counts, result.items.itertuples(), strict=True):
         assert (row.n_experts, row.n_relevant) == (n, a)
         assert show(row.p_c, 3) == BMC[(n, a)][0]
@@ -358,10 +363,11 @@ def test_icvi_threshold_by_panel_size():
 def test_lynn_and_polit_beck_select_the_same_items():
     for n in range(3, 13):
         counts = [(n, a) for a in range(n + 1)]
-        lynn = content_validity(panel(counts), icvi_threshold="lynn")
+        lynn = content_validity(panel(counts), rules=ContentValidityRules(icvi_threshold="lynn"))
         polit = content_validity(panel(counts))
         assert list(lynn.items["relevance_status"]) == list(polit.items["relevance_status"])
-    row = one_item(content_validity(panel([(7, 6)]), icvi_threshold="lynn"))
+    row = one_item(content_validity(panel([(7, 6)]),
+                                    rules=ContentValidityRules(icvi_threshold="lynn")))
     assert show(row["icvi_threshold"]) == ".83"
 
 
@@ -369,12 +375,14 @@ def test_revise_band_is_on_the_printed_value():
     # 16 of 23 = .6957, printed .70: revise; 15 of 23 = .652: drop
     assert one_item(content_validity(panel([(23, 16)])))["relevance_status"] == "marginal"
     assert one_item(content_validity(panel([(23, 15)])))["relevance_status"] == "fail"
-    strict = one_item(content_validity(panel([(10, 7)]), icvi_revise=None))
+    strict = one_item(content_validity(panel([(10, 7)]),
+                                       rules=ContentValidityRules(icvi_revise=None)))
     assert strict["decision"] == "drop"
 
 
 def test_numeric_icvi_threshold():
-    row = one_item(content_validity(panel([(10, 8)]), icvi_threshold=0.83))
+    row = one_item(content_validity(panel([(10, 8)]),
+                                    rules=ContentValidityRules(icvi_threshold=0.83)))
     assert row["n_relevant_min"] == 9
     assert row["decision"] == "revise"
 
@@ -601,7 +609,7 @@ def test_impact_below_threshold_drops_or_revises():
     assert fmt(row["impact"]) == "0.52"
     assert row["decision"] == "drop"
     row = one_item(content_validity(panel([(10, 10)]), importance=importance,
-                                    impact_revise=0.5))
+                                    rules=ContentValidityRules(impact_revise=0.5)))
     assert row["decision"] == "revise"
 
 
@@ -699,9 +707,14 @@ def test_duplicate_items_and_bad_input():
 
 @pytest.mark.parametrize("options", [
     {"cvr_method": "binomial"}, {"alpha": 0.7}, {"alpha": True}, {"icvi_threshold": "lin"},
-    {"icvi_threshold": 1.2}, {"essential_code": 2}, {"relevance_scale": 5},
-    {"impact_threshold": 0},
+    {"icvi_threshold": 1.2}, {"impact_threshold": 0},
 ])
+def test_invalid_rules(options):
+    with pytest.raises(PeerevalError):
+        content_validity(panel([(4, 4)]), rules=ContentValidityRules(**options))
+
+
+@pytest.mark.parametrize("options", [{"essential_code": 2}, {"relevance_scale": 5}])
 def test_invalid_options(options):
     with pytest.raises(PeerevalError):
         content_validity(panel([(4, 4)]), **options)
