@@ -36,6 +36,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 
 from peereval._format import fmt, fmt_ci
+from peereval._frames import frame_of
 from peereval._random import SeedLike, as_generator
 from peereval.errors import PeerevalError
 from peereval.figures._style import (
@@ -48,7 +49,6 @@ from peereval.figures._style import (
     styled,
 )
 from peereval.figures._text import display_text
-from peereval.outcomes._groups import frame_of
 
 __all__ = ["adjusted_means", "distributions", "forest", "forest_table", "love", "pre_post"]
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from peereval._frames import frame_of
 from peereval._options import Choice, Interval
 from peereval.errors import PeerevalError
 from peereval.labels import normalize_label
@@ -44,17 +45,6 @@ EVENT_WORDS = frozenset({"yes", "y", "true", "1", "1.0", "pass", "passed", "even
                          "success", "بله", "قبول"})
 NON_EVENT_WORDS = frozenset({"no", "n", "false", "0", "0.0", "fail", "failed", "none",
                              "خیر", "مردود"})
-
-
-def frame_of(data: Any) -> pd.DataFrame:
-    """The DataFrame behind what users pass (a DataFrame, Records or Linked data)."""
-    if isinstance(data, pd.DataFrame):
-        return data
-    inner = getattr(data, "data", None)
-    if isinstance(inner, pd.DataFrame):
-        return inner
-    raise PeerevalError(f"expected a DataFrame (or Records), not {type(data).__name__}",
-                        hint="pass a pandas DataFrame with one row per student")
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], role: str) -> None:
