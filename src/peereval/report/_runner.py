@@ -1169,11 +1169,12 @@ def _coding(run: _Run, section: Section) -> None:
                     count=("count", "sum"))
                .reset_index()
                .sort_values(["scale", "value"], kind="stable", na_position="last"))
-    rules = sorted({f"{r.rule} ({r.source})" for r in grouped.itertuples()
-                    if r.rule != "not a scale position"})
+    rules = {(r.rule, r.source) for r in grouped.itertuples()
+             if r.rule != "not a scale position"}
     section.paragraphs.append(
-        "Answers were turned into numbers by " + "; ".join(rules) + ". The table "
-        "'How the answers were coded' lists every answer, its number and the rule.")
+        "Answers were turned into numbers with "
+        + "; ".join(f"{rule} (from {source})" for rule, source in sorted(rules))
+        + ". The table 'How the answers were coded' lists every answer and its number.")
     unseen = sorted({u for u in grouped["unseen_levels"] if u})
     note = ("Each row is one answer as exported and the number analysed. Answers that "
             "are not a position on the scale (such as 'Not applicable') are missing "
@@ -1182,13 +1183,17 @@ def _coding(run: _Run, section: Section) -> None:
         note += (" The numbers of some answers rest on levels nobody chose ("
                  + "; ".join(unseen) + "); if the questionnaire's scale did not have them, "
                  "give its number of points in the codebook (response_range).")
-    section.tables.append(Table(
-        "coding", "How the answers were coded",
-        _frame(grouped, {"scale": "scale", "items": "items", "answer": "answer",
-                         "label": "label", "value": "number", "rule": "rule",
-                         "source": "source", "unseen_levels": "levels nobody chose",
-                         "count": "answers"}),
-        note=note))
+    columns = {"scale": "scale", "items": "items", "answer": "answer", "label": "label",
+               "value": "number", "rule": "rule", "source": "source",
+               "unseen_levels": "levels nobody chose", "count": "answers"}
+    if len(rules) == 1:  # one rule and source for every answer: said once, above
+        note += f" Every answer was coded with {next(iter(rules))[0]}."
+        columns = {k: v for k, v in columns.items() if k not in ("rule", "source")}
+    for column in ("label", "unseen_levels"):  # columns with nothing to show
+        if not (grouped[column].astype(str) != "").any():
+            columns.pop(column)
+    section.tables.append(Table("coding", "How the answers were coded",
+                                _frame(grouped, columns), note=note))
 
 
 # --------------------------------------------------------------------- entry points
