@@ -54,7 +54,7 @@ PROCEDURES = {
     "parallel_analysis": lambda jobs: parallel_analysis(
         _items(), n_iter=600, seed=2, n_jobs=jobs).table.to_numpy(),
     "krippendorff": lambda jobs: (lambda r: (r.ci_low, r.ci_high))(krippendorff_alpha(
-        _ratings(), level="ordinal", n_boot=600, seed=3, n_jobs=jobs)),
+        _ratings(), metric="ordinal", n_boot=600, seed=3, n_jobs=jobs)),
     "simulate_power": lambda jobs: simulate_power(effect=0.4, n=(30, 50), n_sim=1200,
                                                   test="welch", seed=4,
                                                   n_jobs=jobs).rejections,

@@ -453,10 +453,10 @@ class OptionError(PeerevalError, ValueError):
     >>> from peereval.reliability import alpha
     >>> data = pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 2, 3, 5], "c": [1, 3, 3, 4]})
     >>> try:
-    ...     alpha(data, level="0.95")
+    ...     alpha(data, confidence="0.95")
     ... except OptionError as error:
     ...     print(error.message)
-    alpha(): level must be a number strictly between 0 and 1, not '0.95' (a str)
+    alpha(): confidence must be a number strictly between 0 and 1, not '0.95' (a str)
     """
 
 

@@ -370,7 +370,7 @@ def test_fleiss_errors_and_warnings():
 def test_krippendorff_2011_published():
     published = {"nominal": 0.743, "ordinal": 0.815, "interval": 0.849, "ratio": 0.797}
     for level, value in published.items():
-        result = krippendorff_alpha(KRIPPENDORFF_2011, level=level, n_boot=0)
+        result = krippendorff_alpha(KRIPPENDORFF_2011, metric=level, n_boot=0)
         assert round(result.alpha, 3) == value, level
         assert (result.n_units, result.n_units_dropped, result.n_values) == (11, 1, 40)
     nominal = krippendorff_alpha(KRIPPENDORFF_2011, n_boot=0)
@@ -384,7 +384,7 @@ def test_krippendorff_2011_published():
 
 
 def test_hayes_krippendorff_2007_published():
-    result = krippendorff_alpha(HAYES_KRIPPENDORFF_2007, level="ordinal", n_boot=0)
+    result = krippendorff_alpha(HAYES_KRIPPENDORFF_2007, metric="ordinal", n_boot=0)
     assert round(result.alpha, 4) == 0.7598
 
 
@@ -395,7 +395,7 @@ def test_krippendorff_against_pypi_package(level):
     random = pd.DataFrame(rng.integers(1, 6, size=(25, 4)).astype(float))
     random = random.mask(rng.random(random.shape) < 0.2)
     for data in (KRIPPENDORFF_2011, HAYES_KRIPPENDORFF_2007 + 1, random):
-        ours = krippendorff_alpha(data, level=level, n_boot=0).alpha
+        ours = krippendorff_alpha(data, metric=level, n_boot=0).alpha
         theirs = krippendorff.alpha(reliability_data=data.to_numpy(dtype=float).T,
                                     level_of_measurement=level)
         np.testing.assert_allclose(ours, theirs, rtol=1e-9)
@@ -404,7 +404,7 @@ def test_krippendorff_against_pypi_package(level):
 def test_krippendorff_ordinal_labels():
     labels = {1: "never", 2: "rarely", 3: "sometimes", 4: "often", 5: "always"}
     text = KRIPPENDORFF_2011.apply(lambda c: c.map(labels))
-    result = krippendorff_alpha(text, level="ordinal", categories=list(labels.values()),
+    result = krippendorff_alpha(text, metric="ordinal", categories=list(labels.values()),
                                 n_boot=0)
     assert round(result.alpha, 3) == 0.815
     nominal = krippendorff_alpha(text, n_boot=0)
@@ -412,13 +412,13 @@ def test_krippendorff_ordinal_labels():
 
 
 def test_krippendorff_bootstrap_reproducible():
-    a = krippendorff_alpha(KRIPPENDORFF_2011, level="interval", n_boot=500, seed=7)
-    b = krippendorff_alpha(KRIPPENDORFF_2011, level="interval", n_boot=500,
+    a = krippendorff_alpha(KRIPPENDORFF_2011, metric="interval", n_boot=500, seed=7)
+    b = krippendorff_alpha(KRIPPENDORFF_2011, metric="interval", n_boot=500,
                            seed=np.random.default_rng(7))
     assert (a.ci_low, a.ci_high) == (b.ci_low, b.ci_high)
     assert a.ci_low < a.alpha < a.ci_high <= 1
     assert a.seed == "7"
-    c = krippendorff_alpha(KRIPPENDORFF_2011, level="ordinal", n_boot=300, seed=1)
+    c = krippendorff_alpha(KRIPPENDORFF_2011, metric="ordinal", n_boot=300, seed=1)
     assert c.ci_low < c.alpha
     none = krippendorff_alpha(KRIPPENDORFF_2011, n_boot=0)
     assert np.isnan(none.ci_low)
@@ -436,20 +436,20 @@ def test_krippendorff_errors_and_warnings():
     with pytest.raises(PeerevalError, match="no unit was coded by two"):
         krippendorff_alpha(pd.DataFrame({"a": [1, nan], "b": [nan, 2]}))
     with pytest.raises(PeerevalError, match="must be numbers"):
-        krippendorff_alpha(pd.DataFrame({"a": ["x", "y"], "b": ["x", "x"]}), level="interval")
+        krippendorff_alpha(pd.DataFrame({"a": ["x", "y"], "b": ["x", "x"]}), metric="interval")
     with pytest.raises(PeerevalError, match="cannot be negative"):
-        krippendorff_alpha(pd.DataFrame({"a": [-1, 2], "b": [1, 2]}), level="ratio")
-    with pytest.raises(PeerevalError, match="level must be one of 'nominal'"):
-        krippendorff_alpha(KRIPPENDORFF_2011, level="circular")
+        krippendorff_alpha(pd.DataFrame({"a": [-1, 2], "b": [1, 2]}), metric="ratio")
+    with pytest.raises(PeerevalError, match="metric must be one of 'nominal'"):
+        krippendorff_alpha(KRIPPENDORFF_2011, metric="circular")
     with pytest.raises(PeerevalError, match="no column 'E'"):
         krippendorff_alpha(KRIPPENDORFF_2011, ["A", "E"])
     with pytest.raises(PeerevalError, match="order is not known"):
-        krippendorff_alpha(pd.DataFrame({"a": ["x", "y"], "b": ["x", "x"]}), level="ordinal")
+        krippendorff_alpha(pd.DataFrame({"a": ["x", "y"], "b": ["x", "x"]}), metric="ordinal")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(PeerevalWarning, match="all pairable values are equal"):
             krippendorff_alpha(pd.DataFrame({"a": [2, 2, 2], "b": [2, 2, nan]}))
     data = KRIPPENDORFF_2011.copy()
     before = data.copy()
-    krippendorff_alpha(data, level="ordinal", n_boot=200, seed=1)
+    krippendorff_alpha(data, metric="ordinal", n_boot=200, seed=1)
     pd.testing.assert_frame_equal(data, before)

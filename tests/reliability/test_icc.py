@@ -253,7 +253,7 @@ def test_input_not_modified():
 
 
 def test_level():
-    narrow = icc(SHROUT_FLEISS, level=0.80)
+    narrow = icc(SHROUT_FLEISS, confidence=0.80)
     wide = icc(SHROUT_FLEISS)
     assert narrow.ci_low > wide.ci_low
     assert narrow.ci_high < wide.ci_high
@@ -278,8 +278,8 @@ def test_errors_name_the_problem():
     assert info.value.value == "six"
     with pytest.raises(PeerevalError, match="needs a pandas DataFrame"):
         icc(SHROUT_FLEISS.to_numpy())
-    with pytest.raises(PeerevalError, match="level must be"):
-        icc(SHROUT_FLEISS, level=95)
+    with pytest.raises(PeerevalError, match="confidence must be"):
+        icc(SHROUT_FLEISS, confidence=95)
     gappy = SHROUT_FLEISS.astype(float)
     gappy.loc[0, "J1"] = np.nan
     with pytest.raises(PeerevalError, match="lack a rating"):

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from peereval._format import fmt, fmt_ci, fmt_p
-from peereval._options import Interval, checked
+from peereval._options import Interval, checked, renamed
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result, interpret
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
@@ -262,14 +262,15 @@ def _weight_matrix(weights: Any, q: int) -> tuple[np.ndarray, str]:
     return matrix, "custom"
 
 
-@checked(level=Interval(0, 1, closed="neither"))
+@renamed(level="confidence")
+@checked(confidence=Interval(0, 1, closed="neither"))
 def cohen_kappa(
     data: pd.DataFrame,
     rater1: str,
     rater2: str,
     *,
     weights: Literal["linear", "quadratic"] | np.ndarray | None = None,
-    level: float = 0.95,
+    confidence: float = 0.95,
     categories: Sequence[Any] | None = None,
 ) -> KappaResult:
     r"""Cohen's kappa for two raters, unweighted or weighted, with a large-sample CI.
@@ -284,7 +285,7 @@ def cohen_kappa(
         ``None`` (default) for Cohen's (1960) kappa; ``"linear"`` or ``"quadratic"``
         for Cohen's (1968) weighted kappa on ordered categories; or a q x q matrix
         of agreement weights.
-    level
+    confidence
         Confidence level.
     categories
         All categories, in order. Needed for weights when the values are text, and to
@@ -369,7 +370,7 @@ def cohen_kappa(
     if rater1 == rater2:
         raise PeerevalError("rater1 and rater2 name the same column", column=str(rater1),
                             hint="name the columns of two different raters")
-    _check_level(level)
+    _check_level(confidence)
     pair = frame[[rater1, rater2]]
     both = pair.notna().all(axis=1)
     n_dropped = int((~both).sum())
@@ -424,14 +425,14 @@ def cohen_kappa(
         se0 = math.sqrt(var0) if var0 > 0 else math.nan
         z = kappa / se0 if se0 and math.isfinite(se0) else math.nan
         p = float(2 * stats.norm.sf(abs(z))) if math.isfinite(z) else math.nan
-        crit = float(stats.norm.ppf(1 - (1 - level) / 2))
+        crit = float(stats.norm.ppf(1 - (1 - confidence) / 2))
         low, high = kappa - crit * se, kappa + crit * se
         if low < -1 or high > 1:
             notes.append("an interval bound beyond ±1 was set to ±1")
             low, high = max(low, -1.0), min(high, 1.0)
     return KappaResult(
         kappa=float(kappa), se=float(se), ci_low=float(low), ci_high=float(high),
-        level=float(level), se0=float(se0), z=float(z), p=float(p),
+        level=float(confidence), se0=float(se0), z=float(z), p=float(p),
         observed_agreement=po, expected_agreement=pe, n=n, n_dropped=n_dropped,
         weights=weight_name, rater1=str(rater1), rater2=str(rater2),
         categories=tuple(order),
@@ -572,14 +573,15 @@ def _gwet_fleiss(counts: np.ndarray, level: float) -> tuple[float, float, float,
     return kappa, pa, pe, se, kappa - crit * se, min(1.0, kappa + crit * se), n - 1
 
 
-@checked(level=Interval(0, 1, closed="neither"))
+@renamed(level="confidence")
+@checked(confidence=Interval(0, 1, closed="neither"))
 def fleiss_kappa(
     data: pd.DataFrame,
     columns: Sequence[Any] | None = None,
     *,
     counts: bool = False,
     categories: Sequence[Any] | None = None,
-    level: float = 0.95,
+    confidence: float = 0.95,
     missing: Literal["listwise", "available"] = "listwise",
 ) -> FleissKappaResult:
     r"""Fleiss' kappa for nominal ratings by many raters, per category as well.
@@ -597,7 +599,7 @@ def fleiss_kappa(
         Whether ``data`` is a table of counts.
     categories
         All categories, to report categories nobody chose (ratings data only).
-    level
+    confidence
         Confidence level.
     missing
         Ratings data: ``"listwise"`` (default, as R's ``irr::kappam.fleiss``) drops
@@ -692,7 +694,7 @@ def fleiss_kappa(
     from scipy import stats
 
     frame = _require_frame(data, "fleiss_kappa")
-    _check_level(level)
+    _check_level(confidence)
     if missing not in ("listwise", "available"):
         raise PeerevalError(f"missing must be 'listwise' or 'available', not {missing!r}")
     notes: list[str] = []
@@ -736,7 +738,7 @@ def fleiss_kappa(
         )
     equal = bool(np.all(r == r[0]))
     m = int(r.max())
-    kappa, pa, pe, se, low, high, _ = _gwet_fleiss(table_counts, level)
+    kappa, pa, pe, se, low, high, _ = _gwet_fleiss(table_counts, confidence)
     pi = (table_counts / r[:, None]).mean(axis=0)
     if not math.isfinite(kappa):
         warnings.warn(
@@ -763,7 +765,7 @@ def fleiss_kappa(
             kj = zj = pj = math.nan
         else:
             binary = np.column_stack([table_counts[:, j], r - table_counts[:, j]])
-            kj = _gwet_fleiss(binary, level)[0]
+            kj = _gwet_fleiss(binary, confidence)[0]
             zj = kj / se0_cat if equal else math.nan
             pj = float(2 * stats.norm.sf(abs(zj))) if equal else math.nan
         cats.append(FleissCategory(category=category, proportion=float(pi[j]),
@@ -771,7 +773,7 @@ def fleiss_kappa(
                                    z=float(zj), p=float(pj)))
     return FleissKappaResult(
         kappa=float(kappa), se=float(se), ci_low=float(low), ci_high=float(high),
-        level=float(level), se0=float(se0), z=float(z), p=float(p),
+        level=float(confidence), se0=float(se0), z=float(z), p=float(p),
         observed_agreement=float(pa), expected_agreement=float(pe), n_subjects=n,
         n_dropped=n_dropped, n_raters=m, equal_raters=equal,
         missing="counts" if counts else missing, categories=tuple(cats),
@@ -923,12 +925,13 @@ def _krippendorff_replicates(counts: np.ndarray, flat: np.ndarray, level: str,
     return _alpha_from((counts @ flat).reshape(-1, q, q), level, numbers)[0]
 
 
+@renamed(level="metric")
 @checked(confidence=Interval(0, 1, closed="neither"), n_boot=Interval(0, None, integer=True))
 def krippendorff_alpha(
     data: pd.DataFrame,
     columns: Sequence[Any] | None = None,
     *,
-    level: Level = "nominal",
+    metric: Level = "nominal",
     categories: Sequence[Any] | None = None,
     n_boot: int = 2000,
     confidence: float = 0.95,
@@ -945,7 +948,7 @@ def krippendorff_alpha(
         in rows.)
     columns
         The coder columns (default all).
-    level
+    metric
         ``"nominal"`` (default), ``"ordinal"``, ``"interval"`` or ``"ratio"``: the
         difference function. Interval and ratio data must be numbers (ratio: not
         negative); ordinal values are numbers, an ordered Categorical, or labels put
@@ -1027,16 +1030,16 @@ def krippendorff_alpha(
     ...     "B": [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
     ...     "C": [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
     ...     "D": [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan]})
-    >>> [round(krippendorff_alpha(units, level=lv, n_boot=0).alpha, 3)
+    >>> [round(krippendorff_alpha(units, metric=lv, n_boot=0).alpha, 3)
     ...  for lv in ("nominal", "ordinal", "interval", "ratio")]
     [0.743, 0.815, 0.849, 0.797]
-    >>> result = krippendorff_alpha(units, level="interval", seed=1)
+    >>> result = krippendorff_alpha(units, metric="interval", seed=1)
     >>> result.n_units, result.n_units_dropped, result.n_values
     (11, 1, 40)
     """
     frame = _require_frame(data, "krippendorff_alpha")
-    if level not in ("nominal", "ordinal", "interval", "ratio"):
-        raise PeerevalError(f"unknown level {level!r}",
+    if metric not in ("nominal", "ordinal", "interval", "ratio"):
+        raise PeerevalError(f"unknown level {metric!r}",
                             hint="use 'nominal', 'ordinal', 'interval' or 'ratio'")
     _check_level(confidence, "confidence")
     if not isinstance(n_boot, int | np.integer) or n_boot < 0:
@@ -1044,7 +1047,7 @@ def krippendorff_alpha(
     names = _columns(frame, columns, 2, "coder")
     coded = frame[names]
     numbers: np.ndarray | None = None
-    if level in ("interval", "ratio"):
+    if metric in ("interval", "ratio"):
         converted = {}
         for name in names:
             column = coded[name]
@@ -1052,18 +1055,18 @@ def krippendorff_alpha(
             bad = column.notna() & as_num.isna()
             if bad.any():
                 raise PeerevalError(
-                    f"{level} data must be numbers; coder {name!r} has {column[bad].iloc[0]!r}",
+                    f"{metric} data must be numbers; coder {name!r} has {column[bad].iloc[0]!r}",
                     column=str(name), value=column[bad].iloc[0],
                     hint="code the values as numbers, or use level='nominal' or 'ordinal'")
             converted[name] = as_num.astype("float64")
         coded = pd.DataFrame(converted, index=coded.index)
-        if level == "ratio" and (coded < 0).to_numpy().any():
+        if metric == "ratio" and (coded < 0).to_numpy().any():
             raise PeerevalError("ratio data cannot be negative",
                                 hint="use level='interval' for scales with negative values")
         order = _category_order(coded, None, ordered=True, role="coder")
         numbers = np.asarray(order, dtype=float)
     else:
-        order = _category_order(coded, categories, ordered=level == "ordinal", role="coder")
+        order = _category_order(coded, categories, ordered=metric == "ordinal", role="coder")
     counts = _unit_counts(coded, order)
     m = counts.sum(axis=1)
     pairable = m >= 2
@@ -1080,7 +1083,7 @@ def krippendorff_alpha(
     per_unit = (units[:, :, None] * units[:, None, :]
                 - units[:, :, None] * np.eye(len(order))[None]) * weights[:, None, None]
     coincidence = per_unit.sum(axis=0)
-    alpha, d_o, d_e = _alpha_from(coincidence, level, numbers)
+    alpha, d_o, d_e = _alpha_from(coincidence, metric, numbers)
     notes: list[str] = []
     if not np.isfinite(alpha):
         warnings.warn(
@@ -1097,14 +1100,14 @@ def krippendorff_alpha(
         flat = per_unit.reshape(per_unit.shape[0], -1)
         values = bootstrap_replicates(_krippendorff_replicates, flat.shape[0], n_boot,
                                       as_generator(seed), n_jobs=n_jobs, flat=flat,
-                                      level=level, numbers=numbers)
+                                      level=metric, numbers=numbers)
         undefined = int((~np.isfinite(values)).sum())
         if undefined:
             notes.append(f"{undefined} of {n_boot} resamples had no disagreement to expect "
                          "and were left out of the interval")
         low, high = percentile_interval(values, confidence)
     return KrippendorffAlphaResult(
-        alpha=float(alpha), level=level, ci_low=float(low), ci_high=float(high),
+        alpha=float(alpha), level=metric, ci_low=float(low), ci_high=float(high),
         confidence=float(confidence), n_boot=int(n_boot), seed=seed_text,
         observed_disagreement=float(d_o), expected_disagreement=float(d_e),
         n_units=int(pairable.sum()), n_units_dropped=n_dropped, n_coders=len(names),

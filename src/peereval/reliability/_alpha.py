@@ -18,7 +18,7 @@ from peereval._bootstrap import (
     percentile_interval,
 )
 from peereval._format import fmt, fmt_ci
-from peereval._options import Interval, checked
+from peereval._options import Interval, checked, renamed
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, SmallSampleWarning, user_stacklevel
@@ -192,7 +192,8 @@ class AlphaResult(Result):
                 f" ({self.n_items} items, n = {self.n_obs})")
 
 
-@checked(n_boot=Interval(1, None, integer=True), level=Interval(0, 1, closed="neither"))
+@renamed(level="confidence")
+@checked(n_boot=Interval(1, None, integer=True), confidence=Interval(0, 1, closed="neither"))
 def alpha(
     data: Any,
     items: Sequence[str] | None = None,
@@ -200,7 +201,7 @@ def alpha(
     missing: Missing = "listwise",
     ci: CI = "feldt",
     n_boot: int = 2000,
-    level: float = 0.95,
+    confidence: float = 0.95,
     seed: SeedLike = None,
     n_jobs: int | None = None,
 ) -> AlphaResult:
@@ -222,7 +223,7 @@ def alpha(
         ``"feldt"`` (analytic, default), ``"percentile"`` or ``"bca"`` (bootstrap).
     n_boot, seed
         Bootstrap replicates and their seed (an int makes the interval reproducible).
-    level
+    confidence
         Confidence level.
     n_jobs
         Workers for the bootstrap: None follows the active ``joblib.parallel_config``
@@ -292,7 +293,7 @@ def alpha(
             "items the item covariance matrix is singular and alpha is very unstable; "
             "report it as provisional or collect more responses",
             SmallSampleWarning, stacklevel=user_stacklevel())
-    feldt = feldt_interval(raw, n, k, level) if np.isfinite(raw) else (np.nan, np.nan)
+    feldt = feldt_interval(raw, n, k, confidence) if np.isfinite(raw) else (np.nan, np.nan)
     low, high = feldt
     replicates = None
     if ci != "feldt":
@@ -305,14 +306,14 @@ def alpha(
         else:
             replicates = _bootstrap_pairwise(x, n_boot, rng, n_jobs)
         if ci == "percentile":
-            low, high = percentile_interval(replicates, level)
+            low, high = percentile_interval(replicates, confidence)
         else:
             jack = (_jackknife_listwise(x - x.mean(axis=0)) if missing == "listwise"
                     else _jackknife_pairwise(x))
-            low, high = bca_interval(raw, replicates, influence_from_jackknife(jack), level)
+            low, high = bca_interval(raw, replicates, influence_from_jackknife(jack), confidence)
     return AlphaResult(
         alpha=raw, alpha_std=std, average_r=mean_r, median_r=median_r,
-        se=_asymptotic_se(cov, n), ci_low=low, ci_high=high, ci_method=ci, level=level,
+        se=_asymptotic_se(cov, n), ci_low=low, ci_high=high, ci_method=ci, level=confidence,
         feldt_low=feldt[0], feldt_high=feldt[1], n_items=k, n_obs=n, n_dropped=dropped,
         missing=missing, items=names, n_pairwise_min=n_min,
         n_boot=n_boot if ci != "feldt" else 0,

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from peereval._format import fmt, fmt_ci, fmt_p
-from peereval._options import Interval, checked
+from peereval._options import Interval, checked, renamed
 from peereval._results import Result, interpret
 from peereval.errors import (
     DuplicateIdError,
@@ -249,7 +249,8 @@ class ICCResult(Result):
 # ------------------------------------------------------------------------ icc()
 
 
-@checked(level=Interval(0, 1, closed="neither"))
+@renamed(level="confidence")
+@checked(confidence=Interval(0, 1, closed="neither"))
 def icc(
     data: pd.DataFrame,
     *,
@@ -258,7 +259,7 @@ def icc(
     raters: str | None = None,
     ratings: str | None = None,
     form: str = "A,1",
-    level: float = 0.95,
+    confidence: float = 0.95,
     missing: Literal["listwise", "error"] = "listwise",
 ) -> ICCResult:
     r"""Intraclass correlations: the six forms of Shrout and Fleiss (1979).
@@ -280,7 +281,7 @@ def icc(
         The form :meth:`ICCResult.apa` reports: ``"A,1"`` (default), ``"C,1"``,
         ``"1"``, ``"A,k"``, ``"C,k"``, ``"k"``, or their Shrout-Fleiss or psych
         names. All six are computed either way.
-    level
+    confidence
         Confidence level of the intervals.
     missing
         ``"listwise"`` (default) drops targets with any missing rating and reports
@@ -390,7 +391,7 @@ def icc(
             hint="fill in the ratings, or use missing='listwise' to leave these targets out",
         )
     used = wide[complete]
-    return _icc_matrix(used, spec=spec, level=level, dropped=dropped)
+    return _icc_matrix(used, spec=spec, level=confidence, dropped=dropped)
 
 
 def _few(values: Sequence[Any], limit: int = 8) -> str:
@@ -747,7 +748,8 @@ IdSpec = str | pd.Series | None
 _KEYED: Any = type("_Keyed", (), {"__repr__": lambda self: "<index>"})()
 
 
-@checked(level=Interval(0, 1, closed="neither"))
+@renamed(level="confidence")
+@checked(confidence=Interval(0, 1, closed="neither"))
 def test_retest(
     first: Any,
     second: Any,
@@ -757,7 +759,7 @@ def test_retest(
     by: Literal["scale", "item"] = "scale",  # noqa: PT028 - not a test
     columns: Sequence[str] | None = None,  # noqa: PT028 - not a test
     form: str = "A,1",  # noqa: PT028 - not a test
-    level: float = 0.95,  # noqa: PT028 - not a test
+    confidence: float = 0.95,  # noqa: PT028 - not a test
     labels: tuple[str, str] = ("first", "second"),  # noqa: PT028 - not a test
 ) -> RetestResult:
     r"""Test-retest reliability of two scored administrations: the ICC per scale or item.
@@ -796,7 +798,7 @@ def test_retest(
         The ICC form reported (default ``"A,1"``: two-way random effects, absolute
         agreement, single measurement, Koo and Li's recommendation for test-retest
         reliability). All six forms are in each :class:`ICCResult`.
-    level
+    confidence
         Confidence level.
     labels
         Names of the two administrations in tables.
@@ -873,7 +875,7 @@ def test_retest(
     else:
         sides = _keyed(first, second, by, labels)
     names = _measures(sides, columns, by, labels)
-    return _retest(sides, names, spec=spec, level=level, labels=labels)
+    return _retest(sides, names, spec=spec, level=confidence, labels=labels)
 
 
 test_retest.__test__ = False  # type: ignore[attr-defined]  # not a pytest test

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from peereval._format import fmt, fmt_ci
-from peereval._options import Interval, checked
+from peereval._options import Interval, checked, renamed
 from peereval._random import SeedLike, as_generator
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
@@ -81,7 +81,8 @@ class ScaleReliability(Result):
         return "; ".join(parts) + "."
 
 
-@checked(n_boot=Interval(1, None, integer=True), level=Interval(0, 1, closed="neither"))
+@renamed(level="confidence")
+@checked(n_boot=Interval(1, None, integer=True), confidence=Interval(0, 1, closed="neither"))
 def scale_reliability(
     scored: Any,
     instrument: Any = None,
@@ -89,7 +90,7 @@ def scale_reliability(
     missing: Literal["listwise", "pairwise"] = "listwise",
     ci: Literal["feldt", "percentile", "bca"] = "feldt",
     n_boot: int = 2000,
-    level: float = 0.95,
+    confidence: float = 0.95,
     seed: SeedLike = None,
     with_omega: bool = True,
     ordinal: bool = False,
@@ -105,7 +106,7 @@ def scale_reliability(
     instrument
         The :class:`~peereval.instrument.Instrument`; taken from ``scored`` by
         default.
-    missing, ci, n_boot, level, seed
+    missing, ci, n_boot, confidence, seed
         As for :func:`peereval.reliability.alpha`; with a bootstrap interval, each
         scale draws from one generator made from ``seed``, so the table is
         reproducible.
@@ -150,8 +151,8 @@ def scale_reliability(
                           stacklevel=user_stacklevel())
             continue
         low, high = instrument.range_of(scale)
-        a = alpha(items, codes, missing=missing, ci=ci, n_boot=n_boot, level=level, seed=rng,
-                  n_jobs=n_jobs)
+        a = alpha(items, codes, missing=missing, ci=ci, n_boot=n_boot, confidence=confidence,
+                  seed=rng, n_jobs=n_jobs)
         analysis = item_analysis(items, codes, missing=missing, response_range=(low, high))
         halves = split_half(items, codes, missing=missing, seed=rng)
         om = omega(items, codes, n_factors=1, missing=missing) if (
@@ -185,4 +186,4 @@ def scale_reliability(
     if not rows:
         raise PeerevalError("no scale has two or more items",
                             hint="reliability needs at least two items per scale")
-    return ScaleReliability(pd.DataFrame(rows), details, ci, level, missing)
+    return ScaleReliability(pd.DataFrame(rows), details, ci, confidence, missing)
