@@ -150,3 +150,19 @@ def test_warnings_of_checked_functions_name_the_callers_line():
         alpha(data)  # three respondents for three items: a small-sample warning
     assert caught
     assert {w.filename for w in caught} == {__file__}
+
+
+def test_old_level_argument_of_reliability_functions_still_works():
+    import pandas as pd
+
+    from peereval.reliability import alpha, krippendorff_alpha
+
+    data = pd.DataFrame({"a": [1, 2, 3, 4, 5, 3], "b": [2, 2, 3, 5, 4, 3],
+                         "c": [1, 3, 3, 4, 5, 2]})
+    with pytest.warns(DeprecationWarning, match=r"alpha\(level=\.\.\.\) is deprecated"):
+        old = alpha(data, level=0.9)
+    new = alpha(data, confidence=0.9)
+    assert (old.ci_low, old.ci_high) == (new.ci_low, new.ci_high)
+    with pytest.warns(DeprecationWarning, match="use metric="):
+        old_k = krippendorff_alpha(data, level="ordinal", n_boot=0)
+    assert old_k.alpha == krippendorff_alpha(data, metric="ordinal", n_boot=0).alpha
