@@ -486,6 +486,21 @@ def pseudonym(student_id: str, key: bytes) -> str:
     return "p" + digest[:PSEUDONYM_HEX_DIGITS]
 
 
+def _survey_id_column(responses: Responses, survey_id: str) -> tuple[pd.Series, bool]:
+    """The survey's student-id column (metadata first, then items) and whether it is an
+    item the student typed."""
+    if survey_id in responses.meta:
+        return responses.meta[survey_id], False
+    if survey_id in responses.answers:
+        return responses.answers[survey_id], True
+    raise LinkageError(
+        f"the survey has no column '{survey_id}' holding student ids",
+        file=responses.source,
+        hint="name the column with survey_id=...; metadata columns: "
+        + ", ".join(map(str, responses.meta.columns)),
+    )
+
+
 def keyed_by_id(responses: Responses, values: pd.DataFrame, survey_id: str) -> pd.DataFrame:
     """``values`` (one row per respondent of ``responses``) indexed by the student id.
 
@@ -524,17 +539,8 @@ def keyed_by_id(responses: Responses, values: pd.DataFrame, survey_id: str) -> p
     >>> keyed.index.name, len(keyed) == len(study.scores.scales)
     ('student', True)
     """
-    if survey_id in responses.meta:
-        raw = responses.meta[survey_id]
-        column = None
-    elif survey_id in responses.answers:
-        raw = responses.answers[survey_id]
-        column = survey_id
-    else:
-        raise LinkageError(
-            f"the survey has no column '{survey_id}' holding student ids",
-            file=responses.source, column=survey_id,
-            hint="metadata columns: " + ", ".join(map(str, responses.meta.columns)))
+    raw, id_is_item = _survey_id_column(responses, survey_id)
+    column = survey_id if id_is_item else None
     ids = raw.reindex(values.index).map(lambda v: None if pd.isna(v) else normalise_id(v))
     present = ids.dropna()
     repeated = present[present.duplicated(keep=False)]
@@ -604,19 +610,7 @@ def link(
         raise LinkageError("these records are already pseudonymised",
                            hint="link the records as read by read_records")
     raw_key, key_source = _key_bytes(key, key_env)
-    if survey_id in responses.meta:
-        raw = responses.meta[survey_id]
-        id_is_item = False
-    elif survey_id in responses.answers:
-        raw = responses.answers[survey_id]
-        id_is_item = True
-    else:
-        raise LinkageError(
-            f"the survey has no column '{survey_id}' holding student ids",
-            file=responses.source,
-            hint="name the column with survey_id=...; metadata columns: "
-            + ", ".join(map(str, responses.meta.columns)),
-        )
+    raw, id_is_item = _survey_id_column(responses, survey_id)
     survey_ids = raw.map(lambda v: normalise_id(v) if not pd.isna(v) else None)
     present = survey_ids.dropna()
     repeated = present[present.duplicated(keep=False)]
