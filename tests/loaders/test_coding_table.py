@@ -89,7 +89,8 @@ def test_points_given_by_the_user_settle_it_without_a_warning():
     responses = _responses({"f1": ["Always", "Never", "About half the time"]})
     with warnings.catch_warnings():
         warnings.simplefilter("error", LabelCodingWarning)
-        responses.numeric(points=5)
+        values = responses.numeric(points=5)
+    assert values["f1"].tolist() == [5.0, 1.0, 3.0]
 
 
 def test_sample_survey_codes_without_unseen_levels():
