@@ -20,7 +20,7 @@ import numpy as np
 from scipy import special
 
 from peereval._parallel import blocks_for, map_blocks
-from peereval.errors import PeerevalWarning
+from peereval.errors import PeerevalWarning, user_stacklevel
 
 __all__ = ["bca_interval", "bootstrap_replicates", "influence_from_jackknife",
            "percentile_interval", "resample_counts"]
@@ -88,7 +88,7 @@ def _normal_interpolation(replicates: np.ndarray, probabilities: np.ndarray) -> 
         warnings.warn(
             f"the interval uses the most extreme of only {r} bootstrap replicates; "
             "increase n_boot (2,000 or more for 95% intervals)",
-            PeerevalWarning, stacklevel=3)
+            PeerevalWarning, stacklevel=user_stacklevel())
     out = np.empty(probabilities.shape)
     for i, (ki, rki, p) in enumerate(zip(k, rk, probabilities, strict=True)):
         if ki <= 0:
@@ -138,7 +138,7 @@ def bca_interval(estimate: float, replicates: np.ndarray, influence: np.ndarray,
     if share_below in (0.0, 1.0):
         warnings.warn("every bootstrap replicate lies on one side of the estimate; the BCa "
                       "interval is undefined, so the percentile interval is reported",
-                      PeerevalWarning, stacklevel=2)
+                      PeerevalWarning, stacklevel=user_stacklevel())
         return percentile_interval(t, level)
     z0 = _ndtri(share_below)
     denominator = 6 * np.sum(influence**2) ** 1.5

@@ -31,7 +31,7 @@ import textwrap
 import warnings
 from functools import cache
 
-from peereval.errors import PeerevalWarning
+from peereval.errors import PeerevalWarning, user_stacklevel
 
 __all__ = ["ARABIC_FONTS", "FALLBACK_FONT", "arabic_font", "display_text", "has_arabic",
            "is_shaped"]
@@ -183,9 +183,9 @@ def arabic_font(text: str) -> str:
         warnings.warn(
             f"no installed font has glyphs for {''.join(missing[:10])!r} in a figure label; "
             "those characters will show as boxes (install fonts-vazirmatn or "
-            "fonts-dejavu-core)", PeerevalWarning, stacklevel=3)
+            "fonts-dejavu-core)", PeerevalWarning, stacklevel=user_stacklevel())
     else:
         warnings.warn(
             f"none of the fonts {list(ARABIC_FONTS)} covers a Persian label; using "
-            f"{FALLBACK_FONT}", PeerevalWarning, stacklevel=3)
+            f"{FALLBACK_FONT}", PeerevalWarning, stacklevel=user_stacklevel())
     return FALLBACK_FONT

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from peereval.errors import CodebookError, LabelCodingWarning, LabelError, Location
+from peereval.errors import CodebookError, LabelCodingWarning, LabelError, Location, user_stacklevel
 from peereval.labels import (
     NON_SUBSTANTIVE,
     LabelMatch,
@@ -628,7 +628,7 @@ def _warn_unobserved(group_match: Mapping[str, LabelMatch], pending: Mapping[str
             "those levels, the coding is wrong: give the number of points (points=N; in "
             "a codebook response_range = [1, N]), your own mapping, or the survey's "
             "definition file (definition=...)",
-            LabelCodingWarning, stacklevel=4)
+            LabelCodingWarning, stacklevel=user_stacklevel())
 
 
 def _seen_elsewhere(match: LabelMatch, labels: Mapping[str, list[str]]) -> LabelMatch:

@@ -35,7 +35,7 @@ from peereval._effects import pooled_sd
 from peereval._format import fmt, fmt_ci, fmt_p
 from peereval._options import Choice, checked
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.outcomes._design import (
     INTERCEPT,
     Covariate,
@@ -835,4 +835,4 @@ def _warn_checks(checks: Sequence[AssumptionCheck]) -> None:
     for check in checks:
         if check.met is False:
             warnings.warn(f"ANCOVA assumption not met, {check.assumption}: {check.note}",
-                          PeerevalWarning, stacklevel=4)
+                          PeerevalWarning, stacklevel=user_stacklevel())

@@ -26,7 +26,7 @@ import pandas as pd
 from peereval._format import fmt
 from peereval._options import Interval, checked
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.outcomes._design import CovariateDesign, covariate_design
 from peereval.outcomes._groups import (
     AnyCase,
@@ -272,7 +272,7 @@ def _warn_imbalance(table: BalanceTable, what: str) -> None:
         warnings.warn(
             f"{len(bad)} covariate(s) still differ by |SMD| >= {table.threshold} after "
             f"{what}: {', '.join(bad[:8])}{' ...' if len(bad) > 8 else ''}",
-            PeerevalWarning, stacklevel=4)
+            PeerevalWarning, stacklevel=user_stacklevel())
 
 
 @checked(estimand=AnyCase(("ATT", "ATC", "ATE")),

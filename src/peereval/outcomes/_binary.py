@@ -16,7 +16,7 @@ from peereval._effects import Effect, cohens_h, newcombe_interval, wilson_interv
 from peereval._format import fmt, fmt_ci, fmt_p
 from peereval._options import checked
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.outcomes._compare import _capital, default_labels
 from peereval.outcomes._design import check_rank, covariate_design
 from peereval.outcomes._groups import (
@@ -423,12 +423,12 @@ def _warn_sparse(outcome: str, group: str, table: np.ndarray, haldane: bool,
         warnings.warn(f"'{outcome}' by '{group}' has a zero cell ({a}, {b} / {c}, {d}); "
                       + ("0.5 was added to every cell for the risk and odds ratios"
                          if haldane else "ratios are 0 or infinite"),
-                      PeerevalWarning, stacklevel=4)
+                      PeerevalWarning, stacklevel=user_stacklevel())
     if expected.min() < 5:
         warnings.warn(f"'{outcome}' by '{group}': an expected count is "
                       f"{expected.min():.2f} (< 5); the chi-square p-value is unreliable, "
                       "use Fisher's exact test (test='fisher')", PeerevalWarning,
-                      stacklevel=4)
+                      stacklevel=user_stacklevel())
 
 
 def _adjusted(work: pd.DataFrame, mask: np.ndarray, group: str, treated: Any,
@@ -445,16 +445,16 @@ def _adjusted(work: pd.DataFrame, mask: np.ndarray, group: str, treated: Any,
                       "odds ratios are not finite (the values shown are where the "
                       "iterations stopped); use Firth's penalised likelihood or exact "
                       "logistic regression, or drop or merge the covariate",
-                      PeerevalWarning, stacklevel=4)
+                      PeerevalWarning, stacklevel=user_stacklevel())
     elif not converged:
         warnings.warn("the logistic model did not converge", PeerevalWarning,
-                      stacklevel=4)
+                      stacklevel=user_stacklevel())
     if events / (design.shape[1] - 1) < MIN_EVENTS_PER_PARAMETER:
         warnings.warn(f"the logistic model has {events} events (or non-events) for "
                       f"{design.shape[1] - 1} predictors, fewer than "
                       f"{MIN_EVENTS_PER_PARAMETER} per predictor; estimates may be "
                       "biased and unstable (Peduzzi et al. 1996)", PeerevalWarning,
-                      stacklevel=4)
+                      stacklevel=user_stacklevel())
     return {"covariates": tuple(covariates), "logistic": model,
             "adjusted_or": float(term["odds_ratio"]),
             "adjusted_or_low": float(term["ci_low"]),

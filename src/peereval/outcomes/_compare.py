@@ -26,7 +26,7 @@ from peereval._options import Interval, checked
 from peereval._parallel import blocks_for, map_blocks
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.outcomes._groups import LEVEL, frame_of, numeric_values, two_groups
 
 __all__ = ["BF_PRIOR", "Comparison", "compare", "fmt_bf"]
@@ -83,7 +83,7 @@ def _warn_small(group: str, sizes: dict[Any, int], what: str) -> None:
     if small:
         listed = ", ".join(f"{group} = {k}: n = {v}" for k, v in small.items())
         warnings.warn(f"{what}: small group ({listed}); intervals are wide and large-sample "
-                      "approximations rough", PeerevalWarning, stacklevel=4)
+                      "approximations rough", PeerevalWarning, stacklevel=user_stacklevel())
 
 
 # -------------------------------------------------------------------- tests
@@ -134,7 +134,7 @@ def _mann_whitney(x: np.ndarray, y: np.ndarray, *, exact: bool | None, correct: 
     elif exact and has_ties:
         warnings.warn("the exact Mann-Whitney p-value needs data without ties; the normal "
                       "approximation is used (as R's wilcox.test does)", PeerevalWarning,
-                      stacklevel=4)
+                      stacklevel=user_stacklevel())
         exact = False
     if exact:
         p = float(stats.mannwhitneyu(x, y, alternative="two-sided", method="exact").pvalue)
@@ -645,12 +645,13 @@ def compare(
     _warn_small(group, {groups.treated: x.size, groups.control: y.size}, f"'{outcome}'")
     if np.unique(values).size == 2:
         warnings.warn(f"'{outcome}' takes only two values; compare_binary() reports risks, "
-                      "risk difference and odds ratio", PeerevalWarning, stacklevel=3)
+                      "risk difference and odds ratio", PeerevalWarning,
+                      stacklevel=user_stacklevel())
     for name, sample in (("treated", x), ("comparison", y)):
         if np.ptp(sample) == 0:
             warnings.warn(f"'{outcome}' is constant in the {name} group; Glass's Δ and "
                           "variance-based intervals may be undefined", PeerevalWarning,
-                          stacklevel=3)
+                          stacklevel=user_stacklevel())
     if test in ("welch", "student"):
         result, diff_ci = _t_test(x, y, welch=test == "welch", level=level)
     else:

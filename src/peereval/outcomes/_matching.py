@@ -31,7 +31,7 @@ from peereval._format import fmt
 from peereval._options import Interval, checked
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.outcomes._balance import BalanceTable, _balance_table, _dropped_note, _warn_imbalance
 from peereval.outcomes._groups import (
     AnyCase,
@@ -449,11 +449,11 @@ def _warn_short_supply(focal: np.ndarray, discarded: np.ndarray, ratio: int,
         warnings.warn(
             f"fewer {other_name} units ({n_other_active}) than {focal_name} units "
             f"({n_focal_active}): without replacement not every {focal_name} unit can be "
-            "matched; consider replace=True", PeerevalWarning, stacklevel=4)
+            "matched; consider replace=True", PeerevalWarning, stacklevel=user_stacklevel())
     elif ratio > 1 and n_other_active < ratio * n_focal_active:
         warnings.warn(f"not every {focal_name} unit can get {ratio} matches "
                       f"({n_other_active} {other_name} units available)",
-                      PeerevalWarning, stacklevel=4)
+                      PeerevalWarning, stacklevel=user_stacklevel())
 
 
 def _visit_order(d_focal: np.ndarray, replace: bool, order: str, seed: SeedLike
@@ -708,6 +708,6 @@ def propensity_match(
             f"{unmatched} of {result.n_focal} {focal_name} units ({share:.0%}) were not "
             "matched; the estimate describes only the matched ones"
             + ("" if replace else "; replace=True or a wider caliper keeps more"),
-            PeerevalWarning, stacklevel=3)
+            PeerevalWarning, stacklevel=user_stacklevel())
     _warn_imbalance(table, "matching")
     return result

@@ -23,7 +23,7 @@ from scipy import optimize, special, stats
 from peereval._format import fmt, fmt_ci, fmt_p
 from peereval._options import Choice, checked
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.outcomes._groups import LEVEL, AnyCase
 
 __all__ = ["MEASURES", "MetaAnalysis", "from_groups", "meta_analysis"]
@@ -141,7 +141,8 @@ def _fisher_scoring(y: np.ndarray, v: np.ndarray, reml: bool) -> _Tau2:
     loglik = _restricted_loglik if reml else _loglik
     if tau2 > TAU2_TOLERANCE and loglik(y, v, 0.0) - loglik(y, v, tau2) > 1e-8:
         warnings.warn("Fisher scoring stopped at a local maximum; tau² is set to 0",
-                      PeerevalWarning, stacklevel=6)  # via _tau2, _pool, meta_analysis
+                      PeerevalWarning,
+                          stacklevel=user_stacklevel())  # via _tau2, _pool, meta_analysis
         tau2 = 0.0
     w = 1 / (v + tau2)
     if reml:
@@ -618,7 +619,7 @@ def _usable_studies(y: np.ndarray, spread: np.ndarray, names: list[str], *, is_s
     if dropped:
         warnings.warn(f"{len(dropped)} stud{'y' if len(dropped) == 1 else 'ies'} dropped for "
                       f"a missing effect or variance: {', '.join(dropped)}",
-                      PeerevalWarning, stacklevel=4)
+                      PeerevalWarning, stacklevel=user_stacklevel())
     keep = ~missing
     y, spread = y[keep], spread[keep]
     names = [n for n, k in zip(names, keep, strict=True) if k]
@@ -743,7 +744,7 @@ def _warn(result: MetaAnalysis) -> None:
         warnings.warn(
             f"only {result.k} studies: the between-study variance τ² is estimated "
             f"imprecisely and the z-based interval is too narrow; {advice}",
-            PeerevalWarning, stacklevel=4)
+            PeerevalWarning, stacklevel=user_stacklevel())
     if result.i2 >= I2_SUBSTANTIAL or result.q_p < Q_ALPHA:
         model = ("the fixed-effect model assumes one common effect, which these studies do "
                  "not share; use a random-effects model (method='REML')"
@@ -754,7 +755,7 @@ def _warn(result: MetaAnalysis) -> None:
             f"substantial heterogeneity: I² = {result.i2:.0f}%, Q({result.q_df}) = "
             f"{result.q:.2f}, p = {result.q_p:.3g}; the studies' effects differ more than "
             f"sampling error explains, so the pooled estimate averages different effects; "
-            f"{model}", PeerevalWarning, stacklevel=4)
+            f"{model}", PeerevalWarning, stacklevel=user_stacklevel())
 
 
 # ------------------------------------------------------------------ from_groups()

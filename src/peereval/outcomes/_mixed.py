@@ -29,7 +29,7 @@ from scipy import optimize, stats
 from peereval._format import fmt, fmt_ci, fmt_p
 from peereval._options import Choice, checked
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.outcomes._ancova import (
     build_design,
     check_model,
@@ -548,11 +548,11 @@ def _warn(n_clusters: int, cluster: str, singular: bool) -> None:
             "imprecisely, and Wald intervals for effects that differ between clusters "
             "(such as mentoring) are too narrow (Maas & Hox, 2005; McNeish & Stapleton, "
             "2016). Report the ICC as uncertain and read the interval as optimistic.",
-            PeerevalWarning, stacklevel=4)
+            PeerevalWarning, stacklevel=user_stacklevel())
     if singular:
         warnings.warn(
             f"singular fit: the variance between '{cluster}' clusters is estimated as 0. "
             "The data show no clustering beyond what the fixed effects explain, so the "
             "ICC is 0 and the fixed effects equal those of ordinary regression. This is "
             "common with few clusters or a small true ICC; it does not prove that "
-            "clustering is absent.", PeerevalWarning, stacklevel=4)
+            "clustering is absent.", PeerevalWarning, stacklevel=user_stacklevel())

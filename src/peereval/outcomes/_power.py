@@ -32,7 +32,7 @@ from scipy import optimize, stats
 from peereval._format import fmt
 from peereval._options import Interval, checked
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 
 __all__ = ["PowerResult", "cohen_h", "effect_label", "power"]
 
@@ -863,7 +863,7 @@ def _warn_underpowered(result: PowerResult) -> None:
            if np.isfinite(mde) else f"No effect size reaches {mde_power:.0%} power. ")
         + "Consider pooling cohorts or sites (meta_analysis), more students, "
         "or reporting the result as exploratory with its confidence interval.",
-        PeerevalWarning, stacklevel=4)
+        PeerevalWarning, stacklevel=user_stacklevel())
 
 
 # ------------------------------------------------------------------ solvers

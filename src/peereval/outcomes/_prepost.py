@@ -29,7 +29,7 @@ from peereval._effects import hedges_j, noncentral_t_interval
 from peereval._format import fmt, fmt_ci, fmt_p
 from peereval._options import Choice, checked
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.labels import normalize_label
 from peereval.outcomes._ancova import dropped_text, require_columns
 from peereval.outcomes._groups import (
@@ -821,7 +821,7 @@ def _fit_did(long: pd.DataFrame, unit_col: str | None, cluster: str | None, outc
             "especially few treated ones, so the interval is too narrow and p too small. "
             "Treat the result as approximate; a wild cluster bootstrap (Cameron, Gelbach "
             "& Miller, 2008) or more clusters is the remedy.",
-            PeerevalWarning, stacklevel=4)
+            PeerevalWarning, stacklevel=user_stacklevel())
     means = (long.groupby(["treat", "post"])["y"].agg(["count", "mean", "std"])
              .reset_index())
     means = pd.DataFrame({

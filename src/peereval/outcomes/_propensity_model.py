@@ -33,7 +33,7 @@ from scipy import stats
 
 from peereval._format import fmt
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.outcomes._design import CovariateDesign, check_rank, covariate_design
 from peereval.outcomes._groups import as_names, frame_of, level_text, numeric_values, two_groups
 
@@ -154,11 +154,12 @@ def _fit_propensity(design: CovariateDesign, treated: np.ndarray, index: pd.Inde
             text += "; categories found in one group only: " + ", ".join(culprits)
         messages.append(text)
         warnings.warn(text + ". Such units have no comparable counterpart; consider "
-                      "dropping or merging those categories.", PeerevalWarning, stacklevel=4)
+                      "dropping or merging those categories.", PeerevalWarning,
+                      stacklevel=user_stacklevel())
     if not converged:
         text = "the propensity model did not converge in 100 IRLS iterations"
         messages.append(text)
-        warnings.warn(text, PeerevalWarning, stacklevel=4)
+        warnings.warn(text, PeerevalWarning, stacklevel=user_stacklevel())
     with np.errstate(all="ignore"):
         se = np.asarray(fit.bse, dtype=float)
         z = beta / se
@@ -318,7 +319,7 @@ def _overlap(ps: np.ndarray, treated: np.ndarray, labels: tuple[Any, Any], estim
             warnings.warn(
                 f"poor overlap: {count} of {n} {name} units ({count / n:.0%}) have "
                 f"propensity scores outside the common support [{low:.3f}, {high:.3f}]",
-                PeerevalWarning, stacklevel=4)
+                PeerevalWarning, stacklevel=user_stacklevel())
     return result
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 from peereval._format import fmt
 from peereval._options import Interval, checked
 from peereval._results import Result
-from peereval.errors import PeerevalWarning
+from peereval.errors import PeerevalWarning, user_stacklevel
 from peereval.outcomes._balance import BalanceTable, _balance_table, _dropped_note, _warn_imbalance
 from peereval.outcomes._groups import (
     AnyCase,
@@ -269,6 +269,6 @@ def propensity_weight(
             warnings.warn(
                 f"extreme weights: the {name} group's effective sample size is {e:.1f} "
                 f"of {n_g} ({e / n_g:.0%}); a few units dominate (consider trim= or "
-                "matching)", PeerevalWarning, stacklevel=3)
+                "matching)", PeerevalWarning, stacklevel=user_stacklevel())
     _warn_imbalance(table, "weighting")
     return result

@@ -40,7 +40,7 @@ import pandas as pd
 from peereval._format import fmt
 from peereval._options import Choice, checked
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.validity import _content_cvi as cvi
 from peereval.validity import _content_cvr as cvr
 from peereval.validity import _content_panel as panel_tables
@@ -415,14 +415,14 @@ def content_validity(
     rules = _resolve_rules(rules, deprecated)
     tables = _read_tables(ratings, essentiality, importance, item, experts)
     codes = _code_tables(tables, relevance_scale, importance_scale, essential_code)
-    panel_tables.check_coverage(codes, stacklevel=3)
+    panel_tables.check_coverage(codes, stacklevel=user_stacklevel())
     essential_value = 3 if essential_code is None else essential_code
     order = next(t for t in tables.values() if t is not None).index
     critical_used: dict[int, cvr.Critical] = {}
     rows = [_assess(name, codes, rules, relevance_scale, importance_scale,
                     essential_value, critical_used) for name in order]
     table = _item_table(rows)
-    cvr.warn_critical(critical_used, stacklevel=3)
+    cvr.warn_critical(critical_used, stacklevel=user_stacklevel())
     n_experts = int(next(c for c in codes.values() if c is not None).shape[1])
     scale = cvi.scale_table(table, scales, rules, n_experts)
     first = scale.iloc[0]
@@ -457,7 +457,7 @@ def _resolve_rules(rules: ContentValidityRules | None, deprecated: dict[str, Any
             warnings.warn(
                 f"content_validity({name}=...) is deprecated and will be removed in the "
                 f"next release; pass rules=ContentValidityRules({name}=...) instead",
-                DeprecationWarning, stacklevel=4)
+                DeprecationWarning, stacklevel=user_stacklevel())
     if rules is not None:
         raise PeerevalError(
             "content_validity() was given rules= and the keyword(s) "
@@ -506,7 +506,7 @@ def _code_tables(tables: dict[str, pd.DataFrame | None], relevance_scale: int,
                 "numeric essentiality codes were read as 3 = essential, 2 = useful but not "
                 "essential, 1 = not necessary; if the form numbered the options in "
                 "Lawshe's order (1 = essential), pass essential_code=1",
-                PeerevalWarning, stacklevel=4)
+                PeerevalWarning, stacklevel=user_stacklevel())
     return codes
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 from peereval._format import fmt
 from peereval._options import checked
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.validity._cfa import CFAResult, cfa
 from peereval.validity._cfa_data import LISTWISE_ONLY
 
@@ -199,7 +199,7 @@ def discriminant_validity(
         fl.loc[row.factor, row.factor] = row.sqrt_ave
     htmt, notes = _htmt(result, items, absolute=absolute)
     for note in notes:
-        warnings.warn(note, PeerevalWarning, stacklevel=3)
+        warnings.warn(note, PeerevalWarning, stacklevel=user_stacklevel())
     return DiscriminantValidity(
         factors=table, fornell_larcker=fl, htmt=htmt, pairs=_pair_table(table, phi, htmt),
         correlation="polychoric" if result.ordinal else "pearson",

@@ -29,7 +29,7 @@ from peereval._factor import (
 from peereval._format import fmt
 from peereval._options import Interval, checked
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.reliability._data import check_variance, item_frame, pairwise_cov
 from peereval.validity._matrix import correlation_input
 
@@ -400,11 +400,12 @@ def efa(
             f"Heywood case: item(s) {list(heywood)} have a communality of (almost) 1 or more, "
             "so the solution is improper; try fewer factors, another method, or check those "
             "items (nearly duplicated items cause it)",
-            PeerevalWarning, stacklevel=3)
+            PeerevalWarning, stacklevel=user_stacklevel())
     converged = fit.converged and rotated_ok
     if not converged:
         warnings.warn(f"the {method} extraction or the {rotation} rotation did not converge; "
-                      "the loadings may be unreliable", PeerevalWarning, stacklevel=3)
+                      "the loadings may be unreliable", PeerevalWarning,
+                      stacklevel=user_stacklevel())
     variance = pd.DataFrame({
         "factor": columns, "ss_loadings": explained,
         "proportion": explained / p, "cumulative": np.cumsum(explained) / p,

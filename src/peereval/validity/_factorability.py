@@ -15,7 +15,7 @@ from scipy import stats
 from peereval._format import fmt, fmt_p
 from peereval._options import checked
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.validity._efa import factor_input
 
 __all__ = ["Factorability", "factorability", "kaiser_label"]
@@ -155,7 +155,7 @@ def factorability(data: Any, items: Sequence[str] | None = None, *,
         warnings.warn(
             f"the determinant of the correlation matrix is {determinant:.2g} (below 1e-5): "
             "some items are nearly redundant (Field 2013); look for pairs correlating above .80",
-            PeerevalWarning, stacklevel=3)
+            PeerevalWarning, stacklevel=user_stacklevel())
     table = pd.DataFrame({"item": names, "msa": msa,
                           "label": [kaiser_label(v) for v in msa]})
     return Factorability(kmo, kaiser_label(kmo), table, float(chi), df,

@@ -15,7 +15,7 @@ from scipy import stats
 from peereval._format import fmt, fmt_p
 from peereval._options import checked
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning
+from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.validity._cfa import CFAResult, _fit
 from peereval.validity._cfa_data import LISTWISE_ONLY, _prepare
 from peereval.validity._syntax import as_spec
@@ -265,7 +265,7 @@ def invariance(
             notes.append(note if note.startswith("small sample") else f"{level} model: {note}")
     notes = list(dict.fromkeys(notes))
     for note in notes:
-        warnings.warn(note, PeerevalWarning, stacklevel=3)
+        warnings.warn(note, PeerevalWarning, stacklevel=user_stacklevel())
 
     rows = []
     previous: str | None = None
