@@ -45,7 +45,7 @@ def summary(path: Path, out: TextIO | None = None) -> int:
     import pandas as pd
 
     from peereval.loaders.records import link
-    from peereval.reliability import scale_reliability
+    from peereval.reliability import scale_reliability, test_retest
     from peereval.study import read_study
     from peereval.validity import cfa, content_validity, factor_retention
 
@@ -97,9 +97,7 @@ def summary(path: Path, out: TextIO | None = None) -> int:
                      f"{_fmt(r.alpha_ci_high)}]", _fmt(r.omega_total), r.flagged_items or "-"])
     write(_table(rows))
     if data.retest is not None:
-        from peereval.report._runner import _test_retest
-
-        retest = _test_retest(data, study.survey.get("id", "student_id"))
+        retest = test_retest(*data.retest_scores())
         write(f"\nRetest  {data.retest.source.name}: {len(data.retest)} respondents, "
               f"{retest.matched} linked; ICC(A,1) per scale: " + ", ".join(
                   f"{r.measure} {_fmt(r.icc)}" for r in retest.to_frame().itertuples()))

@@ -545,13 +545,13 @@ def test_retest_old_form_warns_at_the_caller_and_links_through_normalise_id(stud
 
 def test_report_and_summary_use_the_new_form(study):
     """peereval's own retest step uses the two-frame form: no DeprecationWarning."""
-    from peereval.report._runner import _test_retest
+    from peereval.reliability import test_retest as retest
     from peereval.study import read_study
 
     data = read_study(peereval.sample_path("study")).load()
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)
-        result = _test_retest(data, "student_id")
+        result = retest(*data.retest_scores())
     assert result.matched == 40
 
 

@@ -598,7 +598,7 @@ def _scales_with_reliability(data: Any, section: Section) -> list[Any]:
 
 
 def _reliability_section(run: _Run) -> Section:
-    from peereval.reliability import item_analysis, scale_reliability
+    from peereval.reliability import item_analysis, scale_reliability, test_retest
 
     study, data = run.study, run.data
     options = study.options
@@ -648,7 +648,7 @@ def _reliability_section(run: _Run) -> Section:
                  "highest option (flagged above 15%)."))
     if data.retest is not None:
         with run.step(section, "Test-retest reliability"):
-            retest = _test_retest(data, study.survey.get("id", "student_id"))
+            retest = test_retest(*data.retest_scores())
             run.cite("mcgraw", "koo")
             interval = study.retest.get("interval_days")
             lead = f"Retest after {interval} days. " if interval else ""
@@ -665,16 +665,6 @@ def _reliability_section(run: _Run) -> Section:
             run.methods.append("Test-retest reliability was estimated with the intraclass "
                                "correlation ICC(A,1).")
     return section
-
-
-def _test_retest(data: StudyData, survey_id: str) -> Any:
-    """Test-retest ICCs of the two administrations, matched by the student id."""
-    from peereval.loaders.records import keyed_by_id
-    from peereval.reliability import test_retest
-
-    first = keyed_by_id(data.screened, data.scores.scales, survey_id)
-    second = keyed_by_id(data.retest, data.instrument.score(data.retest).scales, survey_id)
-    return test_retest(first, second)
 
 
 def _ci_text(options: Any) -> str:

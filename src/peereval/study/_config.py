@@ -12,11 +12,14 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from peereval.errors import ConfigError
 from peereval.quality import FLAGS
 from peereval.study._problems import Problem, StudyProblemsError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ANALYSES_DEFAULT", "OPTIONS_DEFAULT", "SCHEMA", "Key", "Study", "StudyData",
            "read_study"]
@@ -304,6 +307,37 @@ class StudyData:
     scores: Any
     retest: Any = None
     records: Any = None
+
+    def retest_scores(self) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+        """The scale scores of both administrations, keyed by the normalised student id.
+
+        What :func:`peereval.reliability.test_retest` compares: the screened survey and
+        the retest, each scored with the codebook and indexed by the student id of
+        ``[survey] id`` (linking stays with the loaders:
+        :func:`peereval.loaders.records.keyed_by_id`). ``None`` without a retest.
+
+        Returns
+        -------
+        tuple of pandas.DataFrame, or None
+            First and second administration.
+
+        Examples
+        --------
+        >>> import peereval
+        >>> from peereval.study import read_study
+        >>> data = read_study(peereval.sample_path("study")).load()
+        >>> first, second = data.retest_scores()
+        >>> len(first.index.intersection(second.index))
+        40
+        """
+        from peereval.loaders.records import keyed_by_id
+
+        if self.retest is None:
+            return None
+        survey_id = self.study.survey.get("id", "student_id")
+        return (keyed_by_id(self.screened, self.scores.scales, survey_id),
+                keyed_by_id(self.retest, self.instrument.score(self.retest).scales,
+                            survey_id))
 
 
 _KIND_WORDS = {"text": "text in quotes", "path": "a file path in quotes", "int": "a whole number",
