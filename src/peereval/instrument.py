@@ -537,17 +537,24 @@ class Instrument:
         >>> sorted(table["rule"].unique())
         ['agreement-5 (en)']
         """
+        columns, points, mapping = self._coding_arguments(data, mapping)
+        table = data.coding_table(columns, points=points, mapping=mapping)
+        short = {column: name for name, column in zip(self.items, columns, strict=True)}
+        table.insert(1, "column", table["item"])
+        table["item"] = table["item"].map(short)
+        return table
+
+    def _coding_arguments(self, data: Responses, mapping: Mapping[str, Any] | None
+                          ) -> tuple[list[str], dict[str, int], Mapping[str, Any] | None]:
+        """The export columns of the items, each column's number of points and the
+        mapping keyed by column: what :meth:`Responses.numeric` codes them with."""
         found = self.source_columns(list(data.items), what=f"the export {data.source.name}")
         columns = [found[name] for name in self.items]
         points = {found[code]: self.points(scale) for scale in self.scales
                   for code in scale.items if self.points(scale)}
         if mapping and any(isinstance(v, Mapping) for v in mapping.values()):
             mapping = {found.get(str(k), k): v for k, v in mapping.items()}
-        table = data.coding_table(columns, points=points, mapping=mapping)
-        short = {column: name for name, column in zip(self.items, columns, strict=True)}
-        table.insert(1, "column", table["item"])
-        table["item"] = table["item"].map(short)
-        return table
+        return columns, points, mapping
 
     def item_values(self, data: Responses | pd.DataFrame, *,
                     mapping: Mapping[str, Any] | None = None) -> pd.DataFrame:
@@ -563,10 +570,7 @@ class Instrument:
                                     if source else "the data")
         columns = [found[name] for name in wanted]
         if isinstance(data, Responses):
-            points = {found[code]: self.points(scale) for scale in self.scales
-                      for code in scale.items if self.points(scale)}
-            if mapping and any(isinstance(v, Mapping) for v in mapping.values()):
-                mapping = {found.get(str(k), k): v for k, v in mapping.items()}
+            columns, points, mapping = self._coding_arguments(data, mapping)
             values = data.numeric(columns, points=points, mapping=mapping)
         else:
             values = data[columns]
