@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import warnings
 from typing import Literal
 
 import pytest
@@ -166,3 +167,58 @@ def test_old_level_argument_of_reliability_functions_still_works():
     with pytest.warns(DeprecationWarning, match="use metric="):
         old_k = krippendorff_alpha(data, level="ordinal", n_boot=0)
     assert old_k.alpha == krippendorff_alpha(data, metric="ordinal", n_boot=0).alpha
+
+
+# ------------------------------------------------------------ deprecation helpers
+
+
+def test_keyword_only_names_an_option_passed_by_position_and_warns():
+    from peereval._options import keyword_only
+
+    @keyword_only("0.1", "platform", "sheet")
+    def read(path, *, platform="auto", sheet=None):
+        return path, platform, sheet
+
+    with pytest.warns(DeprecationWarning, match=r"read\(\): passing platform by position "
+                      r"is deprecated since peereval 0\.1: use platform="):
+        assert read("a.csv", "qualtrics") == ("a.csv", "qualtrics", None)
+    with pytest.warns(DeprecationWarning, match="by position") as caught:
+        assert read("a.csv", "kobo", "data") == ("a.csv", "kobo", "data")
+    assert len(caught) == 2
+    assert "passing sheet by position" in str(caught[1].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert read("a.csv", platform="redcap") == ("a.csv", "redcap", None)
+    with pytest.raises(OptionError, match="platform is given both by position and by name"):
+        read("a.csv", "kobo", platform="redcap")
+    with pytest.raises(TypeError, match="takes 1 positional arguments but 4 were given"):
+        read("a.csv", "kobo", "data", "extra")
+
+
+def test_keyword_only_refuses_a_name_that_is_not_a_keyword_only_option():
+    from peereval._options import keyword_only
+
+    with pytest.raises(TypeError, match="not a keyword-only"):
+        @keyword_only("0.1", "platform")
+        def read(path, platform="auto"):
+            return path
+
+
+def test_deprecated_alias_returns_the_new_attribute_warns_and_is_read_only():
+    from dataclasses import dataclass
+
+    from peereval._options import deprecated_alias
+
+    @dataclass(frozen=True)
+    class Fit:
+        n: int
+        n_obs = deprecated_alias("n")
+
+    fit = Fit(n=40)
+    with pytest.warns(DeprecationWarning, match=r"^Fit\.n_obs is deprecated since "
+                      r"peereval 0\.1: use Fit\.n$"):
+        assert fit.n_obs == 40
+    assert Fit.n_obs.__deprecated__ == "Fit.n_obs is deprecated since peereval 0.1: use Fit.n"
+    assert [f.name for f in __import__("dataclasses").fields(Fit)] == ["n"]
+    with pytest.raises(AttributeError, match="read-only"):
+        Fit.n_obs.__set__(fit, 3)

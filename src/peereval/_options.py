@@ -25,7 +25,8 @@ from typing import Any, Literal, TypeVar
 
 from peereval.errors import OptionError
 
-__all__ = ["Choice", "Interval", "checked", "constraints_of", "renamed"]
+__all__ = ["Choice", "Interval", "checked", "constraints_of", "deprecated_alias", "keyword_only",
+           "renamed"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -282,3 +283,141 @@ def renamed(since: str = "0.1", **old_to_new: str) -> Callable[[F], F]:
 
     return decorate
 
+
+
+def keyword_only(since: str = "0.1", *old_positional: str) -> Callable[[F], F]:
+    """Keep passing an option by position working for one release, with a warning.
+
+    For a function whose options used to be positional and are now keyword-only
+    (``read_export(path, "qualtrics")`` becoming ``read_export(path,
+    platform="qualtrics")``). Positional arguments beyond those the new signature
+    takes are given, in order, the names in ``old_positional`` and passed by keyword,
+    with a :class:`DeprecationWarning` naming each.
+
+    Parameters
+    ----------
+    since
+        The version in which the option became keyword-only (named in the warning).
+    *old_positional
+        The names of the options, in the order they used to be passed by position.
+
+    Returns
+    -------
+    Callable
+        The decorator. Put it above :func:`checked` (and beside :func:`renamed`), so
+        the values are checked under their names.
+
+    Raises
+    ------
+    OptionError
+        When an option is given both by position and by name.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> @keyword_only("0.1", "platform")
+    ... def read(path: str, *, platform: str = "auto") -> str:
+    ...     return platform
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     read("survey.csv", "qualtrics")
+    'qualtrics'
+    >>> print(caught[0].message)
+    read(): passing platform by position is deprecated since peereval 0.1: use platform=...
+    """
+
+    def decorate(function: F) -> F:
+        parameters = inspect.signature(function).parameters
+        positional = [p for p in parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        if any(p.kind is p.VAR_POSITIONAL for p in parameters.values()):
+            raise TypeError(f"{function.__name__}: takes *args, so extra positional "
+                            "arguments cannot be named")
+        for name in old_positional:
+            if name not in parameters or parameters[name].kind is not \
+                    inspect.Parameter.KEYWORD_ONLY:
+                raise TypeError(f"{function.__name__}: {name} is not a keyword-only "
+                                "argument")
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            extra = args[len(positional):]
+            if extra:
+                if len(extra) > len(old_positional):
+                    raise TypeError(f"{function.__name__}() takes {len(positional)} "
+                                    f"positional arguments but {len(args)} were given")
+                for name, value in zip(old_positional, extra, strict=False):
+                    if name in kwargs:
+                        raise OptionError(f"{function.__name__}(): {name} is given both "
+                                          "by position and by name",
+                                          hint=f"give {name}= only")
+                    warnings.warn(f"{function.__name__}(): passing {name} by position is "
+                                  f"deprecated since peereval {since}: use {name}=...",
+                                  DeprecationWarning, stacklevel=2)
+                    kwargs[name] = value
+                args = args[:len(positional)]
+            return function(*args, **kwargs)
+
+        if hasattr(function, "__peereval_options__"):
+            wrapper.__peereval_options__ = function.__peereval_options__  # type: ignore[attr-defined]
+        return typing.cast(F, wrapper)
+
+    return decorate
+
+
+class deprecated_alias:  # noqa: N801 - used like ``property``
+    """An old attribute name kept for one release: a read-only property that warns.
+
+    ``n_obs = deprecated_alias("n")`` in a result class makes ``result.n_obs`` return
+    ``result.n`` with a :class:`DeprecationWarning` naming the new attribute. The
+    getter carries the message as ``__deprecated__`` (as Python 3.13's
+    ``warnings.deprecated`` does), which is how the conventions test recognises an
+    alias.
+
+    Parameters
+    ----------
+    new
+        The attribute's new name.
+    since
+        The version in which the new name arrived.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True)
+    ... class Fit:
+    ...     n: int
+    ...     n_obs = deprecated_alias("n")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     Fit(n=40).n_obs
+    40
+    >>> print(caught[0].message)
+    Fit.n_obs is deprecated since peereval 0.1: use Fit.n
+    """
+
+    def __init__(self, new: str, since: str = "0.1") -> None:
+        self.new = new
+        self.since = since
+        self.old = ""
+        self.owner = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.old, self.owner = name, owner.__name__
+        self.__deprecated__ = self.message
+
+    @property
+    def message(self) -> str:
+        return (f"{self.owner}.{self.old} is deprecated since peereval {self.since}: "
+                f"use {self.owner}.{self.new}")
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        warnings.warn(self.message, DeprecationWarning, stacklevel=2)
+        return getattr(instance, self.new)
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        raise AttributeError(f"{self.owner}.{self.old} is read-only (use "
+                             f"{self.owner}.{self.new})")
