@@ -13,7 +13,7 @@ import pytest
 
 from peereval.errors import ConfigError
 from peereval.report import DesignAppraisal, appraise_design
-from peereval.report._appraisal import NOT_APPLICABLE
+from peereval.study._appraisal import NOT_APPLICABLE
 
 
 def _points(appraisal: DesignAppraisal) -> dict[str, float]:

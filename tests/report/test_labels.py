@@ -189,11 +189,11 @@ def test_labels_that_name_nothing_are_warned_about(study_dir):
     path.write_text(path.read_text(encoding="utf-8")
                     + '\n[labels]\noutcomes = {gpa_yr1 = "GPA"}\ngroups = {Yes = "M", '
                       'maybe = "?"}\n', encoding="utf-8")
-    from peereval.report._runner import _study_labels
     from peereval.study import read_study
+    from peereval.study._analyse import display_names
 
     study = read_study(path)
-    labels, notes = _study_labels(study, study.load())
+    labels, notes = display_names(study, study.load())
     assert labels.value("yes") == "M"  # group values match whatever their case
     assert any("'gpa_yr1', which is not a column" in n for n in notes)
     assert any("'maybe', which is not a value of 'mentored'" in n for n in notes)

@@ -19,8 +19,8 @@ _NAMES = {
     "write_report": "peereval.report._runner",
     "write_html": "peereval.report._html",
     "write_workbook": "peereval.report._excel",
-    "appraise_design": "peereval.report._appraisal",
-    "DesignAppraisal": "peereval.report._appraisal",
+    "appraise_design": "peereval.study._appraisal",
+    "DesignAppraisal": "peereval.study._appraisal",
     "starter_study": "peereval.study._init",  # moved beside study.toml's reader
 }
 

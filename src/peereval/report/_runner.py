@@ -1,35 +1,20 @@
-"""Running a whole study from ``study.toml`` and writing its report.
+"""The report of a study, rendered from its :class:`~peereval.study.StudyResults`.
 
-:func:`run_study` reads, screens and scores the inputs, runs every analysis the
-study asks for and assembles a :class:`~peereval.report._model.Report`;
-:func:`write_report` writes ``report.html``, ``tables.xlsx`` and ``figures/``.
-
-Rules the runner keeps:
-
-* *One failure does not sink the report.* An analysis that raises a
-  :class:`~peereval.errors.PeerevalError` (too few respondents for a factor
-  analysis, a singular model) is replaced by a note saying what went wrong; errors
-  in the inputs themselves (a missing file, a codebook item absent from the export)
-  stop the run, since nothing sensible could follow.
-* *Warnings are kept.* Every :class:`~peereval.errors.PeerevalWarning` raised by an
-  analysis is listed in the report's Warnings section, prefixed with the step.
-* *Small cells are suppressed.* Group summaries of academic records hide counts of
-  1 to ``min_cell - 1`` (and a complement that would reveal them); comparisons are
-  not reported when a group is smaller than ``min_cell``; perceptions are split by
-  cohort only when every cohort reaches ``min_cell``.
-* *Deterministic.* Every random step uses the study's seed; nothing depends on the
-  clock or on the pseudonymisation key, so the same inputs give byte-identical
-  outputs.
+:func:`run_study` has the study analysed (:meth:`peereval.study.Study.analyse`: every
+computation, and the rules of a run, live there) and renders the results as a
+:class:`~peereval.report._model.Report`; :func:`write_report` writes ``report.html``,
+``tables.xlsx`` and ``figures/``. Nothing here computes a statistic: the sections
+read result objects, and an analysis that did not run (:class:`~peereval.study.NotRun`)
+is a note in its section saying why. The report adds what only a reader needs: works
+cited, figures, and group summaries of academic records with counts of 1 to
+``min_cell - 1`` (and a complement that would reveal them) hidden. The same results
+give byte-identical outputs.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
-import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -37,11 +22,19 @@ from typing import Any
 import pandas as pd
 
 from peereval import __version__
-from peereval.errors import ConfigError, PeerevalError, PeerevalWarning
+from peereval.errors import PeerevalError
 from peereval.report._model import Figure, Report, Section, Table
 from peereval.study import Study, StudyData, read_study
+from peereval.study._analyse import (
+    DisplayNames,
+    NotRun,
+    OutcomePlan,
+    StudyResults,
+    ci_words,
+    ran,
+)
 
-__all__ = ["run_study", "write_report"]
+__all__ = ["render_report", "run_study", "write_report"]
 
 Progress = Callable[[str], None]
 
@@ -125,120 +118,47 @@ REFERENCES = {
 _ADJUST_WORDS = {"holm": "Holm's step-down adjustment", "bh": "the Benjamini-Hochberg "
                  "false-discovery-rate adjustment", "bonferroni": "the Bonferroni "
                  "adjustment", "none": "no adjustment"}
-_CI_WORDS = {"feldt": "Feldt's F-based interval", "percentile": "a percentile bootstrap "
-             "interval ({n} resamples)", "bca": "a bias-corrected and accelerated (BCa) "
-             "bootstrap interval ({n} resamples)"}
 
 
 # --------------------------------------------------------------------- context
 
 
-@dataclass(frozen=True)
-class _Labels:
-    """Display names from study.toml ``[labels]``: of records columns and of the
-    values of the group column (``yes`` -> "Mentored")."""
-
-    columns: dict[str, str]
-    values: dict[str, str]
-
-    def column(self, name: str) -> str:
-        return self.columns.get(name, name)
-
-    def value(self, value: Any) -> Any:
-        if value is None or (isinstance(value, float) and value != value):
-            return value
-        text = str(value)
-        if text in self.values:
-            return self.values[text]
-        lowered = {k.lower(): v for k, v in self.values.items()}
-        return lowered.get(text.lower(), value)
-
-    def frame(self, frame: pd.DataFrame, group: str) -> pd.DataFrame:
-        """The records with their columns renamed and the group values relabelled."""
-        if not self.columns and not self.values:
-            return frame
-        out = frame.rename(columns=self.columns)
-        if self.values:
-            name = self.column(group)
-            out[name] = out[name].map(self.value)
-        return out
-
-
-def _study_labels(study: Study, data: StudyData) -> tuple[_Labels, list[str]]:
-    """The ``[labels]`` of the study, checked against the records; warnings for
-    labels that name nothing."""
-    columns = {str(k): str(v).strip() for k, v in study.labels.get("outcomes", {}).items()}
-    values = {str(k): str(v).strip() for k, v in study.labels.get("groups", {}).items()}
-    notes: list[str] = []
-    if data.records is None:
-        return _Labels(columns, values), notes
-    present = [str(c) for c in data.records.data.columns]
-    for name in [c for c in columns if c not in present]:
-        notes.append(f"study.toml [labels] outcomes names '{name}', which is not a column "
-                     "of the records; its label is not used")
-    names = [columns.get(c, c) for c in present]
-    clash = sorted({n for n in names if names.count(n) > 1})
-    if clash:
-        raise ConfigError(f"[labels] outcomes gives the label '{clash[0]}' to a column "
-                          "whose name or label another column already has",
-                          file=study.path, column="labels.outcomes",
-                          hint="give every column its own label")
-    seen = [str(v) for v in data.records.groups().index]
-    labels = _Labels(columns, values)
-    for name in [v for v in values if v not in seen and v.lower() not in
-                 {s.lower() for s in seen}]:
-        notes.append(f"study.toml [labels] groups names '{name}', which is not a value of "
-                     f"'{data.records.group}' (values: {', '.join(seen)}); its label is "
-                     "not used")
-    shown = [str(labels.value(v)) for v in seen]
-    if len(set(shown)) < len(shown):
-        raise ConfigError("[labels] groups gives two groups the same label",
-                          file=study.path, column="labels.groups",
-                          value=", ".join(shown), hint="give each group its own label")
-    return labels, notes
+# --------------------------------------------------------------------- context
 
 
 @dataclass
-class _Run:
-    """What the steps share while a study runs."""
+class _Render:
+    """What the sections share while the report is written from one StudyResults."""
 
-    study: Study
-    data: StudyData
-    seed: int
-    progress: Progress
-    panel: Any = None
-    labels: _Labels = field(default_factory=lambda: _Labels({}, {}))
-    warnings: list[str] = field(default_factory=list)
+    results: StudyResults
     cited: list[str] = field(default_factory=list)
     methods: list[str] = field(default_factory=list)
-    results: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def study(self) -> Study:
+        return self.results.study
+
+    @property
+    def data(self) -> StudyData:
+        return self.results.data
+
+    @property
+    def names(self) -> DisplayNames:
+        return self.results.names
 
     def cite(self, *keys: str) -> None:
         for key in keys:
             if key not in self.cited:
                 self.cited.append(key)
 
-    @contextmanager
-    def step(self, section: Section, what: str) -> Iterator[None]:
-        """Run one analysis: keep its warnings, turn its PeerevalError into a note."""
-        self.progress(what)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", PeerevalWarning)
-            try:
-                yield
-            except PeerevalError as exc:
-                section.notes.append(f"{what}: not reported. {exc.message}"
-                                     if hasattr(exc, "message") else
-                                     f"{what}: not reported. {exc}")
-        for warning in caught:
-            if issubclass(warning.category, PeerevalWarning):
-                text = f"{what}: {warning.message}"
-                if text not in self.warnings:
-                    self.warnings.append(text)
 
-
-def _quiet(_: str) -> None:
-    return None
+def _failed(section: Section, result: Any) -> bool:
+    """True when ``result`` did not run; a failure is noted in ``section``."""
+    if isinstance(result, NotRun):
+        if result.asked:
+            section.notes.append(result.note)
+        return True
+    return result is None
 
 
 # --------------------------------------------------------------------- figures
@@ -251,12 +171,17 @@ FIGURE_KEYS = frozenset({"likert", "content_validity", "scree", "loadings", "for
 
 def _figure(section: Section, key: str, title: str, caption: str, alt: str,
             build: Callable[[], Any]) -> None:
-    """Draw a figure, render it to SVG and PNG, and add it to the section."""
+    """Draw a figure, render it to SVG and PNG, and add it to the section; a figure
+    that cannot be drawn is named in the section's notes with the reason."""
     from peereval.figures import render
 
     if key not in FIGURE_KEYS:
         raise ValueError(f"figure key {key!r} is not in FIGURE_KEYS")
-    svg, png = render(build())
+    try:
+        svg, png = render(build())
+    except PeerevalError as exc:
+        section.notes.append(f"Figure '{title}': not drawn. {getattr(exc, 'message', exc)}")
+        return
     section.figures.append(Figure(key, title, svg, png, caption, alt or title))
 
 
@@ -282,13 +207,23 @@ def _a_scale(ranges: str) -> str:
     return f"a {ranges} scale" if "(" not in ranges else ranges.replace(" (", " scales (")
 
 
-def _frame(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """Keep and rename the columns a reader needs, in the order given."""
+def _frame(frame: pd.DataFrame, columns: dict[str, str],
+           optional: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Keep and rename the columns a reader needs, in the order given.
+
+    A column that is asked for and missing is an error, so that a result column
+    renamed in an analysis cannot silently disappear from the report; ``optional``
+    names the columns that some results have and others have not.
+    """
+    missing = [old for old in columns if old not in frame.columns and old not in optional]
+    if missing:
+        raise KeyError(f"the report asks for columns the result does not have: {missing} "
+                       f"(it has {list(frame.columns)})")
     present = {old: new for old, new in columns.items() if old in frame.columns}
     return frame.loc[:, list(present)].rename(columns=present).reset_index(drop=True)
 
 
-def _item_labels(run: _Run) -> dict[str, str]:
+def _item_labels(run: _Render) -> dict[str, str]:
     """Item short name -> label, when the codebook labels any item (else empty)."""
     labels = run.data.instrument.labels
     return labels if any(label != name for name, label in labels.items()) else {}
@@ -309,14 +244,29 @@ def _percent(value: float) -> str:
     return "" if value is None or value != value else f"{100 * value:.0f}%"
 
 
-def _treated(study: Study) -> Any:
-    return (study.records or {}).get("treated")
+def _small(n: int, min_cell: int) -> str:
+    return f"<{min_cell}" if 0 < n < min_cell else str(n)
+
+
+def _group_headers(table: pd.DataFrame, group: str, labels: DisplayNames) -> pd.DataFrame:
+    """Column headers ``group = Mentored (n = 80)`` shortened to ``Mentored (n = 80)``
+    when the groups have labels."""
+    if not labels.values:
+        return table
+    shown = {str(v) for v in labels.values.values()}
+    prefix = f"{group} = "
+    renamed = {}
+    for column in table.columns:
+        text = str(column)
+        if text.startswith(prefix) and text[len(prefix):].split(" (n")[0] in shown:
+            renamed[column] = text[len(prefix):]
+    return table.rename(columns=renamed)
 
 
 # --------------------------------------------------------------------- sections
 
 
-def _study_section(run: _Run) -> Section:
+def _study_section(run: _Render) -> Section:
     study, data = run.study, run.data
     info = study.info
     section = Section("study", "The study")
@@ -354,7 +304,7 @@ def _study_section(run: _Run) -> Section:
     return section
 
 
-def _quality_section(run: _Run) -> Section:
+def _quality_section(run: _Render) -> Section:
     study, data = run.study, run.data
     section = Section("quality", "Data quality and respondent flow")
     counts = data.screening.counts()
@@ -375,8 +325,7 @@ def _quality_section(run: _Run) -> Section:
     invited = study.survey.get("invited")
     if invited:
         text += (f" {invited} students were invited, a response rate of "
-                 f"{_percent(analysed / invited)} ({analysed} of {invited}).")
-        run.results["response_rate"] = analysed / invited
+                 f"{_percent(run.results.response_rate)} ({analysed} of {invited}).")
     section.paragraphs.append(text)
     for note in data.responses.notes:
         section.notes.append(f"Survey file: {note}")
@@ -392,36 +341,28 @@ def _quality_section(run: _Run) -> Section:
     return section
 
 
-def _linkage(run: _Run, section: Section) -> None:
-    from peereval.loaders.records import link
-
-    study, data = run.study, run.data
-    key = os.environ.get(study.key_env) or secrets.token_hex(32)
-    with run.step(section, "Linkage of survey and records"):
-        named = [*study.outcomes.get("continuous", []), *study.outcomes.get("binary", []),
-                 *study.outcomes.get("covariates", []),
-                 *(study.outcomes[k] for k in ("baseline", "cluster") if k in study.outcomes)]
-        linked = link(data.screened, data.records, key=key,
-                      survey_id=study.survey.get("id", "student_id"), keep=named)
-        run.results["linked"] = linked
-        report = linked.report
-        section.tables.append(Table(
-            "linkage", "Linkage of survey responses to academic records",
-            report.to_frame(),
-            note="Student ids are replaced by keyed pseudonyms (HMAC-SHA-256) before "
-                 "linkage; no id appears in this report."))
-        section.paragraphs.append(
-            f"{report.matched} of the {report.n_responses} analysed respondents were "
-            f"found in the academic records ({report.n_records} students); "
-            f"{report.records_not_in_survey} students in the records did not answer the "
-            f"survey.")
-        groups = data.records.groups()
-        sizes = ", ".join(f"{_group_name(run, data.records.group, g)}: "
-                          f"{_small(n, study.min_cell)}" for g, n in groups.items())
-        section.paragraphs.append(f"Academic records: {len(data.records)} students ({sizes}).")
+def _linkage(run: _Render, section: Section) -> None:
+    study, data, linked = run.study, run.data, run.results.linked
+    if _failed(section, linked):
+        return
+    report = linked.report
+    section.tables.append(Table(
+        "linkage", "Linkage of survey responses to academic records",
+        report.to_frame(),
+        note="Student ids are replaced by keyed pseudonyms (HMAC-SHA-256) before "
+             "linkage; no id appears in this report."))
+    section.paragraphs.append(
+        f"{report.matched} of the {report.n_responses} analysed respondents were "
+        f"found in the academic records ({report.n_records} students); "
+        f"{report.records_not_in_survey} students in the records did not answer the "
+        f"survey.")
+    groups = data.records.groups()
+    sizes = ", ".join(f"{run.names.group_name(data.records.group, g)}: "
+                      f"{_small(n, study.min_cell)}" for g, n in groups.items())
+    section.paragraphs.append(f"Academic records: {len(data.records)} students ({sizes}).")
 
 
-def _survey_flow(run: _Run) -> pd.DataFrame:
+def _survey_flow(run: _Render) -> pd.DataFrame:
     """Screening steps, then the respondents with every item, then those linked."""
     data = run.data
     reasons = {row.flag: row.rule for row in data.screening.counts().itertuples()}
@@ -440,8 +381,8 @@ def _survey_flow(run: _Run) -> pd.DataFrame:
                  "remaining": complete,
                  "reason": "factor analyses (exploratory and confirmatory) use "
                            "respondents who answered every item"})
-    linked = run.results.get("linked")
-    if linked is not None:
+    linked = run.results.linked
+    if ran(linked):
         report = linked.report
         rows.append({"step": "linked to academic records",
                      "removed": analysed - report.matched, "remaining": report.matched,
@@ -455,9 +396,9 @@ def _survey_flow(run: _Run) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _outcome_flow(frame: pd.DataFrame, group: str, outcomes: list[str],
-                  covariates: list[str], matched: Any = None) -> pd.DataFrame:
+def _outcome_flow(plan: OutcomePlan, matched: Any) -> pd.DataFrame:
     """Students in each outcome analysis, and why the others are left out."""
+    frame, group, covariates = plan.frame, plan.group, list(plan.covariates)
     have_group = frame[group].notna()
     rows = [{"step": "academic records", "removed": 0, "remaining": len(frame),
              "reason": "rows of the records file"}]
@@ -465,7 +406,7 @@ def _outcome_flow(frame: pd.DataFrame, group: str, outcomes: list[str],
         rows.append({"step": f"{group} known", "removed": int((~have_group).sum()),
                      "remaining": int(have_group.sum()), "reason": f"no value of {group}"})
     base = frame[have_group]
-    for outcome in outcomes:
+    for outcome in plan.outcomes:
         has = base[outcome].notna()
         rows.append({"step": f"{outcome}: unadjusted", "removed": int((~has).sum()),
                      "remaining": int(has.sum()), "reason": f"no value of {outcome}"})
@@ -474,7 +415,7 @@ def _outcome_flow(frame: pd.DataFrame, group: str, outcomes: list[str],
             rows.append({"step": f"{outcome}: adjusted", "removed": int((has & ~full).sum()),
                          "remaining": int(full.sum()),
                          "reason": "a covariate missing (" + ", ".join(covariates) + ")"})
-    if matched is not None:
+    if ran(matched):
         for column, label, why in (
                 ("treated", "mentored", "no comparison student within the caliper"),
                 ("control", "comparison", "not needed as a match (1:1)")):
@@ -488,130 +429,49 @@ def _outcome_flow(frame: pd.DataFrame, group: str, outcomes: list[str],
     return pd.DataFrame(rows)
 
 
-def _group_name(run: _Run, column: str, value: Any) -> str:
-    """A group as the report names it: its label, else ``column = value``."""
-    label = run.labels.value(value)
-    if label is not value and str(label) != str(value):
-        return str(label)
-    return f"{run.labels.column(column)} = {value}"
-
-
-def _group_headers(table: pd.DataFrame, group: str, labels: _Labels) -> pd.DataFrame:
-    """Column headers ``group = Mentored (n = 80)`` shortened to ``Mentored (n = 80)``
-    when the groups have labels."""
-    if not labels.values:
-        return table
-    shown = {str(v) for v in labels.values.values()}
-    prefix = f"{group} = "
-    renamed = {}
-    for column in table.columns:
-        text = str(column)
-        if text.startswith(prefix) and text[len(prefix):].split(" (n")[0] in shown:
-            renamed[column] = text[len(prefix):]
-    return table.rename(columns=renamed)
-
-
-def _small(n: int, min_cell: int) -> str:
-    return f"<{min_cell}" if 0 < n < min_cell else str(n)
-
-
-def _perception_section(run: _Run) -> Section:
+def _perception_section(run: _Render) -> Section:
     from peereval.figures import likert
-    from peereval.perception import summarise
 
-    data = run.data
     section = Section("perception", "What students said")
-    with run.step(section, "Perception summary"):
-        responses, by = _cohort_split(run)
-        summary = summarise(responses, data.instrument, by=by)
-        run.results["perception"] = summary
-        run.cite("wilson")
-        section.paragraphs.extend(summary.sentences("scale"))
-        columns = {"scale": "scale", "item": "item", "text": "statement", "group": "cohort",
-                   "n": "n", "median": "median", "agree_pct": "agree %",
-                   "agree_ci_low": "CI low %", "agree_ci_high": "CI high %"}
-        section.tables.append(Table(
-            "items_agree", "Agreement with each statement",
-            _frame(summary.items, columns),
-            note="Agree %: respondents choosing one of the two highest options (top-two "
-                 "box), of those who answered; 95% Wilson intervals. Reverse-keyed "
-                 "statements are reported as worded."))
-        section.tables.append(Table(
-            "scales_agree", "Agreement by scale",
-            _frame(summary.scales, {"scale": "scale", "label": "label", "group": "cohort",
-                                    "n": "n", "median": "median", "mean": "M", "sd": "SD",
-                                    "agree_pct": "agree %", "agree_ci_low": "CI low %",
-                                    "agree_ci_high": "CI high %"}),
-            note="A respondent agrees with a scale when the mean of its items (reverse-"
-                 "keyed items reversed) reaches the lowest agreeing option."))
-        _figure(section, "likert", "Responses to each statement",
-                "Diverging stacked bars: disagreement to the left of zero, agreement to "
-                "the right, the neutral option split across the line; the share "
-                "agreeing is printed beside each bar.",
-                "Diverging stacked bar chart of the answers to every questionnaire item",
-                lambda: likert(summary))
+    summary = run.results.perception
+    if _failed(section, summary):
+        return section
+    run.cite("wilson")
+    section.paragraphs.extend(summary.sentences("scale"))
+    columns = {"scale": "scale", "item": "item", "text": "statement", "group": "cohort",
+               "n": "n", "median": "median", "agree_pct": "agree %",
+               "agree_ci_low": "CI low %", "agree_ci_high": "CI high %"}
+    section.tables.append(Table(
+        "items_agree", "Agreement with each statement",
+        _frame(summary.items, columns, optional=("group",)),
+        note="Agree %: respondents choosing one of the two highest options (top-two "
+             "box), of those who answered; 95% Wilson intervals. Reverse-keyed "
+             "statements are reported as worded."))
+    section.tables.append(Table(
+        "scales_agree", "Agreement by scale",
+        _frame(summary.scales, {"scale": "scale", "label": "label", "group": "cohort",
+                                "n": "n", "median": "median", "mean": "M", "sd": "SD",
+                                "agree_pct": "agree %", "agree_ci_low": "CI low %",
+                                "agree_ci_high": "CI high %"}, optional=("group",)),
+        note="A respondent agrees with a scale when the mean of its items (reverse-"
+             "keyed items reversed) reaches the lowest agreeing option."))
+    _figure(section, "likert", "Responses to each statement",
+            "Diverging stacked bars: disagreement to the left of zero, agreement to "
+            "the right, the neutral option split across the line; the share "
+            "agreeing is printed beside each bar.",
+            "Diverging stacked bar chart of the answers to every questionnaire item",
+            lambda: likert(summary))
     return section
 
 
-def _cohort_split(run: _Run) -> tuple[Any, pd.Series | None]:
-    """The responses to summarise and, when respondents of two or more cohorts
-    answered and every cohort has at least ``min_cell`` of them, their cohorts."""
-    linked = run.results.get("linked")
-    if linked is None:
-        return run.data.screened, None
-    group = linked.records.group
-    cohorts = linked.records.data.loc[
-        linked.records.data.index.isin(linked.responses.ids), group].dropna()
-    counts = cohorts.value_counts()
-    if len(counts) < 2:
-        return run.data.screened, None
-    if counts.min() < run.study.min_cell:
-        run.warnings.append(f"Perception summary: not split by "
-                            f"{run.labels.column(group)}, a cohort has fewer than "
-                            f"{run.study.min_cell} respondents")
-        return run.data.screened, None
-    cohort = linked.records.data[group]
-    if run.labels.values or run.labels.columns:
-        cohort = cohort.map(run.labels.value).rename(run.labels.column(group))
-    return linked.responses, cohort
-
-
-def _scales_with_reliability(data: Any, section: Section) -> list[Any]:
-    """The scales whose items allow a reliability analysis; the others are named in
-    ``section``'s notes with the reason (a zero-variance item, too few respondents)."""
-    from peereval.reliability import alpha
-
-    usable = []
-    for scale in data.instrument.scales:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", PeerevalWarning)
-                alpha(data.scores.items, list(scale.items))
-        except PeerevalError as exc:
-            section.notes.append(f"Reliability of the scale '{scale.name}': not "
-                                 f"reported. {getattr(exc, 'message', exc)}")
-            continue
-        usable.append(scale)
-    if not usable:
-        raise PeerevalError("no scale can be analysed (see the notes above)")
-    return usable
-
-
-def _reliability_section(run: _Run) -> Section:
-    from peereval.reliability import item_analysis, scale_reliability, test_retest
-
-    study, data = run.study, run.data
+def _reliability_section(run: _Render) -> Section:
+    study, results = run.study, run.results
     options = study.options
     section = Section("reliability", "Reliability")
-    usable: list[Any] = []
-    with run.step(section, f"Scale reliability ({_ci_text(options)})"):
-        # a scale that allows no analysis is named in a note; the others are reported
-        usable = _scales_with_reliability(data, section)
-        result = scale_reliability(data.scores.items,
-                                   replace(data.instrument, scales=tuple(usable)),
-                                   ci=options["ci"], n_boot=options["n_boot"],
-                                   seed=run.seed)
-        run.results["reliability"] = result
+    for scale, reason in results.reliability_skipped.items():
+        section.notes.append(f"Reliability of the scale '{scale}': not reported. {reason}")
+    result = results.reliability
+    if not _failed(section, result):
         run.cite("cronbach", "mcdonald", "feldt" if options["ci"] == "feldt" else "efron")
         section.paragraphs.append(result.apa())
         section.tables.append(Table(
@@ -621,116 +481,92 @@ def _reliability_section(run: _Run) -> Section:
                 "alpha": "alpha", "alpha_ci_low": "CI low", "alpha_ci_high": "CI high",
                 "omega_total": "omega total", "split_half_sb": "split-half (SB)",
                 "average_r": "mean inter-item r", "flagged_items": "weak items"}),
-            note=f"Cronbach's alpha with {_ci_text(options)}; McDonald's omega total "
+            note=f"Cronbach's alpha with {ci_words(options)}; McDonald's omega total "
                  "from a one-factor model; respondents with every item of the scale "
                  "answered (listwise)."))
         run.methods.append(
-            f"Internal consistency was estimated with Cronbach's alpha ({_ci_text(options)}) "
+            f"Internal consistency was estimated with Cronbach's alpha ({ci_words(options)}) "
             "and McDonald's omega total.")
-    with run.step(section, "Item analysis"):
-        frames = []
-        for scale in usable:
-            analysis = item_analysis(data.scores.items, list(scale.items),
-                                     response_range=data.instrument.range_of(scale))
-            frames.append(analysis.to_frame().assign(scale=scale.name))
-        if not frames:
-            raise PeerevalError("no scale can be analysed (see the notes above)")
-        items = pd.concat(frames, ignore_index=True)
+    analyses = results.item_analysis
+    if not _failed(section, analyses):
+        items = pd.concat([analysis.to_frame().assign(scale=scale)
+                           for scale, analysis in analyses.items()], ignore_index=True)
         section.tables.append(Table(
             "items", "Item analysis",
             _frame(_with_statements(items, _item_labels(run)), {
                 "scale": "scale", "item": "item", "statement": "statement", "n": "n",
                 "mean": "M", "sd": "SD", "item_rest_r": "item-rest r",
                 "alpha_if_deleted": "alpha if deleted", "floor_pct": "floor",
-                "ceiling_pct": "ceiling", "flags": "flags"}),
+                "ceiling_pct": "ceiling", "flags": "flags"}, optional=("statement",)),
             note="Item-rest r: correlation of the item with the sum of the other items of "
                  "its scale (flagged below .30); floor and ceiling: share at the lowest and "
                  "highest option (flagged above 15%)."))
-    if data.retest is not None:
-        with run.step(section, "Test-retest reliability"):
-            retest = test_retest(*data.retest_scores())
-            run.cite("mcgraw", "koo")
-            interval = study.retest.get("interval_days")
-            lead = f"Retest after {interval} days. " if interval else ""
-            section.paragraphs.append(lead + retest.apa())
-            section.tables.append(Table(
-                "retest", "Test-retest reliability",
-                _frame(retest.to_frame(), {
-                    "measure": "scale", "form": "ICC form", "n_pairs": "pairs",
-                    "mean_first": "M first", "mean_second": "M second", "icc": "ICC",
-                    "ci_low": "CI low", "ci_high": "CI high",
-                    "interpretation": "interpretation"}),
-                note="Two-way random effects, absolute agreement, single measurement "
-                     "(McGraw & Wong, 1996); labels after Koo & Li (2016)."))
-            run.methods.append("Test-retest reliability was estimated with the intraclass "
-                               "correlation ICC(A,1).")
-    return section
-
-
-def _ci_text(options: Any) -> str:
-    return _CI_WORDS[options["ci"]].format(n=options["n_boot"])
-
-
-def _validity_section(run: _Run) -> Section:
-    study = run.study
-    section = Section("validity", "Validity")
-    if study.analyses["content_validity"] and study.expert_panel is not None:
-        _content(run, section)
-    if study.analyses["factor_analysis"]:
-        _structure(run, section)
-    return section
-
-
-def _content(run: _Run, section: Section) -> None:
-    from peereval.figures import content_validity as content_validity_plot
-    from peereval.validity import content_validity
-
-    with run.step(section, "Content validity"):
-        panel = run.panel
-        rated = set(panel.relevance.index)
-        scales = {s.name: [i for i in s.items if i in rated]
-                  for s in run.data.instrument.scales}
-        result = content_validity(panel.relevance, essentiality=panel.essentiality,
-                                  importance=panel.importance,
-                                  scales={k: v for k, v in scales.items() if v} or None)
-        run.results["content"] = result
-        run.cite("lawshe", "ayre", "polit")
-        section.paragraphs.append(result.apa())
+    retest = results.retest
+    if not _failed(section, retest):
+        run.cite("mcgraw", "koo")
+        interval = study.retest.get("interval_days")
+        lead = f"Retest after {interval} days. " if interval else ""
+        section.paragraphs.append(lead + retest.apa())
         section.tables.append(Table(
-            "content", "Content validity of each item",
-            _frame(_with_statements(result.to_frame(), _item_labels(run)), {
-                "item": "item", "statement": "statement", "n_experts": "experts", "icvi": "I-CVI",
-                "kappa": "modified kappa", "kappa_label": "kappa label", "cvr": "CVR",
-                "cvr_crit": "critical CVR", "impact": "impact score",
-                "decision": "decision", "reason": "reason"}),
-            note="I-CVI: share of experts rating the item 3 or 4 of 4 (Polit & Beck); "
-                 "CVR: Lawshe's content validity ratio with exact binomial critical "
-                 "values (Ayre & Scally, 2014)."))
-        _figure(section, "content_validity", "Content validity per item",
-                "I-CVI and CVR of each item against their thresholds; items to revise or "
-                "drop are marked.", "Dot plot of I-CVI and CVR per item",
-                lambda: content_validity_plot(result, labels=_item_labels(run) or None))
-        run.methods.append(
-            f"Content validity was rated by {result.n_experts} experts (I-CVI, S-CVI, "
-            "modified kappa and Lawshe's CVR with exact critical values).")
+            "retest", "Test-retest reliability",
+            _frame(retest.to_frame(), {
+                "measure": "scale", "form": "ICC form", "n_pairs": "pairs",
+                "mean_first": "M first", "mean_second": "M second", "icc": "ICC",
+                "ci_low": "CI low", "ci_high": "CI high",
+                "interpretation": "interpretation"}),
+            note="Two-way random effects, absolute agreement, single measurement "
+                 "(McGraw & Wong, 1996); labels after Koo & Li (2016)."))
+        run.methods.append("Test-retest reliability was estimated with the intraclass "
+                           "correlation ICC(A,1).")
+    return section
 
 
-def _structure(run: _Run, section: Section) -> None:
+def _validity_section(run: _Render) -> Section:
+    section = Section("validity", "Validity")
+    _content(run, section)
+    _structure(run, section)
+    return section
+
+
+def _content(run: _Render, section: Section) -> None:
+    from peereval.figures import content_validity as content_validity_plot
+
+    result = run.results.content
+    if _failed(section, result):
+        return
+    run.cite("lawshe", "ayre", "polit")
+    section.paragraphs.append(result.apa())
+    section.tables.append(Table(
+        "content", "Content validity of each item",
+        _frame(_with_statements(result.to_frame(), _item_labels(run)), {
+            "item": "item", "statement": "statement", "n_experts": "experts", "icvi": "I-CVI",
+            "kappa": "modified kappa", "kappa_label": "kappa label", "cvr": "CVR",
+            "cvr_crit": "critical CVR", "impact": "impact score",
+            "decision": "decision", "reason": "reason"},
+            optional=("statement", "cvr", "cvr_crit", "impact")),
+        note="I-CVI: share of experts rating the item 3 or 4 of 4 (Polit & Beck); "
+             "CVR: Lawshe's content validity ratio with exact binomial critical "
+             "values (Ayre & Scally, 2014)."))
+    _figure(section, "content_validity", "Content validity per item",
+            "I-CVI and CVR of each item against their thresholds; items to revise or "
+            "drop are marked.", "Dot plot of I-CVI and CVR per item",
+            lambda: content_validity_plot(result, labels=_item_labels(run) or None))
+    run.methods.append(
+        f"Content validity was rated by {result.n_experts} experts (I-CVI, S-CVI, "
+        "modified kappa and Lawshe's CVR with exact critical values).")
+
+
+def _structure(run: _Render, section: Section) -> None:
     from peereval.figures import loadings as loadings_heatmap
     from peereval.figures import scree
-    from peereval.validity import cfa, discriminant_validity, efa, factor_retention
-    from peereval.validity import factorability as factorability_test
 
-    study, data = run.study, run.data
-    with run.step(section, "Factorability"):
-        factorability = factorability_test(data.scores)
+    results = run.results
+    factorability = results.factorability
+    if not _failed(section, factorability):
         run.cite("kaiser")
         section.paragraphs.append("Factorability: " + factorability.apa() + ".")
-    with run.step(section, f"Factor retention ({study.options['n_iter']} parallel-analysis "
-                           "simulations)"):
-        retention = factor_retention(data.scores, n_iter=study.options["n_iter"],
-                                     seed=run.seed)
-        run.results["retention"] = retention
+    retention = results.retention
+    if not _failed(section, retention):
         run.cite("horn", "velicer")
         section.paragraphs.append(retention.apa())
         section.tables.append(Table("retention", "Number of factors to retain",
@@ -743,197 +579,177 @@ def _structure(run: _Run, section: Section) -> None:
                 "analysis); factors above the random curve are retained.",
                 "Scree plot of observed and simulated eigenvalues",
                 lambda: scree(retention.parallel))
-    retention = run.results.get("retention")
-    if retention is not None and retention.recommended >= 1:
-        with run.step(section, "Exploratory factor analysis"):
-            exploratory = efa(data.scores, retention.recommended)
-            section.paragraphs.append(exploratory.apa() + ".")
-            section.tables.append(Table(
-                "efa", "Exploratory factor analysis: pattern loadings",
-                _with_statements(exploratory.to_frame(), _item_labels(run)),
-                note=f"{exploratory.method} extraction, {exploratory.rotation} rotation; "
-                     "h2: communality."))
-            _figure(section, "loadings", "Factor loadings",
-                    "Pattern loadings of each item (rows) on each factor (columns); darker "
-                    "cells load more strongly.", "Heat map of factor loadings",
-                    lambda: loadings_heatmap(exploratory,
-                                             labels=_item_labels(run) or None))
-    with run.step(section, "Confirmatory factor analysis"):
-        fit = cfa(data.scores.items, data.instrument)
-        run.results["cfa"] = fit
-        run.cite("hu")
-        section.paragraphs.append(
-            f"A confirmatory factor analysis of the codebook's {len(fit.factors)}-factor "
-            f"model (maximum likelihood, n = {fit.n_obs}): {fit.apa()}. {fit.fit_verdict}")
-        fit_frame = fit.fit_frame() if callable(fit.fit_frame) else fit.fit_frame
+    exploratory = results.efa
+    if not _failed(section, exploratory):
+        section.paragraphs.append(exploratory.apa() + ".")
         section.tables.append(Table(
-            "cfa_fit", "Confirmatory factor analysis: fit",
-            _frame(fit_frame, {"chisq": "chi-square", "df": "df", "pvalue": "p",
-                               "cfi": "CFI", "tli": "TLI", "rmsea": "RMSEA",
-                               "rmsea_ci_lower": "RMSEA CI low",
-                               "rmsea_ci_upper": "RMSEA CI high", "srmr": "SRMR",
-                               "n_obs": "n"}),
-            note="Good fit (Hu & Bentler, 1999): CFI and TLI at least .95, RMSEA at most "
-                 ".06, SRMR at most .08."))
-        standardized = fit.to_frame()
-        loadings = standardized[standardized["op"] == "=~"]
-        section.tables.append(Table(
-            "cfa_loadings", "Confirmatory factor analysis: standardised loadings",
-            _frame(_with_statements(loadings, _item_labels(run), "rhs"), {
-                "lhs": "factor", "rhs": "item", "statement": "statement",
-                "std_all": "loading", "se": "SE (unstandardised)", "p": "p"})))
+            "efa", "Exploratory factor analysis: pattern loadings",
+            _with_statements(exploratory.to_frame(), _item_labels(run)),
+            note=f"{exploratory.method} extraction, {exploratory.rotation} rotation; "
+                 "h2: communality."))
+        _figure(section, "loadings", "Factor loadings",
+                "Pattern loadings of each item (rows) on each factor (columns); darker "
+                "cells load more strongly.", "Heat map of factor loadings",
+                lambda: loadings_heatmap(exploratory, labels=_item_labels(run) or None))
+    fit = results.cfa
+    if not _failed(section, fit):
+        _cfa_tables(run, section, fit)
         run.methods.append("Structure was examined with exploratory factor analysis "
                            "(number of factors by parallel analysis and Velicer's MAP) and "
                            "a confirmatory factor analysis of the intended scales.")
-    fit = run.results.get("cfa")
-    if fit is not None and len(fit.factors) > 1:
-        with run.step(section, "Convergent and discriminant validity"):
-            discriminant = discriminant_validity(fit)
-            run.cite("fornell", "henseler")
-            section.paragraphs.append(discriminant.apa() + ".")
-            section.tables.append(Table(
-                "discriminant", "Convergent and discriminant validity",
-                _frame(discriminant.to_frame(), {
-                    "factor": "factor", "n_items": "items", "cr": "composite reliability",
-                    "ave": "AVE", "sqrt_ave": "sqrt AVE",
-                    "max_correlation": "largest correlation",
-                    "with_factor": "with", "fornell_larcker_ok": "Fornell-Larcker met"}),
-                note="AVE at least .50 and composite reliability at least .70 support "
-                     "convergent validity; sqrt AVE above every correlation with another "
-                     "factor supports discriminant validity (Fornell & Larcker, 1981)."))
+    discriminant = results.discriminant
+    if not _failed(section, discriminant):
+        run.cite("fornell", "henseler")
+        section.paragraphs.append(discriminant.apa() + ".")
+        section.tables.append(Table(
+            "discriminant", "Convergent and discriminant validity",
+            _frame(discriminant.to_frame(), {
+                "factor": "factor", "n_items": "items", "cr": "composite reliability",
+                "ave": "AVE", "sqrt_ave": "sqrt AVE",
+                "max_correlation": "largest correlation",
+                "with_factor": "with", "fornell_larcker_ok": "Fornell-Larcker met"}),
+            note="AVE at least .50 and composite reliability at least .70 support "
+                 "convergent validity; sqrt AVE above every correlation with another "
+                 "factor supports discriminant validity (Fornell & Larcker, 1981)."))
 
 
-def _outcomes_section(run: _Run) -> Section | None:
-    study, data = run.study, run.data
-    if data.records is None or not study.outcomes:
+def _cfa_tables(run: _Render, section: Section, fit: Any) -> None:
+    run.cite("hu")
+    section.paragraphs.append(
+        f"A confirmatory factor analysis of the codebook's {len(fit.factors)}-factor "
+        f"model (maximum likelihood, n = {fit.n_obs}): {fit.apa()}. {fit.fit_verdict}")
+    fit_frame = fit.fit_frame() if callable(fit.fit_frame) else fit.fit_frame
+    section.tables.append(Table(
+        "cfa_fit", "Confirmatory factor analysis: fit",
+        _frame(fit_frame, {"chisq": "chi-square", "df": "df", "pvalue": "p",
+                           "cfi": "CFI", "tli": "TLI", "rmsea": "RMSEA",
+                           "rmsea_ci_lower": "RMSEA CI low",
+                           "rmsea_ci_upper": "RMSEA CI high", "srmr": "SRMR",
+                           "n_obs": "n"}),
+        note="Good fit (Hu & Bentler, 1999): CFI and TLI at least .95, RMSEA at most "
+             ".06, SRMR at most .08."))
+    standardized = fit.to_frame()
+    loadings = standardized[standardized["op"] == "=~"]
+    section.tables.append(Table(
+        "cfa_loadings", "Confirmatory factor analysis: standardised loadings",
+        _frame(_with_statements(loadings, _item_labels(run), "rhs"), {
+            "lhs": "factor", "rhs": "item", "statement": "statement",
+            "std_all": "loading", "se": "SE (unstandardised)", "p": "p"},
+            optional=("statement",))))
+
+
+def _outcomes_section(run: _Render) -> Section | None:
+    study, results = run.study, run.results
+    plan = results.plan
+    if not isinstance(plan, OutcomePlan):
         return None
     section = Section("outcomes", "Academic outcomes")
-    labels = run.labels
-    frame = labels.frame(data.records.data, data.records.group)
-    group = labels.column(data.records.group)
-    treated = labels.value(_treated(study))
-    continuous = [labels.column(c) for c in study.outcomes.get("continuous", [])]
-    binary = [labels.column(c) for c in study.outcomes.get("binary", [])]
-    baseline = study.outcomes.get("baseline")
-    covariates = [labels.column(c) for c in ([baseline] if baseline else [])
-                  + list(study.outcomes.get("covariates", []))]
-    with run.step(section, "Characteristics of the groups"):
-        from peereval.outcomes import describe
-
-        described = describe(frame, group, [*covariates, *continuous, *binary],
-                             treated=treated, categorical=binary or None,
-                             min_cell=study.min_cell)
+    described = results.characteristics
+    if not _failed(section, described):
         section.tables.append(Table(
             "characteristics", "Characteristics and outcomes by group",
-            _group_headers(described.table(), group, labels),
+            _group_headers(described.table(), plan.group, run.names),
             note=f"Mean (SD) or n (%); SMD: standardised mean difference. Counts from 1 "
                  f"to {study.min_cell - 1} are shown as <{study.min_cell}, with a second "
                  "cell where the first could be worked out from the total."))
-    sizes = data.records.groups().rename(index=labels.value)
-    if sizes.min() < study.min_cell:
-        section.notes.append(
-            f"Comparisons are not reported: a group has fewer than {study.min_cell} "
-            "students (privacy min_cell).")
+    comparisons = results.comparisons
+    if isinstance(comparisons, NotRun) and not comparisons.asked:
+        if plan.sizes.min() < study.min_cell:
+            section.notes.append(comparisons.reason)
         return section
-    outcomes = [*continuous, *binary]
-    if outcomes and study.analyses["outcomes"]:
-        _compare(run, section, frame, group, treated, continuous, binary)
-        if covariates:
-            _adjusted(run, section, frame, group, treated, continuous, binary, covariates)
-        if covariates and study.analyses["propensity"]:
-            _matched(run, section, frame, group, treated, continuous, binary, covariates)
-        cluster = study.outcomes.get("cluster")
-        if cluster:
-            cluster = labels.column(cluster)
-            _clustered(run, section, frame, group, treated, continuous, covariates, cluster)
-        _power(run, section, sizes, treated)
-        section.tables.append(Table(
-            "outcome_flow", "Students in the outcome analyses",
-            _frame(_outcome_flow(frame, group, outcomes, covariates,
-                                 run.results.get("matched")),
-                   {"step": "step", "removed": "left out", "remaining": "analysed",
-                    "reason": "reason"}),
-            note="Every student of the records file is counted: each row says how many "
-                 "an analysis used and why the others were left out."))
+    _compare(run, section, plan)
+    if plan.covariates:
+        _adjusted(run, section, plan)
+    _matched(run, section, plan)
+    if plan.cluster:
+        _clustered(run, section, plan)
+    power = results.power
+    if not _failed(section, power):
+        run.cite("cohen")
+        section.paragraphs.append(power.apa())
+    section.tables.append(Table(
+        "outcome_flow", "Students in the outcome analyses",
+        _frame(_outcome_flow(plan, results.matched),
+               {"step": "step", "removed": "left out", "remaining": "analysed",
+                "reason": "reason"}),
+        note="Every student of the records file is counted: each row says how many "
+             "an analysis used and why the others were left out."))
     return section
 
 
-def _compare(run: _Run, section: Section, frame: pd.DataFrame, group: str, treated: Any,
-             continuous: list[str], binary: list[str]) -> None:
+def _compare(run: _Render, section: Section, plan: OutcomePlan) -> None:
     from peereval._format import fmt_bf
     from peereval.figures import distributions, forest
-    from peereval.outcomes import compare_many
     from peereval.outcomes._compare import BF_PRIOR
 
+    many = run.results.comparisons
+    if _failed(section, many):
+        return
     adjust = run.study.options["adjust"]
-    with run.step(section, "Unadjusted comparison of the groups"):
-        many = compare_many(frame, [*continuous, *binary], group, binary=binary,
-                            treated=treated, adjust=adjust, seed=run.seed)
-        run.results["compare"] = many
-        run.cite("hedges", "newcombe", *([adjust] if adjust in ("holm", "bh") else []))
-        section.paragraphs.append(many.apa())
-        table = many.to_frame()
-        # the JZS Bayes factor of each continuous outcome, as text (4.54 × 10¹⁰)
-        pairs = list(zip(many.results, many.kinds, strict=True))
-        table["bf10"] = [fmt_bf(result.bf10) if kind == "continuous" else float("nan")
-                         for result, kind in pairs]
-        priors = sorted({result.bf_prior for result, kind in pairs if kind == "continuous"})
-        prior = " and ".join(f"{r:.3f}" for r in priors)
-        bf_note = (f" BF10: JZS Bayes factor of a difference in means against none "
-                   f"(Cauchy prior on the standardised difference, scale r = {prior}; "
-                   "from Student's t), above 1 favouring a difference and below 1 its "
-                   "absence." if priors else "")
-        section.tables.append(Table(
-            "unadjusted", "Unadjusted differences between the groups",
-            _frame(table, {
-                "outcome": "outcome", "n_treated": "n mentored", "n_control": "n comparison",
-                "mean_treated": "M mentored", "mean_control": "M comparison",
-                "risk_treated": "rate mentored", "risk_control": "rate comparison",
-                "difference": "difference", "effect": "effect size",
-                "estimate": "estimate", "ci_low": "CI low", "ci_high": "CI high",
-                "p_value": "p", "p_adjusted": "p adjusted",
-                **({"bf10": "BF10"} if priors else {})}),
-            note=f"Welch's t test and Hedges' g for continuous outcomes; chi-square test "
-                 f"and risk difference (Newcombe interval) for pass/fail outcomes; p "
-                 f"values adjusted across outcomes with {_ADJUST_WORDS[adjust]}."
-                 + bf_note))
-        _figure(section, "forest", "Effect sizes across outcomes",
-                "Hedges' g (continuous outcomes) and risk differences (pass/fail) with 95% "
-                "confidence intervals; right of zero favours the mentored group.",
-                "Forest plot of effect sizes per outcome", lambda: forest(many))
-        if continuous:
-            # the mentored group first, as in the other figures and tables
-            order = [treated, *sorted(set(frame[group].dropna()) - {treated}, key=str)]
-            _figure(section, "distributions", "Outcomes by group",
-                    "Box plots with every student shown as a point.",
-                    "Box plots of each continuous outcome by group",
-                    lambda: _panels(partial(distributions, order=order),
-                                    [(frame, outcome, group) for outcome in continuous]))
-        if priors:
-            run.cite("rouder")
-        bayes = (" Beside each t test, the Jeffreys-Zellner-Siow (JZS) Bayes factor BF10 "
-                 "weighed a difference in means against none, with a Cauchy prior of "
-                 f"scale r = {prior} on the standardised difference"
-                 + (" (JASP's default)" if priors == [BF_PRIOR] else "") + ", "
-                 "computed from Student's pooled-variance t (Rouder et al., 2009)."
-                 if priors else "")
-        run.methods.append(
-            "Mentored and comparison students were compared with Welch's t test (Hedges' g "
-            "with its confidence interval) and, for pass/fail outcomes, the chi-square test "
-            f"and the risk difference; p values were adjusted with {_ADJUST_WORDS[adjust]}."
-            + bayes)
+    run.cite("hedges", "newcombe", *([adjust] if adjust in ("holm", "bh") else []))
+    section.paragraphs.append(many.apa())
+    table = many.to_frame()
+    # the JZS Bayes factor of each continuous outcome, as text (4.54 × 10¹⁰)
+    pairs = list(zip(many.results, many.kinds, strict=True))
+    table["bf10"] = [fmt_bf(result.bf10) if kind == "continuous" else float("nan")
+                     for result, kind in pairs]
+    priors = sorted({result.bf_prior for result, kind in pairs if kind == "continuous"})
+    prior = " and ".join(f"{r:.3f}" for r in priors)
+    bf_note = (f" BF10: JZS Bayes factor of a difference in means against none "
+               f"(Cauchy prior on the standardised difference, scale r = {prior}; "
+               "from Student's t), above 1 favouring a difference and below 1 its "
+               "absence." if priors else "")
+    section.tables.append(Table(
+        "unadjusted", "Unadjusted differences between the groups",
+        _frame(table, {
+            "outcome": "outcome", "n_treated": "n mentored", "n_control": "n comparison",
+            "mean_treated": "M mentored", "mean_control": "M comparison",
+            "risk_treated": "rate mentored", "risk_control": "rate comparison",
+            "difference": "difference", "effect": "effect size",
+            "estimate": "estimate", "ci_low": "CI low", "ci_high": "CI high",
+            "p_value": "p", "p_adjusted": "p adjusted",
+            **({"bf10": "BF10"} if priors else {})}),
+        note=f"Welch's t test and Hedges' g for continuous outcomes; chi-square test "
+             f"and risk difference (Newcombe interval) for pass/fail outcomes; p "
+             f"values adjusted across outcomes with {_ADJUST_WORDS[adjust]}."
+             + bf_note))
+    _figure(section, "forest", "Effect sizes across outcomes",
+            "Hedges' g (continuous outcomes) and risk differences (pass/fail) with 95% "
+            "confidence intervals; right of zero favours the mentored group.",
+            "Forest plot of effect sizes per outcome", lambda: forest(many))
+    if plan.continuous:
+        # the mentored group first, as in the other figures and tables
+        frame, group, treated = plan.frame, plan.group, plan.treated
+        order = [treated, *sorted(set(frame[group].dropna()) - {treated}, key=str)]
+        _figure(section, "distributions", "Outcomes by group",
+                "Box plots with every student shown as a point.",
+                "Box plots of each continuous outcome by group",
+                lambda: _panels(partial(distributions, order=order),
+                                [(frame, outcome, group) for outcome in plan.continuous]))
+    if priors:
+        run.cite("rouder")
+    bayes = (" Beside each t test, the Jeffreys-Zellner-Siow (JZS) Bayes factor BF10 "
+             "weighed a difference in means against none, with a Cauchy prior of "
+             f"scale r = {prior} on the standardised difference"
+             + (" (JASP's default)" if priors == [BF_PRIOR] else "") + ", "
+             "computed from Student's pooled-variance t (Rouder et al., 2009)."
+             if priors else "")
+    run.methods.append(
+        "Mentored and comparison students were compared with Welch's t test (Hedges' g "
+        "with its confidence interval) and, for pass/fail outcomes, the chi-square test "
+        f"and the risk difference; p values were adjusted with {_ADJUST_WORDS[adjust]}."
+        + bayes)
 
 
-def _adjusted(run: _Run, section: Section, frame: pd.DataFrame, group: str, treated: Any,
-              continuous: list[str], binary: list[str], covariates: list[str]) -> None:
+def _adjusted(run: _Render, section: Section, plan: OutcomePlan) -> None:
     from peereval.figures import adjusted_means
-    from peereval.outcomes import ancova, compare_binary
 
-    rows, results = [], []
-    for outcome in continuous:
-        with run.step(section, f"Adjusted comparison of {outcome}"):
-            result = ancova(frame, outcome, group, covariates, treated=treated)
-            results.append(result)
+    rows, ancovas = [], []
+    for outcome, result in run.results.adjusted.items():
+        if _failed(section, result):
+            continue
+        if outcome in plan.continuous:
+            ancovas.append(result)
             run.cite("long")
             section.paragraphs.append(result.apa())
             means = result.adjusted_means.set_index("group")["adjusted_mean"]
@@ -943,18 +759,11 @@ def _adjusted(run: _Run, section: Section, frame: pd.DataFrame, group: str, trea
                          "CI low": result.robust_ci_low, "CI high": result.robust_ci_high,
                          "p": result.robust_p, "partial eta squared": result.eta_sq_partial,
                          "g": result.g, "n": result.n})
-    for outcome in binary:
-        with run.step(section, f"Adjusted comparison of {outcome}"):
-            result = compare_binary(frame, outcome, group, treated=treated,
-                                    covariates=covariates)
-            if result.separation:
-                raise PeerevalError(
-                    f"'{outcome}' is perfectly separated in the logistic model on "
-                    + ", ".join(covariates) + ", so its adjusted odds ratio cannot be "
-                    "estimated (the unadjusted comparison stands)")
+        else:
             rows.append({"outcome": outcome, "adjusted odds ratio": result.adjusted_or,
                          "CI low": result.adjusted_or_low, "CI high": result.adjusted_or_high,
                          "p": result.adjusted_p, "n": result.n_treated + result.n_control})
+    covariates = list(plan.covariates)
     if rows:
         section.tables.append(Table(
             "adjusted", "Differences adjusted for " + ", ".join(covariates),
@@ -966,96 +775,74 @@ def _adjusted(run: _Run, section: Section, frame: pd.DataFrame, group: str, trea
                            "estimated by ANCOVA with heteroscedasticity-consistent (HC3) "
                            "standard errors and, for pass/fail outcomes, logistic "
                            "regression.")
-    if results:
+    if ancovas:
         _figure(section, "adjusted_means", "Adjusted means",
                 "Means of each outcome adjusted for " + ", ".join(covariates) + ", with 95% "
                 "confidence intervals.", "Adjusted means per group with intervals",
-                lambda: _panels(adjusted_means, [(r,) for r in results]))
+                lambda: _panels(adjusted_means, [(r,) for r in ancovas]))
 
 
-def _matched(run: _Run, section: Section, frame: pd.DataFrame, group: str, treated: Any,
-             continuous: list[str], binary: list[str], covariates: list[str]) -> None:
+def _matched(run: _Render, section: Section, plan: OutcomePlan) -> None:
     from peereval.figures import love as love_plot
-    from peereval.outcomes import propensity_match
 
-    with run.step(section, "Propensity-score matching"):
-        matched = propensity_match(frame, group, covariates, treated=treated, seed=run.seed)
-        run.results["matched"] = matched
-        run.cite("rosenbaum", "austin")
-        section.paragraphs.append(matched.apa())
-        balance = matched.balance
-        section.tables.append(Table(
-            "balance", "Covariate balance before and after matching",
-            _frame(balance.to_frame(), {
-                "covariate": "covariate", "smd_before": "SMD before",
-                "smd_after": "SMD after", "var_ratio_before": "variance ratio before",
-                "var_ratio_after": "variance ratio after"}),
-            note=f"Standardised mean differences; |SMD| below {balance.threshold:g} is "
-                 "usually taken as balanced (Austin, 2011)."))
-        _figure(section, "love_plot", "Balance before and after matching",
-                "Absolute standardised mean difference of each covariate before and after "
-                f"matching; the dashed line marks {balance.threshold:g}.",
-                "Love plot of covariate balance", lambda: love_plot(balance))
-        effects = []
-        for outcome in [*continuous, *binary]:
-            effects.append(matched.effect(outcome).to_frame())
-        table = pd.concat(effects, ignore_index=True)
-        section.tables.append(Table(
-            "matched", "Effects in the matched sample",
-            _frame(table, {"outcome": "outcome", "estimand": "estimand",
-                           "estimate": "difference", "ci_low": "CI low", "ci_high": "CI high",
-                           "p": "p", "n_treated": "n mentored", "n_control": "n comparison"}),
-            note="Differences in means (pass/fail: in proportions) between matched mentored "
-                 "and comparison students, with cluster-robust standard errors by matched "
-                 "set. ATT: the effect on the mentored students who were matched."))
-        run.methods.append(
-            "As a check on selection, mentored students were matched 1:1 to comparison "
-            "students on the logit of the propensity score (caliper 0.2 SD) estimated from "
-            + ", ".join(covariates) + ".")
+    matched = run.results.matched
+    if _failed(section, matched):
+        return
+    run.cite("rosenbaum", "austin")
+    section.paragraphs.append(matched.apa())
+    balance = matched.balance
+    section.tables.append(Table(
+        "balance", "Covariate balance before and after matching",
+        _frame(balance.to_frame(), {
+            "covariate": "covariate", "smd_before": "SMD before",
+            "smd_after": "SMD after", "var_ratio_before": "variance ratio before",
+            "var_ratio_after": "variance ratio after"}),
+        note=f"Standardised mean differences; |SMD| below {balance.threshold:g} is "
+             "usually taken as balanced (Austin, 2011)."))
+    _figure(section, "love_plot", "Balance before and after matching",
+            "Absolute standardised mean difference of each covariate before and after "
+            f"matching; the dashed line marks {balance.threshold:g}.",
+            "Love plot of covariate balance", lambda: love_plot(balance))
+    table = pd.concat([effect.to_frame() for effect in run.results.matched_effects.values()],
+                      ignore_index=True)
+    section.tables.append(Table(
+        "matched", "Effects in the matched sample",
+        _frame(table, {"outcome": "outcome", "estimand": "estimand",
+                       "estimate": "difference", "ci_low": "CI low", "ci_high": "CI high",
+                       "p": "p", "n_treated": "n mentored", "n_control": "n comparison"}),
+        note="Differences in means (pass/fail: in proportions) between matched mentored "
+             "and comparison students, with cluster-robust standard errors by matched "
+             "set. ATT: the effect on the mentored students who were matched."))
+    run.methods.append(
+        "As a check on selection, mentored students were matched 1:1 to comparison "
+        "students on the logit of the propensity score (caliper 0.2 SD) estimated from "
+        + ", ".join(plan.covariates) + ".")
 
 
-def _clustered(run: _Run, section: Section, frame: pd.DataFrame, group: str, treated: Any,
-               continuous: list[str], covariates: list[str], cluster: str) -> None:
-    from peereval.outcomes import mixed_model
-
+def _clustered(run: _Render, section: Section, plan: OutcomePlan) -> None:
     rows = []
-    for outcome in continuous:
-        with run.step(section, f"Mixed model of {outcome}"):
-            result = mixed_model(frame, outcome, group, cluster, covariates or None,
-                                 treated=treated)
-            run.cite("raudenbush")
-            section.paragraphs.append(f"{outcome}, with mentor groups as clusters: "
-                                      + result.apa())
-            rows.append({"outcome": outcome, "effect": result.effect, "CI low": result.ci_low,
-                         "CI high": result.ci_high, "p": result.p, "ICC": result.icc,
-                         "design effect": result.design_effect,
-                         "clusters": result.n_clusters, "n": result.n})
+    for outcome, result in run.results.mixed.items():
+        if _failed(section, result):
+            continue
+        run.cite("raudenbush")
+        section.paragraphs.append(f"{outcome}, with mentor groups as clusters: "
+                                  + result.apa())
+        rows.append({"outcome": outcome, "effect": result.effect, "CI low": result.ci_low,
+                     "CI high": result.ci_high, "p": result.p, "ICC": result.icc,
+                     "design effect": result.design_effect,
+                     "clusters": result.n_clusters, "n": result.n})
     if rows:
         section.tables.append(Table(
-            "mixed", f"Mixed models with a random intercept for {cluster}",
+            "mixed", f"Mixed models with a random intercept for {plan.cluster}",
             pd.DataFrame(rows),
             note="Linear mixed models (REML); students without a mentor group are each "
                  "their own cluster. ICC and design effect describe how alike students of "
                  "one mentor group are."))
-        run.methods.append(f"Clustering of mentees in {cluster} was modelled with a random "
-                           "intercept (linear mixed model, REML).")
-        run.results["clustering_modelled"] = True
+        run.methods.append(f"Clustering of mentees in {plan.cluster} was modelled with a "
+                           "random intercept (linear mixed model, REML).")
 
 
-def _power(run: _Run, section: Section, sizes: pd.Series, treated: Any) -> None:
-    from peereval.outcomes import power
-
-    labels = [str(v) for v in sizes.index]
-    treated_label = str(treated) if treated is not None else labels[0]
-    n_treated = int(sizes[sizes.index.astype(str) == treated_label].iloc[0])
-    n_control = int(sizes.sum() - n_treated)
-    with run.step(section, "Sensitivity power analysis"):
-        result = power(outcome="continuous", n=[n_treated, n_control], power=0.8)
-        run.cite("cohen")
-        section.paragraphs.append(result.apa())
-
-
-def _comments_section(run: _Run) -> Section | None:
+def _comments_section(run: _Render) -> Section | None:
     study, data = run.study, run.data
     names = study.survey.get("comments", [])
     if not names or not study.options["show_comments"]:
@@ -1077,88 +864,44 @@ def _comments_section(run: _Run) -> Section | None:
     return section
 
 
-def _design_section(run: _Run) -> Section:
-    from peereval.report._appraisal import appraise_design
-
-    study = run.study
+def _design_section(run: _Render) -> Section:
     section = Section("design", "What this design can show")
-    with run.step(section, "Design appraisal"):
-        outcomes: dict[str, str] = {}
-        for scale in run.data.instrument.scales:
-            outcomes[scale.label or scale.name] = "perception"
-        kind = study.outcomes.get("kind", "knowledge")
-        for outcome in [*study.outcomes.get("continuous", []),
-                        *study.outcomes.get("binary", [])]:
-            outcomes[run.labels.column(outcome)] = kind
-        rate = run.results.get("response_rate")
-        appraisal = appraise_design(
-            _design(study, run.data),
-            outcomes=outcomes,
-            institutions=int(study.info.get("institutions", 1)),
-            response_rate=rate,
-            internal_structure="cfa" in run.results or "retention" in run.results,
-            content="content" in run.results,
-            relationships=False,
-            beyond_descriptive=True,
-            historical_controls=bool(study.info.get("historical_controls", False)),
-            self_selected=study.info.get("self_selected"),
-            clustered=bool(study.outcomes.get("cluster")),
-            clustering_modelled=bool(run.results.get("clustering_modelled")),
-        )
-        run.results["appraisal"] = appraisal
-        run.cite("reed", "kirkpatrick", "barr")
-        section.paragraphs.append(appraisal.text())
-        section.tables.append(Table("kirkpatrick", "Outcomes and their Kirkpatrick level",
-                                    appraisal.kirkpatrick_frame()))
-        section.tables.append(Table("threats", "Threats to the conclusions",
-                                    appraisal.threats_frame()))
-        section.tables.append(Table(
-            "mersqi", "MERSQI design-related points", appraisal.to_frame(),
-            note=f"Total {appraisal.mersqi_total:g} of {appraisal.mersqi_max:g} applicable "
-                 f"points ({appraisal.mersqi_rescaled:.1f} of 18 rescaled). Items that need "
-                 "reading the paper (e.g. appropriateness of the analysis) are scored from "
-                 "what peereval ran."))
+    appraisal = run.results.appraisal
+    if _failed(section, appraisal):
+        return section
+    run.cite("reed", "kirkpatrick", "barr")
+    section.paragraphs.append(appraisal.text())
+    section.tables.append(Table("kirkpatrick", "Outcomes and their Kirkpatrick level",
+                                appraisal.kirkpatrick_frame()))
+    section.tables.append(Table("threats", "Threats to the conclusions",
+                                appraisal.threats_frame()))
+    section.tables.append(Table(
+        "mersqi", "MERSQI design-related points", appraisal.to_frame(),
+        note=f"Total {appraisal.mersqi_total:g} of {appraisal.mersqi_max:g} applicable "
+             f"points ({appraisal.mersqi_rescaled:.1f} of 18 rescaled). Items that need "
+             "reading the paper (e.g. appropriateness of the analysis) are scored from "
+             "what peereval ran."))
     return section
 
 
-def _design(study: Study, data: StudyData) -> str:
-    design = study.info.get("design")
-    if design:
-        return str(design)
-    if data.records is not None and study.outcomes:
-        return "two_group_baseline" if study.outcomes.get("baseline") else "two_group"
-    return "cross_sectional"
-
-
-def _methods_section(run: _Run) -> Section:
+def _methods_section(run: _Render) -> Section:
     section = Section("methods", "Methods")
     study = run.study
     screening = ", ".join(study.screening_drop).replace("_", " ")
     lead = (f"Survey responses were screened before analysis (dropped: {screening}). "
             if study.screening_drop else "")
-    section.paragraphs.append(lead + " ".join(run.methods) + (
-        f" Random steps used the seed {run.seed}. Analyses were run with peereval "
+    section.paragraphs.append(lead + " ".join(m for m in run.methods if m) + (
+        f" Random steps used the seed {run.results.seed}. Analyses were run with peereval "
         f"{__version__}; groups or cells smaller than {study.min_cell} are not shown."))
-    with run.step(section, "Coding of the answers"):
-        _coding(run, section)
+    _coding(run, section)
     return section
 
 
-def _coding(run: _Run, section: Section) -> None:
+def _coding(run: _Render, section: Section) -> None:
     """The coding table, one row per scale and answer, with its rule and source."""
-    data = run.data
-    table = data.instrument.coding_table(data.responses)
-    if table.empty:
+    grouped = run.results.coding
+    if _failed(section, grouped) or grouped.empty:
         return
-    scale_of = {item: scale.name for scale in data.instrument.scales for item in scale.items}
-    table = table.assign(scale=table["item"].map(scale_of).fillna(""))
-    table["label"] = table["label"].where(table["label"] != table["answer"], "")
-    keys = ["scale", "answer", "label", "value", "rule", "source", "unseen_levels"]
-    grouped = (table.groupby(keys, sort=False, dropna=False)
-               .agg(items=("item", lambda items: ", ".join(dict.fromkeys(items))),
-                    count=("count", "sum"))
-               .reset_index()
-               .sort_values(["scale", "value"], kind="stable", na_position="last"))
     rules = {(r.rule, r.source) for r in grouped.itertuples()
              if r.rule != "not a scale position"}
     section.paragraphs.append(
@@ -1189,13 +932,15 @@ def _coding(run: _Run, section: Section) -> None:
 # --------------------------------------------------------------------- entry points
 
 
-def run_study(study: str | Path | Study, *, progress: Progress | None = None) -> Report:
+def run_study(study: str | Path | Study | StudyResults, *,
+              progress: Progress | None = None) -> Report:
     """Run every analysis a ``study.toml`` asks for and assemble the report.
 
     Parameters
     ----------
     study
-        Path of ``study.toml``, or a :class:`~peereval.study.Study` already read.
+        Path of ``study.toml``, a :class:`~peereval.study.Study` already read, or the
+        :class:`~peereval.study.StudyResults` of one (then nothing is computed again).
     progress
         Called with a short description before each step (the command line prints
         them); ``None`` runs silently.
@@ -1226,24 +971,30 @@ def run_study(study: str | Path | Study, *, progress: Progress | None = None) ->
     >>> len(report.tables()), len(report.figures()), report.meta["seed"]
     (28, 8, 20240301)
     """
-    progress = progress or _quiet
-    if not isinstance(study, Study):
-        study = read_study(study)
-    progress("Reading and screening the inputs")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", PeerevalWarning)
-        data = study.load()
-    seed = study.seed
-    run = _Run(study, data, seed if seed is not None else secrets.randbelow(2**31), progress,
-               panel=study.read_panel())
-    for warning in caught:
-        if issubclass(warning.category, PeerevalWarning):
-            run.warnings.append(f"Reading the survey: {warning.message}")
-    run.labels, notes = _study_labels(study, data)
-    run.warnings.extend(notes)
-    if seed is None:
-        run.warnings.append(f"study.toml sets no seed: seed {run.seed} was drawn; add "
-                            f"seed = {run.seed} under [study] to reproduce this report")
+    if isinstance(study, StudyResults):
+        results = study
+    else:
+        if not isinstance(study, Study):
+            study = read_study(study)
+        results = study.analyse(progress=progress)
+    return render_report(results)
+
+
+def render_report(results: StudyResults) -> Report:
+    """The report of a study's results (nothing is computed; figures are drawn).
+
+    Parameters
+    ----------
+    results
+        What :meth:`peereval.study.Study.analyse` returned.
+
+    Returns
+    -------
+    Report
+        See :func:`run_study`.
+    """
+    run = _Render(results)
+    study = results.study
     sections: dict[str, Section | None] = {}
     sections["study"] = _study_section(run)
     sections["quality"] = _quality_section(run)
@@ -1259,21 +1010,16 @@ def run_study(study: str | Path | Study, *, progress: Progress | None = None) ->
     order = ["study", "quality", "design", "perception", "reliability", "validity",
              "outcomes", "comments", "methods"]
     kept = [sections[k] for k in order if sections.get(k) is not None]
-    title = study.title
+    appraisal = results.appraisal
     subtitle = " · ".join(p for p in (str(study.info.get("institution", "")),
-                                      _appraisal_line(run)) if p)
+                                      appraisal.apa() if ran(appraisal) else "") if p)
     return Report(
-        title=title, subtitle=subtitle,
+        title=study.title, subtitle=subtitle,
         sections=[s for s in kept if s is not None],
         references=sorted(REFERENCES[k] for k in run.cited),
-        warnings=run.warnings,
-        meta={"version": __version__, "seed": run.seed, "study": study.path.name},
+        warnings=list(results.warnings),
+        meta={"version": __version__, "seed": results.seed, "study": study.path.name},
     )
-
-
-def _appraisal_line(run: _Run) -> str:
-    appraisal = run.results.get("appraisal")
-    return appraisal.apa() if appraisal is not None else ""
 
 
 def write_report(report: Report, out_dir: str | Path) -> dict[str, Path]:

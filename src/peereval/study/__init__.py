@@ -1,7 +1,9 @@
 """A study: its ``study.toml``, the dry run that checks it, the proposal that starts it.
 
 * :func:`read_study` validates ``study.toml`` (every problem names the key and the
-  fix); :meth:`Study.load` reads, screens and scores the inputs it names.
+  fix); :meth:`Study.load` reads, screens and scores the inputs it names;
+  :meth:`Study.analyse` runs every analysis it asks for and returns
+  :class:`StudyResults`, which every renderer reads.
 * :func:`validate_study` is ``peereval validate``: a dry run over every input that
   lists every problem at once (:class:`StudyCheck`); :func:`check_study` raises them
   together.
@@ -12,6 +14,8 @@
 
 from __future__ import annotations
 
+from peereval.study._analyse import DisplayNames, NotRun, OutcomePlan, StudyResults
+from peereval.study._appraisal import DesignAppraisal, appraise_design
 from peereval.study._config import (
     ANALYSES_DEFAULT,
     OPTIONS_DEFAULT,
@@ -27,8 +31,9 @@ from peereval.study._init import StarterStudy, starter_study
 from peereval.study._problems import Problem, StudyProblemsError
 from peereval.study._validate import StudyCheck, check_study, validate_study
 
-__all__ = ["SCHEMA", "Key", "Problem", "StarterStudy", "Study", "StudyCheck", "StudyData",
-           "StudyProblemsError", "check_study", "read_study", "starter_study",
+__all__ = ["SCHEMA", "DesignAppraisal", "DisplayNames", "Key", "NotRun", "OutcomePlan",
+           "Problem", "StarterStudy", "Study", "StudyCheck", "StudyData", "StudyProblemsError",
+           "StudyResults", "appraise_design", "check_study", "read_study", "starter_study",
            "validate_study"]
 
 # kept importable for the documentation generator and the tests

@@ -9,7 +9,7 @@ writes the comments of ``peereval init``).
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,8 @@ from peereval.study._problems import Problem, StudyProblemsError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from peereval.study._analyse import StudyResults
 
 __all__ = ["ANALYSES_DEFAULT", "OPTIONS_DEFAULT", "SCHEMA", "Key", "Study", "StudyData",
            "read_study"]
@@ -246,6 +248,42 @@ class Study:
                                    encoding=self.records.get("encoding"))
         return StudyData(self, responses, instrument, screening, screened, flow, scores,
                          retest, records)
+
+    def analyse(self, *, progress: Callable[[str], None] | None = None) -> StudyResults:
+        """Read the inputs and run every analysis the study asks for, once.
+
+        The report, the workbook and ``peereval summary`` all render the result, so
+        they show the same numbers.
+
+        Parameters
+        ----------
+        progress
+            Called with a short description before each step; ``None`` runs silently.
+
+        Returns
+        -------
+        StudyResults
+            One field per analysis: its result, or a
+            :class:`~peereval.study.NotRun` saying why there is none; the warnings
+            raised on the way.
+
+        Raises
+        ------
+        PeerevalError
+            When an input cannot be read (the file, row, column and value named).
+            The failure of a single analysis is recorded as ``NotRun`` instead.
+
+        Examples
+        --------
+        >>> import peereval
+        >>> from peereval.study import read_study
+        >>> results = read_study(peereval.sample_path("study")).analyse()
+        >>> round(results.cfa.cfi, 3), results.retention.recommended
+        (0.997, 3)
+        """
+        from peereval.study._analyse import analyse_study
+
+        return analyse_study(self, progress=progress)
 
     def read_panel(self) -> Any:
         """Read the expert panel's ratings (``None`` without ``[expert_panel]``).
