@@ -31,7 +31,7 @@ def test_summary_of_the_sample(monkeypatch):
     assert "3 factor(s) were retained" in text
     assert "CFA of the codebook's 3-factor model (n = 111): χ²(132) = 167.54" in text
     assert "mentored = yes: 163" in text
-    assert "89% (n = 163)" in text  # passed, mentored
+    assert "145 (89.0)" in text  # passed, mentored: n (%) as in the report's table
     effects = text[text.index("Did mentoring help?"):]
     assert "adjusted:   Adjusted for gpa_entry, sex, age, the difference in gpa_year1" in effects
     assert "matched:    ATT = " in effects
@@ -39,6 +39,43 @@ def test_summary_of_the_sample(monkeypatch):
     assert "one-off random key" not in text
     for sid in peereval.load_sample().records.data.index[:20]:
         assert sid not in text
+
+
+def test_summary_and_report_show_the_same_numbers(monkeypatch, capsys):
+    """Both render one StudyResults: every sentence of the report's results is in the
+    summary, and so are the report's reliability and characteristics tables."""
+    from peereval.report import run_study
+
+    monkeypatch.setenv("PEEREVAL_LINK_KEY", "s" * 32)
+    path = peereval.sample_path("study")
+    assert main(["summary", str(path)]) == 0
+    captured = capsys.readouterr()
+    text = captured.out
+    assert captured.err == ""  # no raw Python warning: each is a line of the summary
+    report = run_study(path)
+    sentences = [
+        *report.section("perception").paragraphs,
+        *report.section("outcomes").paragraphs,
+        *(p.removeprefix("Factorability: ").removesuffix(".")
+          for p in report.section("validity").paragraphs
+          if not p.startswith("A confirmatory")),  # the CFA: below
+    ]
+    assert len(sentences) >= 8
+    for sentence in sentences:
+        core = sentence.split("with mentor groups as clusters: ")[-1]
+        assert core in text, core
+    cfa = next(p for p in report.section("validity").paragraphs
+               if p.startswith("A confirmatory"))
+    assert cfa.split(": ", 1)[1].split(". ")[0] in text
+    reliability = report.section("reliability").tables[0].frame
+    for row in reliability.itertuples():
+        assert (f"{row.scale:<10}  {row.n}  {row.alpha:.2f}   [{row._6:.2f}, {row._7:.2f}]"
+                in text)
+    assert "Propensity-score matching: 55 of 163 treated units (34%) were not matched" in text
+    assert len(report.warnings) == text.count("  warning: ")
+    characteristics = report.section("outcomes").tables[0].frame
+    for cell in characteristics.iloc[:, 1]:
+        assert str(cell) in text
 
 
 def test_summary_without_key_says_so(monkeypatch, capsys):

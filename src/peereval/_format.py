@@ -83,6 +83,20 @@ def fmt_ci(low: float, high: float, digits: int = 2, *, leading_zero: bool = Tru
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
+def fmt_count(n: int, min_cell: int) -> str:
+    """A count as a report may show it: ``<min_cell`` for 1 to ``min_cell - 1``.
+
+    Small counts of students could identify them, so they are not printed (0 is:
+    nobody can be identified in an empty group).
+
+    Examples
+    --------
+    >>> fmt_count(137, 10), fmt_count(7, 10), fmt_count(0, 10)
+    ('137', '<10', '0')
+    """
+    return f"<{min_cell}" if 0 < n < min_cell else str(n)
+
+
 def fmt_bf(value: float) -> str:
     """A Bayes factor as text: two decimals from 0.01 to 1,000, else ``4.54 × 10¹⁰``.
 

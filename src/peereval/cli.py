@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import sys
 import time
 import warnings
@@ -40,22 +39,50 @@ def _fmt(value: float, digits: int = 2) -> str:
 
 
 def summary(path: Path, out: TextIO | None = None) -> int:
-    """Print the summary of a study (see module docstring)."""
-    out = out or sys.stdout
-    import pandas as pd
+    """Print the summary of a study (see module docstring).
 
-    from peereval.loaders.records import link
-    from peereval.reliability import scale_reliability, test_retest
+    The summary renders the same :class:`~peereval.study.StudyResults` as the report
+    (``Study.analyse()``), so its numbers are the report's; it prints text, not
+    figures, and every warning as a line of its own.
+    """
+    out = out or sys.stdout
     from peereval.study import read_study
-    from peereval.validity import cfa, content_validity, factor_retention
 
     study = read_study(path)
-    data = study.load()
-    responses = data.responses
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        results = study.analyse()
     write = lambda text="": print(text, file=out)  # noqa: E731
     write(f"peereval {__version__} - {study.title}")
     write(f"study file: {study.path}")
     write()
+    _summary_survey(results, write)
+    _summary_reliability(results, write)
+    _summary_validity(results, write)
+    _summary_outcomes(results, write)
+    notes = [*results.warnings,
+             *(f"{w.category.__name__}: {w.message}" for w in caught
+               if not issubclass(w.category, PeerevalWarning))]
+    if notes:
+        write()
+        write(f"Warnings ({len(notes)})")
+        for note in notes:
+            write(f"  warning: {note}")
+    return 0
+
+
+def _not_run(result: Any) -> str | None:
+    """Why ``result`` is missing (``"not reported: ..."``), or None when it ran."""
+    from peereval.study import NotRun
+
+    if isinstance(result, NotRun):
+        return f"not reported: {result.reason}" if result.asked else f"not run: {result.reason}"
+    return None
+
+
+def _summary_survey(results: Any, write: Any) -> None:
+    data = results.data
+    responses = data.responses
     kinds = ", ".join(f"{len(responses.items_of_kind(k))} {k}"
                       for k in ("likert", "choice", "multi", "text", "number", "date")
                       if responses.items_of_kind(k))
@@ -68,9 +95,8 @@ def summary(path: Path, out: TextIO | None = None) -> int:
         write(f"  note: {note}")
     write()
     write("Screening (flags are counted; only those listed in study.toml are dropped)")
-    counts = data.screening.counts()
     rows = [["flag", "n", "rule"]]
-    for r in counts.itertuples():
+    for r in data.screening.counts().itertuples():
         rows.append([r.flag, str(r.n) if r.checked else "-", r.rule])
     write(_table(rows))
     write()
@@ -88,118 +114,124 @@ def summary(path: Path, out: TextIO | None = None) -> int:
     if len(data.scores.unscored):
         write(f"  {len(data.scores.unscored)} scale score(s) not computed: too few items "
               "answered")
+    perception = results.perception
     write()
-    write("Reliability (listwise; alpha with Feldt 95% CI, one-factor omega total)")
-    reliability = scale_reliability(data.scores)
-    rows = [["scale", "n", "alpha", "95% CI", "omega", "weak items"]]
-    for r in reliability.to_frame().itertuples():
-        rows.append([r.scale, str(r.n_obs), _fmt(r.alpha), f"[{_fmt(r.alpha_ci_low)}, "
-                     f"{_fmt(r.alpha_ci_high)}]", _fmt(r.omega_total), r.flagged_items or "-"])
-    write(_table(rows))
-    if data.retest is not None:
-        retest = test_retest(*data.retest_scores())
-        write(f"\nRetest  {data.retest.source.name}: {len(data.retest)} respondents, "
-              f"{retest.matched} linked; ICC(A,1) per scale: " + ", ".join(
-                  f"{r.measure} {_fmt(r.icc)}" for r in retest.to_frame().itertuples()))
+    write("Perceptions" + (f" (by {results.perception_by})" if results.perception_by else ""))
+    for sentence in ([_not_run(perception)] if _not_run(perception)
+                     else perception.sentences("scale")):
+        write(f"  {sentence}")
+
+
+def _summary_reliability(results: Any, write: Any) -> None:
+    from peereval.study._analyse import ci_words
+
+    write()
+    options = results.study.options
+    write(f"Reliability (listwise; alpha with {ci_words(options)}, one-factor omega total)")
+    for scale, reason in results.reliability_skipped.items():
+        write(f"  {scale}: not reported: {reason}")
+    reliability = results.reliability
+    if _not_run(reliability):
+        write(f"  {_not_run(reliability)}")
+    else:
+        rows = [["scale", "n", "alpha", "CI", "omega", "weak items"]]
+        for r in reliability.to_frame().itertuples():
+            rows.append([r.scale, str(r.n_obs), _fmt(r.alpha), f"[{_fmt(r.alpha_ci_low)}, "
+                         f"{_fmt(r.alpha_ci_high)}]", _fmt(r.omega_total),
+                         r.flagged_items or "-"])
+        write(_table(rows))
+    retest = results.retest
+    if results.data.retest is not None:
+        if _not_run(retest):
+            write(f"\nRetest  {_not_run(retest)}")
+        else:
+            write(f"\nRetest  {results.data.retest.source.name}: {len(results.data.retest)} "
+                  f"respondents, {retest.matched} linked; ICC(A,1) per scale: " + ", ".join(
+                      f"{r.measure} {_fmt(r.icc)}" for r in retest.to_frame().itertuples()))
+
+
+def _summary_validity(results: Any, write: Any) -> None:
     write()
     write("Validity")
-    if study.expert_panel is not None:
-        panel = study.read_panel()
-        content = content_validity(panel.relevance, essentiality=panel.essentiality)
-        write("  content: " + content.apa())
-    retention = factor_retention(data.scores, n_iter=1000, seed=study.seed)
-    write("  structure: " + retention.apa())
-    model = cfa(data.scores.items, data.instrument)
-    write(f"  CFA of the codebook's {len(data.instrument.scales)}-factor model "
-          f"(n = {model.n_obs}): " + model.apa())
+    content = results.content
+    if results.study.expert_panel is not None:
+        write("  content: " + (_not_run(content) or content.apa()))
+    factorability = results.factorability
+    write("  factorability: " + (_not_run(factorability) or factorability.apa()))
+    retention = results.retention
+    write("  structure: " + (_not_run(retention) or retention.apa()))
+    exploratory = results.efa
+    write("  EFA: " + (_not_run(exploratory) or exploratory.apa()))
+    fit = results.cfa
+    if _not_run(fit):
+        write(f"  CFA: {_not_run(fit)}")
+    else:
+        write(f"  CFA of the codebook's {len(fit.factors)}-factor model "
+              f"(n = {fit.n_obs}): " + fit.apa())
+    discriminant = results.discriminant
+    write("  convergent and discriminant validity: "
+          + (_not_run(discriminant) or discriminant.apa()))
+
+
+def _summary_outcomes(results: Any, write: Any) -> None:
+    """Linkage, the groups' characteristics, and the effects: unadjusted, adjusted,
+    matched and clustered, each as the report states it."""
+    from peereval._format import fmt_count
+    from peereval.study import OutcomePlan
+
+    data, study = results.data, results.study
     if data.records is None:
-        return 0
+        return
     records = data.records
     write()
     write(f"Records {records.source.name}: {len(records)} students; "
-          + ", ".join(f"{records.group} = {k}: {v}" for k, v in records.groups().items()))
-    key = os.environ.get(study.key_env)
-    if not key:
-        key = secrets.token_hex(32)
+          + ", ".join(f"{records.group} = {k}: {fmt_count(v, study.min_cell)}"
+                      for k, v in records.groups().items()))
+    if not os.environ.get(study.key_env):
         write(f"  note: {study.key_env} is not set; a one-off random key was used, so "
               "pseudonyms differ from run to run")
-    linked = link(data.screened, records, key=key, survey_id=study.survey.get("id",
-                                                                              "student_id"))
-    rep = linked.report
-    write(f"Linkage {rep.matched} of {rep.n_responses} analysed respondents linked; "
-          f"{rep.responses_not_in_records} not in the records, {rep.responses_without_id} "
-          f"without an id; {rep.records_not_in_survey} students did not answer")
-    outcomes = [*study.outcomes.get("continuous", []), *study.outcomes.get("binary", [])]
-    baseline = study.outcomes.get("baseline")
-    columns = [c for c in ([baseline] if baseline else []) + outcomes
-               if c in linked.records.data]
-    if columns:
-        write()
-        write(f"Academic indicators by {records.group} (descriptive; groups smaller than "
-              f"{study.min_cell} are suppressed)")
-        frame = linked.records.data
-        rows = [["indicator", *[f"{records.group} = {g}" for g in records.groups().index]]]
-        for column in columns:
-            row = [column + (" (baseline)" if column == baseline else "")]
-            for group in records.groups().index:
-                values = pd.to_numeric(frame.loc[frame[records.group] == group, column],
-                                       errors="coerce").dropna()
-                if len(values) < study.min_cell:
-                    row.append(f"n < {study.min_cell}")
-                elif column in study.outcomes.get("binary", []):
-                    row.append(f"{values.mean():.0%} (n = {len(values)})")
-                else:
-                    row.append(f"M = {values.mean():.2f}, SD = {values.std(ddof=1):.2f}, "
-                               f"n = {len(values)}")
-            rows.append(row)
-        write(_table(rows))
-        _outcomes(study, linked.records, write)
-    return 0
-
-
-def _outcomes(study: Any, records: Any, write: Any) -> None:
-    """Effects of the planted comparison: unadjusted, baseline-adjusted, matched."""
-    import warnings
-
-    from peereval.errors import PeerevalWarning
-    from peereval.outcomes import ancova, compare, compare_binary, propensity_match
-
-    frame = records.data
-    group = records.group
-    treated = (study.records or {}).get("treated")
-    baseline = study.outcomes.get("baseline")
-    covariates = [c for c in ([baseline] if baseline else [])
-                  + list(study.outcomes.get("covariates", [])) if c in frame]
-    smallest = int(frame[group].value_counts().min())
-    if smallest < study.min_cell:
-        write(f"\nOutcomes: suppressed (a group has fewer than {study.min_cell} students)")
+    linked = results.linked
+    if _not_run(linked):
+        write(f"Linkage {_not_run(linked)}")
+    else:
+        rep = linked.report
+        write(f"Linkage {rep.matched} of {rep.n_responses} analysed respondents linked; "
+              f"{rep.responses_not_in_records} not in the records, "
+              f"{rep.responses_without_id} without an id; {rep.records_not_in_survey} "
+              "students did not answer")
+    plan = results.plan
+    if not isinstance(plan, OutcomePlan):
         return
+    described = results.characteristics
     write()
-    write("Did mentoring help? (unadjusted; adjusted for " + ", ".join(covariates)
-          + "; propensity-score matched on the same, 1:1, caliper 0.2 SD)")
-    notes: list[str] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", PeerevalWarning)
-        matched = propensity_match(frame, group, covariates, treated=treated,
-                                   seed=study.seed) if covariates else None
-        for outcome in study.outcomes.get("continuous", []):
-            if outcome not in frame:
-                continue
-            write(f"  {outcome}:")
-            write("    unadjusted: " + compare(frame, outcome, group, treated=treated).apa())
-            if covariates:
-                write("    adjusted:   " + ancova(frame, outcome, group, covariates,
-                                                  treated=treated).apa())
-                write("    matched:    " + matched.effect(outcome).apa())
-        for outcome in study.outcomes.get("binary", []):
-            if outcome in frame:
-                write(f"  {outcome}:")
-                write("    unadjusted: " + compare_binary(frame, outcome, group,
-                                                          treated=treated).apa())
-        notes = sorted({str(w.message).split(";")[0] for w in caught
-                        if issubclass(w.category, PeerevalWarning)})
-    for note in notes:
-        write(f"  note: {note}")
+    write(f"Characteristics by {plan.group} (counts from 1 to {study.min_cell - 1} are "
+          f"shown as <{study.min_cell})")
+    if _not_run(described):
+        write(f"  {_not_run(described)}")
+    else:
+        table = described.table().astype(str)
+        write(_table([[str(c) for c in table.columns], *table.to_numpy().tolist()]))
+    comparisons = results.comparisons
+    write()
+    if _not_run(comparisons):
+        write(f"Did mentoring help? {_not_run(comparisons)}")
+        return
+    write("Did mentoring help? (" + comparisons.apa() + ")")
+    for outcome, result in zip(plan.outcomes, comparisons.results, strict=True):
+        write(f"  {outcome}:")
+        write("    unadjusted: " + result.apa())
+        for label, found in (("adjusted:  ", results.adjusted),
+                             ("matched:   ", results.matched_effects),
+                             ("clustered: ", results.mixed)):
+            if outcome in found:
+                write(f"    {label} " + (_not_run(found[outcome]) or found[outcome].apa()))
+    matched = results.matched
+    if _not_run(matched) and plan.covariates:
+        write(f"  propensity-score matching: {_not_run(matched)}")
+    elif not _not_run(matched):
+        write("  matching: " + matched.apa())
+    power = results.power
+    write("  power: " + (_not_run(power) or power.apa()))
 
 
 def report(path: Path, out_dir: Path, quiet: bool = False, out: TextIO | None = None,

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from peereval import __version__
+from peereval._format import fmt_count
 from peereval.errors import PeerevalError
 from peereval.report._model import Figure, Report, Section, Table
 from peereval.study import Study, StudyData, read_study
@@ -244,10 +245,6 @@ def _percent(value: float) -> str:
     return "" if value is None or value != value else f"{100 * value:.0f}%"
 
 
-def _small(n: int, min_cell: int) -> str:
-    return f"<{min_cell}" if 0 < n < min_cell else str(n)
-
-
 def _group_headers(table: pd.DataFrame, group: str, labels: DisplayNames) -> pd.DataFrame:
     """Column headers ``group = Mentored (n = 80)`` shortened to ``Mentored (n = 80)``
     when the groups have labels."""
@@ -358,7 +355,7 @@ def _linkage(run: _Render, section: Section) -> None:
         f"survey.")
     groups = data.records.groups()
     sizes = ", ".join(f"{run.names.group_name(data.records.group, g)}: "
-                      f"{_small(n, study.min_cell)}" for g, n in groups.items())
+                      f"{fmt_count(n, study.min_cell)}" for g, n in groups.items())
     section.paragraphs.append(f"Academic records: {len(data.records)} students ({sizes}).")
 
 

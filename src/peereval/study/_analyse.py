@@ -168,6 +168,14 @@ class OutcomePlan:
 
     ``frame`` is the records with ``[labels]`` applied; the other fields name its
     columns (``treated`` is the mentored group's displayed value).
+
+    Examples
+    --------
+    >>> import peereval
+    >>> from peereval.study import read_study
+    >>> plan = read_study(peereval.sample_path("study")).analyse().plan
+    >>> plan.group, plan.treated, plan.outcomes, plan.covariates
+    ('mentored', 'yes', ('gpa_year1', 'exam_score', 'passed'), ('gpa_entry', 'sex', 'age'))
     """
 
     frame: pd.DataFrame
