@@ -4,7 +4,7 @@ Reference values: tests/reference/power_meta.json, written by
 tests/reference/power_meta.R with pwr 1.3-0 (pwr.t.test, pwr.t2n.test, pwr.2p.test,
 pwr.2p2n.test), stats::power.t.test / power.prop.test (strict = TRUE) and
 Hmisc::bpower. Closed forms (power) are compared at 1e-6. Solved quantities (n, d,
-h, p_treated) are compared at 1e-6 with R's power function solved by uniroot(tol =
+h, risk_treated) are compared at 1e-6 with R's power function solved by uniroot(tol =
 1e-13) (entries n, d, h); the values pwr itself prints (n_pwr, d_pwr, h_pwr) come
 from uniroot's default tolerance (about 1e-4) and are compared at 1e-3.
 """
@@ -28,8 +28,12 @@ TIGHT = {"rtol": 1e-6, "atol": 0}
 LOOSE = {"rtol": 0, "atol": 1e-3}
 
 
+# The R script names the proportions as power() did before 0.1 (p_control, p_treated).
+_RENAMED = {"p_control": "risk_control", "p_treated": "risk_treated"}
+
+
 def run(args: dict) -> PowerResult:
-    kwargs = dict(args)
+    kwargs = {_RENAMED.get(key, key): value for key, value in args.items()}
     if isinstance(kwargs.get("n"), list):
         kwargs["n"] = tuple(kwargs["n"])
     if isinstance(kwargs.get("cluster_size"), list):
@@ -76,7 +80,7 @@ def test_matches_r(case):
     if "h_pwr" in ref:
         np.testing.assert_allclose(result.h, ref["h_pwr"], **LOOSE)
     if "p_treated" in ref:
-        got = result.p_treated_fall if case.endswith("fall") else result.p_treated
+        got = result.risk_treated_fall if case.endswith("fall") else result.risk_treated
         np.testing.assert_allclose(got, ref["p_treated"], **TIGHT)
         checked += 1
     assert checked
@@ -101,7 +105,7 @@ def test_sample_size_rounds_up_and_keeps_the_power():
     assert 0.8 < result.power_needed < 0.81
     assert result.adequate
     assert "176 students per group (N = 352)" in result.apa()
-    assert "175.4 before rounding up" in result.explain()
+    assert "175.4 before rounding up" in result.methods()
 
 
 def test_ratio_gives_unequal_groups():
@@ -151,7 +155,7 @@ def test_underpowered_design_warns_in_plain_language():
         result = power_fn(n=40, power=0.8)
     assert not result.adequate
     assert result.mde == pytest.approx(REF["t_mde_two_sided"]["d"], rel=1e-6)
-    text = result.explain()
+    text = result.methods()
     assert "80% power to detect d = 0.63 (a medium-to-large effect)" in text
     assert "(d around 0.2-0.3) would be missed most of the time" in text
     assert "minimum detectable effect with 80% power is d = 0.63" in result.apa()
@@ -183,28 +187,28 @@ def test_tiny_design_still_reports_its_power():
         result = power_fn(n=2, effect=1.0, alpha=0.001)
     assert 0.001 < result.power < 0.01
     assert np.isnan(result.mde)
-    assert "no effect reaches 80% power" in result.explain()
+    assert "no effect reaches 80% power" in result.methods()
 
 
 def test_binary_mde_rise_and_fall():
-    result = run({"outcome": "binary", "p_control": 0.7, "n": 100, "power": 0.8})
+    result = run({"outcome": "binary", "risk_control": 0.7, "n": 100, "power": 0.8})
     h = REF["h_mde"]["h"]
-    np.testing.assert_allclose(cohen_h(result.p_treated, 0.7), h, rtol=1e-9)
-    np.testing.assert_allclose(cohen_h(result.p_treated_fall, 0.7), -h, rtol=1e-9)
-    assert result.p_treated > 0.7 > result.p_treated_fall
-    assert result.effect == pytest.approx(result.p_treated - 0.7)
+    np.testing.assert_allclose(cohen_h(result.risk_treated, 0.7), h, rtol=1e-9)
+    np.testing.assert_allclose(cohen_h(result.risk_treated_fall, 0.7), -h, rtol=1e-9)
+    assert result.risk_treated > 0.7 > result.risk_treated_fall
+    assert result.effect == pytest.approx(result.risk_treated - 0.7)
 
 
 def test_binary_mde_near_one_reports_the_fall():
-    result = run({"outcome": "binary", "p_control": 0.95, "n": 40, "power": 0.8})
-    assert result.p_treated < 0.95
-    assert np.isnan(result.p_treated_fall)
+    result = run({"outcome": "binary", "risk_control": 0.95, "n": 40, "power": 0.8})
+    assert result.risk_treated < 0.95
+    assert np.isnan(result.risk_treated_fall)
     assert any("no detectable rise" in note for note in result.notes)
 
 
 def test_binary_effect_as_risk_difference_or_proportion():
-    a = run({"outcome": "binary", "p_control": 0.5, "effect": 0.2, "n": 60})
-    b = run({"outcome": "binary", "p_control": 0.5, "p_treated": 0.7, "n": 60})
+    a = run({"outcome": "binary", "risk_control": 0.5, "effect": 0.2, "n": 60})
+    b = run({"outcome": "binary", "risk_control": 0.5, "risk_treated": 0.7, "n": 60})
     assert a.power == pytest.approx(b.power, rel=1e-12)
     assert a.power == pytest.approx(REF["h_power"]["power"], rel=1e-6)
 
@@ -229,10 +233,10 @@ def test_effect_labels_follow_cohen():
     ({"effect": 0.3, "power": 0.04}, "must exceed alpha"),
     ({"effect": 0.3, "power": 1.2}, "between 0 and 1"),
     ({"effect": 0.3, "power": 0.8, "alpha": 0}, "alpha must be a number strictly between 0 and 1"),
-    ({"outcome": "binary", "effect": 0.1, "n": 50}, "needs p_control"),
-    ({"outcome": "binary", "p_control": 0.9, "effect": 0.2, "n": 50}, "outside"),
-    ({"outcome": "binary", "p_control": 70, "effect": 0.1, "n": 50}, "fractions"),
-    ({"p_control": 0.5, "effect": 0.3, "n": 50}, "apply to binary"),
+    ({"outcome": "binary", "effect": 0.1, "n": 50}, "needs risk_control"),
+    ({"outcome": "binary", "risk_control": 0.9, "effect": 0.2, "n": 50}, "outside"),
+    ({"outcome": "binary", "risk_control": 70, "effect": 0.1, "n": 50}, "fractions"),
+    ({"risk_control": 0.5, "effect": 0.3, "n": 50}, "apply to binary"),
     ({"effect": 0.3, "n": 50, "method": "normal"}, "does not apply"),
     ({"effect": 0.3, "n": 50, "icc": 0.05}, "both cluster_size= and icc="),
     ({"effect": 0.3, "n": 50, "cluster_size": 6, "icc": -0.1}, "icc must be a number from 0"),
@@ -245,3 +249,48 @@ def test_effect_labels_follow_cohen():
 def test_bad_input_is_explained(kwargs, message):
     with pytest.raises(PeerevalError, match=message):
         power_fn(**kwargs)
+
+
+# ------------------------------------------------------------------ methods() and old names
+
+
+def test_methods_is_built_from_the_design():
+    base = run({"effect": 0.3, "power": 0.8})
+    assert "two-sample t test at two-sided α = .05" in base.methods()
+    stricter = run({"effect": 0.3, "power": 0.9, "alpha": 0.01, "alternative": "greater"})
+    assert "90% power in a two-sample t test at one-sided α = .01" in stricter.methods()
+    binary = run({"outcome": "binary", "risk_control": 0.7, "risk_treated": 0.85,
+                  "power": 0.8, "method": "normal"})
+    assert "z test of two proportions" in binary.methods()
+    assert "70% against 85%" in binary.methods()
+    clustered = run({"effect": 0.3, "power": 0.8, "cluster_size": 6, "icc": 0.05})
+    assert "ICC = .05" in clustered.methods()
+    assert "ICC" not in base.methods()
+
+
+@pytest.mark.parametrize(("old", "new"), [("p_control", "risk_control"),
+                                          ("p_treated", "risk_treated"),
+                                          ("p_treated_fall", "risk_treated_fall")])
+def test_old_attribute_names_warn_and_give_the_new_values(old, new):
+    result = run({"outcome": "binary", "risk_control": 0.7, "n": 100, "power": 0.8})
+    with pytest.warns(DeprecationWarning,
+                      match=f"PowerResult.{old} is deprecated since peereval 0.1: use "
+                      f"PowerResult.{new}"):
+        value = getattr(result, old)
+    assert value == getattr(result, new)
+
+
+def test_explain_is_the_deprecated_name_of_methods():
+    result = run({"effect": 0.3, "power": 0.8})
+    message = "PowerResult.explain is deprecated since peereval 0.1: use PowerResult.methods"
+    assert PowerResult.explain.__deprecated__ == message
+    with pytest.warns(DeprecationWarning, match=message):
+        assert result.explain() == result.methods()
+
+
+def test_old_argument_names_warn_and_give_the_same_design():
+    new = run({"outcome": "binary", "risk_control": 0.6, "risk_treated": 0.75,
+               "power": 0.8})
+    with pytest.warns(DeprecationWarning, match=r"power\(p_control=\.\.\.\) is deprecated"):
+        old = power_fn(outcome="binary", p_control=0.6, risk_treated=0.75, power=0.8)
+    assert old.n_treated == new.n_treated

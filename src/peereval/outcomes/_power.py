@@ -30,7 +30,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from peereval._format import fmt
-from peereval._options import Interval, checked
+from peereval._options import Interval, checked, deprecated_alias, renamed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 
@@ -120,9 +120,9 @@ def cohen_h(p1: float, p2: float) -> float:
     return 2 * math.asin(math.sqrt(p1)) - 2 * math.asin(math.sqrt(p2))
 
 
-def _p_from_h(h: float, p_control: float) -> float:
-    """The treated proportion at Cohen's h from ``p_control`` (NaN when outside [0, 1])."""
-    angle = math.asin(math.sqrt(p_control)) + h / 2
+def _risk_from_h(h: float, risk_control: float) -> float:
+    """The treated proportion at Cohen's h from ``risk_control`` (NaN when outside [0, 1])."""
+    angle = math.asin(math.sqrt(risk_control)) + h / 2
     if angle < 0 or angle > math.pi / 2:
         return float("nan")
     return math.sin(angle) ** 2
@@ -164,7 +164,7 @@ class _Design:
     method: str
     alpha: float
     alternative: str
-    p_control: float
+    risk_control: float
     de_treated: float
     de_control: float
 
@@ -176,7 +176,7 @@ class _Design:
             return _t_power(n1, n2, effect, self.alpha, self.alternative)
         if self.method == "arcsine":
             return _h_power(n1, n2, effect, self.alpha, self.alternative)
-        return _normal_power(n1, n2, effect, self.p_control, self.alpha, self.alternative)
+        return _normal_power(n1, n2, effect, self.risk_control, self.alpha, self.alternative)
 
 
 def _solve(f: Callable[[float], float], low: float, high: float) -> float:
@@ -184,6 +184,9 @@ def _solve(f: Callable[[float], float], low: float, high: float) -> float:
 
 
 # ------------------------------------------------------------------ result
+
+_EXPLAIN_DEPRECATED = ("PowerResult.explain is deprecated since peereval 0.1: use "
+                       "PowerResult.methods")
 
 
 @dataclass(frozen=True, repr=False)
@@ -200,14 +203,14 @@ class PowerResult(Result):
     power
         Power of the design (the target when solving for n or the effect).
     effect
-        Continuous: Cohen's d. Binary: the risk difference ``p_treated - p_control``.
+        Continuous: Cohen's d. Binary: the risk difference ``risk_treated - risk_control``.
         When ``solved_for == "effect"`` this is the minimum detectable effect.
     d, h
         Cohen's d (continuous) and Cohen's h (binary; NaN otherwise).
-    p_control, p_treated
+    risk_control, risk_treated
         Binary outcomes: the comparison and mentored proportions. For a two-sided
-        minimum detectable effect ``p_treated`` is the detectable rise and
-        ``p_treated_fall`` the detectable fall (NaN when impossible).
+        minimum detectable effect ``risk_treated`` is the detectable rise and
+        ``risk_treated_fall`` the detectable fall (NaN when impossible).
     n_treated, n_control
         Nominal group sizes (students). When solved for, the exact non-integer
         solution; ``n_treated_needed`` and ``n_control_needed`` round them up.
@@ -245,9 +248,9 @@ class PowerResult(Result):
     effect: float
     d: float
     h: float
-    p_control: float
-    p_treated: float
-    p_treated_fall: float
+    risk_control: float
+    risk_treated: float
+    risk_treated_fall: float
     n_treated: float
     n_control: float
     n_treated_needed: int
@@ -268,6 +271,10 @@ class PowerResult(Result):
     power_plausible: float
     notes: tuple[str, ...] = ()
     title: str = field(default="Power analysis")
+
+    p_control = deprecated_alias("risk_control")
+    p_treated = deprecated_alias("risk_treated")
+    p_treated_fall = deprecated_alias("risk_treated_fall")
 
     @property
     def adequate(self) -> bool:
@@ -291,8 +298,8 @@ class PowerResult(Result):
             "outcome": self.outcome, "test": self.test, "solved_for": self.solved_for,
             "alternative": self.alternative, "alpha": self.alpha, "power": self.power,
             "effect": self.effect, "d": self.d, "h": self.h,
-            "p_control": self.p_control, "p_treated": self.p_treated,
-            "p_treated_fall": self.p_treated_fall,
+            "risk_control": self.risk_control, "risk_treated": self.risk_treated,
+            "risk_treated_fall": self.risk_treated_fall,
             "n_treated": self.n_treated, "n_control": self.n_control,
             "n_treated_needed": self.n_treated_needed,
             "n_control_needed": self.n_control_needed,
@@ -326,11 +333,11 @@ class PowerResult(Result):
     def _proportions_text(self) -> str:
         if self.outcome != "binary":
             return ""
-        text = f" (a proportion of {_pct(self.p_control)} among comparison students"
-        if not np.isnan(self.p_treated):
-            text += f" against {_pct(self.p_treated)}"
-            if not np.isnan(self.p_treated_fall):
-                text += f" or {_pct(self.p_treated_fall)}"
+        text = f" (a proportion of {_pct(self.risk_control)} among comparison students"
+        if not np.isnan(self.risk_treated):
+            text += f" against {_pct(self.risk_treated)}"
+            if not np.isnan(self.risk_treated_fall):
+                text += f" or {_pct(self.risk_treated_fall)}"
             text += " among mentored students"
         return text + ")"
 
@@ -375,12 +382,12 @@ class PowerResult(Result):
         else:
             size = f"h = {fmt(self.plausible)}"
             sign = -1.0 if self.alternative == "less" else 1.0
-            example = _p_from_h(sign * self.plausible, self.p_control)
+            example = _risk_from_h(sign * self.plausible, self.risk_control)
             if np.isnan(example):
-                example = _p_from_h(-sign * self.plausible, self.p_control)
-            missed = (f"A plausible mentoring effect ({size}: {_pct(self.p_control)} against "
+                example = _risk_from_h(-sign * self.plausible, self.risk_control)
+            missed = (f"A plausible mentoring effect ({size}: {_pct(self.risk_control)} against "
                       f"{_pct(example)})")
-            what = (f"{size}, a plausible mentoring effect ({_pct(self.p_control)} against "
+            what = (f"{size}, a plausible mentoring effect ({_pct(self.risk_control)} against "
                     f"{_pct(example)})")
         if self.power_plausible < 0.5:
             return (f" {missed} would be missed most of the time: power for {size} is "
@@ -390,12 +397,31 @@ class PowerResult(Result):
                     "conventional 80%.")
         return f" Power for {what}, is {_pct(self.power_plausible)}."
 
-    def explain(self) -> str:
-        """The design in plain language, with what it means for plausible effects."""
+    def methods(self) -> str:
+        """The sample-size justification: the design, the test and what it can detect.
+
+        Built from the design's own settings: the test, the alternative and α, the
+        power, the effect, the clustering (ICC and design effects) and the effect
+        regarded as plausible.
+
+        Returns
+        -------
+        str
+            One paragraph for the methods section.
+
+        Examples
+        --------
+        >>> from peereval.outcomes import power
+        >>> print(power(effect=0.3, power=0.9, alpha=0.01).methods())
+        ... # doctest: +NORMALIZE_WHITESPACE
+        To detect d = 0.30 (a small-to-medium effect) with 90% power in a two-sample t
+        test at two-sided α = .01, the study needs 333 students per group (332.3 before
+        rounding up).
+        """
         name = "d" if self.outcome == "continuous" else "h"
         standardised = self.d if self.outcome == "continuous" else self.h
         described = (f"{self._effect_text()} (a {effect_label(standardised)} effect"
-                     + (f": {_pct(self.p_control)} against {_pct(self.p_treated)}"
+                     + (f": {_pct(self.risk_control)} against {_pct(self.risk_treated)}"
                         if self.outcome == "binary" else "") + ")")
         if self.solved_for == "n":
             groups = self._groups_text(self.n_treated_needed, self.n_control_needed)
@@ -403,11 +429,12 @@ class PowerResult(Result):
                      if self.n_treated == self.n_control else
                      f"{_count(round(self.n_treated, 1))} and "
                      f"{_count(round(self.n_control, 1))}")
-            text = (f"To detect {described} with {_pct(self.power)} power at "
-                    f"{self._sides()}, the study needs {groups} ({exact} before rounding "
-                    "up).")
+            text = (f"To detect {described} with {_pct(self.power)} power in a {self.test} "
+                    f"at {self._sides()}, the study needs {groups} ({exact} before "
+                    "rounding up).")
         else:
-            groups = self._groups_text(self.n_treated, self.n_control)
+            groups = (f"{self._groups_text(self.n_treated, self.n_control)} and a "
+                      f"{self.test} at {self._sides()}")
             if self.solved_for == "effect":
                 text = (f"With {groups}, the study has {_pct(self.power)} power to detect "
                         f"{described}.")
@@ -434,8 +461,15 @@ class PowerResult(Result):
             text += self._plausible_text()
         return text
 
+    def explain(self) -> str:
+        """Deprecated: the sample-size justification is :meth:`methods`."""
+        warnings.warn(_EXPLAIN_DEPRECATED, DeprecationWarning, stacklevel=2)
+        return self.methods()
+
+    explain.__deprecated__ = _EXPLAIN_DEPRECATED  # type: ignore[attr-defined]
+
     def __repr__(self) -> str:
-        return super().__repr__() + "\n" + self.explain()
+        return super().__repr__() + "\n" + self.methods()
 
 
 _TITLES = {"t": "Power analysis (two-sample t test)",
@@ -535,6 +569,7 @@ def _clusters(cluster_size: Any, icc: Any) -> tuple[float | None, float | None, 
 # ------------------------------------------------------------------ power()
 
 
+@renamed(p_control="risk_control", p_treated="risk_treated")
 @checked(alpha=Interval(0, 1, closed="neither"), power=Interval(0, 1, closed="neither", none=True),
          ratio=Interval(0, None, closed="neither"), icc=Interval(0, 1, closed="left", none=True))
 def power(
@@ -545,8 +580,8 @@ def power(
     power: float | None = None,
     alpha: float = 0.05,
     ratio: float = 1.0,
-    p_control: float | None = None,
-    p_treated: float | None = None,
+    risk_control: float | None = None,
+    risk_treated: float | None = None,
     alternative: Alternative = "two-sided",
     method: Method | None = None,
     cluster_size: float | Sequence[float] | None = None,
@@ -564,8 +599,8 @@ def power(
         (pass/fail, dropout: two proportions).
     effect
         Continuous: Cohen's d, the mean difference (mentored minus comparison) in
-        pooled-SD units. Binary: the risk difference ``p_treated - p_control`` (e.g.
-        0.15 for a pass rate rising from 70% to 85%); or give ``p_treated`` instead.
+        pooled-SD units. Binary: the risk difference ``risk_treated - risk_control`` (e.g.
+        0.15 for a pass rate rising from 70% to 85%); or give ``risk_treated`` instead.
         Leave out to obtain the minimum detectable effect.
     n
         Students per group (equal groups, or the mentored group when ``ratio`` is
@@ -580,9 +615,9 @@ def power(
         Significance level.
     ratio
         Comparison students per mentored student when ``n`` is one number or unknown.
-    p_control
+    risk_control
         Binary outcomes: the proportion expected in the comparison group (required).
-    p_treated
+    risk_treated
         Binary outcomes: the proportion expected among mentored students (instead of
         ``effect``).
     alternative
@@ -602,9 +637,9 @@ def power(
     Returns
     -------
     PowerResult
-        With :meth:`~PowerResult.apa` (a methods sentence),
-        :meth:`~PowerResult.explain` (plain language) and
-        :meth:`~PowerResult.to_frame`.
+        With :meth:`~PowerResult.apa` (the design in one sentence),
+        :meth:`~PowerResult.methods` (the sample-size justification in plain
+        language) and :meth:`~PowerResult.to_frame`.
 
     Raises
     ------
@@ -642,8 +677,8 @@ def power(
     (``xtol`` 1e-11) on the power function, so the non-integer sample size agrees
     with R's to about 1e-8; the number to recruit is that value rounded up
     (``n_treated_needed``). The minimum detectable effect of a binary outcome is
-    found on h (arcsine) or on ``p_treated`` (normal); a two-sided MDE is given as
-    a rise (``p_treated``) and a fall (``p_treated_fall``) from ``p_control``.
+    found on h (arcsine) or on ``risk_treated`` (normal); a two-sided MDE is given as
+    a rise (``risk_treated``) and a fall (``risk_treated_fall``) from ``risk_control``.
 
     **Clustering.** Students taught or mentored in groups of :math:`m` with
     intraclass correlation :math:`\rho` carry less information than independent
@@ -689,17 +724,18 @@ def power(
     ...     small = power(n=40, power=0.8)
     >>> round(small.d, 2), small.adequate
     (0.63, False)
-    >>> print(small.explain())  # doctest: +NORMALIZE_WHITESPACE
-    With 40 students per group, the study has 80% power to detect d = 0.63 (a
-    medium-to-large effect). Effects of the size the literature reports for mentoring
-    (d around 0.2-0.3) would be missed most of the time: power for d = 0.30 is 26%.
+    >>> print(small.methods())  # doctest: +NORMALIZE_WHITESPACE
+    With 40 students per group and a two-sample t test at two-sided α = .05, the study
+    has 80% power to detect d = 0.63 (a medium-to-large effect). Effects of the size
+    the literature reports for mentoring (d around 0.2-0.3) would be missed most of
+    the time: power for d = 0.30 is 26%.
 
     Mentees needed to raise a pass rate from 70% to 85% against a comparison cohort
     of 150, with mentees in groups of 6 (ICC .05) and comparison students unclustered:
 
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")
-    ...     pass_rate = power(outcome="binary", p_control=0.7, p_treated=0.85, power=0.8,
+    ...     pass_rate = power(outcome="binary", risk_control=0.7, risk_treated=0.85, power=0.8,
     ...                       n=(None, 150), cluster_size=(6, 1), icc=0.05)
     >>> pass_rate.n_treated_needed, pass_rate.clusters_treated
     (123, 21)
@@ -709,7 +745,7 @@ def power(
     alpha = _probability(alpha, "alpha")
     plausible = abs(_number(plausible, "plausible"))
     ratio = _number(ratio, "ratio")
-    effect, pc = _effect_and_control(outcome, effect, p_control, p_treated)
+    effect, pc = _effect_and_control(outcome, effect, risk_control, risk_treated)
     n_t, n_c, solve_ratio = _group_sizes(n, ratio)
     target = None if power is None else _probability(power, "power")
     solved_for = _unknown(effect, n_t is None or n_c is None, target, alpha)
@@ -752,7 +788,7 @@ def power(
     result = PowerResult(
         outcome=outcome, method=method, solved_for=solved_for, alternative=alternative,
         alpha=alpha, power=float(achieved), effect=float(effect), d=float(d), h=float(h),
-        p_control=pc, p_treated=float(p_t), p_treated_fall=float(p_fall),
+        risk_control=pc, risk_treated=float(p_t), risk_treated_fall=float(p_fall),
         n_treated=float(n_t), n_control=float(n_c),
         n_treated_needed=int(need_t), n_control_needed=int(need_c),
         n_treated_effective=float(n_t / de_t), n_control_effective=float(n_c / de_c),
@@ -780,31 +816,31 @@ def _method_for(outcome: str, method: str | None) -> str:
     return method
 
 
-def _effect_and_control(outcome: str, effect: Any, p_control: Any, p_treated: Any
+def _effect_and_control(outcome: str, effect: Any, risk_control: Any, risk_treated: Any
                         ) -> tuple[float | None, float]:
     """The effect (d, or the risk difference) or None, and the control proportion (NaN
     for a continuous outcome)."""
     if outcome != "binary":
-        if p_control is not None or p_treated is not None:
-            raise PeerevalError("p_control and p_treated apply to binary outcomes",
+        if risk_control is not None or risk_treated is not None:
+            raise PeerevalError("risk_control and risk_treated apply to binary outcomes",
                                 hint="pass outcome='binary', or give Cohen's d as effect=")
         return (None if effect is None else _number(effect, "effect")), float("nan")
-    if p_control is None:
-        raise PeerevalError("a binary outcome needs p_control=, the proportion expected "
-                            "in the comparison group", hint="e.g. p_control=0.7 for a "
+    if risk_control is None:
+        raise PeerevalError("a binary outcome needs risk_control=, the proportion expected "
+                            "in the comparison group", hint="e.g. risk_control=0.7 for a "
                             "70% pass rate")
-    pc = _probability(p_control, "p_control")
-    if effect is not None and p_treated is not None:
-        raise PeerevalError("give effect= (the risk difference) or p_treated=, not both")
-    if p_treated is not None:
-        return _probability(p_treated, "p_treated", open_interval=False) - pc, pc
+    pc = _probability(risk_control, "risk_control")
+    if effect is not None and risk_treated is not None:
+        raise PeerevalError("give effect= (the risk difference) or risk_treated=, not both")
+    if risk_treated is not None:
+        return _probability(risk_treated, "risk_treated", open_interval=False) - pc, pc
     if effect is not None:
         diff = _number(effect, "effect")
         if not 0 <= pc + diff <= 1:
             raise PeerevalError(
                 f"effect = {diff:g} moves the proportion {pc:g} outside [0, 1]",
                 value=effect, hint="for binary outcomes effect is the risk difference "
-                "p_treated - p_control; or give p_treated= directly")
+                "risk_treated - risk_control; or give risk_treated= directly")
         return diff, pc
     return None, pc
 
@@ -828,15 +864,15 @@ def _unknown(effect: float | None, n_missing: bool, target: float | None,
 def _natural(design: _Design, value: float) -> float:
     """The parameter the power function takes: d, h or the treated proportion."""
     if design.method == "arcsine":
-        return cohen_h(design.p_control + value, design.p_control)
+        return cohen_h(design.risk_control + value, design.risk_control)
     if design.method == "normal":
-        return design.p_control + value
+        return design.risk_control + value
     return value
 
 
 def _check_direction(design: _Design, param: float, effect: float) -> None:
     """An effect to plan for must be non-zero and point the way of the alternative."""
-    size = param - design.p_control if design.method == "normal" else param
+    size = param - design.risk_control if design.method == "normal" else param
     if size == 0:
         raise PeerevalError("an effect of zero cannot be detected with any sample size",
                             value=effect)
@@ -917,7 +953,7 @@ def _solve_effect(design: _Design, n_t: float, n_c: float, target: float,
     """The minimum detectable effect (d, or the risk difference) and, for two-sided
     binary outcomes, the detectable treated proportion in the falling direction."""
     sign = -1.0 if design.alternative == "less" else 1.0
-    pc = design.p_control
+    pc = design.risk_control
     if design.method == "t":
         low, high = _D_BOUNDS
         if design.power(n_t, n_c, sign * high) < target:
@@ -931,8 +967,8 @@ def _solve_effect(design: _Design, n_t: float, n_c: float, target: float,
             raise PeerevalError(f"no difference in proportions reaches {target:.0%} power with "
                                 "these group sizes", hint="the groups are far too small")
         h = _solve(lambda x: design.power(n_t, n_c, sign * x) - target, 1e-10, h_max)
-        rise = _p_from_h(h, pc) if design.alternative != "less" else float("nan")
-        fall = _p_from_h(-h, pc) if design.alternative != "greater" else float("nan")
+        rise = _risk_from_h(h, pc) if design.alternative != "less" else float("nan")
+        fall = _risk_from_h(-h, pc) if design.alternative != "greater" else float("nan")
     else:
         def detectable(direction: float) -> float:
             edge = 1.0 if direction > 0 else 0.0
@@ -943,7 +979,7 @@ def _solve_effect(design: _Design, n_t: float, n_c: float, target: float,
         rise = detectable(1.0) if design.alternative != "less" else float("nan")
         fall = detectable(-1.0) if design.alternative != "greater" else float("nan")
     if np.isnan(rise) and np.isnan(fall):
-        raise PeerevalError(f"no proportion reaches {target:.0%} power from p_control = "
+        raise PeerevalError(f"no proportion reaches {target:.0%} power from risk_control = "
                             f"{pc:g} with these group sizes", hint="the groups are too small")
     if design.alternative == "two-sided" and np.isnan(rise):
         notes.append("no detectable rise within [0, 1]; the fall is reported")
@@ -966,7 +1002,7 @@ def _mde_standardised(design: _Design, n_t: float, n_c: float, target: float,
         except PeerevalError:  # no d up to 10 reaches the power
             return float("nan")
     arcsine = _Design(design.outcome, "arcsine", design.alpha, design.alternative,
-                      design.p_control, design.de_treated, design.de_control)
+                      design.risk_control, design.de_treated, design.de_control)
     if design.method == "arcsine":
         sign = -1.0 if design.alternative == "less" else 1.0
         if arcsine.power(n_t, n_c, sign * math.pi) < target:
@@ -976,7 +1012,7 @@ def _mde_standardised(design: _Design, n_t: float, n_c: float, target: float,
         diff = known if known is not None else _solve_effect(design, n_t, n_c, target, [])[0]
     except PeerevalError:
         return float("nan")
-    pc = design.p_control
+    pc = design.risk_control
     return abs(cohen_h(pc + diff, pc))
 
 
@@ -985,8 +1021,8 @@ def _power_at_standardised(design: _Design, n_t: float, n_c: float, size: float)
     sign = -1.0 if design.alternative == "less" else 1.0
     if design.method in ("t", "arcsine"):
         return design.power(n_t, n_c, sign * size)
-    pc = design.p_control
-    p = _p_from_h(sign * size, pc)
+    pc = design.risk_control
+    p = _risk_from_h(sign * size, pc)
     if np.isnan(p):
-        p = _p_from_h(-sign * size, pc)
+        p = _risk_from_h(-sign * size, pc)
     return float("nan") if np.isnan(p) else design.power(n_t, n_c, p)
