@@ -397,9 +397,6 @@ KNOWN_DEVIATIONS: dict[tuple[str, str], str] = {
     ("outcomes.PropensityEffect", "p"): "`p_value`",
     ("outcomes.PropensityModel", "no methods()"): "`methods()`",
     ("outcomes.PropensityModel", "no n_dropped"): "`n_dropped`",
-    ("outcomes.SimulatedPower", "level"): "`ci_level`",
-    ("outcomes.SimulatedPower", "no estimate"): "`estimate` (alias of `power`)",
-    ("outcomes.SimulatedPower", "no methods()"): "`methods()`",
     ("outcomes.WeightResult", "no methods()"): "`methods()`",
     ("outcomes.WeightResult", "no n"): "`n` (= `n_treated + n_control`)",
     ("outcomes.WeightResult", "no n_dropped"): "`n_dropped`",
@@ -416,7 +413,6 @@ KNOWN_DEVIATIONS: dict[tuple[str, str], str] = {
     ("outcomes.meta_analysis", "level"): "`confidence=`",
     ("outcomes.mixed_model", "level"): "`confidence=`",
     ("outcomes.pre_post", "level"): "`confidence=`",
-    ("outcomes.simulate_power", "level"): "`confidence=`",
     # Perception
     ("perception.PerceptionSummary", "level"): "`ci_level`",
     ("perception.PerceptionSummary", "no methods()"): "`methods()`",

@@ -114,3 +114,31 @@ def test_bad_designs_are_peereval_errors(kwargs, message):
     arguments = {"effect": 0.5, "n": 20, **kwargs}
     with pytest.raises(PeerevalError, match=message):
         simulate_power(**arguments)
+
+
+def test_methods_follows_the_settings():
+    base = simulate_power(effect=0.5, n=30, n_sim=200, seed=3)
+    assert "200 studies of Welch's t test" in base.methods()
+    assert "95% Wilson interval (seed 3)" in base.methods()
+    other = simulate_power(effect=0.4, n=(20, 40), test="mann_whitney", alpha=0.01,
+                           distribution="skewed", n_sim=300, confidence=0.9, seed=8)
+    text = other.methods()
+    assert "300 studies of the Wilcoxon-Mann-Whitney test" in text
+    assert "α = .01" in text
+    assert "20 mentored and 40 comparison" in text
+    assert "right-skewed" in text
+    assert "90% Wilson interval (seed 8)" in text
+    assert "no seed" in simulate_power(effect=0.4, n=20, n_sim=100).methods()
+
+
+def test_estimate_is_the_power_and_old_names_warn():
+    result = simulate_power(effect=0.5, n=30, n_sim=200, seed=3, confidence=0.9)
+    assert result.estimate == result.power
+    assert result.ci_level == 0.9
+    with pytest.warns(DeprecationWarning, match="SimulatedPower.level is deprecated since "
+                      "peereval 0.1: use SimulatedPower.ci_level"):
+        assert result.level == result.ci_level
+    with pytest.warns(DeprecationWarning, match=r"simulate_power\(level=\.\.\.\) is "
+                      "deprecated since peereval 0.1: use confidence="):
+        old = simulate_power(effect=0.5, n=30, n_sim=200, seed=3, level=0.9)
+    assert (old.ci_low, old.ci_high) == (result.ci_low, result.ci_high)

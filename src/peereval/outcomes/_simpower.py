@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from peereval._effects import wilson_interval
 from peereval._format import fmt
-from peereval._options import Interval, checked
+from peereval._options import Interval, checked, deprecated_alias, renamed
 from peereval._parallel import blocks_for, map_blocks
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
@@ -56,9 +57,12 @@ class SimulatedPower(Result):
         Group sizes and significance level (two-sided test).
     n_sim, rejections
         Simulated studies and how many of them gave p < alpha.
-    power, mc_se, ci_low, ci_high, level
+    power, mc_se, ci_low, ci_high, ci_level
         The estimated power, its Monte Carlo standard error
-        :math:`\\sqrt{\\hat\\pi(1-\\hat\\pi)/R}` and Wilson interval.
+        :math:`\\sqrt{\\hat\\pi(1-\\hat\\pi)/R}`, its Wilson interval and that
+        interval's confidence level.
+    estimate
+        The estimated power (the same as ``power``).
     seed
         How the seed was given.
 
@@ -83,9 +87,16 @@ class SimulatedPower(Result):
     mc_se: float
     ci_low: float
     ci_high: float
-    level: float
+    ci_level: float
     seed: str
     title: str = "Simulation-based power"
+
+    level = deprecated_alias("ci_level")
+
+    @property
+    def estimate(self) -> float:
+        """The estimated power, the headline number (the same as ``power``)."""
+        return self.power
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{
@@ -100,12 +111,46 @@ class SimulatedPower(Result):
         return (f"Simulated power of the {_TEST_NAMES[self.test]} ({self.n_sim:,} "
                 f"simulated studies, {self.distribution.split(' (')[0]} outcomes, SD ratio "
                 f"{fmt(self.sd_ratio)}): {self.power:.1%} "
-                f"({self.level:.0%} CI {self.ci_low:.1%} to {self.ci_high:.1%}) to detect a "
+                f"({self.ci_level:.0%} CI {self.ci_low:.1%} to {self.ci_high:.1%}) to detect a "
                 f"difference of {fmt(self.effect)} SD with {self.n_treated} and "
                 f"{self.n_control} students at α = {fmt(self.alpha, leading_zero=False)}")
 
+    def methods(self) -> str:
+        """The simulation as a methods sentence, from its own settings.
 
-@checked(alpha=Interval(0, 1, closed="neither"), level=Interval(0, 1, closed="neither"),
+        Names the test, the number of simulated studies, the groups, the outcome's
+        distribution and SD ratio, the true difference, α, the level of the Monte
+        Carlo interval and the seed.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> from peereval.outcomes import simulate_power
+        >>> result = simulate_power(effect=0.5, n=30, n_sim=200, seed=3, confidence=0.9)
+        >>> print(result.methods())  # doctest: +NORMALIZE_WHITESPACE
+        Power was estimated by simulating 200 studies of Welch's t test (two-sided, α =
+        .05) with 30 mentored and 30 comparison students, outcomes from a normal
+        distribution, an SD ratio of 1.00 and a true difference of 0.50 SD; the Monte
+        Carlo interval is a 90% Wilson interval (seed 3).
+        """
+        seed = ("no seed" if self.seed.startswith("none") else
+                self.seed if not self.seed.isdigit() else f"seed {self.seed}")
+        test = _TEST_NAMES[self.test]
+        the = "" if "'s " in test else "the "
+        return (f"Power was estimated by simulating {self.n_sim:,} studies of {the}"
+                f"{test} (two-sided, α = "
+                f"{fmt(self.alpha, leading_zero=False)}) with {self.n_treated} mentored and "
+                f"{self.n_control} comparison students, outcomes from a {self.distribution} "
+                f"distribution, an SD ratio of {fmt(self.sd_ratio)} and a true difference of "
+                f"{fmt(self.effect)} SD; the Monte Carlo interval is a "
+                f"{self.ci_level:.0%} Wilson interval ({seed}).")
+
+
+@renamed(level="confidence")
+@checked(alpha=Interval(0, 1, closed="neither"), confidence=Interval(0, 1, closed="neither"),
          sd_ratio=Interval(0, None, closed="neither"), n_sim=Interval(100, None, integer=True))
 def simulate_power(
     *,
@@ -116,7 +161,7 @@ def simulate_power(
     sd_ratio: float = 1.0,
     distribution: Distribution = "normal",
     n_sim: int = 5000,
-    level: float = 0.95,
+    confidence: float = 0.95,
     seed: SeedLike = None,
     n_jobs: int | None = None,
 ) -> SimulatedPower:
@@ -143,7 +188,7 @@ def simulate_power(
         unit variance; excess kurtosis 6).
     n_sim
         Simulated studies (5,000 gives a Monte Carlo SE of at most 0.7 points).
-    level
+    confidence
         Confidence level of the Monte Carlo interval around the power.
     seed
         An int makes the estimate reproducible.
@@ -160,7 +205,7 @@ def simulate_power(
     Raises
     ------
     PeerevalError
-        A group below 2 students, ``alpha`` or ``level`` outside (0, 1), a
+        A group below 2 students, ``alpha`` or ``confidence`` outside (0, 1), a
         non-positive ``sd_ratio``, fewer than 100 simulations, an unknown test or
         distribution.
 
@@ -198,15 +243,14 @@ def simulate_power(
         n_control=n_control, effect=float(effect), sd_ratio=float(sd_ratio),
         test=test, distribution=distribution, alpha=float(alpha))))
     share = rejections / n_sim
-    from peereval.perception import wilson
-
-    low, high = wilson(rejections, int(n_sim), level)
+    low, high = wilson_interval(rejections, int(n_sim), confidence)
     return SimulatedPower(
         test=test, distribution=_DISTRIBUTIONS[distribution], effect=float(effect),
         sd_ratio=float(sd_ratio), n_treated=n_treated, n_control=n_control,
         alpha=float(alpha), n_sim=int(n_sim), rejections=rejections, power=share,
-        mc_se=math.sqrt(share * (1 - share) / n_sim), ci_low=low, ci_high=high,
-        level=float(level), seed=describe_seed(seed))
+        mc_se=math.sqrt(share * (1 - share) / n_sim), ci_low=max(0.0, float(low)),
+        ci_high=min(1.0, float(high)),
+        ci_level=float(confidence), seed=describe_seed(seed))
 
 
 def _errors(rng: np.random.Generator, shape: tuple[int, int], distribution: str
