@@ -391,7 +391,7 @@ def test_e_value_formulas():
     assert d.e_value == pytest.approx(e(math.exp(0.273)))
     assert d.e_value_ci == pytest.approx(e(math.exp(0.91 * 0.08)))
     from_se = e_value(0.30, measure="SMD", se=0.1)
-    assert from_se.rr_lower == pytest.approx(math.exp(0.91 * 0.30 - 1.7836 * 0.1),
+    assert from_se.rr_ci_low == pytest.approx(math.exp(0.91 * 0.30 - 1.7836 * 0.1),
                                              rel=1e-4)
     assert e_value(-0.30, measure="SMD").e_value == pytest.approx(d.e_value)
     assert "E-value = 7.26" in e_value(3.9, 1.8).apa()
@@ -408,6 +408,35 @@ def test_e_value_formulas():
 def test_e_value_bad_input(args, kwargs, message):
     with pytest.raises(PeerevalError, match=message):
         e_value(*args, **kwargs)
+
+
+def test_e_value_methods_names_the_measure_level_and_conversion():
+    rr = e_value(3.9, 1.8, 8.7)
+    assert "for the risk ratio and for the limit of its 95% confidence" in rr.methods()
+    assert "converting" not in rr.methods()
+    odds = e_value(2.5, 1.5, 4.0, measure="OR", rare=False, confidence=0.9)
+    assert "its 90% confidence interval" in odds.methods()
+    assert "RR = sqrt(OR) (common outcome)" in odds.methods()
+    assert "no confidence limit" in e_value(2.0).methods()
+    assert odds.ci_level == 0.9
+    with pytest.raises(PeerevalError, match="95% limits"):
+        e_value(0.3, measure="SMD", se=0.1, confidence=0.9)
+
+
+@pytest.mark.parametrize(("old", "new"), [("lower", "ci_low"), ("upper", "ci_high"),
+                                          ("rr_lower", "rr_ci_low"),
+                                          ("rr_upper", "rr_ci_high")])
+def test_e_value_old_attribute_names_warn(old, new):
+    result = e_value(0.6, 0.45, 0.8, measure="HR", rare=False)
+    with pytest.warns(DeprecationWarning, match=f"EValue.{old} is deprecated since peereval "
+                      f"0.1: use EValue.{new}"):
+        assert getattr(result, old) == getattr(result, new)
+
+
+def test_e_value_old_argument_names_warn():
+    with pytest.warns(DeprecationWarning, match=r"e_value\(lower=\.\.\.\) is deprecated"):
+        old = e_value(3.9, lower=1.8, ci_high=8.7)
+    assert old.e_value_ci == e_value(3.9, ci_low=1.8, ci_high=8.7).e_value_ci
 
 
 # ------------------------------------------------------------------ sample study

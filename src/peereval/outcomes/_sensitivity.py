@@ -21,13 +21,18 @@ import numpy as np
 import pandas as pd
 
 from peereval._format import fmt
-from peereval._options import Interval, checked
+from peereval._options import Interval, checked, deprecated_alias, renamed
 from peereval._results import Result
 from peereval.errors import PeerevalError
 from peereval.outcomes._groups import AnyCase, check_choice
 
 __all__ = ["EValue", "e_value"]
 
+#: The measures, as the methods sentence names them.
+_MEASURE_NAMES = {"RR": "risk ratio", "OR": "odds ratio", "HR": "hazard ratio",
+                  "SMD": "standardised mean difference"}
+#: The limits ``se=`` gives for an SMD are d ± 1.96 SE (the EValue package's 95%).
+_SE_CONFIDENCE = 0.95
 
 
 # ------------------------------------------------------------------ E-value
@@ -41,9 +46,11 @@ class EValue(Result):
     ----------
     measure
         ``"RR"``, ``"OR"``, ``"HR"`` or ``"SMD"``.
-    estimate, lower, upper
-        As given.
-    rr, rr_lower, rr_upper
+    estimate, ci_low, ci_high
+        As given (the limits computed from ``se`` for an SMD given with its SE).
+    ci_level
+        The confidence level of that interval (as given to :func:`e_value`).
+    rr, rr_ci_low, rr_ci_high
         The same on the risk-ratio scale (after the approximate conversion).
     e_value
         :math:`RR + \sqrt{RR(RR-1)}` for :math:`RR \ge 1` (use :math:`1/RR` below 1).
@@ -63,20 +70,27 @@ class EValue(Result):
 
     measure: str
     estimate: float
-    lower: float | None
-    upper: float | None
+    ci_low: float | None
+    ci_high: float | None
+    ci_level: float
     rr: float
-    rr_lower: float | None
-    rr_upper: float | None
+    rr_ci_low: float | None
+    rr_ci_high: float | None
     e_value: float
     e_value_ci: float | None
     conversion: str
     title: str = "E-value (VanderWeele & Ding 2017)"
 
+    lower = deprecated_alias("ci_low")
+    upper = deprecated_alias("ci_high")
+    rr_lower = deprecated_alias("rr_ci_low")
+    rr_upper = deprecated_alias("rr_ci_high")
+
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"measure": self.measure, "estimate": self.estimate,
-                              "lower": self.lower, "upper": self.upper, "rr": self.rr,
-                              "rr_lower": self.rr_lower, "rr_upper": self.rr_upper,
+                              "ci_low": self.ci_low, "ci_high": self.ci_high,
+                              "ci_level": self.ci_level, "rr": self.rr,
+                              "rr_ci_low": self.rr_ci_low, "rr_ci_high": self.rr_ci_high,
                               "e_value": self.e_value, "e_value_ci": self.e_value_ci,
                               "conversion": self.conversion}])
 
@@ -86,17 +100,48 @@ class EValue(Result):
             text += f" (for the confidence limit: {fmt(self.e_value_ci)})"
         return text
 
+    def methods(self) -> str:
+        """How the E-values were computed, as a methods sentence.
+
+        Names the measure, whether (and at which confidence level) an interval was
+        given, and the conversion to the risk-ratio scale.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> from peereval.outcomes import e_value
+        >>> print(e_value(2.5, 1.5, 4.0, measure="OR", rare=False, confidence=0.9)
+        ...       .methods())  # doctest: +NORMALIZE_WHITESPACE
+        E-values (VanderWeele & Ding, 2017) were computed for the odds ratio and for the
+        limit of its 90% confidence interval closer to the null, after converting it to
+        the risk-ratio scale as RR = sqrt(OR) (common outcome).
+        """
+        name = _MEASURE_NAMES[self.measure]
+        if self.e_value_ci is None:
+            what = f"for the {name} (no confidence limit closer to the null was given)"
+        else:
+            what = (f"for the {name} and for the limit of its {self.ci_level:.0%} "
+                    "confidence interval closer to the null")
+        converted = ("" if self.measure == "RR" else
+                     f", after converting it to the risk-ratio scale as {self.conversion}")
+        return f"E-values (VanderWeele & Ding, 2017) were computed {what}{converted}."
+
 
 def _e(rr: float) -> float:
     rr = 1 / rr if rr < 1 else rr
     return rr + math.sqrt(rr * (rr - 1))
 
 
+@renamed(lower="ci_low", upper="ci_high")
 @checked(measure=AnyCase(("RR", "OR", "HR", "SMD")),
-         se=Interval(0, math.inf, closed="neither", none=True))
-def e_value(estimate: float, lower: float | None = None, upper: float | None = None, *,
+         se=Interval(0, math.inf, closed="neither", none=True),
+         confidence=Interval(0, 1, closed="neither"))
+def e_value(estimate: float, ci_low: float | None = None, ci_high: float | None = None, *,
             measure: Literal["RR", "OR", "HR", "SMD"] = "RR", rare: bool | None = None,
-            se: float | None = None) -> EValue:
+            se: float | None = None, confidence: float = 0.95) -> EValue:
     r"""E-value: the minimum confounding that could explain an association away.
 
     The E-value is the smallest risk ratio that an unmeasured confounder would need
@@ -121,14 +166,18 @@ def e_value(estimate: float, lower: float | None = None, upper: float | None = N
     ----------
     estimate
         The point estimate on its own scale (ratio, or *d* for ``"SMD"``).
-    lower, upper
+    ci_low, ci_high
         Confidence limits (either or both, or neither).
     measure
         ``"RR"`` (risk or rate ratio), ``"OR"``, ``"HR"`` or ``"SMD"``.
     rare
         Required for ``"OR"`` and ``"HR"``: whether the outcome is rare (< 15%).
     se
-        For ``"SMD"`` only: the standard error of *d*, used when no limits are given.
+        For ``"SMD"`` only: the standard error of *d*, used when no limits are given
+        (the limits are then :math:`d \pm 1.96\,SE`, a 95% interval).
+    confidence
+        The confidence level of the interval given (0.95 by default); it is recorded
+        for the methods sentence and does not change the E-values.
 
     Returns
     -------
@@ -150,7 +199,7 @@ def e_value(estimate: float, lower: float | None = None, upper: float | None = N
     E-value = 1.96 (for the confidence limit: 1.36)
     """
     measure = check_choice(measure, ("RR", "OR", "HR", "SMD"), "measure")  # type: ignore[assignment]
-    values = {"estimate": estimate, "lower": lower, "upper": upper, "se": se}
+    values = {"estimate": estimate, "ci_low": ci_low, "ci_high": ci_high, "se": se}
     for name, value in values.items():
         if value is None:
             continue
@@ -158,23 +207,28 @@ def e_value(estimate: float, lower: float | None = None, upper: float | None = N
                                                        np.integer) or not math.isfinite(value):
             raise PeerevalError(f"{name} must be a finite number, not {value!r}")
     if measure != "SMD":
-        for name in ("estimate", "lower", "upper"):
+        for name in ("estimate", "ci_low", "ci_high"):
             if values[name] is not None and values[name] <= 0:
                 raise PeerevalError(f"{name} must be a positive ratio for measure="
                                     f"'{measure}', not {values[name]!r}",
                                     hint="give the ratio itself, not its logarithm")
     if se is not None and measure != "SMD":
         raise PeerevalError("se= is only used with measure='SMD'")
-    if (lower is not None and lower > estimate) or (upper is not None and upper < estimate):
-        raise PeerevalError(f"the interval [{lower}, {upper}] does not contain the "
+    if (ci_low is not None and ci_low > estimate) or (ci_high is not None and ci_high < estimate):
+        raise PeerevalError(f"the interval [{ci_low}, {ci_high}] does not contain the "
                             f"estimate {estimate}")
     if measure in ("OR", "HR") and rare is None:
         raise PeerevalError(f"measure='{measure}' needs rare=True or rare=False",
                             hint="is the outcome rare (under about 15% at the end of "
                             "follow-up)? The conversion to a risk ratio depends on it")
     if measure == "SMD":
-        if se is not None and lower is None and upper is None:
-            lower, upper = estimate - 1.96 * se, estimate + 1.96 * se
+        if se is not None and ci_low is None and ci_high is None:
+            if confidence != _SE_CONFIDENCE:
+                raise PeerevalError(
+                    f"se= gives the 95% limits d ± 1.96 SE, not a {confidence:.0%} "
+                    "interval", hint="give the limits of that interval as ci_low= and "
+                    "ci_high=, or leave confidence= at 0.95")
+            ci_low, ci_high = estimate - 1.96 * se, estimate + 1.96 * se
 
         def convert(v: float) -> float:
             return math.exp(0.91 * v)
@@ -201,8 +255,8 @@ def e_value(estimate: float, lower: float | None = None, upper: float | None = N
 
         conversion = "RR = (1 - 0.5^sqrt(HR)) / (1 - 0.5^sqrt(1/HR)) (common outcome)"
     rr = convert(estimate)
-    rr_lo = None if lower is None else convert(lower)
-    rr_hi = None if upper is None else convert(upper)
+    rr_lo = None if ci_low is None else convert(ci_low)
+    rr_hi = None if ci_high is None else convert(ci_high)
     limit = rr_lo if rr >= 1 else rr_hi
     if limit is None:
         e_ci = None
@@ -211,6 +265,7 @@ def e_value(estimate: float, lower: float | None = None, upper: float | None = N
     else:
         e_ci = _e(limit)
     return EValue(measure=measure, estimate=float(estimate),
-                  lower=None if lower is None else float(lower),
-                  upper=None if upper is None else float(upper), rr=rr, rr_lower=rr_lo,
-                  rr_upper=rr_hi, e_value=_e(rr), e_value_ci=e_ci, conversion=conversion)
+                  ci_low=None if ci_low is None else float(ci_low),
+                  ci_high=None if ci_high is None else float(ci_high),
+                  ci_level=float(confidence), rr=rr, rr_ci_low=rr_lo, rr_ci_high=rr_hi,
+                  e_value=_e(rr), e_value_ci=e_ci, conversion=conversion)
