@@ -30,6 +30,8 @@ from reference_data import reference, reference_csv
 REF = reference("power_meta")
 FIELDS = ("estimate", "se", "statistic", "p", "ci_low", "ci_high", "tau2", "se_tau2", "i2",
           "h2", "q", "q_p", "s2w", "df")
+# The reference file keeps metafor-era names for two of them.
+ATTRIBUTE = {"p": "p_value", "q_p": "q_p_value"}
 CLOSED = 1e-6
 ITERATIVE = 1e-8
 
@@ -57,8 +59,8 @@ def assert_matches_metafor(result: MetaAnalysis, ref: dict, rtol: float) -> None
     for name in FIELDS:
         if ref.get(name) is None:
             continue
-        np.testing.assert_allclose(getattr(result, name), ref[name], rtol=rtol, atol=1e-300,
-                                   err_msg=name)
+        np.testing.assert_allclose(getattr(result, ATTRIBUTE.get(name, name)), ref[name],
+                                   rtol=rtol, atol=1e-300, err_msg=name)
     np.testing.assert_allclose(result.weights, ref["weights"], rtol=rtol, err_msg="weights")
     if result.random:
         riley = quiet(list(result.effects), list(result.variances), method=result.method,
@@ -185,8 +187,8 @@ def test_boundary_estimate_is_exactly_zero(method):
     assert ref["tau2"] < 1e-12
     assert REF["boundary"]["REML_default"]["tau2"] > 1e-6
     for name in ("estimate", "se", "p", "ci_low", "ci_high", "se_tau2", "q", "i2"):
-        np.testing.assert_allclose(getattr(result, name), ref[name], rtol=1e-8, atol=1e-8,
-                                   err_msg=name)
+        np.testing.assert_allclose(getattr(result, ATTRIBUTE.get(name, name)), ref[name],
+                                   rtol=1e-8, atol=1e-8, err_msg=name)
 
 
 def test_counts_match_metafor(counts):
@@ -228,7 +230,7 @@ def test_forest_table(bcg):
     # study intervals: y ± 1.96 sqrt(v)
     np.testing.assert_allclose(studies["ci_high"] - studies["estimate"],
                                1.959963984540054 * np.sqrt(bcg["vi"]), rtol=1e-12)
-    assert result.summary().shape == (1, 25)
+    assert result.summary_row.shape == (1, 25)
 
 
 def test_sentences(bcg):
@@ -242,7 +244,7 @@ def test_sentences(bcg):
     hk = quiet(bcg, knha=True).apa()
     assert "(REML, Hartung-Knapp)" in hk
     assert "t(12) = " in hk
-    assert "disagree more than chance" in result.explain()
+    assert "disagree more than chance" in result.apa(plain=True)
     assert "Fixed-effect" in quiet(bcg, method="FE").apa()
 
 
@@ -317,7 +319,8 @@ def test_hartung_knapp_scale_below_one_is_noted(sites):
     (([0.1, 0.2],), {}, "one of them"),
     (([0.1, 0.2], [0.01, 0.02]), {"method": "HS"}, "method must be one of"),
     (([0.1, 0.2], [0.01, 0.02]), {"method": "FE", "knha": True}, "random-effects models"),
-    (([0.1, 0.2], [0.01, 0.02]), {"level": 95}, "level must be a number strictly between 0 and 1"),
+    (([0.1, 0.2], [0.01, 0.02]), {"confidence": 95},
+     "confidence must be a number strictly between 0 and 1"),
     (([0.1, 0.2], [0.01, 0.02]), {"prediction": "t"}, "prediction must be"),
     (([0.1, "x"], [0.01, 0.02]), {}, "not a number"),
     (("g", "v"), {}, "no data= was given"),
@@ -349,3 +352,55 @@ def test_bad_input_is_explained(args, kwargs, message):
 def test_from_groups_bad_input(kwargs, message):
     with pytest.raises(PeerevalError, match=message):
         from_groups(**kwargs)
+
+
+# ------------------------------------------------------------------ methods() and old names
+
+
+def test_methods_follows_the_settings(bcg):
+    default = quiet(bcg)
+    text = default.methods()
+    assert "Log risk ratio values were pooled with a random-effects model" in text
+    assert "τ² by restricted maximum likelihood" in text
+    assert "Hartung-Knapp" not in text
+    assert "95% prediction interval uses t with k - 2 df" in text
+    other = quiet(bcg, method="DL", knha="adhoc", confidence=0.9,
+                  prediction="metafor").methods()
+    assert "DerSimonian-Laird" in other
+    assert "ad hoc variant" in other
+    assert "90% confidence intervals" in other
+    assert "metafor's default" in other
+    fixed = quiet(bcg, method="FE").methods()
+    assert "fixed-effect (inverse-variance) model" in fixed
+    assert "prediction" not in fixed
+
+
+def test_summary_row_uses_the_conventional_names(bcg):
+    row = quiet(bcg).summary_row
+    assert {"p_value", "q_p_value", "ci_level"} <= set(row.columns)
+    assert not {"p", "q_p", "level"} & set(row.columns)
+
+
+@pytest.mark.parametrize(("old", "new"), [("level", "ci_level"), ("p", "p_value"),
+                                          ("q_p", "q_p_value")])
+def test_old_attribute_names_warn(bcg, old, new):
+    result = quiet(bcg)
+    with pytest.warns(DeprecationWarning, match=f"MetaAnalysis.{old} is deprecated since "
+                      f"peereval 0.1: use MetaAnalysis.{new}"):
+        assert getattr(result, old) == getattr(result, new)
+
+
+def test_old_methods_and_arguments_warn(bcg):
+    result = quiet(bcg, confidence=0.9)
+    with pytest.warns(DeprecationWarning, match=r"MetaAnalysis.explain is deprecated since "
+                      r"peereval 0.1: use MetaAnalysis.apa\(plain=True\)"):
+        assert result.explain() == result.apa(plain=True)
+    with pytest.warns(DeprecationWarning, match="MetaAnalysis.summary is deprecated since "
+                      "peereval 0.1: use MetaAnalysis.summary_row"):
+        pd.testing.assert_frame_equal(result.summary(), result.summary_row)
+    for name in ("explain", "summary"):
+        assert getattr(MetaAnalysis, name).__deprecated__.startswith(f"MetaAnalysis.{name} ")
+    with pytest.warns(DeprecationWarning, match=r"meta_analysis\(level=\.\.\.\) is "
+                      "deprecated since peereval 0.1: use confidence="):
+        old = quiet(bcg, level=0.9)
+    assert (old.ci_low, old.ci_high) == (result.ci_low, result.ci_high)

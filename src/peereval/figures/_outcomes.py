@@ -108,7 +108,7 @@ def forest_table(data: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
     info: dict[str, Any] = {"null": 0.0, "log": False, "xlabel": "Effect size", "level": None}
     if hasattr(data, "to_frame") and hasattr(data, "pi_low"):  # MetaAnalysis
         frame = data.to_frame()
-        info["level"] = data.level
+        info["level"] = data.ci_level
         if "ratio" in frame:
             frame = frame.assign(estimate=frame["ratio"], ci_low=frame["ratio_ci_low"],
                                  ci_high=frame["ratio_ci_high"])

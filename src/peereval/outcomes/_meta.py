@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from peereval._format import fmt, fmt_ci, fmt_p
-from peereval._options import Choice, checked
+from peereval._options import Choice, checked, deprecated_alias, renamed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.outcomes._groups import LEVEL, AnyCase
@@ -183,6 +183,11 @@ def _tau2(y: np.ndarray, v: np.ndarray, method: str) -> _Tau2:
 
 # ------------------------------------------------------------------ result
 
+_EXPLAIN_DEPRECATED = ("MetaAnalysis.explain is deprecated since peereval 0.1: use "
+                       "MetaAnalysis.apa(plain=True)")
+_SUMMARY_DEPRECATED = ("MetaAnalysis.summary is deprecated since peereval 0.1: use "
+                       "MetaAnalysis.summary_row")
+
 
 @dataclass(frozen=True, repr=False)
 class MetaAnalysis(Result):
@@ -190,21 +195,21 @@ class MetaAnalysis(Result):
 
     Attributes
     ----------
-    method, knha, level, measure
+    method, knha, ci_level, measure
         Estimator of τ² (``"FE"`` for the fixed-effect model), Hartung-Knapp
         adjustment (False, True or ``"adhoc"``), confidence level and the effect
         measure (e.g. ``"SMD"``; None when unknown).
     k, labels, effects, variances, weights
         Studies used, their labels, effects, sampling variances and weights in
         percent (inverse of :math:`v_i + \hat\tau^2`).
-    estimate, se, statistic, df, p, ci_low, ci_high
+    estimate, se, statistic, df, p_value, ci_low, ci_high
         Pooled effect, its standard error, z (or t with ``df`` = k - 1 under
         Hartung-Knapp; ``df`` is NaN for z), p-value and confidence interval.
     tau2, tau, se_tau2
         Between-study variance, its square root and its standard error.
     i2, h2
         I² (percent) and H² (Higgins & Thompson, 2002).
-    q, q_df, q_p
+    q, q_df, q_p_value
         Cochran's Q with k - 1 df and its p-value.
     s2w
         Hartung-Knapp scale factor (1 without the adjustment).
@@ -229,7 +234,7 @@ class MetaAnalysis(Result):
 
     method: str
     knha: bool | str
-    level: float
+    ci_level: float
     measure: str | None
     k: int
     labels: tuple[str, ...]
@@ -240,7 +245,7 @@ class MetaAnalysis(Result):
     se: float
     statistic: float
     df: float
-    p: float
+    p_value: float
     ci_low: float
     ci_high: float
     tau2: float
@@ -250,7 +255,7 @@ class MetaAnalysis(Result):
     h2: float
     q: float
     q_df: int
-    q_p: float
+    q_p_value: float
     s2w: float
     pi_low: float
     pi_high: float
@@ -260,6 +265,10 @@ class MetaAnalysis(Result):
     dropped: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     title: str = field(default="Meta-analysis")
+
+    level = deprecated_alias("ci_level")
+    p = deprecated_alias("p_value")
+    q_p = deprecated_alias("q_p_value")
 
     @property
     def random(self) -> bool:
@@ -282,7 +291,7 @@ class MetaAnalysis(Result):
         ratio measures (``"OR"``, ``"RR"``) the exponentiated columns ``ratio``,
         ``ratio_ci_low`` and ``ratio_ci_high`` are added.
         """
-        z = stats.norm.isf((1 - self.level) / 2)
+        z = stats.norm.isf((1 - self.ci_level) / 2)
         y = np.asarray(self.effects)
         se = np.sqrt(np.asarray(self.variances))
         frame = pd.DataFrame({
@@ -305,50 +314,85 @@ class MetaAnalysis(Result):
                 frame[name] = np.exp(frame[column])
         return frame
 
-    def summary(self) -> pd.DataFrame:
+    @property
+    def summary_row(self) -> pd.DataFrame:
         """One row of pooled statistics: estimate, interval, test, τ², I², H², Q."""
         return pd.DataFrame([{
             "method": self.method, "knha": self.knha, "measure": self.measure, "k": self.k,
             "estimate": self.estimate, "se": self.se, "statistic": self.statistic,
-            "df": self.df, "p": self.p, "ci_low": self.ci_low, "ci_high": self.ci_high,
-            "pi_low": self.pi_low, "pi_high": self.pi_high, "pi_method": self.pi_method,
-            "tau2": self.tau2, "tau": self.tau, "se_tau2": self.se_tau2, "i2": self.i2,
-            "h2": self.h2, "q": self.q, "q_df": self.q_df, "q_p": self.q_p,
-            "s2w": self.s2w, "iterations": self.iterations, "level": self.level,
+            "df": self.df, "p_value": self.p_value, "ci_low": self.ci_low,
+            "ci_high": self.ci_high, "pi_low": self.pi_low, "pi_high": self.pi_high,
+            "pi_method": self.pi_method, "tau2": self.tau2, "tau": self.tau,
+            "se_tau2": self.se_tau2, "i2": self.i2, "h2": self.h2, "q": self.q,
+            "q_df": self.q_df, "q_p_value": self.q_p_value, "s2w": self.s2w,
+            "iterations": self.iterations, "ci_level": self.ci_level,
         }])
+
+    def summary(self) -> pd.DataFrame:
+        """Deprecated: the one-row table is the property :attr:`summary_row`."""
+        warnings.warn(_SUMMARY_DEPRECATED, DeprecationWarning, stacklevel=2)
+        return self.summary_row
+
+    summary.__deprecated__ = _SUMMARY_DEPRECATED  # type: ignore[attr-defined]
 
     # -------------------------------------------------------------- sentences
 
-    def apa(self) -> str:
-        """The pooled effect and heterogeneity as an APA-style sentence."""
+    def apa(self, *, plain: bool = False) -> str:
+        """The pooled effect and heterogeneity as an APA-style sentence, or in words.
+
+        Parameters
+        ----------
+        plain
+            False (default): the APA-style statistics. True: the same result read in
+            plain language (what the pooled effect is, whether the studies agree and
+            where the effect in a new site would be expected).
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")  # k < 5: tau² is imprecise
+        ...     result = meta_analysis([0.32, 0.10, 0.45], [0.047, 0.036, 0.058],
+        ...                            method="DL", measure="SMD")
+        >>> print(result.apa(plain=True))  # doctest: +NORMALIZE_WHITESPACE
+        Across 3 studies, pooled with a random-effects model, the Hedges' g is 0.26 (95%
+        CI [0.02, 0.50]; p = .033). Heterogeneity is I² = 0%. The effect in a new site
+        or cohort would be expected between −1.30 and 1.82 (95% prediction interval).
+        """
+        if plain:
+            return self._in_words()
         model = ("Fixed-effect meta-analysis" if not self.random else
                  f"Random-effects meta-analysis ({self.method}"
                  f"{', Hartung-Knapp' if self.knha else ''})")
         test = (f"t({fmt(self.df, 0)}) = {fmt(self.statistic)}" if np.isfinite(self.df)
                 else f"z = {fmt(self.statistic)}")
         text = (f"{model}, k = {self.k}: pooled {self.measure_name} = {fmt(self.estimate)}, "
-                f"{fmt_ci(self.ci_low, self.ci_high, level=self.level)}, {test}, "
-                f"{fmt_p(self.p)}")
+                f"{fmt_ci(self.ci_low, self.ci_high, level=self.ci_level)}, {test}, "
+                f"{fmt_p(self.p_value)}")
         if self.measure in _RATIO:
-            interval = fmt_ci(self._exp(self.ci_low), self._exp(self.ci_high), level=self.level)
+            interval = fmt_ci(self._exp(self.ci_low), self._exp(self.ci_high), level=self.ci_level)
             text += f" ({_RATIO[self.measure]} = {fmt(self._exp(self.estimate))}, {interval})"
-        text += (f"; Q({self.q_df}) = {fmt(self.q)}, {fmt_p(self.q_p)}, "
+        text += (f"; Q({self.q_df}) = {fmt(self.q)}, {fmt_p(self.q_p_value)}, "
                  f"I² = {fmt(self.i2, 0)}%")
         if self.random:
             text += f", τ² = {fmt(self.tau2, 3)}"
             if np.isfinite(self.pi_low):
-                text += (f"; {self.level:.0%} prediction interval [{fmt(self.pi_low)}, "
+                text += (f"; {self.ci_level:.0%} prediction interval [{fmt(self.pi_low)}, "
                          f"{fmt(self.pi_high)}]")
         return text + "."
 
-    def explain(self) -> str:
+    def _in_words(self) -> str:
         """The synthesis in plain language."""
         model = "a random-effects model" if self.random else "a fixed-effect model"
         ratio = (f"; {_RATIO[self.measure]} = {fmt(self._exp(self.estimate))}"
                  if self.measure in _RATIO else "")
         text = (f"Across {self.k} studies, pooled with {model}, the {self.measure_name} is "
-                f"{fmt(self.estimate)} ({fmt_ci(self.ci_low, self.ci_high, level=self.level)}"
-                f"; {fmt_p(self.p)}{ratio}).")
+                f"{fmt(self.estimate)} ({fmt_ci(self.ci_low, self.ci_high, level=self.ci_level)}"
+                f"; {fmt_p(self.p_value)}{ratio}).")
         if self.i2 >= I2_SUBSTANTIAL:
             text += (f" The studies disagree more than chance explains (I² = "
                      f"{fmt(self.i2, 0)}%): the pooled value is an average of different "
@@ -357,12 +401,66 @@ class MetaAnalysis(Result):
             text += f" Heterogeneity is I² = {fmt(self.i2, 0)}%."
         if self.random and np.isfinite(self.pi_low):
             text += (f" The effect in a new site or cohort would be expected between "
-                     f"{fmt(self.pi_low)} and {fmt(self.pi_high)} ({self.level:.0%} "
+                     f"{fmt(self.pi_low)} and {fmt(self.pi_high)} ({self.ci_level:.0%} "
                      "prediction interval).")
         return text
 
+    def explain(self) -> str:
+        """Deprecated: the synthesis in words is ``apa(plain=True)``."""
+        warnings.warn(_EXPLAIN_DEPRECATED, DeprecationWarning, stacklevel=2)
+        return self.apa(plain=True)
+
+    explain.__deprecated__ = _EXPLAIN_DEPRECATED  # type: ignore[attr-defined]
+
+    def methods(self) -> str:
+        """How the effects were pooled, as a methods sentence.
+
+        Built from the analysis' own settings: the model and estimator of τ², the
+        Hartung-Knapp adjustment, the confidence level, the heterogeneity statistics
+        and how the prediction interval was formed.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")  # k < 5: tau² is imprecise
+        ...     result = meta_analysis([0.32, 0.10, 0.45], [0.047, 0.036, 0.058],
+        ...                            knha=True, confidence=0.9, measure="SMD")
+        >>> print(result.methods())  # doctest: +NORMALIZE_WHITESPACE
+        Hedges' g values were pooled with a random-effects model (τ² by restricted
+        maximum likelihood) with the Hartung-Knapp adjustment (t with k - 1 df), and 90%
+        confidence intervals; heterogeneity was assessed with Cochran's Q, I² and H²,
+        and the 90% prediction interval uses t with k - 2 df (Riley et al., 2011).
+        """
+        what = "Effects" if self.measure is None else f"{self.measure_name} values"
+        what = what[:1].upper() + what[1:]
+        level = f"{self.ci_level:.0%}"
+        if not self.random:
+            model = "a fixed-effect (inverse-variance) model"
+        else:
+            model = f"a random-effects model (τ² by {_METHOD_NAMES[self.method]})"
+            if self.knha == "adhoc":
+                model += (" with the Hartung-Knapp adjustment (t with k - 1 df; scale "
+                          "factor at least 1, the ad hoc variant)")
+            elif self.knha:
+                model += " with the Hartung-Knapp adjustment (t with k - 1 df)"
+        text = (f"{what} were pooled with {model}, and {level} confidence intervals; "
+                "heterogeneity was assessed with Cochran's Q, I² and H²")
+        if self.random:
+            if self.pi_method == "riley":
+                text += (f", and the {level} prediction interval uses t with k - 2 df "
+                         "(Riley et al., 2011)")
+            else:
+                text += (f", and the {level} prediction interval is metafor's default (the "
+                         "normal quantile, or t with k - 1 df under Hartung-Knapp)")
+        return text + "."
+
     def __repr__(self) -> str:
-        return super().__repr__() + "\n" + self.explain()
+        return super().__repr__() + "\n" + self.apa(plain=True)
 
 
 # ------------------------------------------------------------------ input
@@ -414,8 +512,9 @@ def _method(method: str) -> str:
 # ------------------------------------------------------------------ meta_analysis()
 
 
+@renamed(level="confidence")
 @checked(method=AnyCase((*_METHOD_NAMES, *_ALIASES)), knha=Choice((False, True, "adhoc")),
-         level=LEVEL)
+         confidence=LEVEL)
 def meta_analysis(
     effects: Any = None,
     variances: Any = None,
@@ -425,7 +524,7 @@ def meta_analysis(
     data: pd.DataFrame | None = None,
     method: Method = "REML",
     knha: bool | Literal["adhoc"] = False,
-    level: float = 0.95,
+    confidence: float = 0.95,
     prediction: Prediction = "riley",
     measure: str | None = None,
 ) -> MetaAnalysis:
@@ -452,7 +551,7 @@ def meta_analysis(
         True for the Hartung-Knapp(-Sidik-Jonkman) adjustment (t with k - 1 df and a
         rescaled variance); ``"adhoc"`` keeps the scale factor at least 1 (Knapp &
         Hartung's ad hoc variant), so the interval is never narrower than without it.
-    level
+    confidence
         Confidence (and prediction) level.
     prediction
         ``"riley"`` (default): :math:`\hat\mu \pm t_{k-2}\sqrt{SE^2 + \hat\tau^2}`
@@ -550,18 +649,18 @@ def meta_analysis(
                             hint="use method='REML' (or 'DL') with knha=True, or knha=False")
     y, v, names, dropped = _usable_studies(y, spread, names, is_se=se is not None)
     k = y.size
-    pooled = _pool(y, v, method, knha, level)
+    pooled = _pool(y, v, method, knha, confidence)
     q, q_p, i2, h2 = _heterogeneity(y, v, pooled.tau2, method)
-    pi_low, pi_high, pi_df = _prediction_interval(pooled, k, method, prediction, level)
+    pi_low, pi_high, pi_df = _prediction_interval(pooled, k, method, prediction, confidence)
     estimate, se_mu, crit, w = pooled.estimate, pooled.se, pooled.crit, pooled.weights
     result = MetaAnalysis(
-        method=method, knha=knha, level=float(level), measure=measure, k=int(k),
+        method=method, knha=knha, ci_level=float(confidence), measure=measure, k=int(k),
         labels=tuple(names), effects=tuple(map(float, y)), variances=tuple(map(float, v)),
         weights=tuple(map(float, 100 * w / w.sum())),
         estimate=estimate, se=se_mu, statistic=float(pooled.statistic), df=pooled.df,
-        p=pooled.p, ci_low=estimate - crit * se_mu, ci_high=estimate + crit * se_mu,
+        p_value=pooled.p, ci_low=estimate - crit * se_mu, ci_high=estimate + crit * se_mu,
         tau2=float(pooled.tau2), tau=math.sqrt(pooled.tau2), se_tau2=float(pooled.fit.se),
-        i2=float(i2), h2=float(h2), q=float(q), q_df=int(k - 1), q_p=q_p,
+        i2=float(i2), h2=float(h2), q=float(q), q_df=int(k - 1), q_p_value=q_p,
         s2w=float(pooled.s2w), pi_low=float(pi_low), pi_high=float(pi_high),
         pi_method=prediction, pi_df=float(pi_df), iterations=int(pooled.fit.iterations),
         dropped=dropped, notes=tuple(pooled.notes),
@@ -745,7 +844,7 @@ def _warn(result: MetaAnalysis) -> None:
             f"only {result.k} studies: the between-study variance τ² is estimated "
             f"imprecisely and the z-based interval is too narrow; {advice}",
             PeerevalWarning, stacklevel=user_stacklevel())
-    if result.i2 >= I2_SUBSTANTIAL or result.q_p < Q_ALPHA:
+    if result.i2 >= I2_SUBSTANTIAL or result.q_p_value < Q_ALPHA:
         model = ("the fixed-effect model assumes one common effect, which these studies do "
                  "not share; use a random-effects model (method='REML')"
                  if not result.random else
@@ -753,7 +852,7 @@ def _warn(result: MetaAnalysis) -> None:
                  "design, outcome measure)")
         warnings.warn(
             f"substantial heterogeneity: I² = {result.i2:.0f}%, Q({result.q_df}) = "
-            f"{result.q:.2f}, p = {result.q_p:.3g}; the studies' effects differ more than "
+            f"{result.q:.2f}, p = {result.q_p_value:.3g}; the studies' effects differ more than "
             f"sampling error explains, so the pooled estimate averages different effects; "
             f"{model}", PeerevalWarning, stacklevel=user_stacklevel())
 
