@@ -8,8 +8,10 @@ the field reports a sentence, :meth:`Result.apa`.
 
 from __future__ import annotations
 
+import functools
 import html
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -20,9 +22,31 @@ __all__ = ["Result", "SeedLike", "interpret"]
 
 
 class Result:
-    """Mixin giving results a printed form, an HTML form and an APA sentence."""
+    """Mixin giving results a printed form, an HTML form and an APA sentence.
+
+    ``to_frame()`` of every subclass returns its table with the role of each column
+    in ``frame.attrs["roles"]`` (see :mod:`peereval._columns`): from the column's
+    conventional name, or from the subclass's ``column_roles`` for its other columns.
+    The printed and HTML forms format each column by its role.
+    """
 
     title: str = "Result"
+    #: Roles of the columns of ``to_frame()`` whose names do not imply one.
+    column_roles: ClassVar[Mapping[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("to_frame")
+        if own is not None and not getattr(own, "_declares_roles", False):
+            @functools.wraps(own)
+            def to_frame(self: Result, *args: Any, **kw: Any) -> pd.DataFrame:
+                from peereval._columns import declare
+
+                frame = own(self, *args, **kw)
+                return declare(frame, type(self).column_roles)
+
+            to_frame._declares_roles = True  # type: ignore[attr-defined]
+            cls.to_frame = to_frame  # type: ignore[method-assign]
 
     def to_frame(self) -> pd.DataFrame:  # pragma: no cover - every result overrides it
         raise TypeError(f"{type(self).__name__} does not define to_frame()")
@@ -31,11 +55,18 @@ class Result:
         """The result as an APA-style sentence fragment ("" when the field has none)."""
         return ""
 
-    def _frame_text(self) -> str:
+    def _display_frame(self) -> pd.DataFrame:
+        """``to_frame()`` with every cell as text, formatted by its column's role."""
+        from peereval._columns import format_column, roles_of
+
         frame = self.to_frame()
-        with pd.option_context("display.max_columns", 30, "display.width", 120,
-                               "display.float_format", _float):
-            return frame.to_string(index=False)
+        roles = roles_of(frame)
+        return pd.DataFrame({column: format_column(frame[column], roles[column])
+                             for column in frame.columns}, index=frame.index)
+
+    def _frame_text(self) -> str:
+        with pd.option_context("display.max_columns", 30, "display.width", 120):
+            return self._display_frame().to_string(index=False)
 
     def __repr__(self) -> str:
         lines = [self.title]
@@ -50,13 +81,7 @@ class Result:
         head = f"<p><strong>{html.escape(self.title)}</strong></p>"
         if sentence:
             head += f"<p>{html.escape(sentence)}</p>"
-        return head + self.to_frame().to_html(index=False, float_format=_float, escape=True)
-
-
-def _float(value: float) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "NA"
-    return f"{value:.4g}" if abs(value) >= 1e4 or (0 < abs(value) < 1e-3) else f"{value:.4f}"
+        return head + self._display_frame().to_html(index=False, escape=True)
 
 
 # --------------------------------------------------------------- interpretation

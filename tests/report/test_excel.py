@@ -45,7 +45,8 @@ def _report() -> Report:
         sections=[
             Section("outcomes", "Did mentoring help?", tables=[
                 Table("outcomes", "Academic outcomes by group", outcomes,
-                      note="Means of year-1 GPA.\nGroups under 10 students suppressed."),
+                      note="Means of year-1 GPA.\nGroups under 10 students suppressed.",
+                      roles={"pct_passed": "share"}),
                 Table("reliability", "Reliability", reliability, index=True)]),
             Section("comments", "Comments", tables=[
                 Table("comments", "Free-text comments", comments),
@@ -124,8 +125,8 @@ def test_table_sheet_layout_values_and_formats(book, written):
     assert _table_values(sheet, frame) == expected  # full precision, NaN -> empty
     assert sheet["C4"].value == 3.2412345678
     formats = {c.column_letter: c.number_format for c in sheet[4]}
-    assert formats == {"A": "General", "B": "0", "C": "0.00", "D": "0.00",
-                       "E": '[<0.001]"<.001";0.000', "F": "0.0%", "G": "0.0"}
+    assert formats == {"A": "General", "B": "0", "C": "0.00", "D": "0.0",
+                       "E": '[<0.001]"< .001";[>0.999]"> .999";.000', "F": "0.0%", "G": "0.0"}
     assert sheet["D4"].value == -2.5
     assert sheet["D4"].data_type == "n"
     assert sheet["A8"].value == "Means of year-1 GPA."

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -419,6 +419,7 @@ class ItemAnalysis(Result):
     n_obs: int
     basis: str = ""
     title: str = "Item analysis"
+    column_roles: ClassVar[Mapping[str, str]] = {"floor_pct": "share", "ceiling_pct": "share"}
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from peereval._columns import excel_format
 from peereval.errors import PeerevalError
 from peereval.report._model import Report, Table
 
@@ -58,8 +59,6 @@ _RESERVED_SHEET_NAMES = {"history"}  # Excel keeps "History" for change tracking
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff"
                             r"\ufe70-\ufeff]")
-_P_VALUE_NAME = re.compile(r"^(p|pval|p_?value|p_adj\w*|p_holm|p_bh|p_fdr|\w+_p)$", re.I)
-_PERCENT_NAME = re.compile(r"((^|_)(pct|percent|percentage)($|_)|%)", re.I)
 _LARGEST_EXACT_INT = 2**53  # beyond this a spreadsheet number loses digits
 
 _TITLE_ROW = 1
@@ -153,29 +152,6 @@ def _cell_value(value: Any) -> Any:
 
 
 # ---------------------------------------------------------------------- formats
-
-
-def _number_format(name: str, numbers: Sequence[float]) -> str:
-    """Display format of a column from its header and its numeric cells."""
-    finite = [abs(v) for v in numbers if math.isfinite(v)]
-    if not finite:
-        return "General"
-    largest = max(finite)
-    in_unit = all(0 <= v <= 1 for v in numbers if math.isfinite(v))
-    if _P_VALUE_NAME.match(name) and in_unit:
-        return '[<0.001]"<.001";0.000'
-    if _PERCENT_NAME.search(name):
-        return "0.0%" if in_unit else "0.0"
-    if all(float(v).is_integer() for v in finite):
-        return "#,##0" if largest >= 10_000 else "0"
-    nonzero = [v for v in finite if v > 0]
-    if nonzero and max(nonzero) < 0.1:
-        return "0.000"
-    if largest < 100:
-        return "0.00"
-    if largest < 10_000:
-        return "0.0"
-    return "#,##0"
 
 
 def _display_length(value: Any, number_format: str) -> int:
@@ -343,12 +319,13 @@ def write_workbook(report_or_tables: Report | Table | Iterable[Table]
     frozen too.
 
     *Numbers* are stored as the DataFrame holds them (NaN as an empty cell) and
-    formatted for display per column: whole numbers as ``0`` (``#,##0`` from
-    10,000), p-values (columns named ``p``, ``p_value``, ``p_adj``, ``*_p``) as
-    ``0.000`` with ``<.001`` below .001, percentage columns as ``0.0`` (or ``0.0%``
-    for shares), other columns with 3 decimals when every value is below 0.1, 2
-    below 100, 1 below 10,000, none above. Integers beyond 2^53 are written as
-    text so that no digit is lost; infinities as ``∞``.
+    formatted for display per column by the column's role
+    (:meth:`~peereval.report.Table.column_roles`, the same rule as the HTML report:
+    :func:`peereval._columns.excel_format`): p-values and adjusted p-values as
+    ``.000`` with ``< .001`` below .001, counts as ``0``, shares as ``0.0%``,
+    percentages as ``0.0``, other numbers with 3 decimals when every value is below
+    0.1, 2 below 100, 1 below 10,000, none above (``#,##0`` from 10,000). Integers
+    beyond 2^53 are written as text so that no digit is lost; infinities as ``∞``.
 
     *Text* goes through :func:`neutralise_text` (formula characters, characters XML
     cannot hold, Excel's cell-length limit). Time-zone-aware timestamps are
@@ -469,11 +446,12 @@ def _write_table(sheet: Any, table: Table) -> None:
         cell.border = style["header_border"]
         cell.alignment = style["header_align"]
     values = [[_cell_value(v) for v in row] for row in rows]
+    roles = table.column_roles()
     for j, header in enumerate(headers):
         column = [row[j] for row in values]
         numbers = [float(v) for v in column
                    if isinstance(v, int | float) and not isinstance(v, bool)]
-        number_format = _number_format(header, numbers)
+        number_format = excel_format(roles[j], numbers)  # type: ignore[arg-type]
         width = max(min(len(header), 30), 0)
         for i, value in enumerate(column):
             cell = sheet.cell(_HEADER_ROW + 1 + i, j + 1, value)

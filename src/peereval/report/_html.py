@@ -9,20 +9,16 @@ scripts is isolated with ``dir="auto"`` so it cannot reorder the page around it.
 from __future__ import annotations
 
 import base64
-import math
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from jinja2 import Environment, select_autoescape
 
-from peereval._format import fmt, fmt_p
+from peereval._columns import MISSING, format_column
 from peereval.report._model import Report, Table
 
-__all__ = ["format_cell", "render_html", "write_html"]
-
-_P_COLUMNS = {"p", "p_value", "p_adjusted", "p_adj", "pval", "p_raw"}
+__all__ = ["render_html", "write_html"]
 
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="en">
@@ -105,42 +101,31 @@ footer { margin-top: 3rem; font-size: .8rem; color: #666; }
 
 
 #: How a missing value is shown in a table (never an empty or 'nan' cell).
-MISSING_CELL = "—"
+MISSING_CELL = MISSING
 
-
-def format_cell(value: Any, column: str) -> tuple[str, bool]:
-    """A cell as text for display, and whether it is numeric (right-aligned)."""
-    if value is None or value is pd.NA or (isinstance(value, float | np.floating)
-                                           and math.isnan(value)):
-        return MISSING_CELL, False
-    if isinstance(value, bool | np.bool_):
-        return ("yes" if value else "no"), False
-    if isinstance(value, int | np.integer):
-        return str(int(value)), True
-    if isinstance(value, float | np.floating):
-        value = float(value)
-        if column.lower() in _P_COLUMNS:
-            return fmt_p(value).removeprefix("p = ").removeprefix("p "), True
-        if math.isinf(value):
-            return ("∞" if value > 0 else "−∞"), True
-        if value.is_integer() and abs(value) < 1e12:
-            return str(int(value)), True
-        digits = 3 if abs(value) < 100 else 1
-        return fmt(value, digits), True
-    return str(value), False
+_TEXT_ROLES = {"label", "note", "flag"}
 
 
 def _table_html(table: Table) -> str:
     from markupsafe import escape
 
     frame = table.frame.reset_index() if table.index else table.frame
+    roles = table.column_roles()
     head = "".join(f"<th scope=\"col\">{escape(str(c))}</th>" for c in frame.columns)
+    columns = []
+    for j, role in enumerate(roles):
+        values = frame.iloc[:, j].tolist()
+        texts = format_column(values, role)  # type: ignore[arg-type]
+        numeric = [role not in _TEXT_ROLES and isinstance(v, int | float | np.number)
+                   and not isinstance(v, bool | np.bool_) and text != MISSING_CELL
+                   for v, text in zip(values, texts, strict=True)]
+        columns.append(list(zip(texts, numeric, strict=True)))
     rows = []
     missing = False
-    for record in frame.itertuples(index=False):
+    for i in range(len(frame)):
         cells = []
-        for column, value in zip(frame.columns, record, strict=True):
-            text, numeric = format_cell(value, str(column))
+        for column in columns:
+            text, numeric = column[i]
             missing = missing or text == MISSING_CELL
             css = ' class="num"' if numeric else ' dir="auto"'
             cells.append(f"<td{css}>{escape(text)}</td>")

@@ -38,6 +38,22 @@ class Table:
     frame: pd.DataFrame
     note: str = ""
     index: bool = False
+    #: Column -> role (``"p_value"``, ``"estimate"``, ... see :mod:`peereval._columns`);
+    #: what is not given here comes from ``frame.attrs["roles"]``, the column's name or
+    #: its values.
+    roles: dict[str, str] = field(default_factory=dict)
+
+    def column_roles(self) -> list[str]:
+        """The role of each column as written, index levels first when ``index``."""
+        from peereval._columns import roles_of
+
+        roles = roles_of(self.frame, self.roles)
+        columns = [roles[c] for c in self.frame.columns]
+        if not self.index:
+            return columns
+        levels = self.frame.index.to_frame(index=False)
+        levels.columns = [str(c) for c in levels.columns]
+        return [*roles_of(levels).values(), *columns]
 
 
 @dataclass

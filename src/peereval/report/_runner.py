@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from peereval import __version__
+from peereval._columns import roles_of
 from peereval._format import fmt_count
 from peereval.errors import PeerevalError
 from peereval.report._model import Figure, Report, Section, Table
@@ -209,19 +210,24 @@ def _a_scale(ranges: str) -> str:
 
 
 def _frame(frame: pd.DataFrame, columns: dict[str, str],
-           optional: tuple[str, ...] = ()) -> pd.DataFrame:
+           optional: tuple[str, ...] = (), roles: dict[str, str] | None = None
+           ) -> pd.DataFrame:
     """Keep and rename the columns a reader needs, in the order given.
 
     A column that is asked for and missing is an error, so that a result column
     renamed in an analysis cannot silently disappear from the report; ``optional``
-    names the columns that some results have and others have not.
+    names the columns that some results have and others have not. The roles of the
+    columns (``frame.attrs["roles"]``, or ``roles``) follow them under their new names.
     """
     missing = [old for old in columns if old not in frame.columns and old not in optional]
     if missing:
         raise KeyError(f"the report asks for columns the result does not have: {missing} "
                        f"(it has {list(frame.columns)})")
     present = {old: new for old, new in columns.items() if old in frame.columns}
-    return frame.loc[:, list(present)].rename(columns=present).reset_index(drop=True)
+    roles = roles_of(frame, roles)
+    out = frame.loc[:, list(present)].rename(columns=present).reset_index(drop=True)
+    out.attrs["roles"] = {new: roles[old] for old, new in present.items()}
+    return out
 
 
 def _item_labels(run: _Render) -> dict[str, str]:
@@ -426,6 +432,10 @@ def _outcome_flow(plan: OutcomePlan, matched: Any) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: The perception summary's shares agreeing are percentages (0 to 100).
+_PERCENTS = {"agree_pct": "percent", "agree_ci_low": "percent", "agree_ci_high": "percent"}
+
+
 def _perception_section(run: _Render) -> Section:
     from peereval.figures import likert
 
@@ -440,7 +450,7 @@ def _perception_section(run: _Render) -> Section:
                "agree_ci_low": "CI low %", "agree_ci_high": "CI high %"}
     section.tables.append(Table(
         "items_agree", "Agreement with each statement",
-        _frame(summary.items, columns, optional=("group",)),
+        _frame(summary.items, columns, optional=("group",), roles=_PERCENTS),
         note="Agree %: respondents choosing one of the two highest options (top-two "
              "box), of those who answered; 95% Wilson intervals. Reverse-keyed "
              "statements are reported as worded."))
@@ -449,7 +459,8 @@ def _perception_section(run: _Render) -> Section:
         _frame(summary.scales, {"scale": "scale", "label": "label", "group": "cohort",
                                 "n": "n", "median": "median", "mean": "M", "sd": "SD",
                                 "agree_pct": "agree %", "agree_ci_low": "CI low %",
-                                "agree_ci_high": "CI high %"}, optional=("group",)),
+                                "agree_ci_high": "CI high %"}, optional=("group",),
+               roles=_PERCENTS),
         note="A respondent agrees with a scale when the mean of its items (reverse-"
              "keyed items reversed) reaches the lowest agreeing option."))
     _figure(section, "likert", "Responses to each statement",
@@ -765,6 +776,11 @@ def _adjusted(run: _Render, section: Section, plan: OutcomePlan) -> None:
         section.tables.append(Table(
             "adjusted", "Differences adjusted for " + ", ".join(covariates),
             pd.DataFrame(rows),
+            roles={"outcome": "label", "adjusted M mentored": "estimate",
+                   "adjusted M comparison": "estimate", "difference": "estimate",
+                   "adjusted odds ratio": "estimate", "CI low": "ci_bound",
+                   "CI high": "ci_bound", "p": "p_value", "partial eta squared": "estimate",
+                   "g": "estimate", "n": "n"},
             note="Continuous outcomes: ANCOVA with HC3 robust standard errors; the "
                  "difference is between adjusted means at the covariates' means. Pass/fail "
                  "outcomes: logistic regression, odds ratio with Wald interval."))
@@ -832,6 +848,9 @@ def _clustered(run: _Render, section: Section, plan: OutcomePlan) -> None:
         section.tables.append(Table(
             "mixed", f"Mixed models with a random intercept for {plan.cluster}",
             pd.DataFrame(rows),
+            roles={"outcome": "label", "effect": "estimate", "CI low": "ci_bound",
+                   "CI high": "ci_bound", "p": "p_value", "ICC": "estimate",
+                   "design effect": "estimate", "clusters": "n", "n": "n"},
             note="Linear mixed models (REML); students without a mentor group are each "
                  "their own cluster. ICC and design effect describe how alike students of "
                  "one mentor group are."))
