@@ -306,7 +306,7 @@ def test_matched_effects_agree_with_sandwich(lalonde, name):
         assert effect.n == expected["n"]
         if "p" in expected:
             assert effect.statistic == pytest.approx(expected["statistic"], rel=1e-6)
-            assert effect.p == pytest.approx(expected["p"], rel=1e-6)
+            assert effect.p_value == pytest.approx(expected["p"], rel=1e-6)
     expected_variance = "HC3" if kwargs.get("replace") else "cluster"
     assert expected_variance in effect.variance
 
@@ -329,7 +329,8 @@ def test_weighting_agrees_with_hand_computation(lalonde, name):
         effect = result.effect("re78", hc=hc.upper())
         expected = ref[hc]
         for attr, key in (("estimate", "estimate"), ("se", "se"), ("ci_low", "lower"),
-                          ("ci_high", "upper"), ("statistic", "statistic"), ("p", "p")):
+                          ("ci_high", "upper"), ("statistic", "statistic"),
+                          ("p_value", "p")):
             assert getattr(effect, attr) == pytest.approx(expected[key], rel=1e-6), attr
         assert effect.df == expected["df"]
     if ref["trim"] is not None:
@@ -464,7 +465,7 @@ def test_sample_study_recovers_the_planted_effect(records):
 def test_sample_records_object_and_matched_data(records):
     sample = peereval.load_sample().records
     result = quiet(propensity_match, sample, "mentored", SAMPLE_COVS)
-    md = result.matched_data()
+    md = result.matched_data
     assert {"weights", "subclass", "ps"} <= set(md.columns)
     assert (md["weights"] > 0).all()
     assert md["subclass"].notna().all()
@@ -595,3 +596,89 @@ def test_bad_options_raise(records):
         quiet(propensity_weight, records, "mentored", SAMPLE_COVS).effect("grade")
     with pytest.raises(PeerevalError, match="non-negative"):
         balance(records, "mentored", SAMPLE_COVS, weights=-np.ones(len(records)))
+
+
+# ------------------------------------------------------------------ conventional names
+
+
+def test_counts_of_every_propensity_result(records):
+    data = records.copy()
+    data.loc[data.index[:4], "age"] = np.nan
+    matched = quiet(propensity_match, data, "mentored", SAMPLE_COVS)
+    weighted = quiet(propensity_weight, data, "mentored", SAMPLE_COVS)
+    table = balance(data, "mentored", SAMPLE_COVS)
+    for result in (matched, weighted, table, matched.propensity, matched.overlap,
+                   matched.balance, weighted.overlap, weighted.balance):
+        assert (result.n, result.n_dropped) == (len(records) - 4, 4), type(result).__name__
+        assert isinstance(result.n, int)
+        assert isinstance(result.n_dropped, int)
+    effect = matched.effect("gpa_year1")
+    assert effect.n_dropped == 0
+    data.loc[matched.matched_data.index[:2], "gpa_year1"] = np.nan
+    rematched = quiet(propensity_match, data, "mentored", SAMPLE_COVS)
+    assert rematched.effect("gpa_year1").n_dropped == 2
+
+
+def test_tables_without_arguments_are_properties(records):
+    matched = quiet(propensity_match, records, "mentored", SAMPLE_COVS)
+    weighted = quiet(propensity_weight, records, "mentored", SAMPLE_COVS)
+    assert isinstance(matched.matched_data, pd.DataFrame)
+    assert weighted.weight_summary["n"].sum() == weighted.n
+    assert matched.balance.imbalanced == ["gpa_entry"]
+
+
+def test_methods_follow_the_specification(records):
+    matched = quiet(propensity_match, records, "mentored", SAMPLE_COVS)
+    text = matched.methods()
+    assert "1 comparison unit by greedy nearest-neighbour matching on the logit" in text
+    assert "without replacement, within a caliper of 0.20 SD" in text
+    assert "largest distance first" in text
+    other = quiet(propensity_match, records, "mentored", SAMPLE_COVS, ratio=2,
+                  distance="ps", caliper=0.05, std_caliper=False, order="random", seed=7,
+                  discard="both").methods()
+    assert "2 comparison units" in other
+    assert "caliper of 0.050 on the propensity score" in other
+    assert "in random order (seed 7)" in other
+    assert "units outside the other group's range of the distance discarded" in other
+    weighted = quiet(propensity_weight, records, "mentored", SAMPLE_COVS)
+    assert "weights for the ATE were computed from them (stabilised)." in weighted.methods()
+    trimmed = quiet(propensity_weight, records, "mentored", SAMPLE_COVS, estimand="ATT",
+                    stabilized=False, trim=0.05).methods()
+    assert "for the ATT were computed from them (not stabilised), the comparison " \
+        "group's truncated at their 5th and 95th percentiles" in trimmed
+    table = balance(records, "mentored", SAMPLE_COVS, estimand="ATE", threshold=0.25)
+    assert "for the ATE, standardised by the square root" in table.methods()
+    assert "|SMD| ≥ .25" in table.methods()
+    assert "for the ATT, overlap was called poor" in matched.overlap.methods()
+    assert "for the ATE, overlap was called poor" in weighted.overlap.methods()
+    supplied = quiet(propensity_weight, records.assign(ps=weighted.propensity.scores),
+                     "mentored", SAMPLE_COVS, scores="ps")
+    assert supplied.propensity.methods().startswith("Propensity scores were supplied")
+
+
+def test_effect_methods_and_confidence(records):
+    matched = quiet(propensity_match, records, "mentored", SAMPLE_COVS, replace=True)
+    plain = matched.effect("gpa_year1")
+    assert "standard errors: HC3 robust" in plain.methods()
+    assert "95% confidence interval" in plain.methods()
+    adjusted = matched.effect("gpa_year1", adjust=True, confidence=0.9)
+    assert adjusted.ci_level == 0.9
+    assert "adjusted for gpa_entry, sex, age" in adjusted.methods()
+    assert "90% confidence interval" in adjusted.methods()
+    assert adjusted.ci_high - adjusted.ci_low < matched.effect(
+        "gpa_year1", adjust=True).ci_high - matched.effect("gpa_year1", adjust=True).ci_low
+
+
+@pytest.mark.parametrize("how", ["matching", "weighting"])
+def test_effect_old_names_warn(records, how):
+    func = propensity_match if how == "matching" else propensity_weight
+    result = quiet(func, records, "mentored", SAMPLE_COVS)
+    effect = result.effect("gpa_year1", confidence=0.9)
+    with pytest.warns(DeprecationWarning, match=r"effect\(level=\.\.\.\) is deprecated since "
+                      "peereval 0.1: use confidence="):
+        old = result.effect("gpa_year1", level=0.9)
+    assert (old.ci_low, old.ci_high) == (effect.ci_low, effect.ci_high)
+    for name, new in (("level", "ci_level"), ("p", "p_value")):
+        with pytest.warns(DeprecationWarning, match=f"PropensityEffect.{name} is deprecated "
+                          f"since peereval 0.1: use PropensityEffect.{new}"):
+            assert getattr(effect, name) == getattr(effect, new)

@@ -14,10 +14,11 @@ parametric causal inference. *J Stat Softw* 42(8).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -176,8 +177,16 @@ class BalanceTable(Result):
         ``"pooled"``).
     adjustment
         ``"matching"``, ``"weighting"`` or ``"none"``.
+    n
+        Rows compared: both groups, complete cases (rows with a weight of 0 included).
     threshold
         The |SMD| flagged as imbalance (0.1).
+    dropped, n_dropped
+        Rows left out for a missing group or covariate value: the count per reason,
+        and in all.
+    imbalanced
+        The covariates whose |SMD| after adjustment (before, when there is none) is
+        at least ``threshold``.
 
     Examples
     --------
@@ -185,7 +194,7 @@ class BalanceTable(Result):
     >>> from peereval.outcomes import balance
     >>> records = peereval.load_sample().records.data
     >>> table = balance(records, "mentored", ["gpa_entry", "age"])
-    >>> round(table.max_abs_smd, 2), table.imbalanced()
+    >>> round(table.max_abs_smd, 2), table.imbalanced
     (0.74, ['gpa_entry', 'age'])
     """
 
@@ -193,8 +202,15 @@ class BalanceTable(Result):
     estimand: str
     sd_denominator: str
     adjustment: str
+    n: int
     threshold: float = SMD_THRESHOLD
+    dropped: dict[str, int] = field(default_factory=dict)
     title: str = "Covariate balance"
+
+    @property
+    def n_dropped(self) -> int:
+        """Rows left out for a missing group or covariate value."""
+        return int(sum(self.dropped.values()))
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
@@ -209,6 +225,7 @@ class BalanceTable(Result):
         values = self._covariate_rows()[column].abs()
         return float(values.max()) if len(values) else float("nan")
 
+    @property
     def imbalanced(self) -> list[str]:
         """Covariates whose |SMD| after adjustment is at least the threshold."""
         column = "smd_after" if "smd_after" in self.table else "smd_before"
@@ -228,16 +245,57 @@ class BalanceTable(Result):
             before = rows["smd_before"].abs().max()
             text = (f"Largest |SMD| before = {fmt(before, 2, leading_zero=False)}; " + text[0]
                     .lower() + text[1:])
-        bad = self.imbalanced()
+        bad = self.imbalanced
         limit = fmt(self.threshold, 2, leading_zero=False)
         text += (f"; {len(bad)} of {len(rows)} at or above {limit}" if bad
                  else f"; all below {limit}")
         return text + "."
 
+    def methods(self) -> str:
+        """How balance was assessed, as a methods sentence.
+
+        Built from the table's own settings: the estimand and the SD that
+        standardises, the adjustment compared against and the |SMD| threshold.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> from peereval.outcomes import balance
+        >>> records = peereval.load_sample().records.data
+        >>> table = balance(records, "mentored", ["gpa_entry", "age"], estimand="ATE",
+        ...                 threshold=0.2)
+        >>> print(table.methods())  # doctest: +NORMALIZE_WHITESPACE
+        Covariate balance was assessed with standardised mean differences (for the ATE,
+        standardised by the square root of the mean of the two groups' variances),
+        variance ratios and eCDF statistics (as MatchIt and cobalt), in the raw sample;
+        |SMD| ≥ .20 was taken as imbalance.
+        """
+        text = self._assessment()
+        if self.dropped:
+            text += "; " + "; ".join(f"{count} rows left out for {reason}"
+                                     for reason, count in self.dropped.items())
+        return text + "."
+
+    def _assessment(self) -> str:
+        """The methods sentence without its full stop and without the rows left out."""
+        scale = {"treated": "the treated group's SD", "control": "the comparison group's SD",
+                 "pooled": "the square root of the mean of the two groups' variances"
+                 }[self.sd_denominator]
+        when = ("in the raw sample" if self.adjustment == "none" else
+                f"before and after {self.adjustment}")
+        return (f"Covariate balance was assessed with standardised mean differences (for "
+                f"the {self.estimand}, standardised by {scale}), variance ratios and eCDF "
+                f"statistics (as MatchIt and cobalt), {when}; |SMD| ≥ "
+                f"{fmt(self.threshold, 2, leading_zero=False)} was taken as imbalance")
+
 
 def _balance_table(design: CovariateDesign, t: np.ndarray, w: np.ndarray | None, estimand: str,
-                   adjustment: str, distance: tuple[str, np.ndarray] | None = None
-                   ) -> BalanceTable:
+                   adjustment: str, distance: tuple[str, np.ndarray] | None = None, *,
+                   dropped: dict[str, int]) -> BalanceTable:
     full = design.matrix("full", intercept=False)  # every level its own 0/1 row
     x, names = full.matrix, list(full.names)
     binary = np.array([bool(np.all((x[:, j] == 0) | (x[:, j] == 1)))
@@ -256,7 +314,7 @@ def _balance_table(design: CovariateDesign, t: np.ndarray, w: np.ndarray | None,
     for when, frame in zip(("before", "after"), stats_sets, strict=False):
         for column in frame.columns:
             table[f"{column}_{when}"] = frame[column].to_numpy()
-    return BalanceTable(table, estimand, denom, adjustment)
+    return BalanceTable(table, estimand, denom, adjustment, n=len(t), dropped=dict(dropped))
 
 
 def _dropped_note(dropped: dict[str, int]) -> str:
@@ -267,7 +325,7 @@ def _dropped_note(dropped: dict[str, int]) -> str:
 
 
 def _warn_imbalance(table: BalanceTable, what: str) -> None:
-    bad = table.imbalanced()
+    bad = table.imbalanced
     if bad:
         warnings.warn(
             f"{len(bad)} covariate(s) still differ by |SMD| >= {table.threshold} after "
@@ -352,8 +410,7 @@ def balance(data: Any, group: str, covariates: str | Sequence[str], *,
         if w[t].sum() == 0 or w[~t].sum() == 0:
             raise PeerevalError("the weights are zero for every unit of one group")
     table = _balance_table(design, t, w, estimand,
-                           "weighting" if w is not None else "none")
+                           "weighting" if w is not None else "none", dropped=groups.dropped)
     if threshold != SMD_THRESHOLD:
-        table = BalanceTable(table.table, table.estimand, table.sd_denominator,
-                             table.adjustment, float(threshold))
+        table = dataclasses.replace(table, threshold=float(threshold))
     return table

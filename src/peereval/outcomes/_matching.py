@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from peereval._format import fmt
-from peereval._options import Interval, checked
+from peereval._options import Interval, checked, renamed
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
@@ -239,10 +239,16 @@ class MatchResult(Result):
         ``matched``, ``unmatched``, ``discarded``; columns ``control``, ``treated``.
     balance
         The :class:`BalanceTable` before and after matching.
-    dropped
-        Rows left out before matching (missing group or covariates), with the reason.
+    n
+        Rows analysed: the complete cases the propensity model and the matching used
+        (matched or not; ``counts`` says how many were matched).
+    n_dropped, dropped
+        Rows left out before matching (missing group or covariates): in all, and per
+        reason.
     seed
         The seed, for ``order="random"``.
+    matched_data
+        The matched rows with their weights, matched sets and scores.
 
     Examples
     --------
@@ -284,6 +290,16 @@ class MatchResult(Result):
     data: pd.DataFrame = field(repr=False)
     treated_mask: np.ndarray = field(repr=False)
     title: str = "Propensity score matching"
+
+    @property
+    def n(self) -> int:
+        """Rows analysed (complete cases), matched or not."""
+        return len(self.data)
+
+    @property
+    def n_dropped(self) -> int:
+        """Rows left out before matching for a missing group or covariate value."""
+        return int(sum(self.dropped.values()))
 
     # ---- numbers quoted in the sentence
     @property
@@ -330,6 +346,7 @@ class MatchResult(Result):
             text += f"; {unmatched} had no match"
         return text + ". " + self.balance.apa() + _dropped_note(self.dropped)
 
+    @property
     def matched_data(self) -> pd.DataFrame:
         """The matched rows with ``weights``, ``subclass`` and ``ps`` columns (as
         MatchIt's ``match.data()``)."""
@@ -340,8 +357,67 @@ class MatchResult(Result):
         out["subclass"] = self.subclass.loc[keep].to_numpy()
         return out
 
+    def methods(self) -> str:
+        """The matching as a methods sentence, from its own specification.
+
+        Names the propensity model, the distance, the ratio, replacement, the caliper,
+        the matching order (and its seed), discarding and how balance was judged.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> from peereval.outcomes import propensity_match
+        >>> records = peereval.load_sample().records.data
+        >>> m = propensity_match(records, "mentored", ["gpa_entry", "sex", "age"],
+        ...                      replace=True, caliper=None)
+        >>> print(m.methods())  # doctest: +NORMALIZE_WHITESPACE
+        Propensity scores were estimated by logistic regression of group on gpa_entry,
+        sex[M] and age (reference level sex = F; maximum likelihood by IRLS), in the 300
+        rows with complete data. Each treated unit was matched to 1 comparison unit by
+        greedy nearest-neighbour matching on the logit of the propensity score, with
+        replacement, without a caliper, as MatchIt's method "nearest" does; the matched
+        estimate is of the ATT. Covariate balance was assessed with standardised mean
+        differences (for the ATT, standardised by the treated group's SD), variance
+        ratios and eCDF statistics (as MatchIt and cobalt), before and after matching;
+        |SMD| ≥ .10 was taken as imbalance.
+        """
+        focal, other = ("treated", "comparison") if self.estimand == "ATT" else (
+            "comparison", "treated")
+        plural = "" if self.ratio == 1 else "s"
+        score = ("the logit of the propensity score" if self.distance == "logit" else
+                 "the propensity score")
+        spec = [f"{'with' if self.replace else 'without'} replacement"]
+        if self.caliper is None:
+            spec.append("without a caliper")
+        elif self.std_caliper:
+            spec.append(f"within a caliper of {fmt(self.caliper, 2)} SD of {score}")
+        else:
+            spec.append(f"within a caliper of {fmt(self.caliper, 3)} on {score}")
+        if not self.replace:
+            spec.append({"largest": "largest distance first",
+                         "smallest": "smallest distance first",
+                         "data": "in data order",
+                         "random": f"in random order (seed {self.seed})"}[self.order])
+        if self.discard != "none":
+            units = {"both": "units", "treated": "treated units",
+                     "control": "comparison units"}[self.discard]
+            spec.append(f"{units} outside the other group's range of the distance "
+                        "discarded first")
+        matching = (f"Each {focal} unit was matched to {self.ratio} {other} unit{plural} by "
+                    f"greedy nearest-neighbour matching on {score}, " + ", ".join(spec)
+                    + f", as MatchIt's method \"nearest\" does; the matched estimate is of "
+                    f"the {self.estimand}.")
+        # the rows left out are said once, in the propensity model's sentence
+        return " ".join([self.propensity.methods(), matching,
+                         self.balance._assessment() + "."])
+
+    @renamed(level="confidence")
     def effect(self, outcome: str, *, adjust: str | Sequence[str] | bool | None = None,
-               level: float = 0.95) -> PropensityEffect:
+               confidence: float = 0.95) -> PropensityEffect:
         r"""The matched estimate of the ATT (or ATC) on ``outcome``, with a robust SE.
 
         Weighted least squares of the outcome on group (and, with ``adjust``,
@@ -362,7 +438,7 @@ class MatchResult(Result):
             Covariates for the outcome model (``True``: the matching covariates); the
             effect is then the g-computation contrast averaged over the matched focal
             units.
-        level
+        confidence
             Confidence level.
 
         Examples
@@ -393,7 +469,8 @@ class MatchResult(Result):
         return _estimate_effect(
             work=self.data, t=self.treated_mask, weights=self.weights.to_numpy(),
             target=focal.astype(float), outcome=outcome, adjust=names, kind=kind,
-            cluster=cluster, level=level, estimand=self.estimand, method="matching",
+            cluster=cluster, confidence=confidence, estimand=self.estimand,
+            method="matching",
             variance=variance)
 
 
@@ -659,7 +736,7 @@ def propensity_match(
                                                      scores)
     labels = (groups.treated, groups.control)
     ps = model.scores.to_numpy()
-    overlap = _overlap(ps, t, labels, estimand)
+    overlap = _overlap(ps, t, labels, estimand, groups.dropped)
     dist = model.linear.to_numpy() if distance == "logit" else ps
     discarded = _discarded(discard, dist, t)
     if (t & ~discarded).sum() == 0 or (~t & ~discarded).sum() == 0:
@@ -689,7 +766,8 @@ def propensity_match(
     subclass, pairs, match_matrix = _match_tables(matches, focal_rows, index, dist, replace)
     counts = _counts(t, w, discarded)
     table = _balance_table(design, t, w, estimand, "matching",
-                           ("logit(ps)" if distance == "logit" else "ps", dist))
+                           ("logit(ps)" if distance == "logit" else "ps", dist),
+                           dropped=groups.dropped)
     result = MatchResult(
         estimand=estimand, ratio=ratio, replace=replace,
         caliper=None if caliper is None else float(caliper), caliper_distance=cal_dist,

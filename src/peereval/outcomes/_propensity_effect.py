@@ -18,6 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from peereval._format import fmt, fmt_ci, fmt_p
+from peereval._options import deprecated_alias
 from peereval._results import Result
 from peereval.errors import PeerevalError
 from peereval.outcomes._design import check_rank, covariate_design
@@ -83,13 +84,14 @@ class PropensityEffect(Result):
 
     Attributes
     ----------
-    outcome, estimand
-        Outcome column; ``"ATT"``, ``"ATC"`` or ``"ATE"``.
-    estimate, se, ci_low, ci_high, level
+    outcome, estimand, method
+        Outcome column; ``"ATT"``, ``"ATC"`` or ``"ATE"``; ``"matching"`` or
+        ``"weighting"``.
+    estimate, se, ci_low, ci_high, ci_level
         Effect, robust standard error and interval :math:`\hat\tau \pm t_{n-k} SE`
-        (t with the residual df, as ``lmtest::coefci``).
-    statistic, df, p
-        t statistic, residual df, two-sided p.
+        (t with the residual df, as ``lmtest::coefci``) and its confidence level.
+    statistic, df, p_value
+        t statistic, residual df, two-sided p-value.
     n, n_treated, n_control, n_clusters
         Rows in the regression (units with positive weight), per group; clusters (matched
         sets) when the SE is cluster-robust.
@@ -97,8 +99,9 @@ class PropensityEffect(Result):
         How the SE was computed.
     adjusted_for
         Covariates in the outcome model.
-    dropped
-        Rows left out for a missing outcome.
+    dropped, n_dropped
+        Rows of the matched or weighted sample left out for a missing outcome or
+        adjustment covariate: the count per reason, and in all.
 
     Examples
     --------
@@ -119,10 +122,10 @@ class PropensityEffect(Result):
     se: float
     ci_low: float
     ci_high: float
-    level: float
+    ci_level: float
     statistic: float
     df: int
-    p: float
+    p_value: float
     n: int
     n_treated: int
     n_control: int
@@ -132,18 +135,64 @@ class PropensityEffect(Result):
     dropped: dict[str, int] = field(default_factory=dict)
     title: str = "Treatment effect after propensity score adjustment"
 
+    level = deprecated_alias("ci_level")
+    p = deprecated_alias("p_value")
+
+    @property
+    def n_dropped(self) -> int:
+        """Rows of the matched or weighted sample left out of the outcome model."""
+        return int(sum(self.dropped.values()))
+
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{
             "outcome": self.outcome, "estimand": self.estimand, "estimate": self.estimate,
             "se": self.se, "ci_low": self.ci_low, "ci_high": self.ci_high,
-            "statistic": self.statistic, "df": self.df, "p": self.p, "n": self.n,
+            "statistic": self.statistic, "df": self.df, "p": self.p_value, "n": self.n,
             "n_treated": self.n_treated, "n_control": self.n_control,
             "variance": self.variance}])
 
     def apa(self) -> str:
         return (f"{self.estimand} = {fmt(self.estimate)}, "
-                f"{fmt_ci(self.ci_low, self.ci_high, level=self.level)}, "
-                f"t({self.df}) = {fmt(self.statistic)}, {fmt_p(self.p)}")
+                f"{fmt_ci(self.ci_low, self.ci_high, level=self.ci_level)}, "
+                f"t({self.df}) = {fmt(self.statistic)}, {fmt_p(self.p_value)}")
+
+    def methods(self) -> str:
+        """How the effect was estimated, as a methods sentence.
+
+        Built from the estimate's own settings: the estimand, the sample (matched or
+        weighted), the covariates of the outcome model, the standard error and the
+        confidence level.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> from peereval.outcomes import propensity_weight
+        >>> records = peereval.load_sample().records.data
+        >>> weighted = propensity_weight(records, "mentored", ["gpa_entry", "sex", "age"])
+        >>> effect = weighted.effect("gpa_year1", hc="HC3", confidence=0.9)
+        >>> print(effect.methods())  # doctest: +NORMALIZE_WHITESPACE
+        The ATE on gpa_year1 was estimated by least squares of the outcome on group
+        with the inverse probability weights; standard errors: HC3 robust (weights
+        treated as known); a 90% confidence interval from the t distribution with the
+        residual df.
+        """
+        sample = ("in the matched sample, with the matching weights"
+                  if self.method == "matching" else "with the inverse probability weights")
+        text = (f"The {self.estimand} on {self.outcome} was estimated by least squares of "
+                f"the outcome on group {sample}")
+        if self.adjusted_for:
+            text += (", adjusted for " + ", ".join(self.adjusted_for) + " (with their "
+                     "interactions with group, averaged by g-computation)")
+        text += (f"; standard errors: {self.variance}; a {self.ci_level:.0%} confidence "
+                 "interval from the t distribution with the residual df")
+        if self.dropped:
+            text += "; " + "; ".join(f"{count} rows left out for {reason}"
+                                     for reason, count in self.dropped.items())
+        return text + "."
 
 
 def _outcome_values(work: pd.DataFrame, outcome: str) -> np.ndarray:
@@ -162,9 +211,9 @@ def _outcome_values(work: pd.DataFrame, outcome: str) -> np.ndarray:
 
 def _estimate_effect(*, work: pd.DataFrame, t: np.ndarray, weights: np.ndarray,
                      target: np.ndarray, outcome: str, adjust: tuple[str, ...],
-                     kind: str, cluster: np.ndarray | None, level: float, estimand: str,
-                     method: str, variance: str) -> PropensityEffect:
-    check_level(level)
+                     kind: str, cluster: np.ndarray | None, confidence: float,
+                     estimand: str, method: str, variance: str) -> PropensityEffect:
+    check_level(confidence, "confidence")
     y_all = _outcome_values(work, outcome)
     use = weights > 0
     dropped: dict[str, int] = {}
@@ -213,13 +262,13 @@ def _estimate_effect(*, work: pd.DataFrame, t: np.ndarray, weights: np.ndarray,
     estimate = float(g @ beta)
     se = float(math.sqrt(max(g @ vcov @ g, 0.0)))
     df = n - k
-    tcrit = float(stats.t.ppf(0.5 + level / 2, df))
+    tcrit = float(stats.t.ppf(0.5 + confidence / 2, df))
     statistic = estimate / se if se > 0 else float("nan")
     p = float(2 * stats.t.sf(abs(statistic), df)) if se > 0 else float("nan")
     n_clusters = None if cluster is None else int(pd.Series(cluster[use]).nunique())
     return PropensityEffect(
         outcome=outcome, estimand=estimand, method=method, estimate=estimate, se=se,
-        ci_low=estimate - tcrit * se, ci_high=estimate + tcrit * se, level=level,
-        statistic=statistic, df=df, p=p, n=n, n_treated=int(tt.sum()),
+        ci_low=estimate - tcrit * se, ci_high=estimate + tcrit * se, ci_level=confidence,
+        statistic=statistic, df=df, p_value=p, n=n, n_treated=int(tt.sum()),
         n_control=int(n - tt.sum()), n_clusters=n_clusters, variance=variance,
         adjusted_for=adjust, dropped=dropped)

@@ -22,6 +22,7 @@ of confounding in observational studies. *Multivariate Behav Res* 46:399-424.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -63,6 +64,9 @@ class PropensityModel(Result):
         The linear predictor :math:`x'\\hat\\beta`, the logit of the score.
     n, n_treated, n_control
         Rows used.
+    n_dropped, dropped
+        Rows left out for a missing group or covariate value (complete cases are
+        used): their number, and the count per reason.
     converged, iterations, deviance, aic
         IRLS convergence and fit (NaN when the scores were supplied).
     supplied
@@ -102,10 +106,54 @@ class PropensityModel(Result):
     supplied: bool
     messages: tuple[str, ...] = ()
     reference_levels: dict[str, Any] = field(default_factory=dict, compare=False)
+    dropped: dict[str, int] = field(default_factory=dict)
     title: str = "Propensity score model (logistic regression)"
+
+    @property
+    def n_dropped(self) -> int:
+        """Rows left out before the model was fitted (a missing group or covariate)."""
+        return int(sum(self.dropped.values()))
 
     def to_frame(self) -> pd.DataFrame:
         return self.coefficients.copy()
+
+    def methods(self) -> str:
+        """How the propensity scores were obtained, as a methods sentence.
+
+        Names the model and its terms (with the reference level of each categorical
+        covariate), or says that the scores were supplied, and how many rows were
+        left out for missing values.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> from peereval.outcomes import propensity_weight
+        >>> records = peereval.load_sample().records.data
+        >>> weighted = propensity_weight(records, "mentored", ["gpa_entry", "sex", "age"])
+        >>> print(weighted.propensity.methods())  # doctest: +NORMALIZE_WHITESPACE
+        Propensity scores were estimated by logistic regression of group on gpa_entry,
+        sex[M] and age (reference level sex = F; maximum likelihood by IRLS), in the 300
+        rows with complete data.
+        """
+        if self.supplied:
+            text = f"Propensity scores were supplied by the user for {self.n} rows"
+        else:
+            terms = [str(t) for t in self.coefficients["term"] if t != "(Intercept)"]
+            refs = ", ".join(f"{name} = {level_text(level)}"
+                             for name, level in self.reference_levels.items())
+            plural = "s" if len(self.reference_levels) > 1 else ""
+            text = ("Propensity scores were estimated by logistic regression of group on "
+                    + _and(terms) + " ("
+                    + (f"reference level{plural} {refs}; " if refs else "")
+                    + f"maximum likelihood by IRLS), in the {self.n} rows with complete data")
+        if self.dropped:
+            text += "; " + _and([f"{count} left out for {reason}"
+                                 for reason, count in self.dropped.items()])
+        return text + "."
 
     def apa(self) -> str:
         if self.supplied:
@@ -225,6 +273,14 @@ def _supplied_scores(scores: Any, frame: pd.DataFrame, kept: pd.Index, treated: 
         deviance=float("nan"), aic=float("nan"), supplied=True)
 
 
+def _and(words: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    words = list(words)
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
 # ------------------------------------------------------------------ overlap
 
 
@@ -242,8 +298,15 @@ class Overlap(Result):
         the two maxima.
     n_outside_treated, n_outside_control
         Units whose score lies outside that range.
+    n_treated, n_control, n
+        Units per group and in all (the rows the propensity model used).
+    n_dropped, dropped
+        Rows left out for a missing group or covariate value, in all and per reason.
     treated_label, control_label
         The group labels.
+    estimand, flag_share
+        The estimand whose units are checked, and the share outside the support of a
+        group it needs from which a warning is issued.
 
     Examples
     --------
@@ -266,10 +329,49 @@ class Overlap(Result):
     n_control: int
     treated_label: Any
     control_label: Any
+    estimand: str
+    flag_share: float
+    dropped: dict[str, int] = field(default_factory=dict)
     title: str = "Overlap of propensity scores"
+
+    @property
+    def n(self) -> int:
+        """Units whose scores are compared (both groups)."""
+        return self.n_treated + self.n_control
+
+    @property
+    def n_dropped(self) -> int:
+        """Rows left out before the model was fitted (a missing group or covariate)."""
+        return int(sum(self.dropped.values()))
 
     def to_frame(self) -> pd.DataFrame:
         return self.summary.copy()
+
+    def methods(self) -> str:
+        """How common support was judged, as a methods sentence.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> from peereval.outcomes import propensity_weight
+        >>> records = peereval.load_sample().records.data
+        >>> weighted = propensity_weight(records, "mentored", ["gpa_entry", "sex", "age"],
+        ...                              estimand="ATT")
+        >>> print(weighted.overlap.methods())  # doctest: +NORMALIZE_WHITESPACE
+        Common support was taken as the propensity scores from the larger of the two
+        groups' minima to the smaller of their maxima; for the ATT, overlap was called
+        poor when more than 10% of the treated units lay outside it.
+        """
+        needed = {"ATT": "the treated units", "ATC": "the comparison units",
+                  "ATE": "the units of either group"}[self.estimand]
+        return ("Common support was taken as the propensity scores from the larger of the "
+                "two groups' minima to the smaller of their maxima; for the "
+                f"{self.estimand}, overlap was called poor when more than "
+                f"{self.flag_share:.0%} of {needed} lay outside it.")
 
     @property
     def share_outside(self) -> float:
@@ -284,8 +386,8 @@ class Overlap(Result):
                 "comparison units.")
 
 
-def _overlap(ps: np.ndarray, treated: np.ndarray, labels: tuple[Any, Any], estimand: str
-             ) -> Overlap:
+def _overlap(ps: np.ndarray, treated: np.ndarray, labels: tuple[Any, Any], estimand: str,
+             dropped: dict[str, int]) -> Overlap:
     """Overlap diagnostics; warns when units the estimand needs lie outside the support.
 
     For the ATT only treated units outside the comparison group's range matter (they
@@ -309,13 +411,15 @@ def _overlap(ps: np.ndarray, treated: np.ndarray, labels: tuple[Any, Any], estim
     outside = (ps < low) | (ps > high)
     result = Overlap(pd.DataFrame(rows), float(low), float(high),
                      int(outside[treated].sum()), int(outside[~treated].sum()),
-                     int(treated.sum()), int((~treated).sum()), labels[0], labels[1])
+                     int(treated.sum()), int((~treated).sum()), labels[0], labels[1],
+                     estimand=estimand, flag_share=OUTSIDE_SUPPORT_FLAG,
+                     dropped=dict(dropped))
     for flag, count, n, name in ((True, result.n_outside_treated, result.n_treated,
                                   "treated"),
                                  (False, result.n_outside_control, result.n_control,
                                   "comparison")):
         needed = estimand == "ATE" or (estimand == "ATT") == flag
-        if needed and n and count / n > OUTSIDE_SUPPORT_FLAG:
+        if needed and n and count / n > result.flag_share:
             warnings.warn(
                 f"poor overlap: {count} of {n} {name} units ({count / n:.0%}) have "
                 f"propensity scores outside the common support [{low:.3f}, {high:.3f}]",
@@ -346,4 +450,5 @@ def _prepare(data: Any, group: str, covariates: str | Sequence[str], treated: An
         model = _fit_propensity(design, t, work.index)
     else:
         model = _supplied_scores(scores, frame, work.index, t)
+    model = dataclasses.replace(model, dropped=dict(groups.dropped))
     return work, groups, names, design, model, t

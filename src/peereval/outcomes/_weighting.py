@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from peereval._format import fmt
-from peereval._options import Interval, checked
+from peereval._options import Interval, checked, renamed
 from peereval._results import Result
 from peereval.errors import PeerevalWarning, user_stacklevel
 from peereval.outcomes._balance import BalanceTable, _balance_table, _dropped_note, _warn_imbalance
@@ -54,10 +54,14 @@ class WeightResult(Result):
         One weight per analysed row.
     ess_treated, ess_control
         Kish's effective sample sizes :math:`(\sum w)^2 / \sum w^2` per group.
-    n_treated, n_control
-        Group sizes.
+    n_treated, n_control, n
+        Group sizes, and both together (the rows weighted: complete cases).
+    n_dropped, dropped
+        Rows left out for a missing group or covariate value: in all, and per reason.
     n_trimmed
         Weights changed by truncation.
+    weight_summary
+        Per group: n, effective n, and the smallest, mean and largest weight.
     propensity, overlap, balance
         The model, the overlap diagnostics and the balance before/after weighting.
 
@@ -95,10 +99,21 @@ class WeightResult(Result):
     treated_mask: np.ndarray = field(repr=False)
     title: str = "Inverse probability of treatment weighting"
 
+    @property
+    def n(self) -> int:
+        """Rows weighted (both groups; complete cases)."""
+        return self.n_treated + self.n_control
+
+    @property
+    def n_dropped(self) -> int:
+        """Rows left out for a missing group or covariate value."""
+        return int(sum(self.dropped.values()))
+
     def to_frame(self) -> pd.DataFrame:
         """The balance table before and after weighting."""
         return self.balance.to_frame()
 
+    @property
     def weight_summary(self) -> pd.DataFrame:
         """Per group: n, effective n, and the minimum, mean and maximum weight."""
         rows = []
@@ -113,7 +128,7 @@ class WeightResult(Result):
     def _frame_text(self) -> str:
         table = self.balance.to_frame()[["covariate", "smd_before", "smd_after",
                                          "var_ratio_before", "var_ratio_after"]]
-        return (self.weight_summary().to_string(index=False, float_format=lambda v: f"{v:.3f}")
+        return (self.weight_summary.to_string(index=False, float_format=lambda v: f"{v:.3f}")
                 + "\n\n" + table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
     def apa(self) -> str:
@@ -125,8 +140,48 @@ class WeightResult(Result):
             text += f"; {self.n_trimmed} weights truncated"
         return text + ". " + self.balance.apa() + _dropped_note(self.dropped)
 
+    def methods(self) -> str:
+        """The weighting as a methods sentence, from its own specification.
+
+        Names the propensity model, the estimand, stabilisation, truncation and how
+        balance was judged.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> from peereval.outcomes import propensity_weight
+        >>> records = peereval.load_sample().records.data
+        >>> w = propensity_weight(records, "mentored", ["gpa_entry", "sex", "age"],
+        ...                       stabilized=False, trim=0.01)
+        >>> print(w.methods())  # doctest: +NORMALIZE_WHITESPACE
+        Propensity scores were estimated by logistic regression of group on gpa_entry,
+        sex[M] and age (reference level sex = F; maximum likelihood by IRLS), in the 300
+        rows with complete data. Inverse probability of treatment weights for the ATE
+        were computed from them (not stabilised), truncated at their 1st and 99th
+        percentiles. Covariate balance was assessed with standardised mean differences
+        (for the ATE, standardised by the square root of the mean of the two groups'
+        variances), variance ratios and eCDF statistics (as MatchIt and cobalt), before
+        and after weighting; |SMD| ≥ .10 was taken as imbalance.
+        """
+        kind = "stabilised" if self.stabilized else "not stabilised"
+        text = (f"Inverse probability of treatment weights for the {self.estimand} were "
+                f"computed from them ({kind})")
+        if self.trim is not None:
+            which = "truncated" if self.estimand == "ATE" else \
+                "the comparison group's truncated"
+            text += (f", {which} at their {_ordinal(100 * self.trim)} and "
+                     f"{_ordinal(100 * (1 - self.trim))} percentiles")
+        # the rows left out are said once, in the propensity model's sentence
+        return " ".join([self.propensity.methods(), text + ".",
+                         self.balance._assessment() + "."])
+
+    @renamed(level="confidence")
     def effect(self, outcome: str, *, adjust: str | Sequence[str] | bool | None = None,
-               hc: Robust = "HC0", level: float = 0.95) -> PropensityEffect:
+               hc: Robust = "HC0", confidence: float = 0.95) -> PropensityEffect:
         r"""The weighted estimate of the ATE (or ATT) on ``outcome``.
 
         Weighted least squares of the outcome on group (and, with ``adjust``,
@@ -155,8 +210,19 @@ class WeightResult(Result):
         return _estimate_effect(
             work=self.data, t=self.treated_mask, weights=self.weights.to_numpy(),
             target=target, outcome=outcome, adjust=names, kind=hc, cluster=None,
-            level=level, estimand=self.estimand, method="weighting",
+            confidence=confidence, estimand=self.estimand, method="weighting",
             variance=f"{hc} robust (weights treated as known)")
+
+
+def _ordinal(value: float) -> str:
+    """1 -> '1st', 2.5 -> '2.5th', 99 -> '99th'."""
+    rounded = round(value, 6)
+    if not float(rounded).is_integer():
+        return f"{rounded:g}th"
+    whole = int(rounded)
+    suffix = "th" if 10 <= whole % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(
+        whole % 10, "th")
+    return f"{whole}{suffix}"
 
 
 @checked(estimand=AnyCase(("ATE", "ATT")),
@@ -219,7 +285,7 @@ def propensity_weight(
     >>> from peereval.outcomes import propensity_weight
     >>> records = peereval.load_sample().records.data
     >>> w = propensity_weight(records, "mentored", ["gpa_entry", "sex", "age"])
-    >>> w.weight_summary().round(2)
+    >>> w.weight_summary.round(2)
       group    n     ess   min  mean   max
     0   yes  163  141.13  0.61  1.01  2.44
     1    no  137  115.50  0.53  0.99  2.89
@@ -229,7 +295,7 @@ def propensity_weight(
                                                      scores)
     labels = (groups.treated, groups.control)
     ps = model.scores.to_numpy()
-    overlap = _overlap(ps, t, labels, estimand)
+    overlap = _overlap(ps, t, labels, estimand, groups.dropped)
     p1 = t.mean()
     if estimand == "ATE":
         w = np.where(t, 1 / ps, 1 / (1 - ps))
@@ -253,7 +319,7 @@ def propensity_weight(
         return float(x.sum() ** 2 / (x**2).sum())
 
     table = _balance_table(design, t, w, estimand, "weighting",
-                           ("logit(ps)", model.linear.to_numpy()))
+                           ("logit(ps)", model.linear.to_numpy()), dropped=groups.dropped)
     result = WeightResult(
         estimand=estimand, stabilized=bool(stabilized),
         trim=None if trim is None else float(trim),
