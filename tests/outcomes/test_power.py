@@ -294,3 +294,8 @@ def test_old_argument_names_warn_and_give_the_same_design():
     with pytest.warns(DeprecationWarning, match=r"power\(p_control=\.\.\.\) is deprecated"):
         old = power_fn(outcome="binary", p_control=0.6, risk_treated=0.75, power=0.8)
     assert old.n_treated == new.n_treated
+
+
+def test_methods_uses_the_right_article():
+    arcsine = run({"outcome": "binary", "risk_control": 0.6, "n": 100, "power": 0.8})
+    assert "and an arcsine test of two proportions at" in arcsine.methods()

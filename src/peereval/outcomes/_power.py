@@ -429,12 +429,12 @@ class PowerResult(Result):
                      if self.n_treated == self.n_control else
                      f"{_count(round(self.n_treated, 1))} and "
                      f"{_count(round(self.n_control, 1))}")
-            text = (f"To detect {described} with {_pct(self.power)} power in a {self.test} "
+            text = (f"To detect {described} with {_pct(self.power)} power in {_a(self.test)} "
                     f"at {self._sides()}, the study needs {groups} ({exact} before "
                     "rounding up).")
         else:
-            groups = (f"{self._groups_text(self.n_treated, self.n_control)} and a "
-                      f"{self.test} at {self._sides()}")
+            groups = (f"{self._groups_text(self.n_treated, self.n_control)} and "
+                      f"{_a(self.test)} at {self._sides()}")
             if self.solved_for == "effect":
                 text = (f"With {groups}, the study has {_pct(self.power)} power to detect "
                         f"{described}.")
@@ -475,6 +475,11 @@ class PowerResult(Result):
 _TITLES = {"t": "Power analysis (two-sample t test)",
            "arcsine": "Power analysis (two proportions, arcsine transformation)",
            "normal": "Power analysis (two proportions, normal approximation)"}
+
+
+def _a(noun: str) -> str:
+    """The noun with its indefinite article ("a t test", "an arcsine test")."""
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
 def _groups_needed(n: int, m: float | None) -> int | None:
