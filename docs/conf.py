@@ -128,7 +128,7 @@ def _resolve_alias(app: Any, env: Any, node: Any, contnode: Any) -> Any:
     """Link a reference to an object documented under another public path.
 
     The docstrings name objects where they are defined or where users import them
-    (``peereval.read_export``, ``peereval.loaders.responses.Responses``); the API
+    (``peereval.read_export``, ``peereval.responses.Responses``); the API
     reference documents each once, under its public module. A reference that finds
     no target is imported, and linked to the documented name holding the same object.
     """

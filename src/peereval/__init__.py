@@ -24,8 +24,8 @@ __version__ = "0.1.0.dev0"
 
 _LAZY = {
     "read_export": "peereval.loaders",
-    "Responses": "peereval.loaders.responses",
-    "Item": "peereval.loaders.responses",
+    "Responses": "peereval.responses",
+    "Item": "peereval.responses",
     "read_records": "peereval.loaders.records",
     "read_expert_panel": "peereval.loaders.panel",
     "link": "peereval.loaders.records",
@@ -69,7 +69,7 @@ if TYPE_CHECKING:
     from peereval.loaders import read_export
     from peereval.loaders.panel import read_expert_panel
     from peereval.loaders.records import Records, link, read_records
-    from peereval.loaders.responses import Item, Responses
+    from peereval.responses import Item, Responses
 
 
 def __getattr__(name: str) -> Any:

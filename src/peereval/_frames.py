@@ -8,7 +8,12 @@ import pandas as pd
 
 from peereval.errors import PeerevalError
 
-__all__ = ["frame_of"]
+__all__ = ["SOURCE_ATTR", "frame_of"]
+
+#: Key of ``DataFrame.attrs`` holding where a table came from: a dict with ``file``,
+#: ``sheet`` and ``rows`` (item -> row number as a spreadsheet program shows it). The
+#: loaders set it; analyses read it to name the row of a bad value.
+SOURCE_ATTR = "peereval_source"
 
 
 def frame_of(data: Any) -> pd.DataFrame:

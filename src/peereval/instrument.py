@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from peereval.errors import CodebookError, Location, OutOfRangeError
-from peereval.loaders.responses import Responses
+from peereval.responses import Responses
 
 __all__ = ["Instrument", "Scale", "Scores"]
 
@@ -407,7 +407,7 @@ class Instrument:
         Parameters
         ----------
         data
-            A :class:`~peereval.loaders.responses.Responses` (labels are coded to
+            A :class:`~peereval.responses.Responses` (labels are coded to
             numbers with the instrument's number of points) or a DataFrame of
             numeric answers with the items as columns.
         out_of_range

@@ -29,14 +29,18 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import Any
 
 __all__ = [
     "NON_SUBSTANTIVE",
+    "PANEL_DESCRIPTIVE_HEADERS",
+    "PANEL_ITEM_HEADERS",
     "VOCABULARIES",
     "LabelMatch",
     "Vocabulary",
     "label_key",
     "match_labels",
+    "normalise_id",
     "normalize_label",
     "split_numbered_label",
     "vocabulary",
@@ -126,6 +130,32 @@ def normalize_label(text: object) -> str:
     return s.strip(_EDGE_PUNCT)
 
 
+def normalise_id(value: Any) -> str | None:
+    """Canonical form of a student id for matching; ``None`` when empty.
+
+    Spreadsheets turn ``00123`` into ``123`` and ``123`` into ``123.0``, and Persian
+    keyboards type ``۱۲۳``; all of these become ``"123"``. Linkage
+    (:mod:`peereval.loaders.records`) and the retest compare ids in this form.
+
+    Examples
+    --------
+    >>> normalise_id(" 00981234 "), normalise_id(981234.0), normalise_id("۹۸۱۲۳۴")
+    ('981234', '981234', '981234')
+    >>> normalise_id("AB-12") == normalise_id("ab-12")
+    True
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = re.sub(r"\s+", "", normalize_digits(str(value))).casefold()
+    if re.fullmatch(r"\d+\.0+", text):
+        text = text.split(".")[0]
+    if text.isdigit():
+        text = text.lstrip("0") or "0"
+    return text or None
+
+
 def label_key(text: object) -> str:
     """Key used for lookups: the normalised label without spaces.
 
@@ -142,6 +172,22 @@ _NUMBER = r"[-+]?\d+(?:\.\d+)?"
 _LONGEST_LABEL = 200
 _PREFIXED = re.compile(rf"^\(?\s*({_NUMBER})\s*\)?\s*(?:[=:.)\-/]\s*)?(.*\D.*)$")
 _SUFFIXED = re.compile(rf"^(.*\D.*?)(?:\s+|\s*[=:\-/]\s*|\s*\(\s*)({_NUMBER})\s*\)?$")
+
+
+#: Headers an expert panel's workbook may give its column of item codes (compared with
+#: :func:`label_key`).
+PANEL_ITEM_HEADERS = frozenset(label_key(h) for h in (
+    "item", "items", "item code", "item id", "code", "گویه", "کد گویه", "شماره گویه",
+))
+
+#: Headers of a panel workbook's columns that describe an item rather than hold an
+#: expert's ratings.
+PANEL_DESCRIPTIVE_HEADERS = frozenset(label_key(h) for h in (
+    "wording", "text", "item text", "item wording", "label", "question", "statement",
+    "description", "domain", "dimension", "scale", "subscale", "construct", "comment",
+    "comments", "note", "notes",
+    "عبارت", "متن", "متن گویه", "سوال", "سؤال", "حیطه", "بعد", "مقیاس", "توضیحات",
+))
 
 
 def split_numbered_label(text: object) -> tuple[float | None, str]:

@@ -40,7 +40,7 @@ from peereval._results import Result
 from peereval.errors import PeerevalError
 from peereval.instrument import Instrument, Scale, Scores
 from peereval.labels import VOCABULARIES, normalize_label
-from peereval.loaders.responses import Item, Responses
+from peereval.responses import Item, Responses
 
 __all__ = ["PerceptionSummary", "summarise", "wilson"]
 
@@ -328,7 +328,7 @@ def summarise(
     Parameters
     ----------
     data
-        A :class:`~peereval.loaders.responses.Responses` (answers as labels or
+        A :class:`~peereval.responses.Responses` (answers as labels or
         codes), the :class:`~peereval.instrument.Scores` of one, or a DataFrame with
         the items as columns (numbers, or labels the vocabularies know).
     instrument

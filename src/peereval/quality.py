@@ -48,7 +48,7 @@ import pandas as pd
 from peereval._options import Interval, checked
 from peereval.errors import PeerevalError
 from peereval.instrument import Instrument
-from peereval.loaders.responses import Responses
+from peereval.responses import Responses
 
 # CHECKS (the registry) is importable too; it is a constant mapping, like FLAGS
 __all__ = ["FLAGS", "Flagged", "Screening", "ScreeningData", "screen"]

@@ -18,7 +18,7 @@ from helpers import FIXTURES, assert_canonical, assert_comments
 from peereval.errors import DuplicateIdError, FileFormatError
 from peereval.loaders import generic, kobo, qualtrics
 from peereval.loaders._table import open_source
-from peereval.loaders.responses import classify_column
+from peereval.responses import classify_column
 
 HERE = FIXTURES / "generic"
 _spec = importlib.util.spec_from_file_location("generic_fixtures", HERE / "make_fixtures.py")

@@ -213,7 +213,7 @@ def test_evidence_helpers():
     assert id_evidence("exam_score", [55, 61, 78, 90]) is None
     assert constant_evidence(["x", "x", ""]) is not None
     assert constant_evidence([0, 1]) is None
-    from peereval.loaders.responses import Item
+    from peereval.responses import Item
 
     ok, why = free_text_evidence("sid", Item("sid", "Your student number", "text"),
                                  ["9812001", "9812002", "9812003"])
@@ -258,7 +258,7 @@ def test_init_and_validate_with_the_survey_definition(tmp_path, capsys):
 
 
 def test_a_student_number_typed_as_text_is_not_a_comment():
-    from peereval.loaders.responses import Item
+    from peereval.responses import Item
 
     typed = ["9812 0001", "۹۸۱۲۰۰۰۲", "98120003 ", "0098120004"]
     ok, why = free_text_evidence("Q7", Item("Q7", "Q7", "text"), typed)

@@ -1,7 +1,7 @@
 """Reading survey exports and academic records.
 
 :func:`read_export` reads the response export of any supported platform and returns
-a :class:`~peereval.loaders.responses.Responses`. The platform is recognised from the
+a :class:`~peereval.responses.Responses`. The platform is recognised from the
 file's layout, not its name; ``platform=`` forces one.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from peereval.errors import FileFormatError, PeerevalError, SheetError
 from peereval.loaders._table import RawTable, Source, open_source
-from peereval.loaders.responses import Item, Responses
+from peereval.responses import Item, Responses
 
 __all__ = ["PLATFORMS", "Item", "Responses", "detect_platform", "read_export"]
 

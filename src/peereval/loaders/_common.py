@@ -15,7 +15,7 @@ import pandas as pd
 from peereval.errors import DuplicateIdError, FileFormatError, Location
 from peereval.labels import normalize_digits
 from peereval.loaders._table import RawTable, cell_text
-from peereval.loaders.responses import Item, ItemKind, Responses, classify_column
+from peereval.responses import Item, ItemKind, Responses, classify_column
 
 __all__ = [
     "Column",
@@ -34,7 +34,7 @@ class Column:
     ``role`` is ``"item"`` (an answer), ``"meta"`` (platform metadata, embedded
     data), ``"id"`` (the respondent id) or ``"skip"`` (a column whose content is
     carried elsewhere, e.g. a REDCap checkbox summary). ``kind=None`` lets the
-    answers decide (:func:`peereval.loaders.responses.classify_column`).
+    answers decide (:func:`peereval.responses.classify_column`).
     """
 
     index: int

@@ -20,7 +20,7 @@ Columns are read as follows:
 - a student-number column (``student id``, ``شماره دانشجویی``, ...) is kept as
   metadata under its header, for linkage with academic records;
 - every other column is an item whose kind its answers decide
-  (:func:`~peereval.loaders.responses.classify_column`). Columns headed
+  (:func:`~peereval.responses.classify_column`). Columns headed
   ``question - row`` whose ``question`` part heads at least two columns are the
   rows of one matrix question: they share
   ``Item.question``, and so one response scale when labels are coded.
@@ -40,7 +40,7 @@ from peereval.errors import FileFormatError
 from peereval.labels import label_key, normalize_digits, normalize_label
 from peereval.loaders._common import BadCell, Column, assemble, parse_datetimes
 from peereval.loaders._table import RawTable, cell_text, column_letter
-from peereval.loaders.responses import Responses, classify_column
+from peereval.responses import Responses, classify_column
 
 __all__ = ["NAME", "OPTIONS", "TITLE", "read", "sniff"]
 

@@ -39,7 +39,7 @@ from peereval.errors import DuplicateIdError, FileFormatError, Location
 from peereval.labels import known_label, normalize_digits
 from peereval.loaders._common import Column, assemble
 from peereval.loaders._table import RawTable, cell_text, column_letter
-from peereval.loaders.responses import ItemKind, Responses, classify_column
+from peereval.responses import ItemKind, Responses, classify_column
 
 NAME = "google_forms"
 TITLE = "Google Forms"

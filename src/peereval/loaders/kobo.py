@@ -45,7 +45,7 @@ How peereval reads it:
 - choice names in an "XML values" export are codes, not labels. Answers are kept
   exactly as exported, and columns whose names read as a known response scale once
   underscores are read as spaces (``strongly_agree``) are marked ``likert``. Whether
-  :meth:`~peereval.loaders.responses.Responses.numeric` codes them through the
+  :meth:`~peereval.responses.Responses.numeric` codes them through the
   vocabularies depends on the label normalisation of :mod:`peereval.labels`
   (underscores read as spaces). Choice names that do not read as labels (``neither``,
   ``sa``) cannot be decoded from the export alone: reading it raises a
@@ -73,7 +73,7 @@ from peereval.labels import known_label, label_key, match_labels
 from peereval.loaders._common import Column, assemble, parse_datetimes
 from peereval.loaders._table import RawTable, cell_text
 from peereval.loaders.generic import check_headers
-from peereval.loaders.responses import Responses, classify_column
+from peereval.responses import Responses, classify_column
 
 __all__ = ["NAME", "OPTIONS", "SYSTEM_COLUMNS", "TITLE", "XML_VALUES_NOTE", "read", "sniff"]
 

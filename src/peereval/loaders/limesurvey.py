@@ -67,7 +67,7 @@ import pandas as pd
 from peereval.errors import FileFormatError, LabelError, Location
 from peereval.loaders._common import Column, assemble, parse_datetimes, to_bool, to_float
 from peereval.loaders._table import RawTable, cell_text
-from peereval.loaders.responses import ItemKind, Responses, classify_column
+from peereval.responses import ItemKind, Responses, classify_column
 
 __all__ = ["read", "sniff"]
 

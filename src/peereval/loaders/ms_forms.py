@@ -18,7 +18,7 @@ text **only**: the question's own title is not exported (Microsoft Tech Communit
 question cannot be told from those of the next. peereval therefore does not
 group them (``Item.question`` is ``None``) and each statement's labels are coded on
 their own: pass the number of scale points to
-:meth:`~peereval.loaders.responses.Responses.numeric` (``points=5``), since a
+:meth:`~peereval.responses.Responses.numeric` (``points=5``), since a
 statement whose answers miss some labels is otherwise refused as ambiguous, or, when
 only the middle label is missing, coded on a shorter scale.
 
@@ -41,7 +41,7 @@ import pandas as pd
 from peereval.errors import FileFormatError
 from peereval.loaders._common import BadCell, Column, assemble, parse_datetimes, to_float
 from peereval.loaders._table import RawTable, cell_text, column_letter
-from peereval.loaders.responses import ItemKind, Responses, classify_column
+from peereval.responses import ItemKind, Responses, classify_column
 
 NAME = "ms_forms"
 TITLE = "Microsoft Forms"

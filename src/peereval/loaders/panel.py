@@ -26,30 +26,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from peereval._frames import SOURCE_ATTR as _SOURCE_ATTR
 from peereval.errors import FileFormatError, Location, SheetError
-from peereval.labels import label_key
+from peereval.labels import PANEL_DESCRIPTIVE_HEADERS, PANEL_ITEM_HEADERS, label_key
 from peereval.loaders._common import check_unique
 from peereval.loaders._table import RawTable, Source, cell_text, column_letter, open_source
 
 __all__ = ["DESCRIPTIVE_HEADERS", "ITEM_HEADERS", "SOURCE_ATTR", "ExpertPanel",
            "read_expert_panel"]
 
-#: Key of ``DataFrame.attrs`` holding where a table came from: a dict with ``file``,
-#: ``sheet`` and ``rows`` (item -> row number as a spreadsheet program shows it).
-SOURCE_ATTR = "peereval_source"
+#: Key of ``DataFrame.attrs`` holding where a table came from (see
+#: :data:`peereval._frames.SOURCE_ATTR`).
+SOURCE_ATTR = _SOURCE_ATTR
 
-#: Headers recognised as the column of item codes (compared with :func:`label_key`).
-ITEM_HEADERS = frozenset(label_key(h) for h in (
-    "item", "items", "item code", "item id", "code", "گویه", "کد گویه", "شماره گویه",
-))
+#: Headers recognised as the column of item codes (:data:`peereval.labels.PANEL_ITEM_HEADERS`).
+ITEM_HEADERS = PANEL_ITEM_HEADERS
 
-#: Headers of columns that describe an item rather than hold an expert's ratings.
-DESCRIPTIVE_HEADERS = frozenset(label_key(h) for h in (
-    "wording", "text", "item text", "item wording", "label", "question", "statement",
-    "description", "domain", "dimension", "scale", "subscale", "construct", "comment",
-    "comments", "note", "notes",
-    "عبارت", "متن", "متن گویه", "سوال", "سؤال", "حیطه", "بعد", "مقیاس", "توضیحات",
-))
+#: Headers of columns that describe an item (:data:`peereval.labels.PANEL_DESCRIPTIVE_HEADERS`).
+DESCRIPTIVE_HEADERS = PANEL_DESCRIPTIVE_HEADERS
 
 
 @dataclass(frozen=True)

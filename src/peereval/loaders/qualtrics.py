@@ -32,7 +32,7 @@ from typing import Any
 from peereval.errors import FileFormatError
 from peereval.loaders._common import Column, assemble, parse_datetimes, to_bool, to_float
 from peereval.loaders._table import RawTable, cell_text
-from peereval.loaders.responses import Responses
+from peereval.responses import Responses
 
 NAME = "qualtrics"
 TITLE = "Qualtrics"

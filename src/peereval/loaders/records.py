@@ -24,10 +24,10 @@ from typing import Any, Literal
 import pandas as pd
 
 from peereval.errors import DuplicateIdError, FileFormatError, LinkageError, Location
-from peereval.labels import normalize_digits, normalize_label
+from peereval.labels import normalise_id, normalize_digits, normalize_label
 from peereval.loaders._common import check_unique
 from peereval.loaders._table import cell_text, open_source
-from peereval.loaders.responses import Responses
+from peereval.responses import Responses
 
 __all__ = [
     "LinkageReport",
@@ -142,31 +142,6 @@ def _identifying_reason(header: str, values: pd.Series, student_ids: set[str]) -
     if tokens & _ID_WORDS and len(text) >= 5 and text.is_unique:
         return "named like an id and unique per row"
     return None
-
-
-def normalise_id(value: Any) -> str | None:
-    """Canonical form of a student id for matching; ``None`` when empty.
-
-    Spreadsheets turn ``00123`` into ``123`` and ``123`` into ``123.0``, and Persian
-    keyboards type ``۱۲۳``; all of these become ``"123"``.
-
-    Examples
-    --------
-    >>> normalise_id(" 00981234 "), normalise_id(981234.0), normalise_id("۹۸۱۲۳۴")
-    ('981234', '981234', '981234')
-    >>> normalise_id("AB-12") == normalise_id("ab-12")
-    True
-    """
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = re.sub(r"\s+", "", normalize_digits(str(value))).casefold()
-    if re.fullmatch(r"\d+\.0+", text):
-        text = text.split(".")[0]
-    if text.isdigit():
-        text = text.lstrip("0") or "0"
-    return text or None
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ from peereval.loaders._common import (
     to_float,
 )
 from peereval.loaders._table import RawTable, cell_text, open_source
-from peereval.loaders.responses import ItemKind, Responses, classify_column
+from peereval.responses import ItemKind, Responses, classify_column
 
 __all__ = ["DataDictionary", "Field", "read", "read_dictionary", "sniff"]
 

@@ -7,7 +7,7 @@ An SPSS file carries its own codebook, and peereval takes it from there (pyreads
 - **value labels** become the item's ``options``, ``(code, label)`` in code order;
 - **user-missing values** (e.g. ``9 = "No answer"``, a range ``90 thru 99``) are
   answers that are not positions on the scale. They become missing in
-  :attr:`~peereval.loaders.responses.Responses.answers` (so ``numeric()`` never
+  :attr:`~peereval.responses.Responses.answers` (so ``numeric()`` never
   averages a 9 into a 5-point scale) but are not lost: every item that has any keeps
   them in ``meta["missing:<variable>"]`` (the code per respondent), they are left out
   of the item's ``options``, and a note counts them per code. System-missing values
@@ -18,7 +18,7 @@ An SPSS file carries its own codebook, and peereval takes it from there (pyreads
   or the measure level is ordinal, or (measure not nominal) at least three codes are
   labelled; otherwise ``choice`` (a 1 = "Male", 2 = "Female" variable). Numeric
   variables without value labels are classified by their values
-  (:func:`peereval.loaders.responses.classify_column`);
+  (:func:`peereval.responses.classify_column`);
   DATE/DATETIME variables are ``date`` items, except the start/end timestamps of
   survey platforms (``StartDate``, ``EndDate``, ``start``, ``end``, ...) which become
   ``meta["started"]``/``meta["ended"]``; ``Progress``, ``Finished`` and
@@ -28,7 +28,7 @@ An SPSS file carries its own codebook, and peereval takes it from there (pyreads
   by their case number (``case-1``, ...).
 
 SPSS files have no spreadsheet rows: in error messages and
-:attr:`~peereval.loaders.responses.Responses.source_rows` the "row" is the case
+:attr:`~peereval.responses.Responses.source_rows` the "row" is the case
 number SPSS shows in Data View (1 for the first respondent).
 """
 
@@ -46,7 +46,7 @@ from peereval.errors import FileFormatError
 from peereval.labels import known_label, normalize_label
 from peereval.loaders._common import Column, assemble, parse_datetimes, to_bool, to_float
 from peereval.loaders._table import RawTable
-from peereval.loaders.responses import ItemKind, Responses, classify_column
+from peereval.responses import ItemKind, Responses, classify_column
 
 __all__ = ["MISSING_PREFIX", "NAME", "OPTIONS", "TITLE", "read_sav"]
 

@@ -42,7 +42,7 @@ import pandas as pd
 from peereval.errors import FileFormatError
 from peereval.loaders._common import BadCell, Column, assemble, parse_datetimes
 from peereval.loaders._table import RawTable, cell_text, column_letter
-from peereval.loaders.responses import Responses
+from peereval.responses import Responses
 
 NAME = "surveymonkey"
 TITLE = "SurveyMonkey"

@@ -212,7 +212,7 @@ def alpha(
     data
         A DataFrame with one numeric column per item (reverse-keyed items already
         reversed), a :class:`~peereval.instrument.Scores` or a
-        :class:`~peereval.loaders.responses.Responses`.
+        :class:`~peereval.responses.Responses`.
     items
         The columns of one scale; by default every numeric column.
     missing

@@ -21,7 +21,7 @@ def item_frame(data: Any, items: Sequence[str] | None = None, *, minimum: int = 
 
     ``data`` is a DataFrame of numbers, a :class:`~peereval.instrument.Scores`
     (its reverse-keyed item scores are used) or a
-    :class:`~peereval.loaders.responses.Responses` (its Likert answers, coded).
+    :class:`~peereval.responses.Responses` (its Likert answers, coded).
     """
     if hasattr(data, "scales") and hasattr(data, "items") and hasattr(data, "instrument"):
         frame = data.items

@@ -768,7 +768,7 @@ def test_retest(
     key, so that a row of ``first`` and a row of ``second`` with the same index label
     are the same person: the pseudonyms of :func:`peereval.link` (link each
     administration to the records with the same key), or student ids normalised with
-    :func:`peereval.loaders.records.normalise_id`. Linking stays with the loaders;
+    :func:`peereval.labels.normalise_id`. Linking stays with the loaders;
     this function matches index labels as they are.
 
     Parameters
@@ -781,10 +781,10 @@ def test_retest(
     id
         Deprecated (the old form, kept for one release with a DeprecationWarning):
         ``test_retest(responses1, responses2, id_column, instrument=...)`` scored
-        :class:`~peereval.loaders.responses.Responses` itself and linked them by an id
+        :class:`~peereval.responses.Responses` itself and linked them by an id
         column (looked up in ``Responses.meta``, then in its answers, or in a
         DataFrame's columns), ``None`` for the index, a Series of ids, or a pair of
-        these, comparing ids after :func:`~peereval.loaders.records.normalise_id`.
+        these, comparing ids after :func:`~peereval.labels.normalise_id`.
     instrument
         Deprecated with ``id``: the :class:`~peereval.instrument.Instrument` to score
         Responses with. Score them yourself: ``instrument.score(responses)``.
@@ -905,7 +905,7 @@ def _old_form(first: Any, second: Any, id: Any, instrument: Any) -> bool:
     It is when ``id`` or ``instrument`` is given, when an administration is a
     Responses, or when two DataFrames both hold the old default id column
     ``student_id`` (which the old form would have linked by)."""
-    from peereval.loaders.responses import Responses
+    from peereval.responses import Responses
 
     if id is not _KEYED or instrument is not None:
         return True
@@ -961,7 +961,7 @@ def _check_unique_keys(index: pd.Index, label: str) -> None:
 def _linked_by_id(first: Any, second: Any, id: Any, instrument: Any, by: str,
                   labels: tuple[str, str]) -> _Sides:
     """The old form: score Responses and link by id columns (ids normalised with
-    :func:`peereval.loaders.records.normalise_id`)."""
+    :func:`peereval.labels.normalise_id`)."""
     if isinstance(id, tuple | list):
         if len(id) != 2:
             raise PeerevalError("id= takes one spec or a pair of specs, one per administration")
@@ -1072,7 +1072,7 @@ _CALLER = 5
 
 
 def _normalised(ids: pd.Series) -> pd.Series:
-    from peereval.loaders.records import normalise_id
+    from peereval.labels import normalise_id
 
     return ids.map(lambda v: None if _blank(v) else normalise_id(v)).astype("object")
 
@@ -1101,7 +1101,7 @@ def _side(obj: Any, label: str, id_spec: IdSpec, instrument: Any,
           by: str) -> tuple[pd.DataFrame, pd.Series, Callable[[Any, Any], Location | None]]:
     """Values, raw ids (same index) and a locator of rows, for one administration."""
     from peereval.instrument import Scores
-    from peereval.loaders.responses import Responses
+    from peereval.responses import Responses
 
     if isinstance(obj, Responses):
         if instrument is not None:

@@ -185,7 +185,7 @@ def polychoric(
     data
         A DataFrame with one column per item holding integer answer codes (reverse
         keys applied), a :class:`~peereval.instrument.Scores` or a
-        :class:`~peereval.loaders.responses.Responses`. Not modified.
+        :class:`~peereval.responses.Responses`. Not modified.
     items
         The item columns; by default every numeric column. At least two.
     correct

@@ -331,7 +331,7 @@ def demographic_evidence(item: Any) -> str | None:
 
     Examples
     --------
-    >>> from peereval.loaders.responses import Item
+    >>> from peereval.responses import Item
     >>> demographic_evidence(Item("Year of study", "Year of study", "likert"))
     'named like a question about the student (year)'
     """
@@ -350,7 +350,7 @@ def free_text_evidence(code: str, item: Any, answers: Sequence[Any]) -> tuple[bo
 
     Examples
     --------
-    >>> from peereval.loaders.responses import Item
+    >>> from peereval.responses import Item
     >>> free_text_evidence("Age", Item("Age", "Age", "text"), ["21", "22 years", "19"])
     (False, "3 of 3 answers are numbers (e.g. '21')")
     >>> free_text_evidence("Q5", Item("Q5", "Comments?", "text"),
@@ -401,7 +401,7 @@ class IdOverlap:
 
 
 def _survey_id_candidates(responses: Any) -> list[tuple[str, list[Any]]]:
-    from peereval.loaders.responses import STANDARD_META
+    from peereval.responses import STANDARD_META
 
     candidates = [(str(name), list(responses.meta[name])) for name in responses.meta.columns
                   if name not in STANDARD_META and str(name) != "source_id"]

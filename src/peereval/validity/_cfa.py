@@ -447,7 +447,7 @@ def cfa(
     data
         A DataFrame with one numeric column per item (a
         :class:`~peereval.instrument.Scores` or
-        :class:`~peereval.loaders.responses.Responses` also works). Not modified.
+        :class:`~peereval.responses.Responses` also works). Not modified.
     model
         lavaan-style syntax (``"support =~ Q1_1 + Q1_2 + Q1_3"``, one factor per line;
         ``x1 ~~ x2`` for a residual covariance, ``f1 ~~ 0*f2`` for orthogonal factors,

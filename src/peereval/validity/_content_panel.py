@@ -99,7 +99,7 @@ def _non_substantive() -> frozenset[str]:
 # ------------------------------------------------------------------ input checks
 
 def _source(frame: pd.DataFrame) -> dict[str, Any]:
-    from peereval.loaders.panel import SOURCE_ATTR
+    from peereval._frames import SOURCE_ATTR
 
     info = frame.attrs.get(SOURCE_ATTR)
     return info if isinstance(info, dict) else {}
@@ -108,8 +108,9 @@ def _source(frame: pd.DataFrame) -> dict[str, Any]:
 def prepare(frame: Any, role: str, item: str | None,
             experts: Sequence[str] | None) -> pd.DataFrame:
     """Items as index (text), experts as columns; descriptive columns set aside."""
+    from peereval.labels import PANEL_DESCRIPTIVE_HEADERS as DESCRIPTIVE_HEADERS
+    from peereval.labels import PANEL_ITEM_HEADERS as ITEM_HEADERS
     from peereval.labels import label_key
-    from peereval.loaders.panel import DESCRIPTIVE_HEADERS, ITEM_HEADERS
 
     if not isinstance(frame, pd.DataFrame):
         raise PeerevalError(

@@ -10,7 +10,7 @@ import pandas as pd
 from peereval.errors import FileFormatError, LabelError, Location
 from peereval.labels import label_key
 from peereval.loaders.definitions._model import Choice, DefinedQuestion, SurveyDefinition
-from peereval.loaders.responses import Item, Responses
+from peereval.responses import Item, Responses
 
 __all__ = ["apply_definition"]
 
@@ -103,11 +103,11 @@ def apply_definition(responses: Responses, definition: SurveyDefinition) -> Resp
     """The responses with items (and coded answers) as the survey's definition says.
 
     Each export column the definition describes gets a new
-    :class:`~peereval.loaders.responses.Item`: the definition's text, kind and
+    :class:`~peereval.responses.Item`: the definition's text, kind and
     matrix (``question``), and its options as ``(number, label)`` pairs in the
     definition's order, with ``options_source="definition file (<name>)"``. Answers
     held as codes (answer codes, choice names, recode values) are replaced by their
-    labels, so that :meth:`~peereval.loaders.responses.Responses.numeric` codes them
+    labels, so that :meth:`~peereval.responses.Responses.numeric` codes them
     with the definition's numbers. Columns are matched by variable name, then by
     question text (a labels export); columns the definition does not describe are
     kept as read, and a note lists them.

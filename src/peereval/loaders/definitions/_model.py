@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from peereval.errors import FileFormatError
-from peereval.loaders.responses import ItemKind
+from peereval.responses import ItemKind
 
 __all__ = ["Choice", "DefinedQuestion", "SurveyDefinition", "definition_error", "parse_xml"]
 

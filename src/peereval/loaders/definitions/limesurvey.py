@@ -54,7 +54,7 @@ from peereval.loaders.definitions._model import (
     plain_text,
     read_bytes,
 )
-from peereval.loaders.responses import ItemKind
+from peereval.responses import ItemKind
 
 __all__ = ["read"]
 

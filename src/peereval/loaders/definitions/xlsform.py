@@ -45,7 +45,7 @@ from peereval.loaders.definitions._model import (
     number_or_none,
     plain_text,
 )
-from peereval.loaders.responses import ItemKind
+from peereval.responses import ItemKind
 
 __all__ = ["read"]
 
