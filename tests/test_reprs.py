@@ -22,11 +22,13 @@ def objects():
         "Linked": linked,
         "LinkageReport": linked.report,
         "Study": read_study(peereval.sample_path("study")),
+        "StudyData": sample,
+        "StudyResults": read_study(peereval.sample_path("study")).analyse(),
     }
 
 
 @pytest.mark.parametrize("name", ["Responses", "Instrument", "Scores", "Records", "Linked",
-                                  "LinkageReport", "Study"])
+                                  "LinkageReport", "Study", "StudyData", "StudyResults"])
 def test_readable_repr_and_html(objects, name):
     obj = objects[name]
     text = repr(obj)

@@ -279,7 +279,7 @@ class Study:
         >>> from peereval.study import read_study
         >>> results = read_study(peereval.sample_path("study")).analyse()
         >>> round(results.cfa.cfi, 3), results.retention.recommended
-        (0.997, 3)
+        (0.94, 3)
         """
         from peereval.study._analyse import analyse_study
 
@@ -345,6 +345,20 @@ class StudyData:
     scores: Any
     retest: Any = None
     records: Any = None
+
+    def __repr__(self) -> str:
+        parts = [f"{len(self.responses)} responses read, {len(self.screened)} after "
+                 f"screening", f"{len(self.instrument.scales)} scales"]
+        if self.retest is not None:
+            parts.append(f"retest of {len(self.retest)}")
+        if self.records is not None:
+            parts.append(f"records of {len(self.records)} students")
+        return f"StudyData({self.study.title!r}: {'; '.join(parts)})"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<p>{html.escape(repr(self))}</p>" + self.flow.to_html(index=False)
 
     def retest_scores(self) -> tuple[pd.DataFrame, pd.DataFrame] | None:
         """The scale scores of both administrations, keyed by the normalised student id.
