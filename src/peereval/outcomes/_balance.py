@@ -184,9 +184,6 @@ class BalanceTable(Result):
     dropped, n_dropped
         Rows left out for a missing group or covariate value: the count per reason,
         and in all.
-    imbalanced
-        The covariates whose |SMD| after adjustment (before, when there is none) is
-        at least ``threshold``.
 
     Examples
     --------

@@ -239,16 +239,11 @@ class MatchResult(Result):
         ``matched``, ``unmatched``, ``discarded``; columns ``control``, ``treated``.
     balance
         The :class:`BalanceTable` before and after matching.
-    n
-        Rows analysed: the complete cases the propensity model and the matching used
-        (matched or not; ``counts`` says how many were matched).
     n_dropped, dropped
         Rows left out before matching (missing group or covariates): in all, and per
         reason.
     seed
         The seed, for ``order="random"``.
-    matched_data
-        The matched rows with their weights, matched sets and scores.
 
     Examples
     --------

@@ -61,8 +61,6 @@ class SimulatedPower(Result):
         The estimated power, its Monte Carlo standard error
         :math:`\\sqrt{\\hat\\pi(1-\\hat\\pi)/R}`, its Wilson interval and that
         interval's confidence level.
-    estimate
-        The estimated power (the same as ``power``).
     seed
         How the seed was given.
 

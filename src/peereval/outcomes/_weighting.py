@@ -60,8 +60,6 @@ class WeightResult(Result):
         Rows left out for a missing group or covariate value: in all, and per reason.
     n_trimmed
         Weights changed by truncation.
-    weight_summary
-        Per group: n, effective n, and the smallest, mean and largest weight.
     propensity, overlap, balance
         The model, the overlap diagnostics and the balance before/after weighting.
 

@@ -19,11 +19,14 @@ _NAMES = {
     "write_report": "peereval.report._runner",
     "write_html": "peereval.report._html",
     "write_workbook": "peereval.report._excel",
+    "starter_study": "peereval.study._init",  # moved beside study.toml's reader
+}
+#: Moved to :mod:`peereval.study` (documented there); the old names keep working.
+_MOVED = {
     "appraise_design": "peereval.study._appraisal",
     "DesignAppraisal": "peereval.study._appraisal",
-    "starter_study": "peereval.study._init",  # moved beside study.toml's reader
 }
 
 __all__ = sorted(_NAMES)
 
-__getattr__, __dir__ = lazy_attributes("peereval.report", _NAMES, globals())
+__getattr__, __dir__ = lazy_attributes("peereval.report", {**_NAMES, **_MOVED}, globals())
