@@ -822,14 +822,12 @@ def _matched(run: _Render, section: Section, plan: OutcomePlan) -> None:
         "matched", "Effects in the matched sample",
         _frame(table, {"outcome": "outcome", "estimand": "estimand",
                        "estimate": "difference", "ci_low": "CI low", "ci_high": "CI high",
-                       "p": "p", "n_treated": "n mentored", "n_control": "n comparison"}),
+                       "p_value": "p", "n_treated": "n mentored", "n_control": "n comparison"}),
         note="Differences in means (pass/fail: in proportions) between matched mentored "
              "and comparison students, with cluster-robust standard errors by matched "
              "set. ATT: the effect on the mentored students who were matched."))
-    run.methods.append(
-        "As a check on selection, mentored students were matched 1:1 to comparison "
-        "students on the logit of the propensity score (caliper 0.2 SD) estimated from "
-        + ", ".join(plan.covariates) + ".")
+    run.methods.append("As a check on selection, mentored students were matched to "
+                       "comparison students. " + matched.methods())
 
 
 def _clustered(run: _Render, section: Section, plan: OutcomePlan) -> None:
