@@ -375,89 +375,11 @@ def _threats(key: str, design: _Design, *, historical: bool, self_selected: bool
              at_risk: bool, clustered: bool, clustering_modelled: bool | None,
              response: float | str | None, dose: bool, n_outcomes: int,
              self_report_only: bool) -> list[Threat]:
-    threats = []
-    comparison = design.groups == 2
-    if design.randomised:
-        threats.append(Threat("self-selection", False,
-                              "Random allocation makes the groups comparable at the start, "
-                              "so self-selection does not explain a difference (as long as "
-                              "students stay in the group they were allocated to)."))
-    elif comparison:
-        volunteers = self_selected is not False
-        statement = ("Students chose whether to join, and those who join mentoring tend "
-                     "to differ from those who do not (stronger, more motivated, or more "
-                     "worried); part of any difference may be theirs, not the "
-                     "programme's." if volunteers else
-                     "Groups were formed without random allocation, so they may differ "
-                     "in ways that also affect the outcomes.")
-        if design.baseline:
-            statement += (" Adjusting for the baseline measure (and propensity scores) "
-                          "removes the differences that were measured, not those that "
-                          "were not.")
-        else:
-            statement += (" Without a baseline measure the groups cannot be compared at "
-                          "the start.")
-        threats.append(Threat("self-selection", True, statement))
-    else:
-        threats.append(Threat("self-selection", False,
-                              "There is no comparison group; without one, no difference "
-                              "between groups is estimated (see what the design cannot "
-                              "claim)."))
-    if at_risk:
-        threats.append(Threat("regression to the mean", True,
-                              "Students were chosen because they scored low; low scorers "
-                              "tend to score nearer the average next time even without "
-                              "help, so their improvement overstates the programme's "
-                              "effect."))
-    elif key == "pre_post":
-        threats.append(Threat("regression to the mean", True,
-                              "Before-after change mixes the programme with everything "
-                              "else that happened in the meantime (maturation, teaching, "
-                              "exams, and regression to the mean for extreme starters)."))
-    else:
-        threats.append(Threat("regression to the mean", False,
-                              "Students were not selected for extreme scores, so "
-                              "regression to the mean is not a particular concern."))
-    if historical:
-        threats.append(Threat("historical controls", True,
-                              "The comparison group comes from earlier cohorts; changes in "
-                              "curriculum, teachers, exams or grading between years (for "
-                              "example USMLE Step 1 becoming pass/fail in 2022) can "
-                              "masquerade as an effect."))
-    else:
-        threats.append(Threat("historical controls", False,
-                              "Groups were compared in the same period (no historical "
-                              "controls)." if comparison else
-                              "No earlier cohort serves as a control."))
-    if clustered:
-        handled = clustering_modelled is not False
-        threats.append(Threat("clustering", True,
-                              "Mentees are nested in mentor groups, so they are not "
-                              "independent; "
-                              + ("the analysis models the groups (random intercepts or "
-                                 "cluster-robust errors), which widens intervals honestly."
-                                 if handled else
-                                 "the analysis does not model the groups, so its intervals "
-                                 "are too narrow.")))
-    else:
-        threats.append(Threat("clustering", False,
-                              "No grouping of students (e.g. by mentor) was declared; if "
-                              "there is one, intervals are too narrow."))
-    if response == NOT_APPLICABLE:
-        threats.append(Threat("attrition and non-response", False,
-                              "Outcomes come from complete records, not from responses."))
-    elif response is None:
-        threats.append(Threat("attrition and non-response", True,
-                              "The response rate is not known, so those who answered may "
-                              "not represent those who did not."))
-    elif response < 0.75:
-        threats.append(Threat("attrition and non-response", True,
-                              f"Only {response:.0%} responded; those who answered may be "
-                              "the more satisfied or more engaged students."))
-    else:
-        threats.append(Threat("attrition and non-response", False,
-                              f"{response:.0%} responded, so non-response is unlikely to "
-                              "change the picture much."))
+    """Every threat to the conclusions, in the order of docs/design.md: the five that
+    are always weighed (present or not), then those the study's facts raise."""
+    threats = [_selection(design, self_selected), _regression(key, at_risk),
+               _historical(design, historical), _clustering(clustered, clustering_modelled),
+               _non_response(response)]
     if dose:
         threats.append(Threat("dose-response", True,
                               "More sessions attended going with better results does not "
@@ -473,6 +395,99 @@ def _threats(key: str, design: _Design, *, historical: bool, self_selected: bool
                               "Every outcome is the students' own judgement; feeling more "
                               "confident is not the same as learning more."))
     return threats
+
+
+def _selection(design: _Design, self_selected: bool | None) -> Threat:
+    comparison = design.groups == 2
+    if design.randomised:
+        return Threat("self-selection", False,
+                      "Random allocation makes the groups comparable at the start, "
+                      "so self-selection does not explain a difference (as long as "
+                      "students stay in the group they were allocated to).")
+    if comparison:
+        volunteers = self_selected is not False
+        statement = ("Students chose whether to join, and those who join mentoring tend "
+                     "to differ from those who do not (stronger, more motivated, or more "
+                     "worried); part of any difference may be theirs, not the "
+                     "programme's." if volunteers else
+                     "Groups were formed without random allocation, so they may differ "
+                     "in ways that also affect the outcomes.")
+        if design.baseline:
+            statement += (" Adjusting for the baseline measure (and propensity scores) "
+                          "removes the differences that were measured, not those that "
+                          "were not.")
+        else:
+            statement += (" Without a baseline measure the groups cannot be compared at "
+                          "the start.")
+        return Threat("self-selection", True, statement)
+    return Threat("self-selection", False,
+                  "There is no comparison group; without one, no difference "
+                  "between groups is estimated (see what the design cannot "
+                  "claim).")
+
+
+def _regression(key: str, at_risk: bool) -> Threat:
+    if at_risk:
+        return Threat("regression to the mean", True,
+                      "Students were chosen because they scored low; low scorers "
+                      "tend to score nearer the average next time even without "
+                      "help, so their improvement overstates the programme's "
+                      "effect.")
+    if key == "pre_post":
+        return Threat("regression to the mean", True,
+                      "Before-after change mixes the programme with everything "
+                      "else that happened in the meantime (maturation, teaching, "
+                      "exams, and regression to the mean for extreme starters).")
+    return Threat("regression to the mean", False,
+                  "Students were not selected for extreme scores, so "
+                  "regression to the mean is not a particular concern.")
+
+
+def _historical(design: _Design, historical: bool) -> Threat:
+    comparison = design.groups == 2
+    if historical:
+        return Threat("historical controls", True,
+                      "The comparison group comes from earlier cohorts; changes in "
+                      "curriculum, teachers, exams or grading between years (for "
+                      "example USMLE Step 1 becoming pass/fail in 2022) can "
+                      "masquerade as an effect.")
+    return Threat("historical controls", False,
+                  "Groups were compared in the same period (no historical "
+                  "controls)." if comparison else
+                  "No earlier cohort serves as a control.")
+
+
+def _clustering(clustered: bool, clustering_modelled: bool | None) -> Threat:
+    if clustered:
+        handled = clustering_modelled is not False
+        return Threat("clustering", True,
+                      "Mentees are nested in mentor groups, so they are not "
+                      "independent; "
+                      + ("the analysis models the groups (random intercepts or "
+                         "cluster-robust errors), which widens intervals honestly."
+                         if handled else
+                         "the analysis does not model the groups, so its intervals "
+                         "are too narrow."))
+    return Threat("clustering", False,
+                  "No grouping of students (e.g. by mentor) was declared; if "
+                  "there is one, intervals are too narrow.")
+
+
+def _non_response(response: float | str | None) -> Threat:
+    if response == NOT_APPLICABLE:
+        return Threat("attrition and non-response", False,
+                      "Outcomes come from complete records, not from responses.")
+    if response is None:
+        return Threat("attrition and non-response", True,
+                      "The response rate is not known, so those who answered may "
+                      "not represent those who did not.")
+    if response < 0.75:
+        return Threat("attrition and non-response", True,
+                      f"Only {response:.0%} responded; those who answered may be "
+                      "the more satisfied or more engaged students.")
+    return Threat("attrition and non-response", False,
+                  f"{response:.0%} responded, so non-response is unlikely to "
+                  "change the picture much.")
 
 
 def _claims(key: str, design: _Design, historical: bool) -> tuple[bool, str, str]:
