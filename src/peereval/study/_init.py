@@ -1514,6 +1514,39 @@ def _plan_panel_and_design(plan: _Plan, panel: DetectedFile | None,
               bool(outcomes.get("covariates") or outcomes.get("baseline")))
 
 
+def _plan_survey(plan: _Plan, survey: Any, dictionary: Any, definition: str | Path | None,
+                 base: Path, title: str | None, seed: int | None) -> Any:
+    """The [study] and [survey] keys; the responses, read again with the REDCap data
+    dictionary when one was given."""
+    responses = survey.data
+    if dictionary is not None:
+        if survey.platform != "redcap":
+            raise PeerevalError("a REDCap data dictionary was given but the survey is a "
+                                f"{survey.platform} export", file=dictionary.path,
+                                hint="leave the dictionary out")
+        from peereval.loaders import read_export
+
+        responses = read_export(survey.path, "redcap", dictionary=dictionary.path,
+                                sheet=survey.sheet)
+    plan.set("study", "title", title or f"Evaluation of a peer-mentoring programme "
+             f"({survey.path.stem})", None if title else "a placeholder title")
+    plan.set("study", "seed", seed if seed is not None else
+             int(dt.date.today().strftime("%Y%m%d")))
+
+    # survey
+    plan.set("survey", "export", _relative(survey.path, base))
+    plan.set("survey", "platform", survey.platform or "auto",
+             f"recognised from the layout of {survey.path.name}")
+    if survey.sheet:
+        plan.set("survey", "sheet", survey.sheet)
+    if dictionary is not None:
+        plan.set("survey", "dictionary", _relative(dictionary.path, base))
+    if definition is not None:
+        plan.set("survey", "definition", _relative(Path(definition), base),
+                 "the survey's definition file given with --definition")
+    return responses
+
+
 def starter_study(
     files: str | Path | Iterable[str | Path],
     *,
@@ -1629,33 +1662,8 @@ def starter_study(
             "overwrite=True (peereval init --force)")
 
     plan = _Plan()
-    responses = survey.data
     dictionary = (by_kind.get("dictionary") or [None])[0]
-    if dictionary is not None:
-        if survey.platform != "redcap":
-            raise PeerevalError("a REDCap data dictionary was given but the survey is a "
-                                f"{survey.platform} export", file=dictionary.path,
-                                hint="leave the dictionary out")
-        from peereval.loaders import read_export
-
-        responses = read_export(survey.path, "redcap", dictionary=dictionary.path,
-                                sheet=survey.sheet)
-    plan.set("study", "title", title or f"Evaluation of a peer-mentoring programme "
-             f"({survey.path.stem})", None if title else "a placeholder title")
-    plan.set("study", "seed", seed if seed is not None else
-             int(dt.date.today().strftime("%Y%m%d")))
-
-    # survey
-    plan.set("survey", "export", _relative(survey.path, base))
-    plan.set("survey", "platform", survey.platform or "auto",
-             f"recognised from the layout of {survey.path.name}")
-    if survey.sheet:
-        plan.set("survey", "sheet", survey.sheet)
-    if dictionary is not None:
-        plan.set("survey", "dictionary", _relative(dictionary.path, base))
-    if definition is not None:
-        plan.set("survey", "definition", _relative(Path(definition), base),
-                 "the survey's definition file given with --definition")
+    responses = _plan_survey(plan, survey, dictionary, definition, base, title, seed)
 
     records_info = None
     records_found = (by_kind.get("records") or [None])[0]
