@@ -442,23 +442,8 @@ class Responses:
         group_labels: dict[str, list[str]] = {}
         group_match: dict[str, LabelMatch] = {}
         for group, group_codes in pending.items():
-            item_mapping = _mapping_for(mapping, group_codes)
-            options = self.items[group_codes[0]].options
-            siblings = [c for c, item in self.items.items() if item.group == group]
-            labels = _distinct_labels(siblings, self._distinct_of)
-            from_options = item_mapping is None and bool(options) and _numeric_options(options)
-            if from_options:  # "Not applicable = 99" is not a position on the scale
-                outside = _non_substantive_codes(self.items[group_codes[0]])
-                item_mapping = {label: float(code) for code, label in options
-                                if _number(code) not in outside}
-            match = match_labels(labels, points=_points_for(points, group_codes),
-                                 mapping=item_mapping)
-            if (item_mapping is not None and match.vocabulary in (None, "mapping")
-                    and not match.unmatched):
-                match = LabelMatch(match.codes, "options" if from_options else "mapping",
-                                   non_substantive=match.non_substantive)
-            group_labels[group] = labels
-            group_match[group] = match
+            group_labels[group], group_match[group] = self._match_group(
+                group, group_codes, points, mapping)
         context = {**self._file_label_groups, **group_labels}
         for group, match in group_match.items():
             if _points_for(points, pending[group]) is None and (match.ambiguous
@@ -480,19 +465,7 @@ class Responses:
                 )
                 continue
             if match.unmatched:
-                siblings = [c for c, item in self.items.items() if item.group == group]
-                located = set()
-                # first occurrence in each item scored; then in the items beside them
-                for searched in (group_codes, [c for c in siblings if c not in group_codes]):
-                    for code in searched:
-                        col = self.answers[code].astype("string").str.strip()
-                        for label in match.unmatched:
-                            hits = col.index[col == label]
-                            if len(hits) and (searched is group_codes or label not in located):
-                                problems.append(self.locate(hits[0], code, label))
-                                located.add(label)
-                problems += [Location(self.source, self.sheet, None, group_codes[0], label)
-                             for label in match.unmatched if label not in located]
+                problems += self._locate_unmatched(match, group, group_codes)
                 continue
             for code in group_codes:
                 out[code] = _code_column(self.answers[code], match.codes,
@@ -500,25 +473,68 @@ class Responses:
 
         _warn_unobserved(group_match, pending, group_labels, points, self.source)
         if problems or ambiguity:
-            message = []
-            if problems:
-                message.append(f"{len(problems)} response label(s) match no known "
-                               "response scale (first occurrence of each listed)")
-            if ambiguity:
-                message.append("the labels of some items fit several scales: "
-                               + "; ".join(ambiguity))
-            raise LabelError(
-                "; ".join(message),
-                file=self.source,
-                sheet=self.sheet,
-                problems=problems,
-                hint="pass your own coding, e.g. numeric(mapping={'Very helpful': 5, ...}) "
-                "(per item: mapping={'Q1_1': {...}}), or the number of scale points with "
-                "points=5 (in a codebook: response_range = [1, 5]). A column of free text "
-                "should not be listed among the items to score.",
-            )
+            self._refuse_labels(problems, ambiguity)
         frame = pd.DataFrame({c: out[c] for c in codes}, index=self.answers.index)
         return _NumericResult(frame.astype("float64"), matches)
+
+    def _match_group(self, group: str, group_codes: list[str], points: Any, mapping: Any
+                     ) -> tuple[list[str], LabelMatch]:
+        """The labels of one matrix question (all its items) and their coding: the
+        mapping given, else the answer options' codes, else a known vocabulary."""
+        item_mapping = _mapping_for(mapping, group_codes)
+        options = self.items[group_codes[0]].options
+        siblings = [c for c, item in self.items.items() if item.group == group]
+        labels = _distinct_labels(siblings, self._distinct_of)
+        from_options = item_mapping is None and bool(options) and _numeric_options(options)
+        if from_options:  # "Not applicable = 99" is not a position on the scale
+            outside = _non_substantive_codes(self.items[group_codes[0]])
+            item_mapping = {label: float(code) for code, label in options
+                            if _number(code) not in outside}
+        match = match_labels(labels, points=_points_for(points, group_codes),
+                             mapping=item_mapping)
+        if (item_mapping is not None and match.vocabulary in (None, "mapping")
+                and not match.unmatched):
+            match = LabelMatch(match.codes, "options" if from_options else "mapping",
+                               non_substantive=match.non_substantive)
+        return labels, match
+
+    def _locate_unmatched(self, match: LabelMatch, group: str, group_codes: list[str]
+                          ) -> list[Location]:
+        """Where each label no scale knows first occurs: in the items scored, then in
+        the items beside them in the same question, else the question's first item."""
+        siblings = [c for c, item in self.items.items() if item.group == group]
+        problems: list[Location] = []
+        located = set()
+        for searched in (group_codes, [c for c in siblings if c not in group_codes]):
+            for code in searched:
+                col = self.answers[code].astype("string").str.strip()
+                for label in match.unmatched:
+                    hits = col.index[col == label]
+                    if len(hits) and (searched is group_codes or label not in located):
+                        problems.append(self.locate(hits[0], code, label))
+                        located.add(label)
+        problems += [Location(self.source, self.sheet, None, group_codes[0], label)
+                     for label in match.unmatched if label not in located]
+        return problems
+
+    def _refuse_labels(self, problems: list[Location], ambiguity: list[str]) -> None:
+        message = []
+        if problems:
+            message.append(f"{len(problems)} response label(s) match no known "
+                           "response scale (first occurrence of each listed)")
+        if ambiguity:
+            message.append("the labels of some items fit several scales: "
+                           + "; ".join(ambiguity))
+        raise LabelError(
+            "; ".join(message),
+            file=self.source,
+            sheet=self.sheet,
+            problems=problems,
+            hint="pass your own coding, e.g. numeric(mapping={'Very helpful': 5, ...}) "
+            "(per item: mapping={'Q1_1': {...}}), or the number of scale points with "
+            "points=5 (in a codebook: response_range = [1, 5]). A column of free text "
+            "should not be listed among the items to score.",
+        )
 
 
 # --------------------------------------------------------------------- helpers

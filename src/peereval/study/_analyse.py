@@ -523,7 +523,7 @@ def _validity(study: Study, data: StudyData, panel: Any, seed: int, steps: _Step
         out["efa"] = _not_asked("factor retention suggests no factor")
     else:
         out["efa"] = steps.run("Exploratory factor analysis",
-                               lambda: efa(data.scores, retention.recommended))
+                               lambda: efa(data.scores, n_factors=retention.recommended))
     fit = steps.run("Confirmatory factor analysis",
                     lambda: cfa(data.scores.items, data.instrument))
     out["cfa"] = fit
