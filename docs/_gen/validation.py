@@ -362,7 +362,7 @@ def validity() -> Iterator[Section]:
     for method, rotation, tol in (("minres", "oblimin", 3e-4), ("ml", "varimax", 2e-3),
                                   ("pa", "promax", 2e-3)):
         r = ref["efa"][f"sample_{method}_{rotation}"]
-        ours = quiet(efa, sample18, 3, method=method, rotation=rotation)
+        ours = quiet(efa, sample18, n_factors=3, method=method, rotation=rotation)
         loadings = np.asarray(ours.loadings, dtype=float)
         expected = np.array(r["loadings"], dtype=float)
         for item in ("Q1_1", "Q2_3", "Q3_5"):
@@ -408,7 +408,7 @@ def validity() -> Iterator[Section]:
     fits = {"hs3": (data("hs1939"), "Holzinger-Swineford 3 factors"),
             "sample": (sample18, "sample 3 scales")}
     names = {"chisq": "chisq", "cfi": "cfi", "tli": "tli", "rmsea": "rmsea",
-             "rmsea_ci_lower": "rmsea.ci.lower", "rmsea_ci_upper": "rmsea.ci.upper",
+             "rmsea_ci_low": "rmsea.ci.lower", "rmsea_ci_high": "rmsea.ci.upper",
              "srmr": "srmr", "aic": "aic", "bic": "bic"}
     for case, (frame, label) in fits.items():
         model = ref["models"][case]
@@ -573,13 +573,13 @@ def sparse() -> Iterator[Section]:
     ours = factorability(pairwise, missing="pairwise")
     rows += [
         Row("n for Bartlett's test (the respondents)", "psych::cortest.bartlett (nrow)",
-            len(pairwise), ours.n_obs),
+            len(pairwise), ours.n),
         Row("KMO, pairwise", "psych::KMO", r["msa"], ours.kmo, **closed),
         _largest("MSA, pairwise: item", "psych::KMO", r["msai"], ours.msa["msa"], items,
                  **closed),
         Row("Bartlett chi-square, pairwise", "psych::cortest.bartlett", r["chisq"],
             ours.chi_square, rtol=1e-12),
-        Row("Bartlett p, pairwise", "psych::cortest.bartlett", r["p"], ours.p, rtol=1e-9),
+        Row("Bartlett p, pairwise", "psych::cortest.bartlett", r["p"], ours.p_value, rtol=1e-9),
         Row("determinant, pairwise", "det(cor(use = \"pairwise\"))", r["determinant"],
             ours.determinant, rtol=1e-9),
     ]
@@ -594,13 +594,13 @@ def sparse() -> Iterator[Section]:
     cells = [f"{item} on F{f + 1}" for item in items for f in range(3)]
     for method in ("minres", "ml"):
         r = ref["efa"][method]
-        ours = quiet(efa, pairwise, 3, method=method, missing="pairwise")
+        ours = quiet(efa, pairwise, n_factors=3, method=method, missing="pairwise")
         rows += [
             _largest(f"{method}: loading of", f'psych::fa(fm = "{method}")', r["loadings"],
                      ours.loadings, cells, atol=1e-4),
             _largest(f"{method}: communality of", "psych::fa", r["communality"],
                      ours.communalities, items, atol=1e-4),
-            Row(f"{method}: chi-square (n = {ours.n_obs})", "psych::fa", r["statistic"],
+            Row(f"{method}: chi-square (n = {ours.n})", "psych::fa", r["statistic"],
                 ours.fit["chi_square"], atol=1e-3),
             Row(f"{method}: RMSEA", "psych::fa", r["rmsea"], ours.fit["rmsea"], atol=1e-5),
         ]

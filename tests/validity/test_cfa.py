@@ -36,13 +36,13 @@ REF = reference("cfa")
 MODELS = REF["models"]
 REL = 1e-6
 
-FIT = {"chisq": "chisq", "df": "df", "pvalue": "pvalue",
+FIT = {"chisq": "chisq", "df": "df", "p_value": "pvalue",
        "baseline_chisq": "baseline.chisq", "baseline_df": "baseline.df",
-       "baseline_pvalue": "baseline.pvalue", "cfi": "cfi", "tli": "tli",
-       "rmsea": "rmsea", "rmsea_ci_lower": "rmsea.ci.lower",
-       "rmsea_ci_upper": "rmsea.ci.upper", "rmsea_pvalue": "rmsea.pvalue", "srmr": "srmr",
+       "baseline_p_value": "baseline.pvalue", "cfi": "cfi", "tli": "tli",
+       "rmsea": "rmsea", "rmsea_ci_low": "rmsea.ci.lower",
+       "rmsea_ci_high": "rmsea.ci.upper", "rmsea_p_value": "rmsea.pvalue", "srmr": "srmr",
        "loglik": "logl", "unrestricted_loglik": "unrestricted.logl", "aic": "aic",
-       "bic": "bic", "n_parameters": "npar", "n_obs": "ntotal"}
+       "bic": "bic", "n_parameters": "npar", "n": "ntotal"}
 
 
 @pytest.fixture(scope="module")
@@ -89,15 +89,15 @@ LAVAAN = ["hs3", "hs3_stdlv", "hs3_resid", "hs3_constrained", "hs3_missing", "sa
 @pytest.mark.parametrize("name", LAVAAN)
 def test_estimates_match_lavaan(fits, name):
     merged = _merge(fits[name].estimates, REF[name]["estimates"])
-    assert _rel(merged["est"], merged["est_r"]) < REL
+    assert _rel(merged["estimate"], merged["est"]) < REL
     assert _rel(merged["se"], merged["se_r"]) < REL
     free = merged["free"]
     assert _rel(merged.loc[free, "z"], merged.loc[free, "z_r"]) < REL
     # lavaan's p = 2 * (1 - pnorm(|z|)) loses digits below about 1e-14
-    np.testing.assert_allclose(merged.loc[free, "p"], merged.loc[free, "pvalue"],
+    np.testing.assert_allclose(merged.loc[free, "p_value"], merged.loc[free, "pvalue"],
                                rtol=1e-5, atol=1e-14)
-    assert _rel(merged["ci_lower"], merged["ci.lower"]) < REL
-    assert _rel(merged["ci_upper"], merged["ci.upper"]) < REL
+    assert _rel(merged["ci_low"], merged["ci.lower"]) < REL
+    assert _rel(merged["ci_high"], merged["ci.upper"]) < REL
     # fixed parameters: se 0 and no z, as lavaan prints them
     assert (merged.loc[~free, "se"] == 0).all()
     assert merged.loc[~free, "z"].isna().all()
@@ -125,11 +125,11 @@ def test_fit_measures_match_lavaan(fits, name):
     for ours, theirs in FIT.items():
         rel = 1e-5 if ours.startswith("rmsea_ci") else REL
         # lavaan's 1 - pchisq(...) is exact to about 1e-16 absolute
-        floor = 1e-8 if ours.endswith("pvalue") else 1e-3
+        floor = 1e-8 if ours.endswith("p_value") else 1e-3
         assert _rel(getattr(fit, ours), expected[theirs], floor=floor) < rel, ours
     assert fit.converged
     assert fit.max_gradient < 1e-9
-    assert fit.n_obs == REF[name]["n"]
+    assert fit.n == REF[name]["n"]
 
 
 @pytest.mark.parametrize("name", ["hs3", "hs3_stdlv", "hs3_resid", "hs3_constrained"])
@@ -159,13 +159,13 @@ def test_top_modification_indices(fits):
 def test_lavaan_default_optimiser_agrees_to_its_tolerance(fits):
     nlminb = REF["hs3"]["nlminb"]
     merged = _merge(fits["hs3"].estimates, nlminb["estimates"])
-    assert _rel(merged["est"], merged["est_r"]) < 1e-5
+    assert _rel(merged["estimate"], merged["est"]) < 1e-5
     assert _rel(fits["hs3"].chisq, nlminb["fit"]["chisq"]) < 1e-9  # flat at the optimum
 
 
 def test_listwise_deletion_reported(fits):
     fit = fits["hs3_missing"]
-    assert fit.n_obs == 277
+    assert fit.n == 277
     assert fit.n_dropped == 24
     assert fit.dropped == "listwise: 24 of 301 rows dropped for an unanswered item; 277 used"
 
@@ -177,18 +177,19 @@ def test_std_lv_identification(fits):
     assert est.loc[est["op"] == "=~", "free"].all()
     variances = est[(est["op"] == "~~") & (est["lhs"] == est["rhs"])
                     & est["lhs"].isin(unit.factors)]
-    assert (variances["est"] == 1).all()
+    assert (variances["estimate"] == 1).all()
     assert not variances["free"].any()
     np.testing.assert_allclose(unit.loadings, marker.loadings, atol=1e-7)
 
 
 def test_constrained_syntax(fits):
     est = fits["hs3_constrained"].estimates.set_index(["lhs", "op", "rhs"])
-    assert est.loc[("speed", "=~", "x8"), "est"] == est.loc[("speed", "=~", "x9"), "est"]
+    assert (est.loc[("speed", "=~", "x8"), "estimate"]
+            == est.loc[("speed", "=~", "x9"), "estimate"])
     assert est.loc[("speed", "=~", "x8"), "label"] == "a"
-    assert est.loc[("textual", "=~", "x5"), "est"] == 1.0
+    assert est.loc[("textual", "=~", "x5"), "estimate"] == 1.0
     assert not est.loc[("textual", "=~", "x5"), "free"]
-    assert est.loc[("visual", "~~", "speed"), "est"] == 0.0
+    assert est.loc[("visual", "~~", "speed"), "estimate"] == 0.0
     assert fits["hs3_constrained"].n_parameters == 18
 
 
@@ -205,29 +206,31 @@ def test_apa_and_hu_bentler(fits):
     assert fit.apa() == sentence
     assert sentence == ("χ²(24) = 85.31, p < .001; CFI = .93; TLI = .90; RMSEA = .092, "
                         "90% CI [.071, .114]; SRMR = .065")
-    hb = fit.hu_bentler().set_index("index")
+    hb = fit.hu_bentler.set_index("index")
     assert hb["met"].to_dict() == {"CFI": False, "TLI": False, "RMSEA": False, "SRMR": True}
     assert not fit.combination_rule_met
-    assert "CFI = .93 is below the .95 cut-off" in fit.fit_verdict
-    assert "RMSEA = .092 is above the .06 cut-off" in fit.fit_verdict
-    assert "does not fit well" in fit.fit_verdict
+    judged = fit.apa(verdict=True)
+    assert judged.startswith(sentence + ". ")
+    assert "CFI = .93 is below the .95 cut-off" in judged
+    assert "RMSEA = .092 is above the .06 cut-off" in judged
+    assert "does not fit well" in judged
     # with the correlated residual: CFI .966 and SRMR .05, RMSEA .066 -> acceptable
     better = fits["hs3_resid"]
     assert better.combination_rule_met
-    assert not better.hu_bentler().set_index("index").loc["RMSEA", "met"]
-    assert "the fit is acceptable" in better.fit_verdict
+    assert not better.hu_bentler.set_index("index").loc["RMSEA", "met"]
+    assert "the fit is acceptable" in better.apa(verdict=True)
 
 
 def test_result_tables(fits):
     fit = fits["hs3"]
     assert list(fit.to_frame().columns) == [
-        "lhs", "op", "rhs", "label", "free", "est", "se", "z", "p", "ci_lower",
-        "ci_upper", "std_lv", "std_all"]
+        "lhs", "op", "rhs", "label", "free", "estimate", "se", "z", "p_value", "ci_low",
+        "ci_high", "std_lv", "std_all"]
     assert list(fit.standardized.columns) == [
-        "lhs", "op", "rhs", "est_std", "se", "z", "p", "ci_lower", "ci_upper"]
+        "lhs", "op", "rhs", "est_std", "se", "z", "p_value", "ci_low", "ci_high"]
     assert list(fit.modification_indices.columns) == [
         "lhs", "op", "rhs", "mi", "epc", "sepc_lv", "sepc_all"]
-    frame = fit.fit_frame()
+    frame = fit.fit_indices
     assert frame.shape[0] == 1
     assert frame["chisq"].iloc[0] == fit.chisq
     assert fit.loadings.shape == (9, 3)
@@ -245,7 +248,7 @@ def test_ordinal_ml_on_polychorics(fits):
     expected = REF["sample_ordinal"]
     np.testing.assert_allclose(fit.sample_covariance[0], expected["polychoric"], atol=1e-4)
     merged = _merge(fit.estimates, expected["estimates"])
-    assert _rel(merged["est"], merged["est_r"]) < 1e-3
+    assert _rel(merged["estimate"], merged["est"]) < 1e-3
     assert _rel(merged["se"], merged["se_r"]) < 1e-3
     for ours in ("chisq", "cfi", "tli", "rmsea", "srmr"):
         assert _rel(getattr(fit, ours), expected["fit"][FIT[ours]]) < 1e-3
@@ -257,7 +260,7 @@ def test_ordinal_ml_on_polychorics(fits):
     assert np.isnan(fit.loglik)
     assert fit.apa().endswith("(ML on polychoric correlations; χ² and SEs approximate)")
     assert any("not lavaan's WLSMV" in w for w in fit.warnings)
-    assert "approximate" in fit.fit_verdict
+    assert "approximate" in fit.apa(verdict=True)
 
 
 def test_ordinal_warns(sample):
@@ -313,7 +316,7 @@ def test_heywood_case_warns():
     assert "residual variance of 'a' is negative" in messages
     assert "standardised loading of 'a'" in messages
     est = fit.estimates
-    assert est.loc[(est["lhs"] == "a") & (est["op"] == "~~"), "est"].iloc[0] < 0
+    assert est.loc[(est["lhs"] == "a") & (est["op"] == "~~"), "estimate"].iloc[0] < 0
     assert fit.df == 0
     assert fit.chisq == 0
 
@@ -349,7 +352,7 @@ def test_non_convergence_is_reported(hs, monkeypatch):
         fit = cfa(hs, MODELS["hs3"])
     assert not fit.converged
     assert fit.iterations == 7
-    assert not fit.fit_frame()["converged"].iloc[0]
+    assert not fit.fit_indices["converged"].iloc[0]
 
 
 # ------------------------------------------------------------------ bad input

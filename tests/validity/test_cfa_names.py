@@ -104,4 +104,4 @@ def test_cfa_of_responses_under_a_codebook_with_short_names(tmp_path):
         fit = cfa(responses, inst)
     assert fit.loadings.index.tolist() == [f"item{k:02d}" for k in range(1, 9)]
     assert fit.loadings.loc["item04", "support"] < 0  # as answered: not reversed
-    assert fit.n_obs == 160
+    assert fit.n == 160

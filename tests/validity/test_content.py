@@ -443,7 +443,7 @@ def test_sample_panel_readme_values_and_decisions(sample_result):
     assert set(decisions.drop(["Q2_6", "Q3_5", "Q1_4"])) == {"keep"}
     assert sample_result.kept == [c for c in PLAN if c not in ("Q2_6", "Q3_5", "Q1_4")]
     assert sample_result.revised == ["Q1_4", "Q3_5"]
-    assert sample_result.dropped == ["Q2_6"]
+    assert sample_result.eliminated == ["Q2_6"]
 
 
 def test_sample_panel_apa_and_tables(sample_result):

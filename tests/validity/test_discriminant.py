@@ -55,7 +55,7 @@ def test_matches_r(name, model, data, request):
     result = discriminant_validity(frame, MODELS[model])
     _check(result, REF[name]["discriminant"])
     assert result.correlation == "pearson"
-    assert result.n_obs == REF[name]["n"]
+    assert result.n == REF[name]["n"]
 
 
 def test_residual_covariance_enters_cr(hs):

@@ -39,8 +39,8 @@ def test_pairwise_efa_matches_psych_fa(method, pairwise):
     expected = REF["efa"][method]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PeerevalWarning)
-        result = efa(pairwise, 3, method=method, missing="pairwise")
-    assert result.n_obs == expected["n_obs"] == len(pairwise)
+        result = efa(pairwise, n_factors=3, method=method, missing="pairwise")
+    assert result.n == expected["n_obs"] == len(pairwise)
     np.testing.assert_allclose(result.loadings, expected["loadings"], atol=1e-4)
     np.testing.assert_allclose(result.phi, expected["phi"], atol=1e-4)
     np.testing.assert_allclose(result.communalities, expected["communality"], atol=1e-4)
@@ -61,19 +61,19 @@ def test_pairwise_efa_matches_psych_fa(method, pairwise):
 def test_pairwise_factorability_matches_kmo_and_bartlett(pairwise):
     expected = REF["factorability"]
     result = factorability(pairwise, missing="pairwise")
-    assert result.n_obs == len(pairwise)
+    assert result.n == len(pairwise)
     assert result.kmo == pytest.approx(expected["msa"], abs=CLOSED)
     np.testing.assert_allclose(result.msa["msa"], expected["msai"], atol=CLOSED)
     assert result.chi_square == pytest.approx(expected["chisq"], rel=1e-12)
     assert result.df == expected["df"]
-    assert result.p == pytest.approx(expected["p"], rel=1e-9)
+    assert result.p_value == pytest.approx(expected["p"], rel=1e-9)
     assert result.determinant == pytest.approx(expected["determinant"], rel=1e-9)
 
 
 def test_pairwise_parallel_analysis_observed_eigenvalues(pairwise):
     expected = REF["parallel"]
     result = parallel_analysis(pairwise, n_iter=20, seed=1, missing="pairwise")
-    assert result.n_obs == len(pairwise)
+    assert result.n == len(pairwise)
     np.testing.assert_allclose(result.table["pc_observed"], expected["pc_values"],
                                atol=CLOSED)
     np.testing.assert_allclose(result.table["fa_observed"], expected["fa_values_smc"],
@@ -115,11 +115,11 @@ def test_pairwise_pair_without_enough_common_respondents_is_refused():
     data.loc[data.index[3:], "x1"] = np.nan  # x1 answered by three respondents only
     data.loc[data.index[:2], "x2"] = np.nan  # of whom one answered x2
     with pytest.raises(PeerevalError, match="'x1' and 'x2' have"):
-        efa(data, 1, missing="pairwise")
+        efa(data, n_factors=1, missing="pairwise")
 
 
 def test_pairwise_rows_without_any_answer_are_dropped_from_n(pairwise):
     padded = pairwise.reindex([*pairwise.index, 900])
     result = factorability(padded, missing="pairwise")
-    assert (result.n_obs, result.n_dropped) == (len(pairwise), 1)
+    assert (result.n, result.n_dropped) == (len(pairwise), 1)
     assert result.chi_square == pytest.approx(REF["factorability"]["chisq"], rel=1e-12)

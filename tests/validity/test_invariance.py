@@ -68,15 +68,15 @@ def _close(actual, expected, rel=REL, floor=1e-3):
     assert worst < rel, worst
 
 
-FIT = {"chisq": "chisq", "df": "df", "pvalue": "pvalue", "cfi": "cfi", "tli": "tli",
-       "rmsea": "rmsea", "rmsea_ci_lower": "rmsea.ci.lower",
-       "rmsea_ci_upper": "rmsea.ci.upper", "srmr": "srmr", "aic": "aic", "bic": "bic"}
+FIT = {"chisq": "chisq", "df": "df", "p_value": "pvalue", "cfi": "cfi", "tli": "tli",
+       "rmsea": "rmsea", "rmsea_ci_low": "rmsea.ci.lower",
+       "rmsea_ci_high": "rmsea.ci.upper", "srmr": "srmr", "aic": "aic", "bic": "bic"}
 
 
 def test_groups_in_order_of_appearance(school):
     assert school.groups == tuple(INV["groups"]) == ("Pasteur", "Grant-White")
     assert school.n_by_group == (156, 145)
-    assert school.n_obs == 301
+    assert school.n == 301
     assert school.n_dropped == 0
 
 
@@ -102,7 +102,7 @@ def test_estimates_and_se_match_lavaan(school, level):
     theirs["rhs"] = theirs["rhs"].fillna("")
     merged = ours.merge(theirs, on=["lhs", "op", "rhs", "group"], suffixes=("", "_r"))
     assert len(merged) == len(ours) == len(theirs)
-    _close(merged["est"], merged["est_r"])
+    _close(merged["estimate"], merged["est"])
     _close(merged["se"], merged["se_r"])
     std = school.fits[level].standardized
     theirs_std = pd.DataFrame(INV[level]["standardized"])
@@ -117,13 +117,13 @@ def test_estimates_and_se_match_lavaan(school, level):
 def test_constraints_follow_lavaan(school):
     metric = school.fits["metric"].estimates
     loadings = metric[metric["op"] == "=~"].pivot(index=["lhs", "rhs"], columns="group",
-                                                  values="est")
+                                                  values="estimate")
     np.testing.assert_array_equal(loadings["Pasteur"], loadings["Grant-White"])
     scalar = school.fits["scalar"].estimates
     means = scalar[(scalar["op"] == "~1") & scalar["lhs"].isin(["visual", "textual",
                                                                  "speed"])]
     first = means[means["group"] == "Pasteur"]
-    assert (first["est"] == 0).all()
+    assert (first["estimate"] == 0).all()
     assert not first["free"].any()
     assert means[means["group"] == "Grant-White"]["free"].all()
 
@@ -135,7 +135,7 @@ def test_lrt_matches_lavtestlrt(school):
     _close(table["chisq"], lrt["chisq"])
     _close(table["delta_chisq"].iloc[1:], lrt["chisq_diff"][1:])
     np.testing.assert_array_equal(table["delta_df"].iloc[1:], lrt["df_diff"][1:])
-    _close(table["delta_pvalue"].iloc[1:], lrt["pvalue"][1:], rel=1e-5, floor=1e-12)
+    _close(table["delta_p_value"].iloc[1:], lrt["pvalue"][1:], rel=1e-5, floor=1e-12)
 
 
 def test_deltas_and_verdicts(school):
@@ -181,7 +181,7 @@ def test_std_lv_frees_later_group_variances(hs, level):
     theirs["rhs"] = theirs["rhs"].fillna("")
     merged = est.merge(theirs, on=["lhs", "op", "rhs", "group"], suffixes=("", "_r"))
     assert len(merged) == len(est)
-    _close(merged["est"], merged["est_r"])
+    _close(merged["estimate"], merged["est"])
     _close(merged["se"], merged["se_r"])
 
 
@@ -245,7 +245,7 @@ def test_missing_groups_dropped_and_counted(hs):
     data.loc[[0, 5], "school"] = None
     result = invariance(data, HS3, "school", levels=["configural"])
     assert result.n_dropped == 2
-    assert result.n_obs == 299
+    assert result.n == 299
     assert "2 of 301 rows dropped" in result.dropped
 
 

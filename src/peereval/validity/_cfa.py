@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from peereval._format import fmt, fmt_ci, fmt_p
-from peereval._options import checked
+from peereval._options import checked, deprecated_alias
 from peereval._results import Result
 from peereval.errors import PeerevalWarning
 from peereval.validity._cfa_data import LISTWISE_ONLY, ML_ONLY, _by_short_names, _Data, _prepare
@@ -43,6 +43,11 @@ __all__ = ["CFAResult", "cfa"]
 
 _Z975 = float(stats.norm.ppf(0.975))
 _SMALL_N = 100
+
+_FIT_FRAME_DEPRECATED = ("CFAResult.fit_frame is deprecated since peereval 0.1: use "
+                         "CFAResult.fit_indices")
+_FIT_VERDICT_DEPRECATED = ("CFAResult.fit_verdict is deprecated since peereval 0.1: use "
+                           "CFAResult.apa(verdict=True)")
 
 _ORDINAL_NOTE = (
     "ML on polychoric correlations, not lavaan's WLSMV: the estimates are consistent, "
@@ -65,29 +70,29 @@ class CFAResult(Result):
     estimates
         One row per parameter (lavaan's ``parameterEstimates`` with the standardised
         columns): ``lhs``, ``op``, ``rhs``, ``group`` (with groups only), ``label``,
-        ``free``, ``est``,
-        ``se``, ``z``, ``p``, ``ci_lower``, ``ci_upper`` (95%), ``std_lv``,
-        ``std_all``. Fixed parameters have ``se`` 0 and ``z``/``p`` NaN, as in lavaan.
+        ``free``, ``estimate``, ``se``, ``z``, ``p_value``, ``ci_low``, ``ci_high``
+        (95%), ``std_lv``, ``std_all``. Fixed parameters have ``se`` 0 and
+        ``z``/``p_value`` NaN, as in lavaan.
     standardized
         The completely standardised solution (lavaan's ``standardizedSolution``,
         ``std.all``) with delta-method standard errors: ``est_std``, ``se``, ``z``,
-        ``p``, ``ci_lower``, ``ci_upper``.
+        ``p_value``, ``ci_low``, ``ci_high``.
     modification_indices
         Score tests (1 df) of each fixed or omitted loading, residual covariance and
         factor covariance, largest first: ``mi``, ``epc`` (expected parameter change),
         ``sepc_lv``, ``sepc_all`` (as lavaan's ``modindices``).
-    chisq, df, pvalue
+    chisq, df, p_value
         The likelihood-ratio test of the model against the saturated model.
-    baseline_chisq, baseline_df, baseline_pvalue
+    baseline_chisq, baseline_df, baseline_p_value
         The same for the independence (baseline) model.
-    cfi, tli, rmsea, rmsea_ci_lower, rmsea_ci_upper, rmsea_pvalue, srmr
+    cfi, tli, rmsea, rmsea_ci_low, rmsea_ci_high, rmsea_p_value, srmr
         Fit indices (RMSEA with its 90% interval and the p-value of close fit,
         H0: RMSEA <= .05; SRMR as lavaan's default, Bentler's).
     loglik, unrestricted_loglik, aic, bic, n_parameters
         Log-likelihood of the model and of the saturated model, information
         criteria and the number of free parameters. NaN for ``ordinal=True``, which
         has no likelihood of the data.
-    n_obs, n_dropped, dropped, groups, n_by_group
+    n, n_dropped, dropped, groups, n_by_group
         Respondents used (total and per group), rows dropped and why.
     sample_covariance, implied_covariance
         Per group, the covariance matrix analysed (divisor n, as lavaan; the
@@ -99,6 +104,8 @@ class CFAResult(Result):
         that are not exact ML theory (ML on polychoric correlations).
     std_lv, meanstructure
         Identification by unit factor variances; whether means were modelled.
+    missing
+        The missing-data rule (``"listwise"``).
     converged, iterations, max_gradient
         Convergence of the optimiser (largest absolute gradient element of F_ML).
     warnings
@@ -110,9 +117,9 @@ class CFAResult(Result):
     >>> from peereval.validity import cfa
     >>> study = peereval.load_sample()
     >>> result = cfa(study.scores.items, study.instrument)
-    >>> result.n_obs, result.df, round(result.cfi, 3)
+    >>> result.n, result.df, round(result.cfi, 3)
     (111, 132, 0.94)
-    >>> result.hu_bentler()[["index", "rule", "met"]]
+    >>> result.hu_bentler[["index", "rule", "met"]]
        index     rule    met
     0    CFI  >= 0.95  False
     1    TLI  >= 0.95  False
@@ -126,23 +133,23 @@ class CFAResult(Result):
     modification_indices: pd.DataFrame
     chisq: float
     df: int
-    pvalue: float
+    p_value: float
     baseline_chisq: float
     baseline_df: int
-    baseline_pvalue: float
+    baseline_p_value: float
     cfi: float
     tli: float
     rmsea: float
-    rmsea_ci_lower: float
-    rmsea_ci_upper: float
-    rmsea_pvalue: float
+    rmsea_ci_low: float
+    rmsea_ci_high: float
+    rmsea_p_value: float
     srmr: float
     loglik: float
     unrestricted_loglik: float
     aic: float
     bic: float
     n_parameters: int
-    n_obs: int
+    n: int
     n_dropped: int
     dropped: str
     groups: tuple[str, ...]
@@ -160,24 +167,40 @@ class CFAResult(Result):
     iterations: int
     max_gradient: float
     warnings: tuple[str, ...]
+    missing: str = "listwise"
     title: str = "Confirmatory factor analysis"
+
+    pvalue = deprecated_alias("p_value")
+    baseline_pvalue = deprecated_alias("baseline_p_value")
+    rmsea_ci_lower = deprecated_alias("rmsea_ci_low")
+    rmsea_ci_upper = deprecated_alias("rmsea_ci_high")
+    rmsea_pvalue = deprecated_alias("rmsea_p_value")
+    n_obs = deprecated_alias("n")
 
     def to_frame(self) -> pd.DataFrame:
         """The parameter estimates (see :attr:`estimates`)."""
         return self.estimates.copy()
 
-    def fit_frame(self) -> pd.DataFrame:
-        """The fit measures as one row."""
+    @property
+    def fit_indices(self) -> pd.DataFrame:
+        """The fit measures as one row (columns named as the attributes)."""
         return pd.DataFrame([{
-            "chisq": self.chisq, "df": self.df, "pvalue": self.pvalue,
+            "chisq": self.chisq, "df": self.df, "p_value": self.p_value,
             "baseline_chisq": self.baseline_chisq, "baseline_df": self.baseline_df,
             "cfi": self.cfi, "tli": self.tli, "rmsea": self.rmsea,
-            "rmsea_ci_lower": self.rmsea_ci_lower, "rmsea_ci_upper": self.rmsea_ci_upper,
-            "rmsea_pvalue": self.rmsea_pvalue, "srmr": self.srmr, "aic": self.aic,
+            "rmsea_ci_low": self.rmsea_ci_low, "rmsea_ci_high": self.rmsea_ci_high,
+            "rmsea_p_value": self.rmsea_p_value, "srmr": self.srmr, "aic": self.aic,
             "bic": self.bic, "loglik": self.loglik, "n_parameters": self.n_parameters,
-            "n_obs": self.n_obs, "n_dropped": self.n_dropped, "estimator": self.estimator,
+            "n": self.n, "n_dropped": self.n_dropped, "estimator": self.estimator,
             "approximate": self.approximate, "converged": self.converged,
         }])
+
+    def fit_frame(self) -> pd.DataFrame:
+        """Deprecated: the fit measures are the property :attr:`fit_indices`."""
+        warnings.warn(_FIT_FRAME_DEPRECATED, DeprecationWarning, stacklevel=2)
+        return self.fit_indices
+
+    fit_frame.__deprecated__ = _FIT_FRAME_DEPRECATED  # type: ignore[attr-defined]
 
     @property
     def loadings(self) -> pd.DataFrame:
@@ -204,6 +227,7 @@ class CFAResult(Result):
             table.loc[r.lhs, r.rhs] = table.loc[r.rhs, r.lhs] = r.est_std
         return table
 
+    @property
     def hu_bentler(self) -> pd.DataFrame:
         """Each index against Hu & Bentler's (1999) cut-off: ``index``, ``value``,
         ``cutoff``, ``rule`` and ``met``."""
@@ -220,11 +244,10 @@ class CFAResult(Result):
         """Hu & Bentler's two-index rule: SRMR <= .08 with CFI >= .95 or RMSEA <= .06."""
         return bool(self.srmr <= 0.08 and (self.cfi >= 0.95 or self.rmsea <= 0.06))
 
-    @property
-    def fit_verdict(self) -> str:
+    def _verdict(self) -> str:
         """The fit against Hu & Bentler's (1999) cut-offs, in words."""
         parts = []
-        table = self.hu_bentler()
+        table = self.hu_bentler
         for row in table.itertuples():
             digits = 3 if row.index in ("RMSEA", "SRMR") else 2
             value = fmt(row.value, digits, leading_zero=False)
@@ -251,10 +274,40 @@ class CFAResult(Result):
             text += " With ML on polychoric correlations the indices are approximate."
         return text
 
-    def apa(self) -> str:
-        chi = (f"χ²({self.df}) = {fmt(self.chisq)}, {fmt_p(self.pvalue)}" if self.df > 0
+    def _fit_verdict(self) -> str:
+        warnings.warn(_FIT_VERDICT_DEPRECATED, DeprecationWarning, stacklevel=2)
+        return self._verdict()
+
+    _fit_verdict.__deprecated__ = _FIT_VERDICT_DEPRECATED  # type: ignore[attr-defined]
+    #: Deprecated: the verdict is the end of ``apa(verdict=True)``.
+    fit_verdict = property(_fit_verdict)
+
+    def apa(self, *, verdict: bool = False) -> str:
+        """The fit statistics in APA style, optionally judged against the cut-offs.
+
+        Parameters
+        ----------
+        verdict
+            ``True``: follow the statistics with each index judged against Hu and
+            Bentler's (1999) cut-offs and the overall verdict, in words.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> from peereval.validity import cfa
+        >>> study = peereval.load_sample()
+        >>> result = cfa(study.scores.items, study.instrument)
+        >>> print(result.apa(verdict=True))  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+        χ²(132) = 167.54, p = .020; CFI = .94; ... SRMR = .069. CFI = .94 is below the
+        .95 cut-off; ...
+        """
+        chi = (f"χ²({self.df}) = {fmt(self.chisq)}, {fmt_p(self.p_value)}" if self.df > 0
                else f"χ²(0) = {fmt(self.chisq)}")
-        ci = fmt_ci(self.rmsea_ci_lower, self.rmsea_ci_upper, 3, leading_zero=False,
+        ci = fmt_ci(self.rmsea_ci_low, self.rmsea_ci_high, 3, leading_zero=False,
                     level=0.90)
         text = (f"{chi}; CFI = {fmt(self.cfi, leading_zero=False)}; "
                 f"TLI = {fmt(self.tli, leading_zero=False)}; "
@@ -262,7 +315,53 @@ class CFAResult(Result):
                 f"SRMR = {fmt(self.srmr, 3, leading_zero=False)}")
         if self.approximate:
             text += " (ML on polychoric correlations; χ² and SEs approximate)"
+        if verdict:
+            text += ". " + self._verdict()
         return text
+
+    def methods(self) -> str:
+        """How the model was fitted, as a methods sentence.
+
+        Built from the fit's own settings: the estimator, how the factors were scaled,
+        the groups, the missing-data rule and the rows it left out.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> from peereval.validity import cfa
+        >>> study = peereval.load_sample()
+        >>> print(cfa(study.scores.items, study.instrument).methods())
+        ... # doctest: +NORMALIZE_WHITESPACE
+        A confirmatory factor analysis of 18 items on 3 factors was fitted by maximum
+        likelihood (expected information), each factor scaled by fixing the loading of
+        its first item at 1; listwise deletion (n = 111; 27 rows dropped). Fit was
+        judged against Hu and Bentler's (1999) cut-offs (CFI ≥ .95, TLI ≥ .95, RMSEA ≤
+        .06, SRMR ≤ .08).
+        """
+        estimator = ("maximum likelihood on the polychoric correlations of the items "
+                     "(standard errors and χ² approximate)" if self.ordinal
+                     else "maximum likelihood (expected information)")
+        scaling = ("the factor variances fixed at 1" if self.std_lv
+                   else "each factor scaled by fixing the loading of its first item at 1")
+        plural = "s" if len(self.factors) != 1 else ""
+        text = (f"A confirmatory factor analysis of {len(self.observed)} items on "
+                f"{len(self.factors)} factor{plural} was fitted by {estimator}, {scaling}")
+        if len(self.groups) > 1:
+            text += (f", in {len(self.groups)} groups ("
+                     + ", ".join(f"{g}: n = {n}" for g, n in
+                                 zip(self.groups, self.n_by_group, strict=True))
+                     + ") with means and intercepts")
+        rule = "listwise deletion" if self.missing == "listwise" else self.missing
+        dropped = "row" if self.n_dropped == 1 else "rows"
+        text += f"; {rule} (n = {self.n}; {self.n_dropped} {dropped} dropped)."
+        cuts = ", ".join(f"{name.upper()} {'≥' if sign == '>=' else '≤'} "
+                         f"{fmt(cut, 2, leading_zero=False)}"
+                         for name, (sign, cut) in HU_BENTLER.items())
+        return text + f" Fit was judged against Hu and Bentler's (1999) cut-offs ({cuts})."
 
 
 # ================================================================== fitting
@@ -270,7 +369,7 @@ class CFAResult(Result):
 
 def _fit(spec: ModelSpec, data: _Data, *, std_lv: bool, meanstructure: bool,
          equal: frozenset[str] = frozenset(), modification_indices: bool = True,
-         stacklevel: int = 4) -> CFAResult:
+         stacklevel: int = 4, missing: str = "listwise") -> CFAResult:
     """Fit the model to prepared data: build, estimate, measure fit, flag, report."""
     rows = _build(spec, len(data.groups), std_lv=std_lv, meanstructure=meanstructure,
                   equal=equal)
@@ -301,15 +400,15 @@ def _fit(spec: ModelSpec, data: _Data, *, std_lv: bool, meanstructure: bool,
     return CFAResult(
         model=spec.text, estimates=estimates, standardized=standardized,
         modification_indices=mi,
-        chisq=measures["chisq"], df=int(measures["df"]), pvalue=measures["pvalue"],
+        chisq=measures["chisq"], df=int(measures["df"]), p_value=measures["p_value"],
         baseline_chisq=measures["baseline_chisq"], baseline_df=int(measures["baseline_df"]),
-        baseline_pvalue=measures["baseline_pvalue"], cfi=measures["cfi"],
+        baseline_p_value=measures["baseline_p_value"], cfi=measures["cfi"],
         tli=measures["tli"], rmsea=measures["rmsea"],
-        rmsea_ci_lower=measures["rmsea_ci_lower"], rmsea_ci_upper=measures["rmsea_ci_upper"],
-        rmsea_pvalue=measures["rmsea_pvalue"], srmr=measures["srmr"],
+        rmsea_ci_low=measures["rmsea_ci_low"], rmsea_ci_high=measures["rmsea_ci_high"],
+        rmsea_p_value=measures["rmsea_p_value"], srmr=measures["srmr"],
         loglik=measures["loglik"], unrestricted_loglik=measures["unrestricted_loglik"],
         aic=measures["aic"], bic=measures["bic"], n_parameters=int(measures["n_parameters"]),
-        n_obs=data.n, n_dropped=data.n_dropped, dropped=data.dropped,
+        n=data.n, n_dropped=data.n_dropped, dropped=data.dropped,
         groups=tuple(g.label for g in data.groups), n_by_group=tuple(g.n for g in data.groups),
         sample_covariance=tuple(pd.DataFrame(g.cov, index=names, columns=names)
                                 for g in data.groups),
@@ -318,7 +417,7 @@ def _fit(spec: ModelSpec, data: _Data, *, std_lv: bool, meanstructure: bool,
         estimator="ML on polychoric correlations" if data.ordinal else "ML",
         ordinal=data.ordinal, approximate=data.ordinal, std_lv=std_lv,
         meanstructure=meanstructure, converged=converged, iterations=iterations,
-        max_gradient=max_grad, warnings=tuple(notes),
+        max_gradient=max_grad, warnings=tuple(notes), missing=missing,
     )
 
 
@@ -360,12 +459,13 @@ def _parameter_tables(engine: _Engine, x: np.ndarray, vcov: np.ndarray,
         z = np.where(free & (se > 0), v / se, np.nan)
         zs = np.where(std_se > 0, std_all / std_se, np.nan)
     estimates = base.assign(
-        label=[r.label for r in rows], free=free, est=v, se=se, z=z,
-        p=2 * stats.norm.sf(np.abs(z)), ci_lower=v - _Z975 * se, ci_upper=v + _Z975 * se,
+        label=[r.label for r in rows], free=free, estimate=v, se=se, z=z,
+        p_value=2 * stats.norm.sf(np.abs(z)), ci_low=v - _Z975 * se,
+        ci_high=v + _Z975 * se,
         std_lv=std_lv_values, std_all=std_all)
     standardized = base.assign(
-        est_std=std_all, se=std_se, z=zs, p=2 * stats.norm.sf(np.abs(zs)),
-        ci_lower=std_all - _Z975 * std_se, ci_upper=std_all + _Z975 * std_se)
+        est_std=std_all, se=std_se, z=zs, p_value=2 * stats.norm.sf(np.abs(zs)),
+        ci_low=std_all - _Z975 * std_se, ci_high=std_all + _Z975 * std_se)
     if len(labels) == 1:
         estimates = estimates.drop(columns="group")
         standardized = standardized.drop(columns="group")
@@ -532,7 +632,7 @@ def cfa(
     N`. The baseline model has free variances only. Hu & Bentler (1999, *Struct
     Equ Modeling* 6:1-55) cut-offs: CFI and TLI ≥ .95, RMSEA ≤ .06, SRMR ≤ .08,
     and their combination rule SRMR ≤ .08 with CFI ≥ .95 or RMSEA ≤ .06
-    (:attr:`CFAResult.fit_verdict`).
+    (``CFAResult.apa(verdict=True)``).
 
     Modification indices are lavaan's score tests (Sörbom 1989, *Psychometrika*
     54:371-384; EPC: Saris, Satorra & Sörbom 1987, *Sociol Methodol* 17:105-129): for
@@ -560,4 +660,5 @@ def cfa(
     spec = as_spec(model)
     data = _by_short_names(data, model)
     data_ = _prepare(data, spec, group=group, missing=missing, ordinal=bool(ordinal))
-    return _fit(spec, data_, std_lv=bool(std_lv), meanstructure=group is not None)
+    return _fit(spec, data_, std_lv=bool(std_lv), meanstructure=group is not None,
+                missing=missing)

@@ -85,10 +85,10 @@ def _chisq_indices(engine: _Engine, chisq: float) -> dict[str, float]:
     pclose = (float(stats.ncx2.sf(chisq, df, n * df * 0.05**2 / n_groups))
               if df > 0 else math.nan)
     return {
-        "chisq": chisq, "df": df, "pvalue": pvalue,
-        "baseline_chisq": base, "baseline_df": base_df, "baseline_pvalue": base_p,
-        "cfi": cfi, "tli": tli, "rmsea": rmsea, "rmsea_ci_lower": low,
-        "rmsea_ci_upper": high, "rmsea_pvalue": pclose,
+        "chisq": chisq, "df": df, "p_value": pvalue,
+        "baseline_chisq": base, "baseline_df": base_df, "baseline_p_value": base_p,
+        "cfi": cfi, "tli": tli, "rmsea": rmsea, "rmsea_ci_low": low,
+        "rmsea_ci_high": high, "rmsea_p_value": pclose,
     }
 
 

@@ -38,7 +38,7 @@ from typing import Any
 import pandas as pd
 
 from peereval._format import fmt
-from peereval._options import Choice, checked
+from peereval._options import Choice, checked, deprecated_alias, renamed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.validity import _content_cvi as cvi
@@ -90,7 +90,12 @@ class ContentValidity(Result):
         ``source``.
     n_experts, n_items
         Panel size (expert columns of the relevance table, or of the essentiality
-        table when there is none) and number of items.
+        table when there is none) and number of items. ``n`` is ``n_experts``.
+    n_dropped
+        Experts of the panel who gave no valid rating at all (every cell blank or
+        "not applicable"), so that nothing of theirs enters an index.
+    relevance_scale
+        Points of the relevance scale the ratings were read on.
     scvi_ave, scvi_ua
         Scale-level indices over all items (NaN without relevance ratings).
     cvr_method, alpha
@@ -130,6 +135,15 @@ class ContentValidity(Result):
     alpha: float
     title: str = "Content validity"
     settings: ContentValidityRules = field(default_factory=ContentValidityRules)
+    n_dropped: int = 0
+    relevance_scale: int = 4
+
+    dropped = deprecated_alias("eliminated")
+
+    @property
+    def n(self) -> int:
+        """The panel size (``n_experts``): the observations are the experts."""
+        return self.n_experts
 
     @property
     def decisions(self) -> pd.Series:
@@ -153,9 +167,59 @@ class ContentValidity(Result):
         return self._listed("revise")
 
     @property
-    def dropped(self) -> list[str]:
-        """Items to drop."""
+    def eliminated(self) -> list[str]:
+        """Items the rules would drop (decision ``"drop"``)."""
         return self._listed("drop")
+
+    def methods(self) -> str:
+        """How content validity was judged, as a methods sentence.
+
+        Built from the analysis's own settings: the panel, the questions it answered,
+        the relevance scale and every rule applied (:attr:`rules`, from the
+        :class:`ContentValidityRules` passed as ``rules=``).
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from peereval.validity import ContentValidityRules, content_validity
+        >>> rows = ["444444", "434434", "444444", "444444", "344444", "234334"]
+        >>> ratings = pd.DataFrame([[int(c) for c in r] for r in rows],
+        ...                        index=[f"item{i}" for i in range(1, 7)],
+        ...                        columns=[f"e{j}" for j in range(1, 7)])
+        >>> rules = ContentValidityRules(icvi_threshold="lynn")
+        >>> print(content_validity(ratings, rules=rules).methods())
+        ... # doctest: +NORMALIZE_WHITESPACE
+        A panel of 6 experts rated 6 items for relevance (on a 4-point scale). Rules
+        applied: relevance: I-CVI = share of experts rating the item 3 or 4 of 4; pass
+        when I-CVI, printed to two decimals, is at least 1.00 with 3-5 experts, .83 with
+        6-8 and .78 with 9 or more (Lynn 1986); relevance: marginal (revise) when I-CVI
+        is below the threshold but at least .70; fail (drop) below .70 (Zamanzadeh et
+        al. 2015); relevance: modified kappa = (I-CVI - p_c)/(1 - p_c), p_c = C(N, A)
+        0.5^N; poor below .40, fair .40-.59, good .60-.74, excellent above .74
+        (reported, not used in the decision) (Polit, Beck & Owen 2007; Cicchetti &
+        Sparrow 1981); decision: drop when any criterion fails; revise when none fails
+        and at least one is marginal; keep when all pass (peereval); scale: S-CVI/Ave
+        (mean I-CVI) at least .90; S-CVI/UA (share of items with I-CVI = 1) at least .80
+        (Polit & Beck 2006; Shi, Mo & Sun 2012).
+        """
+        asked = []
+        if self.items["icvi"].notna().any():
+            asked.append(f"relevance (on a {self.relevance_scale}-point scale)")
+        if self.items["cvr"].notna().any() or self.items["n_cvr"].notna().any():
+            asked.append("essentiality")
+        if self.items["impact"].notna().any():
+            asked.append("importance (impact score)")
+        panel = f"{self.n_experts} experts"
+        if self.n_dropped:
+            panel += f", {self.n_dropped} of whom gave no valid rating"
+        rules = "; ".join(f"{row.criterion}: {row.rule} ({_cite(row.source)})"
+                          for row in self.rules.itertuples())
+        return (f"A panel of {panel} rated {self.n_items} items for "
+                + " and ".join(asked) + f". Rules applied: {rules}.")
 
     def apa(self) -> str:
         items = self.items
@@ -223,10 +287,11 @@ _INT_COLUMNS = ("n_experts", "n_missing", "n_relevant", "n_relevant_min", "n_cvr
 # ------------------------------------------------------------------ the function
 
 
+@renamed(ratings="data")
 @checked(relevance_scale=Choice((4, 6)), importance_scale=Choice((4, 5, 6, 7)),
          essential_code=Choice((None, 1, 3)))
 def content_validity(
-    ratings: pd.DataFrame | None,
+    data: pd.DataFrame | None,
     *,
     essentiality: pd.DataFrame | None = None,
     importance: pd.DataFrame | None = None,
@@ -243,8 +308,9 @@ def content_validity(
 
     Parameters
     ----------
-    ratings
-        Relevance ratings, one row per item (the index, or a column named ``item``)
+    data
+        The relevance ratings (formerly ``ratings=``, which still works with a
+        :class:`DeprecationWarning`), one row per item (the index, or a column named ``item``)
         and one column per expert: the numbers 1-4 (1 not relevant, 2 somewhat
         relevant, 3 quite relevant, 4 highly relevant) or those labels, in English
         or Persian (``مرتبط نیست`` ... ``کاملاً مرتبط``, also the ``مربوط`` forms).
@@ -413,7 +479,7 @@ def content_validity(
     0         10       9      0.62
     """
     rules = _resolve_rules(rules, deprecated)
-    tables = _read_tables(ratings, essentiality, importance, item, experts)
+    tables = _read_tables(data, essentiality, importance, item, experts)
     codes = _code_tables(tables, relevance_scale, importance_scale, essential_code)
     panel_tables.check_coverage(codes, stacklevel=user_stacklevel())
     essential_value = 3 if essential_code is None else essential_code
@@ -434,7 +500,24 @@ def content_validity(
                           essential_code=essential_value),
         n_experts=n_experts, n_items=len(order),
         scvi_ave=float(first["scvi_ave"]), scvi_ua=float(first["scvi_ua"]),
-        cvr_method=rules.cvr_method, alpha=float(rules.alpha), settings=rules)
+        cvr_method=rules.cvr_method, alpha=float(rules.alpha), settings=rules,
+        n_dropped=_silent_experts(codes), relevance_scale=relevance_scale)
+
+
+def _cite(source: str) -> str:
+    """A rule's source as an in-text citation: "Lynn (1986)" becomes "Lynn 1986"."""
+    return source.replace(" (", " ").replace(")", "")
+
+
+def _silent_experts(codes: dict[str, pd.DataFrame | None]) -> int:
+    """Experts with no valid relevance or essentiality rating at all."""
+    answered: dict[str, bool] = {}
+    for name, coded in codes.items():
+        if coded is None or name == "importance":
+            continue
+        for expert, any_valid in coded.notna().any(axis=0).items():
+            answered[str(expert)] = answered.get(str(expert), False) or bool(any_valid)
+    return sum(not valid for valid in answered.values())
 
 
 # ------------------------------------------------------------------ its steps

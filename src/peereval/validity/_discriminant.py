@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from peereval._format import fmt
-from peereval._options import checked
+from peereval._options import checked, deprecated_alias, renamed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.validity._cfa import CFAResult, cfa
@@ -46,8 +46,8 @@ class DiscriminantValidity(Result):
         ``verdict`` in words.
     correlation
         ``"pearson"`` or ``"polychoric"``: the item correlations behind HTMT.
-    n_obs
-        Respondents behind the CFA.
+    n, n_dropped
+        Respondents behind the CFA, and rows it left out (listwise).
     cfa
         The fitted model the coefficients come from.
 
@@ -57,7 +57,7 @@ class DiscriminantValidity(Result):
     >>> from peereval.validity import discriminant_validity
     >>> study = peereval.load_sample()
     >>> result = discriminant_validity(study.scores.items, study.instrument)
-    >>> result.n_obs, round(float(result.htmt.loc["support", "belonging"]), 3)
+    >>> result.n, round(float(result.htmt.loc["support", "belonging"]), 3)
     (111, 0.391)
     """
 
@@ -66,9 +66,13 @@ class DiscriminantValidity(Result):
     htmt: pd.DataFrame
     pairs: pd.DataFrame
     correlation: str
-    n_obs: int
+    n: int
     cfa: CFAResult
+    n_dropped: int = 0
+    absolute: bool = False
     title: str = "Convergent and discriminant validity"
+
+    n_obs = deprecated_alias("n")
 
     def to_frame(self) -> pd.DataFrame:
         """The per-factor table (see :attr:`factors`)."""
@@ -84,6 +88,47 @@ class DiscriminantValidity(Result):
             ok = int(f["fornell_larcker_ok"].sum())
             text += f"; Fornell-Larcker criterion met for {ok} of {len(f)} factors"
         return text[0].upper() + text[1:]
+
+    def methods(self) -> str:
+        """How convergent and discriminant validity were assessed, as a methods sentence.
+
+        Built from the analysis's own settings: the CFA it rests on (estimator,
+        missing-data rule, n), the item correlations behind HTMT and whether they
+        were taken as absolute values.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> from peereval.validity import discriminant_validity
+        >>> study = peereval.load_sample()
+        >>> result = discriminant_validity(study.scores.items, study.instrument)
+        >>> print(result.methods())  # doctest: +NORMALIZE_WHITESPACE
+        Composite reliability and average variance extracted (AVE) were computed from
+        the standardised solution of a CFA fitted by maximum likelihood (listwise
+        deletion; n = 111, 27 dropped), against CR ≥ .70 and AVE ≥ .50; discriminant
+        validity by the Fornell-Larcker criterion and the heterotrait-monotrait ratio
+        (HTMT) of the Pearson item correlations, against .85 (strict) and .90
+        (liberal).
+        """
+        fit = self.cfa
+        estimator = ("maximum likelihood on polychoric correlations" if fit.ordinal
+                     else "maximum likelihood")
+        rule = "listwise deletion" if fit.missing == "listwise" else fit.missing
+        sign = "absolute " if self.absolute else ""
+        kind = "Pearson" if self.correlation == "pearson" else self.correlation
+        return (f"Composite reliability and average variance extracted (AVE) were "
+                f"computed from the standardised solution of a CFA fitted by {estimator} "
+                f"({rule}; n = {self.n}, {self.n_dropped} dropped), against CR ≥ "
+                f"{fmt(CR_MIN, leading_zero=False)} and AVE ≥ "
+                f"{fmt(AVE_MIN, leading_zero=False)}; discriminant validity by the "
+                f"Fornell-Larcker criterion and the heterotrait-monotrait ratio (HTMT) of "
+                f"the {sign}{kind} item correlations, against "
+                f"{fmt(HTMT_STRICT, leading_zero=False)} (strict) and "
+                f"{fmt(HTMT_LIBERAL, leading_zero=False)} (liberal).")
 
 
 def _range(values: pd.Series) -> str:
@@ -110,9 +155,10 @@ def _pair_verdict(r: float, htmt: float, fl_ok: bool) -> str:
     return f"{ht}; {fl}"
 
 
+@renamed(fit="data")
 @checked(missing=LISTWISE_ONLY)
 def discriminant_validity(
-    fit: CFAResult | Any,
+    data: CFAResult | Any,
     model: Any = None,
     *,
     std_lv: bool = False,
@@ -124,12 +170,13 @@ def discriminant_validity(
 
     Parameters
     ----------
-    fit
-        A fitted :class:`~peereval.validity.CFAResult` (one group), or the data, in
-        which case ``model`` is fitted first with :func:`peereval.validity.cfa`
-        (``std_lv``, ``missing`` and ``ordinal`` are passed on).
+    data
+        The data, in which case ``model`` is fitted first with
+        :func:`peereval.validity.cfa` (``std_lv``, ``missing`` and ``ordinal`` are
+        passed on), or a fitted :class:`~peereval.validity.CFAResult` (one group).
+        Formerly ``fit=``, which still works with a :class:`DeprecationWarning`.
     model
-        The measurement model, when ``fit`` is data.
+        The measurement model, when ``data`` is data.
     absolute
         Use absolute item correlations in HTMT (as R's semTools does by default);
         ``False`` uses them as they are (Henseler et al.'s formula), which assumes
@@ -187,9 +234,9 @@ def discriminant_validity(
     >>> result.factors[["factor", "cr", "ave"]].round(3).to_numpy().tolist()
     [['support', 0.847, 0.483], ['adjustment', 0.783, 0.382], ['belonging', 0.798, 0.404]]
     """
-    result = _fitted(fit, model, std_lv=std_lv, missing=missing, ordinal=ordinal)
+    result = _fitted(data, model, std_lv=std_lv, missing=missing, ordinal=ordinal)
     std = result.standardized
-    loadings = std[(std["op"] == "=~") & (result.estimates["est"] != 0)]
+    loadings = std[(std["op"] == "=~") & (result.estimates["estimate"] != 0)]
     factors = list(result.factors)
     items = {f: list(loadings.loc[loadings["lhs"] == f, "rhs"]) for f in factors}
     phi = result.factor_correlations
@@ -203,7 +250,7 @@ def discriminant_validity(
     return DiscriminantValidity(
         factors=table, fornell_larcker=fl, htmt=htmt, pairs=_pair_table(table, phi, htmt),
         correlation="polychoric" if result.ordinal else "pearson",
-        n_obs=result.n_obs, cfa=result)
+        n=result.n, cfa=result, n_dropped=result.n_dropped, absolute=bool(absolute))
 
 
 def _fitted(fit: Any, model: Any, *, std_lv: bool, missing: Literal["listwise"],

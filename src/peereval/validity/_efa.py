@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import typing
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -27,9 +29,9 @@ from peereval._factor import (
     varimax,
 )
 from peereval._format import fmt
-from peereval._options import Interval, checked
+from peereval._options import Interval, checked, deprecated_alias
 from peereval._results import Result
-from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
+from peereval.errors import OptionError, PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.reliability._data import check_variance, item_frame, pairwise_cov
 from peereval.validity._matrix import correlation_input
 
@@ -77,8 +79,8 @@ class EFAResult(Result):
     --------
     >>> import peereval
     >>> from peereval.validity import efa
-    >>> result = efa(peereval.load_sample().scores.items, 3)
-    >>> result.method, result.rotation, result.n_obs, result.loadings.shape
+    >>> result = efa(peereval.load_sample().scores.items, n_factors=3)
+    >>> result.method, result.rotation, result.n, result.loadings.shape
     ('minres', 'oblimin', 111, (18, 3))
     """
 
@@ -93,14 +95,17 @@ class EFAResult(Result):
     method: str
     rotation: str
     n_factors: int
-    n_obs: int
+    n: int
     n_dropped: int
     correlation: str
     converged: bool
     heywood: tuple[str, ...]
     _uniq_for_scores: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
     _matrix: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
+    missing: str = "listwise"
     title: str = "Exploratory factor analysis"
+
+    n_obs = deprecated_alias("n")
 
     def to_frame(self) -> pd.DataFrame:
         out = self.loadings.copy()
@@ -154,11 +159,48 @@ class EFAResult(Result):
         rot = "no rotation" if self.rotation == "none" else f"{self.rotation} rotation"
         explained = self.variance["cumulative"].iloc[-1]
         text = (f"{self.n_factors} factor(s) extracted by {method} with {rot} explained "
-                f"{explained:.0%} of the variance (n = {self.n_obs})")
+                f"{explained:.0%} of the variance (n = {self.n})")
         if self.fit.get("rmsea") is not None and np.isfinite(self.fit.get("rmsea", np.nan)):
             text += (f"; TLI = {fmt(self.fit['tli'], leading_zero=False)}, RMSEA = "
                      f"{fmt(self.fit['rmsea'], 3, leading_zero=False)}")
         return text
+
+    def methods(self) -> str:
+        """How the factors were extracted and rotated, as a methods sentence.
+
+        Built from the solution's own settings: the number of factors, the
+        extraction method, the rotation, the correlations factored and the
+        missing-data rule.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> from peereval.validity import efa
+        >>> items = peereval.load_sample().scores.items
+        >>> print(efa(items, n_factors=3, rotation="promax").methods())
+        ... # doctest: +NORMALIZE_WHITESPACE
+        A 3-factor solution for 18 items was extracted by minimum residual from the
+        Pearson correlations and rotated by promax (oblique); listwise deletion (n =
+        111; 27 rows dropped).
+        """
+        method = _METHOD_NAMES[self.method]
+        if self.rotation == "none":
+            rotation = "left unrotated"
+        else:
+            kind = "oblique" if self.rotation in OBLIQUE else "orthogonal"
+            rotation = f"rotated by {self.rotation} ({kind})"
+        correlations = ("polychoric correlations" if self.correlation == "polychoric"
+                        else "Pearson correlations")
+        rule = (f"{self.missing} deletion" if self.missing in ("listwise", "pairwise")
+                else self.missing)
+        dropped = "row" if self.n_dropped == 1 else "rows"
+        return (f"A {self.n_factors}-factor solution for {len(self.loadings)} items was "
+                f"extracted by {method} from the {correlations} and {rotation}; {rule} "
+                f"(n = {self.n}; {self.n_dropped} {dropped} dropped).")
 
 
 def factor_input(data: Any, items: Sequence[str] | None, *, missing: str,
@@ -298,12 +340,44 @@ def _rmsea_interval(chisq: float, dof: float, n_obs: int, level: float = 0.90
     return bound(1 - tail), bound(tail)
 
 
+F = typing.TypeVar("F", bound=Callable[..., Any])
+
+
+def _n_factors_by_position(function: F) -> F:
+    """Keep the old order ``efa(data, n_factors, items)`` working for one release.
+
+    ``keyword_only`` cannot express this change, since ``items`` moved in front of
+    ``n_factors``: an int as the second positional argument is taken as ``n_factors``
+    (and a third as ``items``), with a DeprecationWarning.
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if (len(args) >= 2 and isinstance(args[1], int | np.integer)
+                and not isinstance(args[1], bool)):
+            for name, value in zip(("n_factors", "items"), args[1:3], strict=False):
+                if name in kwargs:
+                    raise OptionError(f"{function.__name__}(): {name} is given both by "
+                                      "position and by name", hint=f"give {name}= only")
+                kwargs[name] = value
+            warnings.warn(f"{function.__name__}(data, n_factors, items) is deprecated since "
+                          f"peereval 0.1: use {function.__name__}(data, items, "
+                          "n_factors=...)", DeprecationWarning, stacklevel=2)
+            args = (args[0], *args[3:])
+        return function(*args, **kwargs)
+
+    if hasattr(function, "__peereval_options__"):
+        wrapper.__peereval_options__ = function.__peereval_options__  # type: ignore[attr-defined]
+    return typing.cast(F, wrapper)
+
+
+@_n_factors_by_position
 @checked(n_factors=Interval(1, None, integer=True))
 def efa(
     data: Any,
-    n_factors: int,
     items: Sequence[str] | None = None,
     *,
+    n_factors: int,
     method: Method = "minres",
     rotation: Rotation = "oblimin",
     missing: Literal["listwise", "pairwise"] = "listwise",
@@ -319,7 +393,9 @@ def efa(
         correlation from the respondents who answered both items, with n the number
         of respondents for the fit statistics (as ``psych::fa`` on raw data).
     n_factors
-        Factors to extract (see :func:`peereval.validity.factor_retention`).
+        Factors to extract (see :func:`peereval.validity.factor_retention`); a
+        required keyword. The old order ``efa(data, 3)`` or ``efa(data, 3, items)``
+        still works for one release, with a :class:`DeprecationWarning`.
     method
         ``"minres"`` (minimum residual, default), ``"ml"`` (maximum likelihood),
         ``"pa"`` (iterated principal axis) or ``"pc"`` (principal components).
@@ -350,7 +426,7 @@ def efa(
     >>> import peereval
     >>> from peereval.validity import efa
     >>> study = peereval.load_sample()
-    >>> result = efa(study.scores.items, 3)   # R: psych::fa(items, 3)
+    >>> result = efa(study.scores.items, n_factors=3)   # R: psych::fa(items, 3)
     >>> result.loadings.shape
     (18, 3)
     >>> sorted(result.sorted().index[:6])[:3]
@@ -418,7 +494,7 @@ def efa(
         uniquenesses=pd.Series(uniqueness, index=names, name="uniqueness"),
         variance=variance, eigenvalues=eigenvalues,
         fit=_fit_statistics(matrix, pattern, phi, n_obs),
-        method=method, rotation=rotation, n_factors=n_factors, n_obs=n_obs,
+        method=method, rotation=rotation, n_factors=n_factors, n=n_obs,
         n_dropped=dropped, correlation=kind, converged=converged, heywood=heywood,
-        _uniq_for_scores=uniqueness, _matrix=matrix,
+        _uniq_for_scores=uniqueness, _matrix=matrix, missing=missing,
     )

@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from peereval._format import fmt, fmt_p
-from peereval._options import checked
+from peereval._options import checked, deprecated_alias
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.validity._efa import factor_input
@@ -48,19 +48,21 @@ class Factorability(Result):
         Overall measure of sampling adequacy and Kaiser's word for it.
     msa
         One row per item: ``item``, ``msa``, ``label``.
-    chi_square, df, p
+    chi_square, df, p_value
         Bartlett's (1951) test that the correlation matrix is an identity matrix.
     determinant
         Of the correlation matrix; near zero means near-singular (multicollinearity).
-    n_obs, n_dropped, correlation
+    n, n_dropped, correlation
         Respondents used, dropped, and ``"pearson"`` or ``"polychoric"``.
+    missing
+        The missing-data rule (``"listwise"`` or ``"pairwise"``).
 
     Examples
     --------
     >>> import peereval
     >>> from peereval.validity import factorability
     >>> result = factorability(peereval.load_sample().scores.items)
-    >>> round(result.kmo, 2), result.kmo_label, result.n_obs
+    >>> round(result.kmo, 2), result.kmo_label, result.n
     (0.78, 'middling', 111)
     """
 
@@ -69,12 +71,16 @@ class Factorability(Result):
     msa: pd.DataFrame
     chi_square: float
     df: int
-    p: float
+    p_value: float
     determinant: float
-    n_obs: int
+    n: int
     n_dropped: int
     correlation: str
+    missing: str = "listwise"
     title: str = "Factorability"
+
+    p = deprecated_alias("p_value")
+    n_obs = deprecated_alias("n")
 
     def to_frame(self) -> pd.DataFrame:
         return self.msa.copy()
@@ -86,8 +92,41 @@ class Factorability(Result):
 
     def apa(self) -> str:
         return (f"KMO = {fmt(self.kmo, leading_zero=False)} ({self.kmo_label}); Bartlett's "
-                f"test χ²({self.df}) = {fmt(self.chi_square)}, {fmt_p(self.p)}; "
-                f"n = {self.n_obs}")
+                f"test χ²({self.df}) = {fmt(self.chi_square)}, {fmt_p(self.p_value)}; "
+                f"n = {self.n}")
+
+    def methods(self) -> str:
+        """How factorability was judged, as a methods sentence.
+
+        Built from the analysis's own settings: the correlations tested and the
+        missing-data rule.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> from peereval.validity import factorability
+        >>> items = peereval.load_sample().scores.items
+        >>> print(factorability(items, missing="pairwise").methods())
+        ... # doctest: +NORMALIZE_WHITESPACE
+        The factorability of the 18 items' Pearson correlation matrix was judged by the
+        Kaiser-Meyer-Olkin measure of sampling adequacy (overall and per item, with
+        Kaiser's 1974 labels), Bartlett's test of sphericity and the determinant;
+        pairwise deletion (n = 138; 0 rows dropped).
+        """
+        correlations = ("polychoric correlation matrix" if self.correlation == "polychoric"
+                        else "Pearson correlation matrix")
+        rule = (f"{self.missing} deletion" if self.missing in ("listwise", "pairwise")
+                else self.missing)
+        dropped = "row" if self.n_dropped == 1 else "rows"
+        return (f"The factorability of the {len(self.msa)} items' {correlations} was "
+                "judged by the Kaiser-Meyer-Olkin measure of sampling adequacy (overall "
+                "and per item, with Kaiser's 1974 labels), Bartlett's test of sphericity "
+                f"and the determinant; {rule} (n = {self.n}; {self.n_dropped} {dropped} "
+                "dropped).")
 
 
 @checked()
@@ -159,4 +198,5 @@ def factorability(data: Any, items: Sequence[str] | None = None, *,
     table = pd.DataFrame({"item": names, "msa": msa,
                           "label": [kaiser_label(v) for v in msa]})
     return Factorability(kmo, kaiser_label(kmo), table, float(chi), df,
-                         float(stats.chi2.sf(chi, df)), determinant, n_obs, dropped, kind)
+                         float(stats.chi2.sf(chi, df)), determinant, n_obs, dropped, kind,
+                         missing=missing)

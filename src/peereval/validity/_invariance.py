@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from peereval._format import fmt, fmt_p
-from peereval._options import checked
+from peereval._options import checked, deprecated_alias
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.validity._cfa import CFAResult, _fit
@@ -44,9 +44,9 @@ class InvarianceResult(Result):
     ----------
     table
         One row per level (``configural``, ``metric``, ``scalar``): ``chisq``, ``df``,
-        ``pvalue``, ``cfi``, ``tli``, ``rmsea`` (with ``rmsea_ci_lower``,
-        ``rmsea_ci_upper``), ``srmr``, ``aic``, ``bic``; against the previous level
-        (``compared_with``): ``delta_chisq``, ``delta_df``, ``delta_pvalue`` (the
+        ``p_value``, ``cfi``, ``tli``, ``rmsea`` (with ``rmsea_ci_low``,
+        ``rmsea_ci_high``), ``srmr``, ``aic``, ``bic``; against the previous level
+        (``compared_with``): ``delta_chisq``, ``delta_df``, ``delta_p_value`` (the
         likelihood-ratio test, lavaan's ``lavTestLRT``), ``delta_cfi``,
         ``delta_rmsea``, ``delta_srmr`` (constrained minus less constrained),
         ``chen`` and ``cheung_rensvold`` (criterion met) and ``verdict`` in words.
@@ -55,7 +55,7 @@ class InvarianceResult(Result):
     highest
         The most constrained level that holds by Chen's criteria (``"configural"``
         when metric invariance does not hold).
-    group, groups, n_by_group, n_obs, n_dropped, dropped
+    group, groups, n_by_group, n, n_dropped, dropped
         The grouping variable, its groups (in order of first appearance, lavaan's
         order; the first is the reference group whose factor means are fixed at 0),
         their sizes and the rows dropped (listwise) and why.
@@ -88,11 +88,13 @@ class InvarianceResult(Result):
     group: str
     groups: tuple[str, ...]
     n_by_group: tuple[int, ...]
-    n_obs: int
+    n: int
     n_dropped: int
     dropped: str
     warnings: tuple[str, ...]
     title: str = "Measurement invariance"
+
+    n_obs = deprecated_alias("n")
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
@@ -110,13 +112,62 @@ class InvarianceResult(Result):
             held = "held" if row.chen else "did not hold"
             parts.append(
                 f"{row.level} invariance {held} (Δχ²({int(row.delta_df)}) = "
-                f"{fmt(row.delta_chisq)}, {fmt_p(row.delta_pvalue)}; "
+                f"{fmt(row.delta_chisq)}, {fmt_p(row.delta_p_value)}; "
                 f"ΔCFI = {fmt(row.delta_cfi, 3, leading_zero=False)}; "
                 f"ΔRMSEA = {fmt(row.delta_rmsea, 3, leading_zero=False)})")
         if not parts:
             return ""
         text = "; ".join(parts)
         return text[0].upper() + text[1:]
+
+    def methods(self) -> str:
+        """How invariance was tested, as a methods sentence.
+
+        Built from the models actually fitted: the levels, the grouping variable and
+        its groups, how the factors were scaled, the missing-data rule and the
+        criteria applied.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import warnings
+        >>> import peereval
+        >>> from peereval.validity import invariance
+        >>> study = peereval.load_sample()
+        >>> linked = peereval.link(study.screened, study.records, key="x" * 32)
+        >>> items = study.instrument.score(linked.responses).items
+        >>> sex = linked.records.data["sex"].reindex(items.index).rename("sex")
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")  # small groups
+        ...     result = invariance(items, "support =~ Q1_1 + Q1_2 + Q1_3 + Q1_4", sex,
+        ...                         levels=("configural", "metric"))
+        >>> print(result.methods())  # doctest: +NORMALIZE_WHITESPACE
+        Measurement invariance across sex (F: n = 77, M: n = 55) was tested by fitting
+        nested multi-group CFA models by maximum likelihood (configural, metric), each
+        factor scaled by its first item; listwise deletion (n = 132; 6 dropped). Each
+        model was compared with the one before by the χ² difference test and held when
+        ΔCFI ≥ −.010 and ΔRMSEA ≤ .015 (Chen 2007); Cheung and Rensvold's (2002) ΔCFI ≥
+        −.01 is also reported.
+        """
+        levels = list(self.fits)
+        fit = self.fits[levels[0]]
+        groups = ", ".join(f"{g}: n = {n}"
+                           for g, n in zip(self.groups, self.n_by_group, strict=True))
+        scaling = ("the factor variances fixed at 1 in the first group" if fit.std_lv
+                   else "each factor scaled by its first item")
+        rule = "listwise deletion" if fit.missing == "listwise" else fit.missing
+        text = (f"Measurement invariance across {self.group} ({groups}) was tested by "
+                f"fitting nested multi-group CFA models by maximum likelihood ("
+                + ", ".join(levels) + f"), {scaling}; {rule} (n = {self.n}; "
+                f"{self.n_dropped} dropped).")
+        if len(levels) > 1:
+            text += (" Each model was compared with the one before by the χ² difference "
+                     "test and held when ΔCFI ≥ −.010 and ΔRMSEA ≤ .015 (Chen 2007); "
+                     "Cheung and Rensvold's (2002) ΔCFI ≥ −.01 is also reported.")
+        return text
 
 
 def _verdict_configural(fit: CFAResult) -> str:
@@ -135,8 +186,8 @@ def _verdict(level: str, row: dict[str, Any], previous_held: bool, previous: str
     dcfi = fmt(row["delta_cfi"], 3, leading_zero=False)
     drmsea = fmt(row["delta_rmsea"], 3, leading_zero=False)
     lrt = (f"Δχ²({int(row['delta_df'])}) = {fmt(row['delta_chisq'])}, "
-           f"{fmt_p(row['delta_pvalue'])}")
-    significant = row["delta_pvalue"] < 0.05
+           f"{fmt_p(row['delta_p_value'])}")
+    significant = row["delta_p_value"] < 0.05
     if row["chen"]:
         text = (f"{level} invariance ({_WHAT[level]}) holds: ΔCFI = {dcfi} (criterion "
                 f"≥ −.010) and ΔRMSEA = {drmsea} (≤ .015; Chen 2007)")
@@ -274,11 +325,11 @@ def invariance(
     for level in levels:
         fit = fits[level]
         row: dict[str, Any] = {
-            "level": level, "chisq": fit.chisq, "df": fit.df, "pvalue": fit.pvalue,
+            "level": level, "chisq": fit.chisq, "df": fit.df, "p_value": fit.p_value,
             "cfi": fit.cfi, "tli": fit.tli, "rmsea": fit.rmsea,
-            "rmsea_ci_lower": fit.rmsea_ci_lower, "rmsea_ci_upper": fit.rmsea_ci_upper,
+            "rmsea_ci_low": fit.rmsea_ci_low, "rmsea_ci_high": fit.rmsea_ci_high,
             "srmr": fit.srmr, "aic": fit.aic, "bic": fit.bic, "compared_with": "",
-            "delta_chisq": math.nan, "delta_df": math.nan, "delta_pvalue": math.nan,
+            "delta_chisq": math.nan, "delta_df": math.nan, "delta_p_value": math.nan,
             "delta_cfi": math.nan, "delta_rmsea": math.nan, "delta_srmr": math.nan,
             "chen": np.nan, "cheung_rensvold": np.nan,
         }
@@ -291,7 +342,7 @@ def invariance(
             delta_df = fit.df - base.df
             row.update(
                 compared_with=previous, delta_chisq=delta_chisq, delta_df=delta_df,
-                delta_pvalue=(float(stats.chi2.sf(delta_chisq, delta_df))
+                delta_p_value=(float(stats.chi2.sf(delta_chisq, delta_df))
                               if delta_df > 0 else math.nan),
                 delta_cfi=fit.cfi - base.cfi, delta_rmsea=fit.rmsea - base.rmsea,
                 delta_srmr=fit.srmr - base.srmr)
@@ -312,5 +363,5 @@ def invariance(
         table=table, fits=fits, highest=highest,
         group=group if isinstance(group, str) else str(getattr(group, "name", None)
                                                        or "group"),
-        groups=first.groups, n_by_group=first.n_by_group, n_obs=first.n_obs,
+        groups=first.groups, n_by_group=first.n_by_group, n=first.n,
         n_dropped=first.n_dropped, dropped=first.dropped, warnings=tuple(notes))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from peereval._factor import minres
-from peereval._options import Interval, checked
+from peereval._options import Interval, checked, deprecated_alias
 from peereval._parallel import blocks_for, map_blocks
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
@@ -19,6 +20,31 @@ from peereval.validity._efa import factor_input
 
 __all__ = ["FactorRetention", "MAPResult", "ParallelAnalysis", "factor_retention",
            "map_test", "parallel_analysis", "simulate_null_correlations"]
+
+_RULE_TEXT_DEPRECATED = ("MAPResult.rule_text is deprecated since peereval 0.1: use "
+                         "MAPResult.methods()")
+
+
+def _correlations(kind: str) -> str:
+    return "polychoric correlations" if kind == "polychoric" else "Pearson correlations"
+
+
+def _seed_words(seed: str) -> str:
+    """The recorded seed (see ``describe_seed``) as words for a methods sentence."""
+    if seed.startswith("none"):
+        return "no seed, so not reproducible"
+    return f"seed {seed}" if seed.lstrip("-").isdigit() else seed
+
+
+def _percent(quantile: float) -> str:
+    return f"{quantile * 100:g}th"
+
+
+def _rule(missing: str, n: int, n_dropped: int) -> str:
+    rule = f"{missing} deletion" if missing in ("listwise", "pairwise") else missing
+    rows = "row" if n_dropped == 1 else "rows"
+    return f"{rule} (n = {n}; {n_dropped} {rows} dropped)"
+
 
 #: Simulated matrices built at once (each p x p); bounds memory for large p.
 _BATCH_ENTRIES = 4_000_000
@@ -108,10 +134,13 @@ class ParallelAnalysis(Result):
     quantile: float
     factor_method: str
     seed: str
-    n_obs: int
+    n: int
     n_dropped: int
     correlation: str
+    missing: str = "listwise"
     title: str = "Parallel analysis"
+
+    n_obs = deprecated_alias("n")
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
@@ -120,6 +149,39 @@ class ParallelAnalysis(Result):
         return (f"Parallel analysis ({self.n_iter} simulated data sets, "
                 f"{self.quantile:.0%} quantile) suggested {self.n_components} component(s) "
                 f"and {self.n_factors} factor(s)")
+
+    def methods(self) -> str:
+        """How the parallel analysis was run, as a methods sentence.
+
+        Built from the analysis's own settings: the number of simulated data sets,
+        the quantile, the communalities of the reduced matrices, the seed, the
+        correlations and the missing-data rule.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> from peereval.validity import parallel_analysis
+        >>> items = peereval.load_sample().scores.items
+        >>> print(parallel_analysis(items, n_iter=50, quantile=0.99, seed=7).methods())
+        ... # doctest: +NORMALIZE_WHITESPACE
+        Horn's (1965) parallel analysis compared the eigenvalues of the Pearson
+        correlations of the items (and of the reduced matrix, with squared multiple
+        correlations on the diagonal) with the 99th quantile of those of 50 simulated
+        data sets of uncorrelated normal variables of the same size (seed 7); listwise
+        deletion (n = 111; 27 rows dropped).
+        """
+        diagonal = ("squared multiple correlations" if self.factor_method == "smc"
+                    else "one-factor minimum residual communalities")
+        return (f"Horn's (1965) parallel analysis compared the eigenvalues of the "
+                f"{_correlations(self.correlation)} of the items (and of the reduced "
+                f"matrix, with {diagonal} on the diagonal) with the "
+                f"{_percent(self.quantile)} quantile of those of {self.n_iter:,} "
+                f"simulated data sets of uncorrelated normal variables of the same size "
+                f"({_seed_words(self.seed)}); {_rule(self.missing, self.n, self.n_dropped)}.")
 
 
 def _count_above(observed: np.ndarray, threshold: np.ndarray) -> int:
@@ -208,7 +270,7 @@ def parallel_analysis(
     return ParallelAnalysis(
         table, _count_above(observed_pc, table["pc_quantile"].to_numpy()),
         _count_above(observed_fa, table["fa_quantile"].to_numpy()), n_iter, quantile,
-        factor_method, describe_seed(seed), n_obs, dropped, kind,
+        factor_method, describe_seed(seed), n_obs, dropped, kind, missing=missing,
     )
 
 
@@ -237,24 +299,67 @@ class MAPResult(Result):
     table: pd.DataFrame
     n_factors: int
     n_factors_4th: int
-    n_obs: int
+    n: int
     rule: str = "velicer"
+    n_dropped: int = 0
+    correlation: str = "pearson"
+    missing: str = "listwise"
     title: str = "Velicer's MAP test"
+
+    n_obs = deprecated_alias("n")
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
-    @property
-    def rule_text(self) -> str:
-        """The counting rule in words."""
+    def _rule_words(self) -> str:
         if self.rule == "psych":
             return "minimum over 1 or more components partialled out, as psych::VSS"
         return "minimum over 0 or more components partialled out, Velicer's rule"
 
+    def _rule_text(self) -> str:
+        warnings.warn(_RULE_TEXT_DEPRECATED, DeprecationWarning, stacklevel=2)
+        return self._rule_words()
+
+    _rule_text.__deprecated__ = _RULE_TEXT_DEPRECATED  # type: ignore[attr-defined]
+    #: Deprecated: the counting rule is part of :meth:`methods`.
+    rule_text = property(_rule_text)
+
     def apa(self) -> str:
         return (f"Velicer's MAP test suggested {self.n_factors} factor(s) "
                 f"({self.n_factors_4th} with the fourth-power revision; "
-                f"{self.rule_text})")
+                f"{self._rule_words()})")
+
+    def methods(self) -> str:
+        """How the MAP test was run, as a methods sentence.
+
+        Built from the test's own settings: the counting rule, the correlations and
+        the missing-data rule.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> from peereval.validity import map_test
+        >>> items = peereval.load_sample().scores.items
+        >>> print(map_test(items, rule="psych").methods())  # doctest: +NORMALIZE_WHITESPACE
+        Velicer's (1976) minimum average partial test (squared partial correlations, and
+        their fourth powers as revised by Velicer, Eaton & Fava 2000) was applied to the
+        Pearson correlations of the items; the number of factors is the minimum over 1
+        or more components partialled out (as psych::VSS counts it); listwise deletion
+        (n = 111; 27 rows dropped).
+        """
+        start = "1" if self.rule == "psych" else "0"
+        source = ("as psych::VSS counts it" if self.rule == "psych"
+                  else "Velicer's original rule")
+        return (f"Velicer's (1976) minimum average partial test (squared partial "
+                f"correlations, and their fourth powers as revised by Velicer, Eaton & Fava "
+                f"2000) was applied to the {_correlations(self.correlation)} of the items; "
+                f"the number of factors is the minimum over {start} or more components "
+                f"partialled out ({source}); "
+                f"{_rule(self.missing, self.n, self.n_dropped)}.")
 
 
 @checked()
@@ -296,7 +401,7 @@ def map_test(data: Any, items: Sequence[str] | None = None, *,
     >>> map_test(peereval.load_sample().scores.items).n_factors
     3
     """
-    matrix, names, n_obs, _, _ = factor_input(
+    matrix, names, n_obs, dropped, kind = factor_input(
         data, items, missing=missing, polychoric=polychoric, what="the MAP test")
     p = len(names)
     values, vectors = np.linalg.eigh(matrix)
@@ -313,7 +418,8 @@ def map_test(data: Any, items: Sequence[str] | None = None, *,
     table = pd.DataFrame(rows)
     counted = table if rule == "velicer" or len(table) < 2 else table.iloc[1:]
     return MAPResult(table, int(counted["average_squared"].idxmin()),
-                     int(counted["average_fourth"].idxmin()), n_obs, rule)
+                     int(counted["average_fourth"].idxmin()), n_obs, rule,
+                     n_dropped=dropped, correlation=kind, missing=missing)
 
 
 @dataclass(frozen=True, repr=False)
@@ -338,6 +444,16 @@ class FactorRetention(Result):
     eigenvalues: np.ndarray
     title: str = "Number of factors"
 
+    @property
+    def n(self) -> int:
+        """Respondents used (those of the parallel analysis)."""
+        return self.parallel.n
+
+    @property
+    def n_dropped(self) -> int:
+        """Rows left out by the missing-data rule."""
+        return self.parallel.n_dropped
+
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([
             {"criterion": "parallel analysis (components)",
@@ -353,6 +469,43 @@ class FactorRetention(Result):
 
     def apa(self) -> str:
         return (f"{self.recommended} factor(s) were retained: " + "; ".join(self.reasons))
+
+    def methods(self) -> str:
+        """How the number of factors was chosen, as a methods sentence.
+
+        The criteria, then the methods sentences of the parallel analysis and of the
+        MAP test, each built from its own settings.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> from peereval.validity import factor_retention
+        >>> items = peereval.load_sample().scores.items
+        >>> print(factor_retention(items, n_iter=20, seed=1).methods())
+        ... # doctest: +NORMALIZE_WHITESPACE
+        The number of factors was chosen by parallel analysis of components, confirmed
+        by Velicer's MAP test (the two most accurate rules, Zwick & Velicer 1986), with
+        the optimal-coordinates scree and Kaiser's eigenvalue-greater-than-one rule
+        shown for comparison. Horn's (1965) parallel analysis compared the eigenvalues
+        of the Pearson correlations of the items (and of the reduced matrix, with
+        squared multiple correlations on the diagonal) with the 95th quantile of those
+        of 20 simulated data sets of uncorrelated normal variables of the same size
+        (seed 1); listwise deletion (n = 111; 27 rows dropped). Velicer's (1976) minimum
+        average partial test (squared partial correlations, and their fourth powers as
+        revised by Velicer, Eaton & Fava 2000) was applied to the Pearson correlations
+        of the items; the number of factors is the minimum over 0 or more components
+        partialled out (Velicer's original rule); listwise deletion (n = 111; 27 rows
+        dropped).
+        """
+        return ("The number of factors was chosen by parallel analysis of components, "
+                "confirmed by Velicer's MAP test (the two most accurate rules, Zwick & "
+                "Velicer 1986), with the optimal-coordinates scree and Kaiser's "
+                "eigenvalue-greater-than-one rule shown for comparison. "
+                + self.parallel.methods() + " " + self.map.methods())
 
 
 def _optimal_coordinates(values: np.ndarray, parallel_means: np.ndarray) -> int:
