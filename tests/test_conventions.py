@@ -329,16 +329,7 @@ KNOWN_DEVIATIONS: dict[tuple[str, str], str] = {
     ("outcomes.diff_in_diff", "level"): "`confidence=`",
     ("outcomes.mixed_model", "level"): "`confidence=`",
     ("outcomes.pre_post", "level"): "`confidence=`",
-    # Perception
-    ("perception.PerceptionSummary", "level"): "`ci_level`",
-    ("perception.PerceptionSummary", "no methods()"): "`methods()`",
-    ("perception.PerceptionSummary", "no n"): "`n` (= `n_respondents`)",
-    ("perception.PerceptionSummary", "no n_dropped"): "`n_dropped`",
-    ("perception.PerceptionSummary", "sentence()"): "`apa(key, group)`",
-    ("perception.PerceptionSummary", "sentences()"): "`apa(key)` for each item or scale",
-    ("perception.PerceptionSummary.counts()", "level"): "`scope=` (`item` or `scale`)",
-    ("perception.summarise", "level"): "`confidence=`",
-    ("perception.wilson", "level"): "`confidence=`, keyword-only",
+    # Perception: none left
     # Screening
     ("quality.Screening", "not a Result"):
         "a `Result`: `to_frame()`, `apa()`, `methods()`, readable repr",

@@ -61,7 +61,7 @@ def as_labels(frame: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.mark.parametrize("case", REF["wilson"], ids=lambda c: f"{c['x']}/{c['n']}@{c['level']}")
 def test_wilson_matches_prop_test(case):
-    low, high = wilson(case["x"], case["n"], case["level"])
+    low, high = wilson(case["x"], case["n"], confidence=case["level"])
     np.testing.assert_allclose([low, high], [case["low"], case["high"]], **CLOSED)
     assert 0 <= low <= high <= 1
 
@@ -241,22 +241,22 @@ def test_sentence_reads_the_headline():
                          "year": ["junior"] * 60 + ["senior"] * 43})
     summary = summarise(data, inst, labels=FIVE)
     # prop.test(71, 100, correct = FALSE)$conf.int = 0.6146..., 0.7904...
-    assert summary.sentence("q") == ("71% of 100 respondents (95% CI 61–79%) agreed with "
+    assert summary.apa("q") == ("71% of 100 respondents (95% CI 61–79%) agreed with "
                                      "“The platform helped me adjust”.")
-    assert summary.sentence("q", digits=1).startswith(
+    assert summary.apa("q", digits=1).startswith(
         "71.0% of 100 respondents (95% CI 61.5–79.0%)")
-    assert summary.sentence("s") == ("71% of 100 respondents (95% CI 61–79%) had a mean item "
+    assert summary.apa("s") == ("71% of 100 respondents (95% CI 61–79%) had a mean item "
                                      "score above the midpoint (3) on the Adjustment scale.")
-    by_year = summarise(data, inst, by="year", level=0.9, labels=FIVE)
-    assert by_year.sentence("q", "junior", who="junior students").startswith(
+    by_year = summarise(data, inst, by="year", confidence=0.9, labels=FIVE)
+    assert by_year.apa("q", "junior", who="junior students").startswith(
         "100% of 60 junior students (90% CI 96–100%) agreed with")
     with pytest.raises(PeerevalError, match="name the group"):
-        by_year.sentence("q")
+        by_year.apa("q")
     with pytest.raises(KeyError):
-        summary.sentence("nothing")
+        summary.apa("nothing")
     codes_only = summarise(data, inst)
-    assert "answered 4 or 5 to “The platform" in codes_only.sentence("q")
-    assert "agreed that “The" in codes_only.sentence("q", verb="agreed that")
+    assert "answered 4 or 5 to “The platform" in codes_only.apa("q")
+    assert "agreed that “The" in codes_only.apa("q", verb="agreed that")
 
 
 def test_sentence_names_other_options():
@@ -264,7 +264,7 @@ def test_sentence_names_other_options():
                                  "scales": {"s": {"items": ["q"]}},
                                  "items": {"q": "I met my mentor"}})
     data = pd.DataFrame({"q": ["Often", "Always", "Never", "Rarely", "Sometimes", "Often"]})
-    text = summarise(data, inst).sentence("q")
+    text = summarise(data, inst).apa("q")
     assert text == ("50% of 6 respondents (95% CI 19–81%) answered “Often” or “Always” to "
                     "“I met my mentor”.")
 
@@ -275,7 +275,7 @@ def test_apa_and_to_frame(overall, split):
     assert frame["level"].tolist() == ["item"] * 7 + ["scale"] * 2
     assert "group" not in frame
     assert split.to_frame()["group"].tolist()[:7] == ["junior"] * 7
-    assert len(split.sentences("item")) == 14
+    assert len([split.apa(row.item, row.group) for row in split.items.itertuples()]) == 14
     assert "Perception summary" in repr(overall)
     wide = overall.counts()
     assert wide.loc[wide["item"] == "a3", 1.0].item() == 0
@@ -327,7 +327,56 @@ def test_bad_input_is_explained():
         summarise(SMALL)
     with pytest.raises(PeerevalError, match="no column"):
         summarise(SMALL.drop(columns="b3"), INSTRUMENT)
-    with pytest.raises(PeerevalError, match="level"):
-        summarise(SMALL, INSTRUMENT, level=95)
+    with pytest.raises(PeerevalError, match="confidence"):
+        summarise(SMALL, INSTRUMENT, confidence=95)
     with pytest.raises(PeerevalError, match="split by"):
         summarise(SMALL, INSTRUMENT, by="year")
+
+
+# ---------------------------------------------------- conventional names
+
+
+def test_old_names_warn_and_give_the_same(overall, split):
+    cls = "PerceptionSummary"
+    with pytest.warns(DeprecationWarning, match=rf"^{cls}\.level is deprecated since "
+                      rf"peereval 0\.1: use {cls}\.ci_level$"):
+        assert overall.level == overall.ci_level == 0.95
+    with pytest.warns(DeprecationWarning, match=rf"^{cls}\.sentence is deprecated since "
+                      rf"peereval 0\.1: use {cls}\.apa\(key, group\)$"):
+        assert overall.sentence("a1") == overall.apa("a1")
+    with pytest.warns(DeprecationWarning, match=rf"^{cls}\.sentences is deprecated since "
+                      rf"peereval 0\.1: use {cls}\.apa\(key\) for each item or scale$"):
+        old = split.sentences("scale")
+    assert old == [split.apa(row.scale, row.group) for row in split.scales.itertuples()]
+    assert " ".join(old) == split.apa()
+    with pytest.warns(DeprecationWarning, match=r"counts\(level=\.\.\.\) is deprecated "
+                      "since peereval 0.1: use scope="):
+        wide = overall.counts(level="scale")
+    pd.testing.assert_frame_equal(wide, overall.counts(scope="scale"))
+    with pytest.warns(DeprecationWarning, match=r"summarise\(level=\.\.\.\) is deprecated"):
+        old_summary = summarise(SMALL, INSTRUMENT, level=0.9)
+    assert old_summary.ci_level == 0.9
+    with pytest.warns(DeprecationWarning, match=r"wilson\(level=\.\.\.\) is deprecated"):
+        assert wilson(99, 138, level=0.9) == wilson(99, 138, confidence=0.9)
+    with pytest.warns(DeprecationWarning, match=r"wilson\(\): passing confidence by "
+                      "position is deprecated"):
+        assert wilson(99, 138, 0.9) == wilson(99, 138, confidence=0.9)
+
+
+def test_n_and_n_dropped(overall, split):
+    assert overall.n == overall.n_respondents
+    assert overall.n_dropped == 0
+    assert split.n == split.n_respondents
+    assert split.n_dropped == split.n_no_group
+
+
+def test_methods_follow_the_settings():
+    default = summarise(SMALL, INSTRUMENT).methods()
+    assert "top-two box" in default
+    assert "95% Wilson" in default
+    other = summarise(SMALL, INSTRUMENT, top=1, confidence=0.9).methods()
+    assert "top box" in other
+    assert "90% Wilson" in other
+    assert default != other
+    given = summarise(SMALL, INSTRUMENT, agree=[3, 4]).methods()
+    assert "the options named as agreeing" in given

@@ -12,7 +12,7 @@ students (95% CI 63–78%) agreed that the programme helped them adjust".
 * per scale, the share of respondents whose mean item score lies above the midpoint
   of the response range;
 
-and :meth:`PerceptionSummary.sentence` writes the sentence a report quotes.
+and :meth:`PerceptionSummary.apa` writes the sentence a report quotes.
 
 References
 ----------
@@ -26,6 +26,7 @@ comparison of seven methods. *Statistics in Medicine*, 17, 857-872.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -35,7 +36,7 @@ import pandas as pd
 
 from peereval._effects import wilson_interval
 from peereval._format import fmt
-from peereval._options import Interval, checked
+from peereval._options import Interval, checked, deprecated_alias, keyword_only, renamed
 from peereval._results import Result
 from peereval.errors import PeerevalError
 from peereval.instrument import Instrument, Scale, Scores
@@ -48,14 +49,22 @@ _AGREE_WORDS = ("agree", "موافق", "أوافق")
 _DISAGREE_WORDS = ("disagree", "مخالف", "لا أوافق", "غير موافق")
 
 
-@checked(level=Interval(0, 1, closed="neither"))
-def wilson(events: int, n: int, level: float = 0.95) -> tuple[float, float]:
+_SENTENCE_DEPRECATED = ("PerceptionSummary.sentence is deprecated since peereval 0.1: use "
+                        "PerceptionSummary.apa(key, group)")
+_SENTENCES_DEPRECATED = ("PerceptionSummary.sentences is deprecated since peereval 0.1: use "
+                         "PerceptionSummary.apa(key) for each item or scale")
+
+
+@renamed(level="confidence")
+@keyword_only("0.1", "confidence")
+@checked(confidence=Interval(0, 1, closed="neither"))
+def wilson(events: int, n: int, *, confidence: float = 0.95) -> tuple[float, float]:
     r"""Wilson's (1927) score interval for a proportion, kept within [0, 1].
 
     .. math:: \frac{\hat p + \frac{z^2}{2n} \pm z\sqrt{\frac{\hat p(1-\hat p)}{n}
               + \frac{z^2}{4n^2}}}{1 + z^2/n}
 
-    with :math:`z` the :math:`(1 + \text{level})/2` normal quantile: the interval of
+    with :math:`z` the :math:`(1 + \text{confidence})/2` normal quantile: the interval of
     R's ``prop.test(x, n, correct = FALSE)$conf.int``. Unlike the Wald interval it
     never leaves [0, 1] and keeps close to its nominal coverage for small n and
     proportions near 0 or 1 (Newcombe 1998). Both limits are NaN when ``n`` is 0.
@@ -66,8 +75,9 @@ def wilson(events: int, n: int, level: float = 0.95) -> tuple[float, float]:
         Number of respondents with the event (e.g. who agreed).
     n
         Number of respondents.
-    level
-        Confidence level.
+    confidence
+        Confidence level (formerly ``level``, which still works by name or by
+        position with a :class:`DeprecationWarning`).
 
     Returns
     -------
@@ -83,7 +93,7 @@ def wilson(events: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """
     if n <= 0:
         return float("nan"), float("nan")
-    low, high = wilson_interval(events, n, level)
+    low, high = wilson_interval(events, n, confidence)
     return max(0.0, float(low)), min(1.0, float(high))
 
 
@@ -132,8 +142,15 @@ class PerceptionSummary(Result):
     by, groups, n_no_group
         The cohort split (its name, its groups in order) and the respondents left
         out of every group because their group is missing.
-    level, n_respondents, instrument
+    ci_level, n_respondents, instrument
         Confidence level, respondents in the data and the instrument's name.
+    n, n_dropped
+        Respondents summarised (``n_respondents``) and those left out of the split
+        (``n_no_group``; 0 without one).
+    top, agree_given, out_of_range
+        The settings the agreeing options and the answers came from: the top-box
+        size, whether the agreeing options were given (``agree=``), and the rule for
+        answers outside the response range.
 
     Examples
     --------
@@ -155,10 +172,25 @@ class PerceptionSummary(Result):
     by: str | None
     groups: tuple[Any, ...]
     n_no_group: int
-    level: float
+    ci_level: float
     n_respondents: int
     instrument: str
     title: str = "Perception summary"
+    top: int = 2
+    agree_given: bool = False
+    out_of_range: str = "error"
+
+    level = deprecated_alias("ci_level")
+
+    @property
+    def n(self) -> int:
+        """Respondents in the data (``n_respondents``)."""
+        return self.n_respondents
+
+    @property
+    def n_dropped(self) -> int:
+        """Respondents left out of every group of the split (``n_no_group``)."""
+        return self.n_no_group
 
     # ------------------------------------------------------------------ tables
     def to_frame(self) -> pd.DataFrame:
@@ -179,13 +211,18 @@ class PerceptionSummary(Result):
                           ignore_index=True)
         return frame[["level", *keys, *common, *above]]
 
-    def counts(self, level: str = "item") -> pd.DataFrame:
+    @renamed(level="scope")
+    def counts(self, scope: Literal["item", "scale"] = "item") -> pd.DataFrame:
         """The distribution as a wide table: one row per item (or scale) and group,
-        one column per option label holding the count."""
-        if level not in ("item", "scale"):
-            raise ValueError("level must be 'item' or 'scale'")
-        rows = self.distribution[self.distribution["level"] == level]
-        keys = ["scale"] + (["item"] if level == "item" else [])
+        one column per option label holding the count.
+
+        ``scope`` is ``"item"`` or ``"scale"`` (formerly ``level=``, which still
+        works with a :class:`DeprecationWarning`).
+        """
+        if scope not in ("item", "scale"):
+            raise ValueError("scope must be 'item' or 'scale'")
+        rows = self.distribution[self.distribution["level"] == scope]
+        keys = ["scale"] + (["item"] if scope == "item" else [])
         keys += ["group"] if self.by is not None else []
         wide = rows.pivot_table(index=keys, columns="code", values="count", aggfunc="sum",
                                 sort=False)
@@ -193,15 +230,16 @@ class PerceptionSummary(Result):
         return wide.reset_index()
 
     # --------------------------------------------------------------- sentences
-    def sentence(self, key: str, group: Any = None, *, who: str | None = None,
-                 verb: str | None = None, digits: int = 0) -> str:
-        """The headline sentence for one item or one scale.
+    def apa(self, key: str | None = None, group: Any = None, *, who: str | None = None,
+            verb: str | None = None, digits: int = 0) -> str:
+        """The headline sentence for one item or one scale, or for every scale.
 
         Parameters
         ----------
         key
             An item code (the share agreeing, on the item as worded) or a scale name
-            (the share above the midpoint).
+            (the share above the midpoint). ``None``: the sentences of every scale
+            (of every group, when split), joined.
         group
             Which group, when the summary is split by cohort.
         who
@@ -222,11 +260,16 @@ class PerceptionSummary(Result):
         ...     "items": {"a": "The platform helped me adjust"}})
         >>> data = pd.DataFrame({"a": [5] * 30 + [4] * 41 + [3] * 20 + [2] * 9})
         >>> summary = summarise(data, inst)
-        >>> summary.sentence("a")
+        >>> summary.apa("a")
         '71% of 100 respondents (95% CI 61–79%) answered 4 or 5 to “The platform helped me adjust”.'
-        >>> summary.sentence("a", who="junior students", verb="agreed with")
+        >>> summary.apa("a", who="junior students", verb="agreed with")
         '71% of 100 junior students (95% CI 61–79%) agreed with “The platform helped me adjust”.'
         """
+        if key is None:
+            if group is not None:
+                raise PeerevalError("name the item or scale to report for the group",
+                                    hint="apa(key, group)")
+            return " ".join(self._sentences("scale", who=who))
         if self.by is not None and group is None:
             raise PeerevalError(f"the summary is split by {self.by!r}: name the group",
                                 hint=f"groups: {list(self.groups)}")
@@ -234,7 +277,7 @@ class PerceptionSummary(Result):
             raise PeerevalError("the summary is not split by a cohort; leave group out")
         who = who or ("respondents" if group is None
                       else f"respondents with {self.by} = {group}")
-        ci_name = f"{fmt(self.level * 100, 0)}% CI"
+        ci_name = f"{fmt(self.ci_level * 100, 0)}% CI"
 
         def pick(frame: pd.DataFrame, column: str) -> pd.Series:
             rows = frame[frame[column] == key]
@@ -267,24 +310,85 @@ class PerceptionSummary(Result):
                     f"{row['label']} scale.")
         raise KeyError(f"{key!r} is neither an item nor a scale of this summary")
 
-    def sentences(self, level: str = "item", *, who: str | Mapping[Any, str] | None = None
-                  ) -> list[str]:
-        """Every item's (or scale's) sentence, in order, for every group.
-
-        ``who`` may map each group to its name (``{"yes": "mentored students"}``).
-        """
-        frame = self.items if level == "item" else self.scales
-        column = "item" if level == "item" else "scale"
+    def _sentences(self, scope: str = "item", *,
+                   who: str | Mapping[Any, str] | None = None) -> list[str]:
+        """Every item's (or scale's) sentence, in order, for every group."""
+        frame = self.items if scope == "item" else self.scales
+        column = "item" if scope == "item" else "scale"
         out = []
         for row in frame.to_dict("records"):
             group = row.get("group") if self.by is not None else None
             name = who.get(group) if isinstance(who, Mapping) else who
-            out.append(self.sentence(row[column], group, who=name))
+            out.append(self.apa(row[column], group, who=name))
         return out
 
-    def apa(self) -> str:
-        """The scales' headline sentences (share above the midpoint), joined."""
-        return " ".join(self.sentences("scale"))
+    def sentence(self, key: str, group: Any = None, *, who: str | None = None,
+                 verb: str | None = None, digits: int = 0) -> str:
+        """Deprecated: the sentence of one item or scale is ``apa(key, group)``."""
+        warnings.warn(_SENTENCE_DEPRECATED, DeprecationWarning, stacklevel=2)
+        return self.apa(key, group, who=who, verb=verb, digits=digits)
+
+    sentence.__deprecated__ = _SENTENCE_DEPRECATED  # type: ignore[attr-defined]
+
+    def sentences(self, level: str = "item", *, who: str | Mapping[Any, str] | None = None
+                  ) -> list[str]:
+        """Deprecated: call ``apa(key)`` for each item or scale."""
+        warnings.warn(_SENTENCES_DEPRECATED, DeprecationWarning, stacklevel=2)
+        return self._sentences(level, who=who)
+
+    sentences.__deprecated__ = _SENTENCES_DEPRECATED  # type: ignore[attr-defined]
+
+    def methods(self) -> str:
+        """How agreement was summarised, as a methods sentence.
+
+        Built from the summary's own settings: the agreeing options of each scale
+        (the top box, or those given), the confidence level of the Wilson intervals,
+        the rule for scale scores, the treatment of missing and out-of-range answers
+        and the cohort split.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> study = peereval.load_sample()
+        >>> summary = summarise(study.screened, study.instrument, top=1, confidence=0.9)
+        >>> print(summary.methods())  # doctest: +NORMALIZE_WHITESPACE
+        For each item, the share of the 138 respondents answering with the top box
+        (support: Strongly agree; adjustment: Strongly agree; belonging: Strongly agree)
+        is reported with its 90% Wilson (1927) score interval; percentages are of the
+        substantive answers (missing answers, "Don't know" and missing codes excluded).
+        Per scale, the share of respondents whose mean item score (reverse-keyed items
+        reversed) lies above the midpoint of the response range is reported with the
+        same interval.
+        """
+        agreeing = []
+        for scale, codes in self.agree.items():
+            labels = dict(self.options[scale])
+            named = ", ".join(f"{labels.get(c, f'{c:g}')}" for c in codes)
+            agreeing.append(f"{scale}: {named}")
+        if self.agree_given:
+            which = "the options named as agreeing (" + "; ".join(agreeing) + ")"
+        else:
+            box = "top box" if self.top == 1 else f"top-{_number(self.top)} box"
+            which = f"the {box} (" + "; ".join(agreeing) + ")"
+        text = (f"For each item, the share of the {self.n} respondents answering with "
+                f"{which} is reported with its {fmt(self.ci_level * 100, 0)}% Wilson "
+                "(1927) score interval; percentages are of the substantive answers "
+                "(missing answers, \"Don't know\" and missing codes excluded")
+        text += ("; answers outside the response range set missing)" if
+                 self.out_of_range == "missing" else ")")
+        text += (". Per scale, the share of respondents whose mean item score (reverse-"
+                 "keyed items reversed) lies above the midpoint of the response range is "
+                 "reported with the same interval")
+        if self.by is not None:
+            groups = ", ".join(map(str, self.groups))
+            text += (f". The summary is split by {self.by} ({groups}); {self.n_no_group} "
+                     "respondent" + ("" if self.n_no_group == 1 else "s")
+                     + " without a group were left out of the split")
+        return text + "."
 
 
 def _verb(options: tuple[tuple[float, str], ...], agree: tuple[float, ...]) -> str:
@@ -299,6 +403,11 @@ def _verb(options: tuple[tuple[float, str], ...], agree: tuple[float, ...]) -> s
     return f"answered {chosen} to"
 
 
+def _number(k: int) -> str:
+    words = {2: "two", 3: "three", 4: "four", 5: "five"}
+    return words.get(k, str(k))
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -310,7 +419,8 @@ def _is_number(text: str) -> bool:
 # ---------------------------------------------------------------------- function
 
 
-@checked(top=Interval(1, None, integer=True), level=Interval(0, 1, closed="neither"))
+@renamed(level="confidence")
+@checked(top=Interval(1, None, integer=True), confidence=Interval(0, 1, closed="neither"))
 def summarise(
     data: Responses | Scores | pd.DataFrame,
     instrument: Instrument | None = None,
@@ -319,7 +429,7 @@ def summarise(
     top: int = 2,
     agree: Sequence[float | str] | Mapping[str, Sequence[float | str]] | None = None,
     labels: Sequence[str] | Mapping[Any, Any] | None = None,
-    level: float = 0.95,
+    confidence: float = 0.95,
     out_of_range: Literal["error", "missing"] = "error",
     mapping: Mapping[str, Any] | None = None,
 ) -> PerceptionSummary:
@@ -352,8 +462,9 @@ def summarise(
         items or the instrument), then the labels seen in the export, then the
         platform's option list, then the matched vocabulary's anchors (for options
         nobody chose), then the codes themselves.
-    level
-        Confidence level of the Wilson intervals.
+    confidence
+        Confidence level of the Wilson intervals (formerly ``level=``, which still
+        works with a :class:`DeprecationWarning`).
     out_of_range, mapping
         Passed to :meth:`Instrument.score`: what to do with answers outside the
         response range, and a label coding of your own.
@@ -400,7 +511,7 @@ def summarise(
     >>> row = summary.items.set_index("item").loc["Q2_1"]
     >>> int(row["n"]), int(row["n_missing"]), round(float(row["agree_pct"]), 1)
     (134, 4, 55.2)
-    >>> print(summary.sentence("Q2_1"))  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(summary.apa("Q2_1"))  # doctest: +NORMALIZE_WHITESPACE
     55% of 134 respondents (95% CI 47–63%) agreed with “The programme helped me organise my
     study time”.
     >>> by_meeting = summarise(study.screened, study.instrument, by="Q4")
@@ -435,13 +546,14 @@ def summarise(
         extra = {} if group is None else {"group": group}
         for scale in instrument.scales:
             _add_scale(tables, scale, instrument, prepared, as_worded, mask, extra,
-                       options[scale.name], agreeing[scale.name], level)
+                       options[scale.name], agreeing[scale.name], confidence)
     return PerceptionSummary(
         items=pd.DataFrame(tables.items), scales=pd.DataFrame(tables.scales),
         distribution=pd.DataFrame(tables.distribution),
         options=options, agree=agreeing, by=by_name,
         groups=tuple(g for g in groups if g is not None), n_no_group=n_no_group,
-        level=float(level), n_respondents=len(index), instrument=instrument.name,
+        ci_level=float(confidence), n_respondents=len(index), instrument=instrument.name,
+        top=int(top), agree_given=agree is not None, out_of_range=out_of_range,
     )
 
 
@@ -482,7 +594,7 @@ def _item_row(scale: Scale, code: str, prepared: _Prepared, mask: pd.Series,
     """An item's row: n, missing, median, mean, SD and the share agreeing with its CI."""
     n = int(answered.size)
     x = int(answered.isin(agree_set).sum())
-    low, high = wilson(x, n, level)
+    low, high = wilson(x, n, confidence=level)
     return {
         "scale": scale.name, "item": code, "text": prepared.wording(code),
         "reverse": code in scale.reverse, **extra, "n": n,
@@ -841,8 +953,8 @@ def _scale_row(scale: Scale, instrument: Instrument, scores: Scores, mask: pd.Se
     above = int((scored > midpoint).sum())
     threshold = min(agreeing)
     agree_n = int((scored >= threshold - 1e-9).sum())
-    a_low, a_high = wilson(above, n, level)
-    g_low, g_high = wilson(agree_n, n, level)
+    a_low, a_high = wilson(above, n, confidence=level)
+    g_low, g_high = wilson(agree_n, n, confidence=level)
     answers = int(pooled.size)
     return {
         "scale": scale.name, "label": scale.title, "n_items": len(scale.items), **extra,
