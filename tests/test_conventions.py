@@ -330,10 +330,7 @@ KNOWN_DEVIATIONS: dict[tuple[str, str], str] = {
     ("outcomes.mixed_model", "level"): "`confidence=`",
     ("outcomes.pre_post", "level"): "`confidence=`",
     # Perception: none left
-    # Screening
-    ("quality.Screening", "not a Result"):
-        "a `Result`: `to_frame()`, `apa()`, `methods()`, readable repr",
-    ("quality.screen", "first argument responses"): "`data`",
+    # Screening: none left
     # Figures
     ("figures.likert", "first argument summary"): "`result`",
     ("figures.love", "first argument balance"): "`result`",

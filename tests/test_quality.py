@@ -64,7 +64,7 @@ def test_nothing_is_dropped_until_asked(sample):
 
 
 def test_rules_are_stated(sample):
-    counts = sample.screening.counts().set_index("flag")
+    counts = sample.screening.to_frame().set_index("flag")
     assert set(counts.index) == set(FLAGS)
     assert "30% of the median" in counts.loc["speeder", "rule"]
     assert counts.loc["incomplete", "rule"].startswith("fewer than 15 of 18")
@@ -157,3 +157,47 @@ def test_bad_options_are_option_errors(sample, option, value):
 
     with pytest.raises(OptionError, match=f"screen\\(\\): {option} must be"):
         screen(sample.responses, sample.instrument, **{option: value})
+
+
+# ---------------------------------------------------- a Result, conventional names
+
+
+def test_screening_is_a_result(sample):
+    from peereval._results import Result
+
+    checks = sample.screening
+    assert isinstance(checks, Result)
+    assert checks.n == len(checks.flags)
+    assert checks.n_dropped == 0
+    frame = checks.to_frame()
+    assert list(frame.columns) == ["flag", "n", "checked", "rule"]
+    assert frame.attrs["roles"]["checked"] == "flag"
+    flagged = int(checks.any_flag.sum())
+    assert checks.apa().startswith(f"Of {checks.n} responses, {flagged} raised")
+    text = repr(checks)
+    assert text.startswith("Screening\nOf ")
+    assert " at 0x" not in text
+    assert checks._repr_html_().startswith("<p><strong>Screening</strong></p>")
+
+
+def test_old_names_warn(sample):
+    checks = sample.screening
+    with pytest.warns(DeprecationWarning, match=r"^Screening\.counts is deprecated since "
+                      r"peereval 0\.1: use Screening\.to_frame\(\)$"):
+        old = checks.counts()
+    pd.testing.assert_frame_equal(old, checks.to_frame())
+    with pytest.warns(DeprecationWarning, match=r"screen\(responses=\.\.\.\) is deprecated "
+                      "since peereval 0.1: use data="):
+        again = screen(responses=sample.responses, instrument=sample.instrument,
+                       id_column="student_id")
+    pd.testing.assert_frame_equal(again.flags, checks.flags)
+
+
+def test_methods_follow_the_rules(sample):
+    default = screen(sample.responses, sample.instrument).methods()
+    faster = screen(sample.responses, sample.instrument, speed_fraction=0.2).methods()
+    assert "under 30% of the median" in default
+    assert "under 20% of the median" in faster
+    assert "flagged rather than removed" in default
+    responses = peereval.read_export(FIXTURES / "qualtrics" / "choice_text.csv")
+    assert "Not checked:" in screen(responses).methods()

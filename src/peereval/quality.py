@@ -36,16 +36,17 @@ Flags
 
 from __future__ import annotations
 
-import html
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from peereval._options import Interval, checked
+from peereval._options import Interval, checked, renamed
+from peereval._results import Result
 from peereval.errors import PeerevalError
 from peereval.instrument import Instrument
 from peereval.responses import Responses
@@ -65,8 +66,12 @@ FLAGS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Screening:
+_COUNTS_DEPRECATED = ("Screening.counts is deprecated since peereval 0.1: use "
+                      "Screening.to_frame()")
+
+
+@dataclass(frozen=True, repr=False)
+class Screening(Result):
     """Result of :func:`screen`.
 
     Attributes
@@ -79,6 +84,9 @@ class Screening:
         Flag -> the rule applied, with its thresholds.
     not_checked
         Flag -> why it could not be checked for this export.
+    n, n_dropped
+        Respondents screened, and respondents left out of the screening (always 0:
+        screening flags, and only :meth:`apply` removes anyone).
 
     Examples
     --------
@@ -86,18 +94,32 @@ class Screening:
     >>> study = peereval.load_sample()
     >>> checks = peereval.quality.screen(study.responses, study.instrument,
     ...                                  id_column="student_id")
-    >>> checks.flags.shape
-    (150, 9)
-    >>> checks.counts()["flag"].tolist()[:3]
+    >>> checks.flags.shape, checks.n
+    ((150, 9), 150)
+    >>> checks.to_frame()["flag"].tolist()[:3]
     ['test_response', 'unfinished', 'incomplete']
     """
 
     flags: pd.DataFrame
     rules: dict[str, str]
     not_checked: dict[str, str]
+    title: str = "Screening"
+    column_roles: ClassVar[Mapping[str, str]] = {"flag": "label", "checked": "flag",
+                                                  "rule": "note"}
 
-    def counts(self) -> pd.DataFrame:
-        """Number of respondents raising each flag, with its rule."""
+    @property
+    def n(self) -> int:
+        """Respondents screened."""
+        return len(self.flags)
+
+    @property
+    def n_dropped(self) -> int:
+        """Respondents left out of the screening: none (see :meth:`apply`)."""
+        return 0
+
+    def to_frame(self) -> pd.DataFrame:
+        """Each flag: how many respondents raise it (``n``), whether it could be
+        checked, and its rule (or why it was not checked)."""
         rows = []
         for flag in FLAGS:
             column = self.flags[flag]
@@ -108,6 +130,69 @@ class Screening:
                 "rule": self.rules.get(flag) or self.not_checked.get(flag, ""),
             })
         return pd.DataFrame(rows)
+
+    def counts(self) -> pd.DataFrame:
+        """Deprecated: the table of flags is :meth:`to_frame`."""
+        warnings.warn(_COUNTS_DEPRECATED, DeprecationWarning, stacklevel=2)
+        return self.to_frame()
+
+    counts.__deprecated__ = _COUNTS_DEPRECATED  # type: ignore[attr-defined]
+
+    def apa(self) -> str:
+        """How many respondents were flagged, and for what.
+
+        Examples
+        --------
+        >>> import peereval
+        >>> study = peereval.load_sample()
+        >>> checks = peereval.quality.screen(study.responses, study.instrument,
+        ...                                  id_column="student_id")
+        >>> print(checks.apa())  # doctest: +NORMALIZE_WHITESPACE
+        Of 150 responses, 15 raised at least one screening flag (test response 1;
+        unfinished 6; incomplete 6; duplicate id 2; duplicate answers 2; straightlining
+        7; speeder 4).
+        """
+        table = self.to_frame()
+        raised = [f"{r.flag.replace('_', ' ')} {r.n}" for r in table.itertuples()
+                  if r.checked and r.n]
+        flagged = int(self.any_flag.sum())
+        text = f"Of {self.n} responses, {flagged} raised at least one screening flag"
+        return text + (f" ({'; '.join(raised)})." if raised else ".")
+
+    def methods(self) -> str:
+        """The screening rules applied, as a methods sentence.
+
+        Built from the rules this screening applied (with their thresholds) and the
+        checks this export did not allow.
+
+        Examples
+        --------
+        >>> import peereval
+        >>> study = peereval.load_sample()
+        >>> checks = peereval.quality.screen(study.responses, study.instrument,
+        ...                                  id_column="student_id", speed_fraction=0.25)
+        >>> print(checks.methods())  # doctest: +NORMALIZE_WHITESPACE
+        Each of the 150 responses was screened, and flagged rather than removed, by
+        these rules: (1) test response: platform status is Survey Preview or Survey
+        Test; (2) unfinished: the platform marks the response as not finished; (3)
+        incomplete: fewer than 15 of 18 items answered (80%); (4) duplicate id:
+        'student_id' repeats; the most complete response is kept (ties: the earliest);
+        (5) duplicate answers: all 18 item answers identical to an earlier respondent's
+        (at least 5 answered); (6) out of range: an answer outside its scale's response
+        range; (7) straightlining: every answer identical within a scale of at least 4
+        answered items; (8) speeder: duration under 25% of the median of finished
+        respondents (438 s), i.e. under 109 s.
+        """
+        applied = "; ".join(f"({k}) {flag.replace('_', ' ')}: {self.rules[flag]}"
+                            for k, flag in enumerate(
+                                (f for f in FLAGS if f in self.rules), start=1))
+        text = (f"Each of the {self.n} responses was screened, and flagged rather than "
+                f"removed, by these rules: {applied}.")
+        if self.not_checked:
+            skipped = "; ".join(f"{flag.replace('_', ' ')} ({why})"
+                                for flag, why in self.not_checked.items())
+            text += f" Not checked: {skipped}."
+        return text
 
     @property
     def any_flag(self) -> pd.Series:
@@ -143,21 +228,14 @@ class Screening:
             f"{r['removed']} ({r['step'][5:]})" for r in rows[1:]) + f"; {len(kept)} kept")
         return responses.subset(kept, note=note), pd.DataFrame(rows)
 
-    def __repr__(self) -> str:
-        counts = self.counts()
-        parts = [f"{r.flag}={r.n}" for r in counts.itertuples() if r.checked]
-        return (f"Screening({len(self.flags)} respondents, {int(self.any_flag.sum())} flagged: "
-                + ", ".join(parts) + ")")
-
-    def _repr_html_(self) -> str:
-        return f"<p>{html.escape(repr(self))}</p>" + self.counts().to_html(index=False)
 
 
+@renamed(responses="data")
 @checked(min_answered=Interval(0, 1, none=True), speed_fraction=Interval(0, 1, closed="neither"),
          min_items_straightline=Interval(1, None, integer=True),
          min_items_duplicate=Interval(1, None, integer=True))
 def screen(
-    responses: Responses,
+    data: Responses,
     instrument: Instrument | None = None,
     *,
     id_column: str | None = None,
@@ -175,8 +253,9 @@ def screen(
 
     Parameters
     ----------
-    responses
-        The export, as read by :func:`peereval.read_export`.
+    data
+        The export, as read by :func:`peereval.read_export` (formerly
+        ``responses=``, which still works with a :class:`DeprecationWarning`).
     instrument
         The codebook; without it, the export's Likert items are used as one scale
         and out-of-range values are not checked.
@@ -201,20 +280,20 @@ def screen(
     >>> study = peereval.load_sample()
     >>> checks = peereval.quality.screen(study.responses, study.instrument,
     ...                                  id_column="student_id")
-    >>> int(checks.counts().set_index("flag").loc["duplicate_id", "n"])
+    >>> int(checks.to_frame().set_index("flag").loc["duplicate_id", "n"])
     2
     """
-    data = ScreeningData.of(responses, instrument, id_column=id_column,
-                            min_answered=min_answered, speed_fraction=speed_fraction,
-                            min_items_straightline=int(min_items_straightline),
-                            min_items_duplicate=int(min_items_duplicate))
-    index = data.index
+    prepared = ScreeningData.of(data, instrument, id_column=id_column,
+                                min_answered=min_answered, speed_fraction=speed_fraction,
+                                min_items_straightline=int(min_items_straightline),
+                                min_items_duplicate=int(min_items_duplicate))
+    index = prepared.index
     flags = pd.DataFrame(index=index)
     reasons: dict[str, list[str]] = {rid: [] for rid in index}
     rules: dict[str, str] = {}
     not_checked: dict[str, str] = {}
     for flag in FLAGS:
-        found = CHECKS[flag](data)
+        found = CHECKS[flag](prepared)
         if found.hit is None:
             flags[flag] = pd.Series(pd.NA, index=index, dtype="boolean")
             not_checked[flag] = found.rule

@@ -92,7 +92,14 @@ def test_old_methods_warn_and_give_what_they_gave(results):
     with pytest.warns(DeprecationWarning, match=r"^CFAResult\.fit_frame is deprecated "
                       r"since peereval 0.1: use CFAResult\.fit_indices$"):
         frame = fit.fit_frame()
-    pd.testing.assert_frame_equal(frame, fit.fit_indices)
+    # the old table, under its old column names
+    assert {"pvalue", "rmsea_ci_lower", "rmsea_ci_upper", "rmsea_pvalue", "n_obs"} <= set(
+        frame.columns)
+    pd.testing.assert_frame_equal(
+        frame.rename(columns={"pvalue": "p_value", "rmsea_ci_lower": "rmsea_ci_low",
+                              "rmsea_ci_upper": "rmsea_ci_high",
+                              "rmsea_pvalue": "rmsea_p_value", "n_obs": "n"}),
+        fit.fit_indices)
     with pytest.warns(DeprecationWarning, match=r"^CFAResult\.fit_verdict is deprecated "
                       r"since peereval 0.1: use CFAResult\.apa\(verdict=True\)$"):
         verdict = fit.fit_verdict

@@ -49,6 +49,11 @@ _FIT_FRAME_DEPRECATED = ("CFAResult.fit_frame is deprecated since peereval 0.1: 
 _FIT_VERDICT_DEPRECATED = ("CFAResult.fit_verdict is deprecated since peereval 0.1: use "
                            "CFAResult.apa(verdict=True)")
 
+#: fit_indices column -> the name the deprecated fit_frame() gave it.
+_OLD_FIT_COLUMNS = {"p_value": "pvalue", "rmsea_ci_low": "rmsea_ci_lower",
+                    "rmsea_ci_high": "rmsea_ci_upper", "rmsea_p_value": "rmsea_pvalue",
+                    "n": "n_obs"}
+
 _ORDINAL_NOTE = (
     "ML on polychoric correlations, not lavaan's WLSMV: the estimates are consistent, "
     "but the chi-square, the fit indices built on it and the standard errors treat the "
@@ -196,9 +201,11 @@ class CFAResult(Result):
         }])
 
     def fit_frame(self) -> pd.DataFrame:
-        """Deprecated: the fit measures are the property :attr:`fit_indices`."""
+        """Deprecated: the fit measures are the property :attr:`fit_indices`.
+
+        Returns the table under its old column names, as it was."""
         warnings.warn(_FIT_FRAME_DEPRECATED, DeprecationWarning, stacklevel=2)
-        return self.fit_indices
+        return self.fit_indices.rename(columns=_OLD_FIT_COLUMNS)
 
     fit_frame.__deprecated__ = _FIT_FRAME_DEPRECATED  # type: ignore[attr-defined]
 
