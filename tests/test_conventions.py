@@ -331,9 +331,7 @@ KNOWN_DEVIATIONS: dict[tuple[str, str], str] = {
     ("outcomes.pre_post", "level"): "`confidence=`",
     # Perception: none left
     # Screening: none left
-    # Figures
-    ("figures.likert", "first argument summary"): "`result`",
-    ("figures.love", "first argument balance"): "`result`",
+    # Figures: none left
 }
 
 # ------------------------------------------------------------------ discovery

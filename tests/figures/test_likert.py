@@ -195,3 +195,11 @@ def test_scales_with_different_options_are_refused():
     with pytest.raises(PeerevalError, match="different response options"):
         figures.likert(summary)
     assert len(bar_patches(figures.likert(summary, scales=["b"]))) == 4
+
+
+def test_old_first_argument_name_warns(perception):
+    with pytest.warns(DeprecationWarning, match=r"^likert\(summary=\.\.\.\) is deprecated "
+                      r"since peereval 0\.1: use result=\.\.\.$"):
+        old = figures.likert(summary=perception)
+    new = figures.likert(result=perception)
+    assert len(bar_patches(old)) == len(bar_patches(new))

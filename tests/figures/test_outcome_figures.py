@@ -196,6 +196,14 @@ def test_love_plot_signed_from_a_table(matched):
     assert "smd_after" not in gids
 
 
+def test_love_old_first_argument_name_warns(matched):
+    with pytest.warns(DeprecationWarning, match=r"^love\(balance=\.\.\.\) is deprecated "
+                      r"since peereval 0\.1: use result=\.\.\.$"):
+        old = figures.love(balance=matched)
+    new = figures.love(result=matched)
+    assert len(old.axes[0].get_yticklabels()) == len(new.axes[0].get_yticklabels())
+
+
 # ----------------------------------------------------------------- pre/post
 
 

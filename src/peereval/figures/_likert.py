@@ -29,6 +29,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from peereval._format import fmt
+from peereval._options import renamed
 from peereval.errors import PeerevalError
 from peereval.figures._style import INK, NEUTRAL, diverging, figure_and_axes, styled
 from peereval.figures._text import display_text
@@ -134,8 +135,9 @@ def _segments(percent: np.ndarray) -> np.ndarray:
     return lefts
 
 
+@renamed(summary="result")
 @styled
-def likert(summary: Any, *, ax: Axes | None = None, scales: Sequence[str] | None = None,
+def likert(result: Any, *, ax: Axes | None = None, scales: Sequence[str] | None = None,
            items: Sequence[str] | None = None, groups: Sequence[Any] | None = None,
            labels: str = "text", wrap: int = 48, percent: bool = True,
            legend: bool = True) -> Figure:
@@ -143,9 +145,10 @@ def likert(summary: Any, *, ax: Axes | None = None, scales: Sequence[str] | None
 
     Parameters
     ----------
-    summary
+    result
         A :class:`~peereval.perception.PerceptionSummary`; when it is split by
-        cohort, each item gets one bar per group under the item's text.
+        cohort, each item gets one bar per group under the item's text. (Formerly
+        ``summary=``, which still works with a :class:`DeprecationWarning`.)
     ax
         Axes to draw on; a new figure (7.5 in wide, height by rows) when None.
     scales, items, groups
@@ -181,6 +184,7 @@ def likert(summary: Any, *, ax: Axes | None = None, scales: Sequence[str] | None
     >>> len(fig.axes[0].patches)  # 18 items x 5 options
     90
     """
+    summary = result
     rows = likert_layout(summary, scales=scales, items=items, groups=groups, labels=labels)
     shown = list(dict.fromkeys(row.scale for row in rows))
     options = _options(summary, shown)

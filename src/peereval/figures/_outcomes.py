@@ -37,6 +37,7 @@ from matplotlib.patches import Polygon
 
 from peereval._format import fmt, fmt_ci
 from peereval._frames import frame_of
+from peereval._options import renamed
 from peereval._random import SeedLike, as_generator
 from peereval.errors import PeerevalError
 from peereval.figures._style import (
@@ -458,18 +459,20 @@ def balance_table(balance: Any) -> tuple[pd.DataFrame, float, str]:
                         "covariate, smd_before and smd_after")
 
 
+@renamed(balance="result")
 @styled
-def love(balance: Any, *, ax: Axes | None = None, absolute: bool = True,
+def love(result: Any, *, ax: Axes | None = None, absolute: bool = True,
          threshold: float | None = None, distance: bool = True, order: str = "before"
          ) -> Figure:
     """Love plot: each covariate's standardised mean difference before and after.
 
     Parameters
     ----------
-    balance
+    result
         A :class:`~peereval.outcomes.BalanceTable`, a result holding one
         (:class:`~peereval.outcomes.MatchResult`, ``WeightResult``) or a DataFrame with
-        ``covariate``, ``smd_before`` and optionally ``smd_after``.
+        ``covariate``, ``smd_before`` and optionally ``smd_after``. (Formerly
+        ``balance=``, which still works with a :class:`DeprecationWarning`.)
     ax
         Axes to draw on (a new figure when None).
     absolute
@@ -502,7 +505,7 @@ def love(balance: Any, *, ax: Axes | None = None, absolute: bool = True,
     >>> len(fig.axes[0].get_yticklabels())
     5
     """
-    table, default_threshold, adjustment = balance_table(balance)
+    table, default_threshold, adjustment = balance_table(result)
     threshold = default_threshold if threshold is None else threshold
     if order not in ("before", "table"):
         raise ValueError("order must be 'before' or 'table'")
