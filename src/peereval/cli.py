@@ -96,7 +96,7 @@ def _summary_survey(results: Any, write: Any) -> None:
     write()
     write("Screening (flags are counted; only those listed in study.toml are dropped)")
     rows = [["flag", "n", "rule"]]
-    for r in data.screening.counts().itertuples():
+    for r in data.screening.to_frame().itertuples():
         rows.append([r.flag, str(r.n) if r.checked else "-", r.rule])
     write(_table(rows))
     write()
@@ -117,9 +117,7 @@ def _summary_survey(results: Any, write: Any) -> None:
     perception = results.perception
     write()
     write("Perceptions" + (f" (by {results.perception_by})" if results.perception_by else ""))
-    for sentence in ([_not_run(perception)] if _not_run(perception)
-                     else perception.sentences("scale")):
-        write(f"  {sentence}")
+    write(f"  {_not_run(perception) or perception.apa()}")
 
 
 def _summary_reliability(results: Any, write: Any) -> None:
@@ -167,7 +165,7 @@ def _summary_validity(results: Any, write: Any) -> None:
         write(f"  CFA: {_not_run(fit)}")
     else:
         write(f"  CFA of the codebook's {len(fit.factors)}-factor model "
-              f"(n = {fit.n_obs}): " + fit.apa())
+              f"(n = {fit.n}): " + fit.apa())
     discriminant = results.discriminant
     write("  convergent and discriminant validity: "
           + (_not_run(discriminant) or discriminant.apa()))

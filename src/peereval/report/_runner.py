@@ -310,7 +310,7 @@ def _study_section(run: _Render) -> Section:
 def _quality_section(run: _Render) -> Section:
     study, data = run.study, run.data
     section = Section("quality", "Data quality and respondent flow")
-    counts = data.screening.counts()
+    counts = data.screening.to_frame()
     dropped = set(study.screening_drop)
     table = counts.assign(dropped=counts["flag"].isin(dropped),
                           n=counts["n"].where(counts["checked"]))
@@ -368,7 +368,7 @@ def _linkage(run: _Render, section: Section) -> None:
 def _survey_flow(run: _Render) -> pd.DataFrame:
     """Screening steps, then the respondents with every item, then those linked."""
     data = run.data
-    reasons = {row.flag: row.rule for row in data.screening.counts().itertuples()}
+    reasons = {row.flag: row.rule for row in data.screening.to_frame().itertuples()}
     flow = data.flow.assign(reason=[reasons.get(step[5:], "") if step.startswith("drop ")
                                     else "rows in the platform's export"
                                     for step in data.flow["step"]])
@@ -444,7 +444,7 @@ def _perception_section(run: _Render) -> Section:
     if _failed(section, summary):
         return section
     run.cite("wilson")
-    section.paragraphs.extend(summary.sentences("scale"))
+    section.paragraphs.append(summary.apa())
     columns = {"scale": "scale", "item": "item", "text": "statement", "group": "cohort",
                "n": "n", "median": "median", "agree_pct": "agree %",
                "agree_ci_low": "CI low %", "agree_ci_high": "CI high %"}
@@ -625,15 +625,15 @@ def _cfa_tables(run: _Render, section: Section, fit: Any) -> None:
     run.cite("hu")
     section.paragraphs.append(
         f"A confirmatory factor analysis of the codebook's {len(fit.factors)}-factor "
-        f"model (maximum likelihood, n = {fit.n_obs}): {fit.apa()}. {fit.fit_verdict}")
-    fit_frame = fit.fit_frame() if callable(fit.fit_frame) else fit.fit_frame
+        f"model (maximum likelihood, n = {fit.n}): {fit.apa(verdict=True)}")
+    fit_frame = fit.fit_indices
     section.tables.append(Table(
         "cfa_fit", "Confirmatory factor analysis: fit",
-        _frame(fit_frame, {"chisq": "chi-square", "df": "df", "pvalue": "p",
+        _frame(fit_frame, {"chisq": "chi-square", "df": "df", "p_value": "p",
                            "cfi": "CFI", "tli": "TLI", "rmsea": "RMSEA",
-                           "rmsea_ci_lower": "RMSEA CI low",
-                           "rmsea_ci_upper": "RMSEA CI high", "srmr": "SRMR",
-                           "n_obs": "n"}),
+                           "rmsea_ci_low": "RMSEA CI low",
+                           "rmsea_ci_high": "RMSEA CI high", "srmr": "SRMR",
+                           "n": "n"}),
         note="Good fit (Hu & Bentler, 1999): CFI and TLI at least .95, RMSEA at most "
              ".06, SRMR at most .08."))
     standardized = fit.to_frame()
@@ -642,7 +642,7 @@ def _cfa_tables(run: _Render, section: Section, fit: Any) -> None:
         "cfa_loadings", "Confirmatory factor analysis: standardised loadings",
         _frame(_with_statements(loadings, _item_labels(run), "rhs"), {
             "lhs": "factor", "rhs": "item", "statement": "statement",
-            "std_all": "loading", "se": "SE (unstandardised)", "p": "p"},
+            "std_all": "loading", "se": "SE (unstandardised)", "p_value": "p"},
             optional=("statement",))))
 
 
