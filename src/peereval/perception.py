@@ -144,9 +144,6 @@ class PerceptionSummary(Result):
         out of every group because their group is missing.
     ci_level, n_respondents, instrument
         Confidence level, respondents in the data and the instrument's name.
-    n, n_dropped
-        Respondents summarised (``n_respondents``) and those left out of the split
-        (``n_no_group``; 0 without one).
     top, agree_given, out_of_range
         The settings the agreeing options and the answers came from: the top-box
         size, whether the agreeing options were given (``agree=``), and the rule for

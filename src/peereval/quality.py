@@ -84,9 +84,6 @@ class Screening(Result):
         Flag -> the rule applied, with its thresholds.
     not_checked
         Flag -> why it could not be checked for this export.
-    n, n_dropped
-        Respondents screened, and respondents left out of the screening (always 0:
-        screening flags, and only :meth:`apply` removes anyone).
 
     Examples
     --------
