@@ -310,7 +310,7 @@ def invariance(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PeerevalWarning)
             fit = _fit(spec, data_, std_lv=bool(std_lv), meanstructure=True,
-                       equal=_EQUAL[level], modification_indices=False)
+                       equal=_EQUAL[level], modification_indices=False, missing=missing)
         fits[level] = fit
         for note in fit.warnings:
             notes.append(note if note.startswith("small sample") else f"{level} model: {note}")
