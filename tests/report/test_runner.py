@@ -101,8 +101,15 @@ def test_warnings_are_collected_with_their_step(sample_report):
 
 
 def test_methods_and_references(sample_report):
-    methods = sample_report.section("methods").paragraphs[0]
+    paragraphs = sample_report.section("methods").paragraphs
+    methods = " ".join(paragraphs)
+    assert paragraphs[0].startswith("Survey responses were screened")
     assert "bias-corrected and accelerated (BCa) bootstrap interval (2000 resamples)" in methods
+    # sentences built from the results' own settings, not copies of the defaults
+    assert "rotated by oblimin (oblique)" in methods
+    assert "1,000 simulated data sets" in methods
+    assert "within a caliper of 0.20 SD of the logit of the propensity score" in methods
+    assert "top-two box" in methods
     assert "Random steps used the seed 20240301" in methods
     assert "Holm's step-down adjustment" in methods
     assert sample_report.references == sorted(sample_report.references)

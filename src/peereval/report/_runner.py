@@ -445,6 +445,7 @@ def _perception_section(run: _Render) -> Section:
         return section
     run.cite("wilson")
     section.paragraphs.append(summary.apa())
+    run.methods.append(summary.methods())
     columns = {"scale": "scale", "item": "item", "text": "statement", "group": "cohort",
                "n": "n", "median": "median", "agree_pct": "agree %",
                "agree_ci_low": "CI low %", "agree_ci_high": "CI high %"}
@@ -559,9 +560,7 @@ def _content(run: _Render, section: Section) -> None:
             "I-CVI and CVR of each item against their thresholds; items to revise or "
             "drop are marked.", "Dot plot of I-CVI and CVR per item",
             lambda: content_validity_plot(result, labels=_item_labels(run) or None))
-    run.methods.append(
-        f"Content validity was rated by {result.n_experts} experts (I-CVI, S-CVI, "
-        "modified kappa and Lawshe's CVR with exact critical values).")
+    run.methods.append(result.methods())
 
 
 def _structure(run: _Render, section: Section) -> None:
@@ -602,9 +601,10 @@ def _structure(run: _Render, section: Section) -> None:
     fit = results.cfa
     if not _failed(section, fit):
         _cfa_tables(run, section, fit)
-        run.methods.append("Structure was examined with exploratory factor analysis "
-                           "(number of factors by parallel analysis and Velicer's MAP) and "
-                           "a confirmatory factor analysis of the intended scales.")
+    # the methods of the structure, each from its result's own settings
+    for result in (results.factorability, retention, exploratory, fit):
+        if ran(result):
+            run.methods.append(result.methods())
     discriminant = results.discriminant
     if not _failed(section, discriminant):
         run.cite("fornell", "henseler")
@@ -904,9 +904,11 @@ def _methods_section(run: _Render) -> Section:
     screening = ", ".join(study.screening_drop).replace("_", " ")
     lead = (f"Survey responses were screened before analysis (dropped: {screening}). "
             if study.screening_drop else "")
-    section.paragraphs.append(lead + " ".join(m for m in run.methods if m) + (
-        f" Random steps used the seed {run.results.seed}. Analyses were run with peereval "
-        f"{__version__}; groups or cells smaller than {study.min_cell} are not shown."))
+    # one paragraph per analysis, each sentence built from that result's settings
+    section.paragraphs.extend(p for p in (lead.strip(), *run.methods) if p)
+    section.paragraphs.append(
+        f"Random steps used the seed {run.results.seed}. Analyses were run with peereval "
+        f"{__version__}; groups or cells smaller than {study.min_cell} are not shown.")
     _coding(run, section)
     return section
 
