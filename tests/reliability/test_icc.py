@@ -520,7 +520,7 @@ def test_retest_keys_are_matched_as_they_are_and_must_be_unique():
 
 def test_retest_old_form_warns_at_the_caller_and_links_through_normalise_id(study,
                                                                             monkeypatch):
-    import peereval.loaders.records as records
+    import peereval.labels as labels
 
     seen = []
 
@@ -528,7 +528,7 @@ def test_retest_old_form_warns_at_the_caller_and_links_through_normalise_id(stud
         seen.append(value)
         return normalise_id(value)
 
-    monkeypatch.setattr(records, "normalise_id", counting)
+    monkeypatch.setattr(labels, "normalise_id", counting)
     with pytest.warns(DeprecationWarning, match=r"test_retest\(first_scores") as caught:
         result = retest_icc(study.screened, study.retest, "student_id",
                             instrument=study.instrument)
