@@ -30,7 +30,29 @@ import pandas as pd
 from peereval.errors import ConfigError, PeerevalError, PeerevalWarning
 
 if TYPE_CHECKING:
+    from peereval.loaders.records import Linked
+    from peereval.outcomes import (
+        AncovaResult,
+        BinaryComparison,
+        Describe,
+        ManyComparisons,
+        MatchResult,
+        MixedModelResult,
+        PowerResult,
+        PropensityEffect,
+    )
+    from peereval.perception import PerceptionSummary
+    from peereval.reliability import ItemAnalysis, RetestResult, ScaleReliability
+    from peereval.study._appraisal import DesignAppraisal
     from peereval.study._config import Study, StudyData
+    from peereval.validity import (
+        CFAResult,
+        ContentValidity,
+        DiscriminantValidity,
+        EFAResult,
+        Factorability,
+        FactorRetention,
+    )
 
 __all__ = ["DisplayNames", "NotRun", "OutcomePlan", "StudyResults", "analyse_study", "ran"]
 
@@ -216,30 +238,30 @@ class StudyResults:
     data: StudyData
     seed: int
     names: DisplayNames
-    linked: Any
+    linked: Linked | NotRun
     response_rate: float | None
-    perception: Any
+    perception: PerceptionSummary | NotRun
     perception_by: str | None
-    reliability: Any
+    reliability: ScaleReliability | NotRun
     reliability_skipped: Mapping[str, str]
-    item_analysis: Any
-    retest: Any
-    content: Any
-    factorability: Any
-    retention: Any
-    efa: Any
-    cfa: Any
-    discriminant: Any
+    item_analysis: Mapping[str, ItemAnalysis] | NotRun
+    retest: RetestResult | NotRun
+    content: ContentValidity | NotRun
+    factorability: Factorability | NotRun
+    retention: FactorRetention | NotRun
+    efa: EFAResult | NotRun
+    cfa: CFAResult | NotRun
+    discriminant: DiscriminantValidity | NotRun
     plan: OutcomePlan | NotRun
-    characteristics: Any
-    comparisons: Any
-    adjusted: Mapping[str, Any]
-    matched: Any
-    matched_effects: Mapping[str, Any]
-    mixed: Mapping[str, Any]
-    power: Any
-    coding: Any
-    appraisal: Any
+    characteristics: Describe | NotRun
+    comparisons: ManyComparisons | NotRun
+    adjusted: Mapping[str, AncovaResult | BinaryComparison | NotRun]
+    matched: MatchResult | NotRun
+    matched_effects: Mapping[str, PropensityEffect]
+    mixed: Mapping[str, MixedModelResult | NotRun]
+    power: PowerResult | NotRun
+    coding: pd.DataFrame | NotRun
+    appraisal: DesignAppraisal | NotRun
     warnings: tuple[str, ...]
 
     #: The analyses, in the order of the report, with a short description each.
