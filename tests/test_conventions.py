@@ -179,10 +179,6 @@ OTHER_BOUNDS = re.compile(r"^((.+_)?pi_(low|high)|support_(low|high))$")
 #   "n (not a count)"           n is there but is not the number of observations
 #   "not a Result"              the class lacks to_frame(), apa(), methods(), repr
 KNOWN_DEVIATIONS: dict[tuple[str, str], str] = {
-    # Loaders, linkage and the top level
-    ("link", "key (positional)"): "`key=`, keyword-only",
-    ("loaders.detect_platform", "first argument source"): "`path`",
-    ("read_export", "platform (positional)"): "`platform=`, keyword-only",
     # Reliability
     ("reliability.AlphaResult", "feldt_high"): "`feldt_ci_high`",
     ("reliability.AlphaResult", "feldt_low"): "`feldt_ci_low`",

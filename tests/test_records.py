@@ -250,3 +250,21 @@ def test_short_ids_do_not_remove_ages(tmp_path):
         id="sid", group="grp")
     linked = peereval.link(survey, records, key=KEY, survey_id="sid")
     assert "age" in linked.responses.answers
+
+
+def test_old_positional_options_of_the_readers_warn_and_still_work(tmp_path):
+    survey = peereval.read_export(_write_csv(tmp_path / "s.csv", _SURVEY_WITH_IDS))
+    with pytest.warns(DeprecationWarning, match=r"read_export\(\): passing platform by "
+                      "position is deprecated"):
+        old = peereval.read_export(tmp_path / "s.csv", "generic")
+    assert old.platform == survey.platform
+    records = peereval.read_records(_write_csv(tmp_path / "r.csv", _RECORDS_WITH_IDS),
+                                    id="student_id", group="mentored")
+    with pytest.warns(DeprecationWarning, match=r"link\(\): passing key by position"):
+        linked = peereval.link(survey, records, KEY, survey_id="student_id")
+    assert linked.report.matched == peereval.link(survey, records, key=KEY,
+                                                  survey_id="student_id").report.matched
+    from peereval.loaders import detect_platform
+
+    with pytest.warns(DeprecationWarning, match=r"detect_platform\(source=\.\.\.\)"):
+        assert detect_platform(source=tmp_path / "s.csv") == detect_platform(tmp_path / "s.csv")

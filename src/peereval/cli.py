@@ -295,7 +295,7 @@ def inspect(path: Path, platform: str, sheet: str | None, encoding: str | None,
     out = out or sys.stdout
     from peereval.loaders import read_export
 
-    responses = read_export(path, platform, sheet=sheet, encoding=encoding,
+    responses = read_export(path, platform=platform, sheet=sheet, encoding=encoding,
                             definition=definition)
     print(repr(responses), file=out)
     for note in responses.notes:

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from peereval._options import keyword_only, renamed
 from peereval.errors import FileFormatError, PeerevalError, SheetError
 from peereval.loaders._table import RawTable, Source, open_source
 from peereval.responses import Item, Responses
@@ -53,7 +54,8 @@ def _scores(table: RawTable) -> dict[str, float]:
     return out
 
 
-def detect_platform(source: str | Path | RawTable, *, encoding: str | None = None,
+@renamed(source="path")
+def detect_platform(path: str | Path | RawTable, *, encoding: str | None = None,
                     sheet: str | int | None = None) -> tuple[str, float]:
     """The platform whose layout fits an export best, with its score (0-1).
 
@@ -62,11 +64,11 @@ def detect_platform(source: str | Path | RawTable, *, encoding: str | None = Non
 
     Parameters
     ----------
-    source
+    path
         Path of an export file; or one sheet or text file as raw rows of cells (the
         ``RawTable`` the loaders read internally).
     encoding, sheet
-        As for :func:`read_export`, when ``source`` is a path. In a workbook with
+        As for :func:`read_export`, when ``path`` is a path. In a workbook with
         several sheets and no ``sheet``, the sheet that fits a platform best decides.
 
     Returns
@@ -88,9 +90,9 @@ def detect_platform(source: str | Path | RawTable, *, encoding: str | None = Non
     >>> detect_platform(peereval.sample_path("survey"))
     ('qualtrics', 1.0)
     """
-    if isinstance(source, RawTable):
-        return _best_platform(source)
-    opened = open_source(Path(source), encoding=encoding, sheet=sheet)
+    if isinstance(path, RawTable):
+        return _best_platform(path)
+    opened = open_source(Path(path), encoding=encoding, sheet=sheet)
     if opened.kind == "sav":
         return "spss", 1.0
     return max((_best_platform(table) for table in opened.tables),
@@ -127,10 +129,11 @@ def _choose_table(source: Source, platform: str) -> tuple[RawTable, str]:
     )
 
 
+@keyword_only("0.1", "platform")
 def read_export(
     path: str | Path,
-    platform: str = "auto",
     *,
+    platform: str = "auto",
     dictionary: str | Path | None = None,
     definition: str | Path | None = None,
     sheet: str | int | None = None,

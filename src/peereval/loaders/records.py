@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from peereval._options import keyword_only
 from peereval.errors import DuplicateIdError, FileFormatError, LinkageError, Location
 from peereval.labels import normalise_id, normalize_digits, normalize_label
 from peereval.loaders._common import check_unique
@@ -531,11 +532,12 @@ def keyed_by_id(responses: Responses, values: pd.DataFrame, survey_id: str) -> p
     return out
 
 
+@keyword_only("0.1", "key")
 def link(
     responses: Responses,
     records: Records,
-    key: str | bytes | None = None,
     *,
+    key: str | bytes | None = None,
     survey_id: str = "student_id",
     key_env: str = DEFAULT_KEY_ENV,
     duplicates: Literal["error", "first", "last"] = "error",

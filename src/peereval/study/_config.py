@@ -220,7 +220,7 @@ class Study:
         from peereval.quality import screen
 
         survey = self.survey
-        responses = read_export(survey["export"], survey.get("platform", "auto"),
+        responses = read_export(survey["export"], platform=survey.get("platform", "auto"),
                                 sheet=survey.get("sheet"), encoding=survey.get("encoding"),
                                 dictionary=survey.get("dictionary"),
                                 definition=survey.get("definition"))
@@ -237,7 +237,8 @@ class Study:
         scores = instrument.score(screened)
         retest = None
         if self.retest is not None:
-            retest = read_export(self.retest["export"], self.retest.get("platform", "auto"),
+            retest = read_export(self.retest["export"],
+                                 platform=self.retest.get("platform", "auto"),
                                  sheet=self.retest.get("sheet"),
                                  encoding=self.retest.get("encoding"),
                                  definition=survey.get("definition"))

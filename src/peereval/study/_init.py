@@ -507,7 +507,7 @@ def detect_file(path: str | Path, *, definition: str | Path | None = None) -> De
         return _detect_toml(path)
     source = open_source(path)
     if source.kind == "sav":
-        responses = read_export(path, "spss", definition=definition)
+        responses = read_export(path, platform="spss", definition=definition)
         return _survey(path, responses, None)
     tables = source.tables
     if not tables:
@@ -588,7 +588,7 @@ def _generic_likert(path: Path, sheet: str | None) -> Any:
     from peereval.loaders import read_export
 
     try:
-        return read_export(path, "generic", sheet=sheet)
+        return read_export(path, platform="generic", sheet=sheet)
     except PeerevalError:
         return None
 
@@ -1526,7 +1526,7 @@ def _plan_survey(plan: _Plan, survey: Any, dictionary: Any, definition: str | Pa
                                 hint="leave the dictionary out")
         from peereval.loaders import read_export
 
-        responses = read_export(survey.path, "redcap", dictionary=dictionary.path,
+        responses = read_export(survey.path, platform="redcap", dictionary=dictionary.path,
                                 sheet=survey.sheet)
     plan.set("study", "title", title or f"Evaluation of a peer-mentoring programme "
              f"({survey.path.stem})", None if title else "a placeholder title")

@@ -246,7 +246,7 @@ def _read_survey(run: _DryRun) -> None:
 
     study, survey = run.study, run.study.survey
     responses = run.attempt("survey.export", lambda: read_export(
-        survey["export"], survey.get("platform", "auto"), sheet=survey.get("sheet"),
+        survey["export"], platform=survey.get("platform", "auto"), sheet=survey.get("sheet"),
         encoding=survey.get("encoding"), dictionary=survey.get("dictionary"),
         definition=survey.get("definition")))
     instrument = run.attempt("survey.codebook", lambda: Instrument.from_toml(survey["codebook"]))
@@ -298,7 +298,7 @@ def _read_others(run: _DryRun) -> None:
     if study.retest is not None:
         retest = study.retest
         run.retest = run.attempt("retest.export", lambda: read_export(
-            retest["export"], retest.get("platform", "auto"), sheet=retest.get("sheet"),
+            retest["export"], platform=retest.get("platform", "auto"), sheet=retest.get("sheet"),
             encoding=retest.get("encoding"), definition=study.survey.get("definition")))
         if run.retest is not None:
             run.found.append(f"retest {run.retest.source.name}: {len(run.retest)} responses")
