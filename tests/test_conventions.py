@@ -235,9 +235,6 @@ KNOWN_DEVIATIONS: dict[tuple[str, str], str] = {
     ("reliability.ScaleReliability", "no methods()"): "`methods()`",
     ("reliability.ScaleReliability", "no n"): "`n`",
     ("reliability.ScaleReliability", "no n_dropped"): "`n_dropped`",
-    ("reliability.SplitHalfResult", "n_obs"): "`n`",
-    ("reliability.SplitHalfResult", "no methods()"): "`methods()`",
-    ("reliability.SplitHalfResult.to_frame()", "n_obs"): "`n`",
     ("reliability.scale_reliability", "first argument scored"): "`data`",
     # Validity: none left
     # Outcomes

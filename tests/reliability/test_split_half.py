@@ -29,7 +29,7 @@ def test_lambdas_match_psych(name, agree, support, sample_items):
     assert result.lambda2 == pytest.approx(expected["lambda2"], abs=CLOSED)
     assert result.lambda6 == pytest.approx(expected["lambda6"], abs=CLOSED)
     assert result.alpha == pytest.approx(expected["alpha"], abs=CLOSED)
-    assert result.n_obs == len(data.dropna())
+    assert result.n == len(data.dropna())
 
 
 @pytest.mark.parametrize("name", ["agree", "conscientious", "support", "all18"])
@@ -90,3 +90,27 @@ def test_table_and_errors(support):
         split_half(support, n_splits=0)
     with pytest.raises(PeerevalError, match="at least 2 items"):
         split_half(pd.DataFrame({"a": [1, 2, 3]}))
+
+
+def test_split_half_methods_follow_settings_and_old_name_warns():
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+
+    from peereval.reliability import split_half
+
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame(rng.integers(1, 6, size=(40, 8)), columns=list("abcdefgh"))
+    sampled = split_half(data, n_splits=20, seed=3, standardised=False)
+    assert "20 random splits" in sampled.methods()
+    assert "seed 3" in sampled.methods()
+    assert "covariance" in sampled.methods()
+    assert "all 35 splits" in split_half(data).methods()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        old = sampled.n_obs
+    assert old == sampled.n
+    assert "SplitHalfResult.n_obs is deprecated since peereval 0.1: use SplitHalfResult.n" \
+        in str(caught[0].message)
+    assert "n" in sampled.to_frame().columns

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from peereval._format import fmt
-from peereval._options import Interval, checked
+from peereval._options import Interval, checked, deprecated_alias
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
 from peereval.errors import PeerevalError
@@ -39,6 +39,8 @@ class SplitHalfResult(Result):
         The worst split's coefficient (Revelle 1979).
     alpha
         Coefficient alpha of the same matrix (Guttman's lambda 3).
+    n, n_dropped
+        Respondents used and left out by the missing-data rule.
     n_splits, exhaustive, seed
         Splits examined, whether they were all possible splits, and the seed of the
         random sample otherwise.
@@ -72,11 +74,13 @@ class SplitHalfResult(Result):
     best_split: tuple[str, ...]
     worst_split: tuple[str, ...]
     n_items: int
-    n_obs: int
+    n: int
     n_dropped: int
     missing: str
     standardised: bool
     title: str = "Split-half reliability"
+
+    n_obs = deprecated_alias("n")
 
     def to_frame(self) -> pd.DataFrame:
         rows = [
@@ -91,7 +95,7 @@ class SplitHalfResult(Result):
             ("alpha", self.alpha, "alpha (Guttman lambda 3)"),
         ]
         frame = pd.DataFrame(rows, columns=["coefficient", "estimate", "description"])
-        frame["n_items"], frame["n_obs"] = self.n_items, self.n_obs
+        frame["n_items"], frame["n"] = self.n_items, self.n
         return frame
 
     def apa(self) -> str:
@@ -100,7 +104,33 @@ class SplitHalfResult(Result):
                 f"{fmt(self.lambda2, leading_zero=False)}, λ4 = "
                 f"{fmt(self.lambda4, leading_zero=False)}, λ6 = "
                 f"{fmt(self.lambda6, leading_zero=False)} ({self.n_items} items, "
-                f"n = {self.n_obs})")
+                f"n = {self.n})")
+
+    def methods(self) -> str:
+        """The methods sentence, from the settings this result was computed with.
+
+        Returns
+        -------
+        str
+            The matrix analysed, the splits examined (all of them, or a random sample
+            with its seed) and the missing-data rule.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> data = pd.DataFrame({"a": [1, 2, 3, 4, 5, 3], "b": [2, 2, 3, 5, 4, 3],
+        ...                      "c": [1, 3, 3, 4, 5, 2], "d": [2, 3, 2, 5, 5, 3]})
+        >>> print(split_half(data).methods())  # doctest: +NORMALIZE_WHITESPACE
+        Split-half reliability (odd-even Spearman-Brown; Guttman's λ2, λ4 and λ6) of
+        the item correlation matrix over all 3 splits into halves; listwise deletion.
+        """
+        matrix = "correlation" if self.standardised else "covariance"
+        if self.exhaustive:
+            splits = f"over all {self.n_splits:,} splits into halves"
+        else:
+            splits = f"over {self.n_splits:,} random splits into halves (seed {self.seed})"
+        return (f"Split-half reliability (odd-even Spearman-Brown; Guttman's λ2, λ4 and "
+                f"λ6) of the item {matrix} matrix {splits}; {self.missing} deletion.")
 
 
 def _smc(matrix: np.ndarray) -> np.ndarray:
@@ -234,6 +264,6 @@ def split_half(
         seed="" if exhaustive else describe_seed(seed),
         best_split=tuple(n for n, s in zip(names, splits[best], strict=True) if s),
         worst_split=tuple(n for n, s in zip(names, splits[worst], strict=True) if s),
-        n_items=k, n_obs=n_obs, n_dropped=dropped, missing=missing,
+        n_items=k, n=n_obs, n_dropped=dropped, missing=missing,
         standardised=standardised,
     )
