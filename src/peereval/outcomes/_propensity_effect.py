@@ -147,7 +147,8 @@ class PropensityEffect(Result):
         return pd.DataFrame([{
             "outcome": self.outcome, "estimand": self.estimand, "estimate": self.estimate,
             "se": self.se, "ci_low": self.ci_low, "ci_high": self.ci_high,
-            "ci_level": self.ci_level, "statistic": self.statistic, "df": self.df, "p_value": self.p_value, "n": self.n,
+            "ci_level": self.ci_level, "statistic": self.statistic, "df": self.df,
+            "p_value": self.p_value, "n": self.n,
             "n_treated": self.n_treated, "n_control": self.n_control,
             "variance": self.variance}])
 
