@@ -145,9 +145,9 @@ def reliability() -> Iterator[Section]:
             Row(f"standardised alpha, {label}", "psych::alpha", r["std_alpha"],
                 ours.alpha_std, **closed),
             Row(f"Feldt lower bound, {label}", "psych::alpha", number(r["feldt_low"]),
-                ours.feldt_low, **closed),
+                ours.feldt_ci_low, **closed),
             Row(f"Feldt upper bound, {label}", "psych::alpha", number(r["feldt_high"]),
-                ours.feldt_high, **closed),
+                ours.feldt_ci_high, **closed),
         ]
     r = ref["alpha"]["agree_pairwise"]
     rows.append(Row("alpha, bfi agreeableness, pairwise", "psych::alpha", r["raw_alpha"],
@@ -498,16 +498,16 @@ def sparse() -> Iterator[Section]:
     ours = alpha(pairwise, missing="pairwise")
     rows = [
         Row("n of Feldt's interval and the SE (the respondents)", "psych::alpha (nrow)",
-            r["n"], ours.n_obs),
+            r["n"], ours.n),
         Row("alpha, pairwise", "psych::alpha", r["raw_alpha"], ours.alpha, **closed),
         Row("standardised alpha, pairwise", "psych::alpha", r["std_alpha"], ours.alpha_std,
             **closed),
         Row("average inter-item r, pairwise", "psych::alpha", r["average_r"],
             ours.average_r, **closed),
         Row("asymptotic SE, pairwise", "psych::alpha", r["ase"], ours.se, **closed),
-        Row("Feldt lower bound, pairwise", "psych::alpha", r["feldt_low"], ours.feldt_low,
+        Row("Feldt lower bound, pairwise", "psych::alpha", r["feldt_low"], ours.feldt_ci_low,
             **closed),
-        Row("Feldt upper bound, pairwise", "psych::alpha", r["feldt_high"], ours.feldt_high,
+        Row("Feldt upper bound, pairwise", "psych::alpha", r["feldt_high"], ours.feldt_ci_high,
             **closed),
     ]
     table = item_analysis(pairwise, missing="pairwise").table
@@ -524,7 +524,7 @@ def sparse() -> Iterator[Section]:
     table = listwise.table
     rows += [
         Row("n of the listwise item analysis (complete rows)", "nrow(na.omit())",
-            r["n_complete"], listwise.n_obs),
+            r["n_complete"], listwise.n),
         _largest("mean, listwise: item", "psych::alpha on na.omit()", r["item_mean"],
                  table["mean"], items, **closed),
         _largest("SD, listwise: item", "psych::alpha on na.omit()", r["item_sd"],
@@ -539,7 +539,7 @@ def sparse() -> Iterator[Section]:
                   "`missing=\"pairwise\"` the n of Feldt's interval and of the standard error "
                   "is the number of respondents, as psych's; the smallest pairwise n is "
                   "reported separately (`n_pairwise_min`). The listwise item analysis takes "
-                  f"every statistic from the {listwise.n_obs} complete rows, as psych on "
+                  f"every statistic from the {listwise.n} complete rows, as psych on "
                   "`na.omit()`. Closed forms: 1e-9.", rows)
 
     rows = []

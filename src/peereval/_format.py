@@ -80,6 +80,47 @@ def fmt_ci(low: float, high: float, digits: int = 2, *, leading_zero: bool = Tru
     return f"{level:.0%} CI [{lo}, {hi}]"
 
 
+#: The interval methods of the reliability coefficients, in words.
+_INTERVAL_NAMES = {
+    "feldt": "Feldt (F-based) interval",
+    "percentile": "percentile bootstrap interval",
+    "bca": "bias-corrected and accelerated (BCa) bootstrap interval",
+    "wald": "Wald interval",
+    "fisher": "interval from Fisher's z transformation",
+    "f": "exact F-based interval",
+    "normal": "normal-approximation interval",
+}
+
+
+def interval_words(method: str, confidence: float, *, n_boot: int = 0,
+                   seed: str = "") -> str:
+    """An interval method and level in words, for a methods sentence.
+
+    A bootstrap interval names its resamples and seed, so that the sentence is
+    enough to reproduce it.
+
+    Examples
+    --------
+    >>> interval_words("feldt", 0.95)
+    'a 95% Feldt (F-based) interval'
+    >>> interval_words("bca", 0.9, n_boot=2000, seed="1")
+    'a 90% bias-corrected and accelerated (BCa) bootstrap interval (2,000 resamples, seed 1)'
+    >>> interval_words("percentile", 0.95, n_boot=500, seed="none (not reproducible)")
+    'a 95% percentile bootstrap interval (500 resamples, not seeded, so not reproducible)'
+    """
+    name = _INTERVAL_NAMES.get(method, f"{method} interval")
+    words = f"a {confidence:.0%} {name}"
+    if n_boot:
+        if seed.lstrip("-").isdigit():
+            seeded = f", seed {seed}"
+        elif seed.startswith("none"):
+            seeded = ", not seeded, so not reproducible"
+        else:
+            seeded = f", seeded by {seed}" if seed else ""
+        words += f" ({n_boot:,} resamples{seeded})"
+    return words
+
+
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 

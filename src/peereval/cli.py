@@ -134,7 +134,7 @@ def _summary_reliability(results: Any, write: Any) -> None:
     else:
         rows = [["scale", "n", "alpha", "CI", "omega", "weak items"]]
         for r in reliability.to_frame().itertuples():
-            rows.append([r.scale, str(r.n_obs), _fmt(r.alpha), f"[{_fmt(r.alpha_ci_low)}, "
+            rows.append([r.scale, str(r.n), _fmt(r.alpha), f"[{_fmt(r.alpha_ci_low)}, "
                          f"{_fmt(r.alpha_ci_high)}]", _fmt(r.omega_total),
                          r.flagged_items or "-"])
         write(_table(rows))

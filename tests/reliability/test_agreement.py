@@ -144,7 +144,7 @@ def test_cohen_unused_category_against_psych(psych):
         result = cohen_kappa(data, "first", "second", weights=weights, categories=[1, 2, 3, 4])
         assert_weighted_estimate(result, psych[f"kappa_unused_{weights}"])
         assert result.categories == (1, 2, 3, 4)
-        assert result.crosstab().loc[3].sum() == 0
+        assert result.crosstab.loc[3].sum() == 0
     assert_unweighted(cohen_kappa(data, "first", "second", categories=[1, 2, 3, 4]),
                       psych["kappa_unused_linear"])
     # without categories= the unused grade is not counted and the weights change
@@ -155,11 +155,12 @@ def test_cohen_against_sas():
     data = table_to_ratings(SAS_TABLE)
     simple = cohen_kappa(data, "a", "b", categories=[0, 1, 2])
     assert [round(v, 4) for v in (simple.kappa, simple.se, simple.ci_low, simple.ci_high,
-                                  simple.se0, simple.z, simple.p)] == \
+                                  simple.se0, simple.z, simple.p_value)] == \
         [0.4842, 0.1380, 0.2137, 0.7547, 0.1484, 3.2626, 0.0011]
     weighted = cohen_kappa(data, "a", "b", weights="linear", categories=[0, 1, 2])
     assert [round(v, 4) for v in (weighted.kappa, weighted.se, weighted.ci_low,
-                                  weighted.ci_high, weighted.se0, weighted.z, weighted.p)] == \
+                                  weighted.ci_high, weighted.se0, weighted.z,
+                                  weighted.p_value)] == \
         [0.4701, 0.1457, 0.1845, 0.7558, 0.1426, 3.2971, 0.0010]
 
 
@@ -179,7 +180,7 @@ def test_cohen_against_statsmodels(weights, source, a, b):
     np.testing.assert_allclose(ours.se, theirs.std_kappa, rtol=1e-10)
     np.testing.assert_allclose(ours.se0, theirs.std_kappa0, rtol=1e-10)
     np.testing.assert_allclose(ours.z, theirs.z_value, rtol=1e-10)
-    np.testing.assert_allclose(ours.p, theirs.pvalue_two_sided, rtol=1e-8, atol=1e-300)
+    np.testing.assert_allclose(ours.p_value, theirs.pvalue_two_sided, rtol=1e-8, atol=1e-300)
 
 
 def test_cohen_published_irr_pairs():
@@ -205,7 +206,7 @@ def test_cohen_labels_weights_and_output():
     assert cohen_kappa(numeric, "a", "b", weights=matrix).kappa == pytest.approx(expected.kappa)
     frame = result.to_frame()
     assert list(frame.columns) == ["rater1", "rater2", "weights", "kappa", "se", "ci_low",
-                                   "ci_high", "z", "p", "observed_agreement",
+                                   "ci_high", "ci_level", "z", "p_value", "observed_agreement",
                                    "expected_agreement", "n", "n_dropped", "interpretation"]
     assert result.apa().startswith("Cohen's quadratic-weighted κ = ")
     assert "Landis & Koch, 1977" in result.apa()
@@ -372,12 +373,12 @@ def test_krippendorff_2011_published():
     for level, value in published.items():
         result = krippendorff_alpha(KRIPPENDORFF_2011, metric=level, n_boot=0)
         assert round(result.alpha, 3) == value, level
-        assert (result.n_units, result.n_units_dropped, result.n_values) == (11, 1, 40)
+        assert (result.n_units, result.n_dropped, result.n_values) == (11, 1, 40)
     nominal = krippendorff_alpha(KRIPPENDORFF_2011, n_boot=0)
     assert round(nominal.alpha, 5) == 0.74342  # irrCAC::krippen.alpha.raw
     # the coincidence matrix holds n = 40 pairable values; its margins n_c count the
     # pairable values of each kind (by hand: 1 x 9, 2 x 13, 3 x 10, 4 x 5, 5 x 3)
-    coincidences = nominal.coincidence_matrix()
+    coincidences = nominal.coincidence_matrix
     assert coincidences.to_numpy().sum() == pytest.approx(40)
     assert coincidences.sum(axis=1).round(6).tolist() == [9, 13, 10, 5, 3]
     np.testing.assert_allclose(coincidences, coincidences.T)
@@ -427,7 +428,7 @@ def test_krippendorff_bootstrap_reproducible():
     assert a.interpretation == "reliable"
     frame = a.to_frame()
     assert frame.loc[0, "n_units"] == 11
-    assert frame.loc[0, "level"] == "interval"
+    assert frame.loc[0, "metric"] == "interval"
 
 
 def test_krippendorff_errors_and_warnings():

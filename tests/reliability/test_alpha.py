@@ -36,13 +36,13 @@ def test_alpha_matches_psych(case, agree, conscientious, sample_items):
     assert result.average_r == pytest.approx(expected["average_r"], abs=CLOSED)
     assert result.median_r == pytest.approx(expected["median_r"], abs=CLOSED)
     if rule == "listwise":
-        assert result.n_obs == expected["n"]
+        assert result.n == expected["n"]
         assert result.n_dropped == len(data) - expected["n"]
         assert result.se == pytest.approx(expected["ase"], abs=CLOSED)
         # psych returns the bounds as one-cell data frames: [[value]]
-        assert result.feldt_low == pytest.approx(expected["feldt_low"][0][0], abs=CLOSED)
-        assert result.feldt_high == pytest.approx(expected["feldt_high"][0][0], abs=CLOSED)
-        assert (result.ci_low, result.ci_high) == (result.feldt_low, result.feldt_high)
+        assert result.feldt_ci_low == pytest.approx(expected["feldt_low"][0][0], abs=CLOSED)
+        assert result.feldt_ci_high == pytest.approx(expected["feldt_high"][0][0], abs=CLOSED)
+        assert (result.ci_low, result.ci_high) == (result.feldt_ci_low, result.feldt_ci_high)
 
 
 @pytest.mark.parametrize("case", ["agree_listwise", "agree_pairwise", "support_listwise"])
@@ -198,7 +198,7 @@ def test_result_table_and_sentence(agree):
     result = alpha(agree)
     frame = result.to_frame()
     assert list(frame.columns[:3]) == ["alpha", "alpha_std", "average_r"]
-    assert frame.loc[0, "n_obs"] == REF["alpha"]["agree_listwise"]["n"]
+    assert frame.loc[0, "n"] == REF["alpha"]["agree_listwise"]["n"]
     assert result.apa() == "α = .70, 95% CI [.69, .72] (5 items, n = 2709)"
     with warnings.catch_warnings():
         warnings.simplefilter("error")

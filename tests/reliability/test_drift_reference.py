@@ -58,7 +58,7 @@ def test_pair_thresholds_without_correction_are_polycors_two_step(name):
     rho = result.correlation.to_numpy()[i, j]
     np.testing.assert_allclose(rho, expected["tight_raw"], atol=TIGHT)
     np.testing.assert_allclose(rho, expected["polycor_raw"], atol=SHIPPED)
-    np.testing.assert_array_equal(result.n.to_numpy()[i, j], expected["n"])
+    np.testing.assert_array_equal(result.n_pairwise.to_numpy()[i, j], expected["n"])
 
 
 @pytest.mark.parametrize("name", ["ordinal5", "ordinal8", "omega6"])
@@ -129,14 +129,14 @@ def test_pairwise_alpha_uses_the_number_of_respondents_as_psych():
     data = reference_csv("drift_pairwise")
     expected = REF["alpha"]["pairwise"]
     result = alpha(data, missing="pairwise")
-    assert result.n_obs == expected["n"] == len(data)
-    assert result.n_pairwise_min < result.n_obs
+    assert result.n == expected["n"] == len(data)
+    assert result.n_pairwise_min < result.n
     assert result.alpha == pytest.approx(expected["raw_alpha"], abs=CLOSED)
     assert result.alpha_std == pytest.approx(expected["std_alpha"], abs=CLOSED)
     assert result.average_r == pytest.approx(expected["average_r"], abs=CLOSED)
     assert result.se == pytest.approx(expected["ase"], abs=CLOSED)
-    assert result.feldt_low == pytest.approx(expected["feldt_low"], abs=CLOSED)
-    assert result.feldt_high == pytest.approx(expected["feldt_high"], abs=CLOSED)
+    assert result.feldt_ci_low == pytest.approx(expected["feldt_low"], abs=CLOSED)
+    assert result.feldt_ci_high == pytest.approx(expected["feldt_high"], abs=CLOSED)
 
 
 def test_pairwise_item_analysis_matches_psych():
@@ -152,7 +152,7 @@ def test_pairwise_item_analysis_matches_psych():
     np.testing.assert_allclose(table["alpha_if_deleted"], expected["drop_raw_alpha"],
                                atol=CLOSED)
     np.testing.assert_array_equal(table["n"], expected["item_n"])
-    assert result.n_obs == len(data)
+    assert result.n == len(data)
     assert "pairwise" in result.basis
 
 
@@ -168,7 +168,7 @@ def test_listwise_item_analysis_uses_the_complete_rows_throughout():
     np.testing.assert_allclose(table["item_rest_r"], expected["item_r_drop"], atol=CLOSED)
     assert table["n"].tolist() == [expected["n_complete"]] * data.shape[1]
     assert table["n_answered"].tolist() == data.notna().sum().tolist()
-    assert result.n_obs == expected["n_complete"]
+    assert result.n == expected["n_complete"]
     assert f"{expected['n_complete']} respondents" in result.basis
 
 
@@ -203,6 +203,6 @@ def test_pairwise_rows_without_any_answer_are_dropped_and_counted():
     padded = pd.concat([data, pd.DataFrame(np.nan, index=[900, 901], columns=data.columns)])
     result = alpha(padded, missing="pairwise")
     reference_result = alpha(data, missing="pairwise")
-    assert (result.n_obs, result.n_dropped) == (len(data), 2)
-    assert result.feldt_low == reference_result.feldt_low
-    assert item_analysis(padded, missing="pairwise").n_obs == len(data)
+    assert (result.n, result.n_dropped) == (len(data), 2)
+    assert result.feldt_ci_low == reference_result.feldt_ci_low
+    assert item_analysis(padded, missing="pairwise").n == len(data)

@@ -68,7 +68,7 @@ def assert_matches_psych(result: ICCResult, ref: dict) -> None:
     np.testing.assert_allclose(frame["f"], ref["f"], **TOL)
     np.testing.assert_allclose(frame["df1"], ref["df1"], **TOL)
     np.testing.assert_allclose(frame["df2"], ref["df2"], **TOL)
-    np.testing.assert_allclose(frame["p"], ref["p"], **TOL)
+    np.testing.assert_allclose(frame["p_value"], ref["p"], **TOL)
     np.testing.assert_allclose(frame["ci_low"], ref["lower"], **TOL)
     np.testing.assert_allclose(frame["ci_high"], ref["upper"], **TOL)
     np.testing.assert_allclose(
@@ -95,7 +95,7 @@ def test_shrout_fleiss_published_values():
     assert round(result.ms_within_targets, 2) == 6.26
     assert round(result.ms_between_raters, 2) == 32.49
     assert round(result.ms_error, 2) == 1.02
-    anova = result.anova().set_index("source")
+    anova = result.anova.set_index("source")
     assert anova["df"].tolist() == [5, 18, 3, 15]
 
 
@@ -111,10 +111,10 @@ def test_shrout_fleiss_intervals_and_tests():
         assert round(frame.loc[name, "ci_high"], 3) == high, name
     assert round(frame.loc["ICC(1)", "f"], 2) == 1.79
     assert (frame.loc["ICC(1)", "df1"], frame.loc["ICC(1)", "df2"]) == (5, 18)
-    assert round(frame.loc["ICC(1)", "p"], 3) == 0.165
+    assert round(frame.loc["ICC(1)", "p_value"], 3) == 0.165
     assert round(frame.loc["ICC(A,1)", "f"], 2) == 11.03
     assert (frame.loc["ICC(A,1)", "df1"], frame.loc["ICC(A,1)", "df2"]) == (5, 15)
-    assert round(frame.loc["ICC(A,1)", "p"], 6) == 0.000135
+    assert round(frame.loc["ICC(A,1)", "p_value"], 6) == 0.000135
     # Cronbach's alpha of the same matrix (REFERENCES.md 1.5, 1.6) equals ICC(C,k),
     # with Feldt's interval [.6757, .9859]
     assert round(frame.loc["ICC(C,k)", "icc"], 4) == 0.9093
@@ -140,7 +140,7 @@ def test_shrout_fleiss_against_pingouin():
     ours = icc(SHROUT_FLEISS).to_frame()  # same order: 1, A1, C1, k, Ak, Ck
     np.testing.assert_allclose(ours["icc"], theirs["ICC"], rtol=1e-9)
     np.testing.assert_allclose(ours["f"], theirs["F"], rtol=1e-9)
-    np.testing.assert_allclose(ours["p"], theirs["pval"], rtol=1e-9)
+    np.testing.assert_allclose(ours["p_value"], theirs["pval"], rtol=1e-9)
 
 
 def test_apa_sentence_and_frame():
@@ -158,7 +158,7 @@ def test_apa_sentence_and_frame():
     frame = result.to_frame()
     assert list(frame.columns) == [
         "form", "shrout_fleiss", "psych", "model", "type", "unit", "icc", "ci_low",
-        "ci_high", "f", "df1", "df2", "p", "interpretation", "interpretation_ci",
+        "ci_high", "f", "df1", "df2", "p_value", "interpretation", "interpretation_ci",
         "n_targets", "n_raters", "n_dropped"]
     assert frame["form"].tolist() == ["ICC(1)", "ICC(A,1)", "ICC(C,1)", "ICC(k)",
                                       "ICC(A,k)", "ICC(C,k)"]
@@ -366,9 +366,9 @@ def test_sample_study_retest(study, psych):
     assert result.apa().startswith(
         "Test-retest reliability of 40 respondents who answered both administrations "
         "(ICC(A,1): two-way random effects, absolute agreement, single measurement;")
-    linkage = result.linkage()
+    linkage = result.linkage
     assert linkage["unmatched"].tolist() == [98, 0]
-    all_forms = result.all_forms()
+    all_forms = result.all_forms
     assert len(all_forms) == 18
     assert set(all_forms["measure"]) == set(SCALES)
 

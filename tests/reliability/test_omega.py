@@ -88,7 +88,7 @@ def test_ordinal_omega_and_alpha_match_psych_poly(name, columns, n_factors, bfi,
     expected = ORDINAL[name]
     result = omega(data.dropna(), n_factors=n_factors, polychoric=True)
     assert result.correlation == "polychoric"
-    assert result.n_obs == expected["n"]
+    assert result.n == expected["n"]
     assert result.omega_total == pytest.approx(expected["omega_total"], abs=5e-5)
     assert result.omega_hierarchical == pytest.approx(expected["omega_h"], abs=5e-5)
     assert result.alpha == pytest.approx(expected["alpha_ordinal"], abs=5e-5)

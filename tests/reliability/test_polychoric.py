@@ -195,9 +195,9 @@ def test_bfi_global_thresholds_pairwise(ref, bfi):
     assert result.missing == "pairwise"
     # pairwise n: respondents who answered both items (R: crossprod(!is.na(x)))
     answered = bfi[entry["items"]].notna().to_numpy().astype(int)
-    np.testing.assert_array_equal(result.n.to_numpy(), answered.T @ answered)
-    assert len(set(result.n.to_numpy()[np.triu_indices(10, 1)])) > 1
-    assert result.n_obs == (answered.T @ answered).min()
+    np.testing.assert_array_equal(result.n_pairwise.to_numpy(), answered.T @ answered)
+    assert len(set(result.n_pairwise.to_numpy()[np.triu_indices(10, 1)])) > 1
+    assert result.n_pairwise_min == (answered.T @ answered).min()
     assert result.n_rows == 2800
 
 
@@ -216,7 +216,7 @@ def test_bfi_listwise(ref, bfi):
     result = polychoric(bfi, entry["items"], missing="listwise")
     check_against(result, entry["listwise"])
     assert result.n_dropped == 2800 - entry["n_complete"]
-    assert (result.n.to_numpy() == entry["n_complete"]).all()
+    assert (result.n_pairwise.to_numpy() == entry["n_complete"]).all()
     assert f"{result.n_dropped} of 2800 rows dropped" in result.dropped
 
 
@@ -273,7 +273,7 @@ def test_hand_made_table_global(ref):
     check_against(result, entry["global"])
     assert int(result.corrected_cells.iloc[0, 1]) == 0
     expected = np.array(entry["table"]).sum()
-    assert result.n_obs == expected == 110
+    assert result.n_pairwise_min == expected == 110
 
 
 def test_hand_made_table_correction_for_empty_cell(ref):
@@ -321,7 +321,7 @@ def test_polyserial_matches_psych(ref, bfi):
     # than those answering the item, a relative difference below (1/n_i - 1/2800)/2
     # < 1e-5 here
     np.testing.assert_allclose(got, arr(entry["age"]), rtol=1e-5, atol=0)
-    np.testing.assert_array_equal(result.n["age"].to_numpy(), arr(entry["n_age"]))
+    np.testing.assert_array_equal(result.n_pairwise["age"].to_numpy(), arr(entry["n_age"]))
     assert result.method == "polyserial"
     assert list(result.correlation.index) == items
 
@@ -333,7 +333,7 @@ def test_polyserial_with_missing_x(ref, bfi):
     result = polyserial(data, "age", entry["items"])
     got = result.correlation["age"].to_numpy()
     np.testing.assert_allclose(got, arr(entry["age_na_pairwise"]), rtol=0, atol=1e-12)
-    np.testing.assert_array_equal(result.n["age"].to_numpy(), arr(entry["n_age_na"]))
+    np.testing.assert_array_equal(result.n_pairwise["age"].to_numpy(), arr(entry["n_age_na"]))
     # psych mixes rows (r from complete pairs, the item's SD and thresholds from all its
     # answers): with 1 row in 7 missing, that moves estimates by up to ~4e-4
     np.testing.assert_allclose(got, arr(entry["age_na"]), rtol=0, atol=1e-3)
@@ -391,7 +391,7 @@ def test_pair_without_overlap_is_missing_and_reported():
     with pytest.warns(PeerevalWarning, match="could not be estimated"):
         result = polychoric(data)
     assert np.isnan(result.correlation.loc["a", "b"])
-    assert result.n.loc["a", "b"] == 0
+    assert result.n_pairwise.loc["a", "b"] == 0
     assert result.positive_definite is None
     assert np.isfinite(result.correlation.loc["a", "c"])
 

@@ -25,9 +25,9 @@ def test_rows_equal_the_single_analyses(study):
         row = table.loc[scale.name]
         a = alpha(study.scores.items, items)
         assert row["alpha"] == a.alpha
-        assert (row["alpha_ci_low"], row["alpha_ci_high"]) == (a.feldt_low, a.feldt_high)
-        assert row["n_obs"] == a.n_obs
-        assert row["n_dropped"] == len(study.scores.items) - a.n_obs
+        assert (row["alpha_ci_low"], row["alpha_ci_high"]) == (a.feldt_ci_low, a.feldt_ci_high)
+        assert row["n"] == a.n
+        assert row["n_dropped"] == len(study.scores.items) - a.n
         assert row["omega_total"] == omega(study.scores.items, items, n_factors=1).omega_total
         assert row["split_half_sb"] == split_half(study.scores.items, items).odd_even_sb
         assert row["label"] == scale.title

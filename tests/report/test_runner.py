@@ -104,7 +104,9 @@ def test_methods_and_references(sample_report):
     paragraphs = sample_report.section("methods").paragraphs
     methods = " ".join(paragraphs)
     assert paragraphs[0].startswith("Survey responses were screened")
-    assert "bias-corrected and accelerated (BCa) bootstrap interval (2000 resamples)" in methods
+    assert ("bias-corrected and accelerated (BCa) bootstrap interval (2,000 resamples, seed "
+            "20240301)") in methods
+    assert "Test-retest" not in methods or "ICC(A,1)" in methods
     # sentences built from the results' own settings, not copies of the defaults
     assert "rotated by oblimin (oblique)" in methods
     assert "1,000 simulated data sets" in methods

@@ -22,8 +22,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from peereval._format import fmt, fmt_ci, fmt_p
-from peereval._options import Interval, checked, renamed
+from peereval._format import fmt, fmt_ci, fmt_p, interval_words
+from peereval._options import Interval, checked, deprecated_alias, renamed
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result, interpret
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
@@ -40,12 +40,6 @@ __all__ = [
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def _check_level(level: float, name: str = "level") -> None:
-    if not isinstance(level, int | float) or not 0 < level < 1:
-        raise PeerevalError(f"{name} must be a number between 0 and 1, not {level!r}",
-                            hint=f"for a 95% interval use {name}=0.95")
 
 
 def _require_frame(data: Any, function: str) -> pd.DataFrame:
@@ -152,10 +146,12 @@ class KappaResult(Result):
     ----------
     kappa
         Cohen's (weighted) kappa.
-    se, ci_low, ci_high, level
+    estimate
+        The same as ``kappa``.
+    se, ci_low, ci_high, ci_level
         Large-sample standard error (Fleiss, Cohen & Everitt 1969) and the normal
         interval kappa ± z·SE, limited to [-1, 1] (as psych::cohen.kappa does).
-    se0, z, p
+    se0, z, p_value
         Standard error under kappa = 0 and the z test of kappa = 0.
     observed_agreement, expected_agreement
         (Weighted) proportion of agreement observed and expected by chance.
@@ -163,8 +159,9 @@ class KappaResult(Result):
         Subjects rated by both raters, and subjects left out (a rating missing).
     categories
         Categories in the order used by the weights.
-    counts
-        The categories x categories table of counts (rows: ``rater1``).
+    counts, crosstab
+        The categories x categories table of counts (rows: ``rater1``), as tuples
+        and as a labelled DataFrame.
 
     Examples
     --------
@@ -175,7 +172,7 @@ class KappaResult(Result):
     >>> result = cohen_kappa(grades, "examiner_a", "examiner_b")
     >>> round(result.kappa, 2), result.n, result.interpretation
     (0.68, 10, 'substantial')
-    >>> result.crosstab().to_numpy().tolist()  # rows: examiner_a, columns: examiner_b
+    >>> result.crosstab.to_numpy().tolist()  # rows: examiner_a, columns: examiner_b
     [[2, 0, 0], [0, 2, 1], [0, 1, 4]]
     """
 
@@ -183,10 +180,10 @@ class KappaResult(Result):
     se: float
     ci_low: float
     ci_high: float
-    level: float
+    ci_level: float
     se0: float
     z: float
-    p: float
+    p_value: float
     observed_agreement: float
     expected_agreement: float
     n: int
@@ -199,11 +196,20 @@ class KappaResult(Result):
     notes: tuple[str, ...] = ()
     title: str = "Cohen's kappa"
 
+    level = deprecated_alias("ci_level")
+    p = deprecated_alias("p_value")
+
+    @property
+    def estimate(self) -> float:
+        """Kappa (the same as :attr:`kappa`)."""
+        return self.kappa
+
     @property
     def interpretation(self) -> str:
         """Landis and Koch (1977) label of kappa."""
         return _landis_koch(self.kappa)
 
+    @property
     def crosstab(self) -> pd.DataFrame:
         """The table of counts, ``rater1`` in rows and ``rater2`` in columns."""
         index = pd.Index(self.categories, name=self.rater1)
@@ -214,8 +220,8 @@ class KappaResult(Result):
         return pd.DataFrame([{
             "rater1": self.rater1, "rater2": self.rater2, "weights": self.weights,
             "kappa": self.kappa, "se": self.se, "ci_low": self.ci_low,
-            "ci_high": self.ci_high, "z": self.z, "p": self.p,
-            "observed_agreement": self.observed_agreement,
+            "ci_high": self.ci_high, "ci_level": self.ci_level, "z": self.z,
+            "p_value": self.p_value, "observed_agreement": self.observed_agreement,
             "expected_agreement": self.expected_agreement,
             "n": self.n, "n_dropped": self.n_dropped,
             "interpretation": self.interpretation,
@@ -226,12 +232,39 @@ class KappaResult(Result):
         dropped = f", {self.n_dropped} dropped for a missing rating" if self.n_dropped else ""
         return (
             f"Cohen's {symbol} = {fmt(self.kappa, leading_zero=False)}, "
-            f"{fmt_ci(self.ci_low, self.ci_high, leading_zero=False, level=self.level)}, "
-            f"z = {fmt(self.z)}, {fmt_p(self.p)}; observed agreement "
+            f"{fmt_ci(self.ci_low, self.ci_high, leading_zero=False, level=self.ci_level)}, "
+            f"z = {fmt(self.z)}, {fmt_p(self.p_value)}; observed agreement "
             f"{fmt(100 * self.observed_agreement, 1)}%, expected by chance "
             f"{fmt(100 * self.expected_agreement, 1)}% (n = {self.n}{dropped}): "
             f"{self.interpretation} agreement (Landis & Koch, 1977)."
         )
+
+    def methods(self) -> str:
+        """The methods sentence, from the weights, level and rule of this result.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> grades = pd.DataFrame({"examiner_a": [3, 3, 2, 1, 3, 2, 2, 3, 1, 3],
+        ...                        "examiner_b": [3, 2, 2, 1, 3, 2, 3, 3, 1, 3]})
+        >>> print(cohen_kappa(grades, "examiner_a", "examiner_b", weights="quadratic",
+        ...                   confidence=0.9).methods())  # doctest: +NORMALIZE_WHITESPACE
+        Agreement between examiner_a and examiner_b on 10 subjects was estimated with
+        Cohen's kappa (quadratic weights over 3 categories), with a 90% normal
+        interval from the large-sample standard error (Fleiss, Cohen & Everitt 1969)
+        and a z test of kappa = 0; subjects with a missing rating were left out.
+        """
+        weights = ("unweighted" if self.weights == "none"
+                   else f"{self.weights} weights")
+        return (f"Agreement between {self.rater1} and {self.rater2} on {self.n} subjects "
+                f"was estimated with Cohen's kappa ({weights} over {len(self.categories)} "
+                f"categories), with a {self.ci_level:.0%} normal interval from the "
+                f"large-sample standard error (Fleiss, Cohen & Everitt 1969) and a z test "
+                f"of kappa = 0; subjects with a missing rating were left out.")
 
 
 def _weight_matrix(weights: Any, q: int) -> tuple[np.ndarray, str]:
@@ -370,7 +403,6 @@ def cohen_kappa(
     if rater1 == rater2:
         raise PeerevalError("rater1 and rater2 name the same column", column=str(rater1),
                             hint="name the columns of two different raters")
-    _check_level(confidence)
     pair = frame[[rater1, rater2]]
     both = pair.notna().all(axis=1)
     n_dropped = int((~both).sum())
@@ -432,7 +464,7 @@ def cohen_kappa(
             low, high = max(low, -1.0), min(high, 1.0)
     return KappaResult(
         kappa=float(kappa), se=float(se), ci_low=float(low), ci_high=float(high),
-        level=float(confidence), se0=float(se0), z=float(z), p=float(p),
+        ci_level=float(confidence), se0=float(se0), z=float(z), p_value=float(p),
         observed_agreement=po, expected_agreement=pe, n=n, n_dropped=n_dropped,
         weights=weight_name, rater1=str(rater1), rater2=str(rater2),
         categories=tuple(order),
@@ -454,7 +486,9 @@ class FleissCategory:
     kappa: float
     se0: float
     z: float
-    p: float
+    p_value: float
+
+    p = deprecated_alias("p_value")
 
 
 @dataclass(frozen=True, repr=False)
@@ -466,18 +500,21 @@ class FleissKappaResult(Result):
     kappa
         Fleiss' (1971) kappa; with unequal numbers of ratings per subject, its
         generalisation by Gwet (2014).
-    se, ci_low, ci_high, level
+    estimate
+        The same as ``kappa``.
+    se, ci_low, ci_high, ci_level
         Standard error by linearisation (Gwet, 2008) and the interval
         kappa ± t(n - 1)·SE (upper bound at most 1), valid whether or not kappa is 0.
-    se0, z, p
+    se0, z, p_value
         Standard error under kappa = 0 (Fleiss, Nee & Landis, 1979) and the z test,
         as R's ``irr::kappam.fleiss`` reports; only when every subject has the same
         number of ratings.
     observed_agreement, expected_agreement
         Mean pairwise agreement per subject and chance agreement
         :math:`\\sum_j \\pi_j^2`.
-    n_subjects, n_dropped
-        Subjects used and subjects left out (missing ratings, or fewer than one).
+    n, n_subjects, n_dropped
+        Subjects used (``n`` is ``n_subjects``) and subjects left out (missing
+        ratings, or fewer than one).
     n_raters
         Ratings per subject: the common number, or the largest when they differ.
     equal_raters
@@ -490,10 +527,10 @@ class FleissKappaResult(Result):
     se: float
     ci_low: float
     ci_high: float
-    level: float
+    ci_level: float
     se0: float
     z: float
-    p: float
+    p_value: float
     observed_agreement: float
     expected_agreement: float
     n_subjects: int
@@ -505,6 +542,19 @@ class FleissKappaResult(Result):
     notes: tuple[str, ...] = ()
     title: str = "Fleiss' kappa"
 
+    level = deprecated_alias("ci_level")
+    p = deprecated_alias("p_value")
+
+    @property
+    def estimate(self) -> float:
+        """Kappa (the same as :attr:`kappa`)."""
+        return self.kappa
+
+    @property
+    def n(self) -> int:
+        """Subjects used (the same as :attr:`n_subjects`)."""
+        return self.n_subjects
+
     @property
     def interpretation(self) -> str:
         """Landis and Koch (1977) label of kappa."""
@@ -515,7 +565,7 @@ class FleissKappaResult(Result):
         rows = [{
             "scope": "overall", "category": None, "proportion": 1.0, "kappa": self.kappa,
             "se": self.se, "ci_low": self.ci_low, "ci_high": self.ci_high,
-            "se0": self.se0, "z": self.z, "p": self.p,
+            "ci_level": self.ci_level, "se0": self.se0, "z": self.z, "p_value": self.p_value,
             "observed_agreement": self.observed_agreement,
             "expected_agreement": self.expected_agreement,
             "n_subjects": self.n_subjects, "n_dropped": self.n_dropped,
@@ -525,7 +575,8 @@ class FleissKappaResult(Result):
             rows.append({
                 "scope": "category", "category": c.category, "proportion": c.proportion,
                 "kappa": c.kappa, "se": math.nan, "ci_low": math.nan, "ci_high": math.nan,
-                "se0": c.se0, "z": c.z, "p": c.p, "observed_agreement": math.nan,
+                "ci_level": math.nan, "se0": c.se0, "z": c.z, "p_value": c.p_value,
+                "observed_agreement": math.nan,
                 "expected_agreement": math.nan, "n_subjects": self.n_subjects,
                 "n_dropped": self.n_dropped, "n_raters": self.n_raters,
                 "interpretation": _landis_koch(c.kappa),
@@ -538,13 +589,47 @@ class FleissKappaResult(Result):
         raters = (f"{self.n_raters} ratings each" if self.equal_raters
                   else f"up to {self.n_raters} ratings each")
         dropped = f", {self.n_dropped} dropped" if self.n_dropped else ""
-        test = f", z = {fmt(self.z)}, {fmt_p(self.p)}" if math.isfinite(self.z) else ""
+        test = (f", z = {fmt(self.z)}, {fmt_p(self.p_value)}" if math.isfinite(self.z)
+                else "")
         return (
             f"Fleiss' κ = {fmt(self.kappa, leading_zero=False)}, "
-            f"{fmt_ci(self.ci_low, self.ci_high, leading_zero=False, level=self.level)}"
+            f"{fmt_ci(self.ci_low, self.ci_high, leading_zero=False, level=self.ci_level)}"
             f"{test} ({self.n_subjects} subjects{dropped}, {raters}): "
             f"{self.interpretation} agreement (Landis & Koch, 1977)."
         )
+
+    def methods(self) -> str:
+        """The methods sentence, from the raters, level and missing-data rule used.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> ratings = pd.DataFrame({"r1": [1, 2, 3, 1, 2, 3], "r2": [1, 2, 3, 2, 2, 3],
+        ...                         "r3": [1, 2, 2, 1, 2, 3]})
+        >>> print(fleiss_kappa(ratings).methods())  # doctest: +NORMALIZE_WHITESPACE
+        Agreement among 3 raters on 6 subjects was estimated with Fleiss' kappa
+        (Fleiss 1971), with a 95% interval from the linearised standard error (Gwet
+        2008) and a z test of kappa = 0 (Fleiss, Nee & Landis 1979); subjects with a
+        missing rating were left out (listwise).
+        """
+        if self.equal_raters:
+            kind = "Fleiss' kappa (Fleiss 1971)"
+            raters = f"{self.n_raters} raters"
+        else:
+            kind = "Fleiss' kappa generalised to unequal numbers of ratings (Gwet 2014)"
+            raters = f"up to {self.n_raters} raters"
+        test = (" and a z test of kappa = 0 (Fleiss, Nee & Landis 1979)"
+                if math.isfinite(self.z) else "")
+        rule = ("subjects with a missing rating were left out (listwise)"
+                if self.missing == "listwise" else
+                "every subject's available ratings were used")
+        return (f"Agreement among {raters} on {self.n_subjects} subjects was estimated "
+                f"with {kind}, with a {self.ci_level:.0%} interval from the linearised "
+                f"standard error (Gwet 2008){test}; {rule}.")
 
 
 def _gwet_fleiss(counts: np.ndarray, level: float) -> tuple[float, float, float, float,
@@ -694,7 +779,6 @@ def fleiss_kappa(
     from scipy import stats
 
     frame = _require_frame(data, "fleiss_kappa")
-    _check_level(confidence)
     if missing not in ("listwise", "available"):
         raise PeerevalError(f"missing must be 'listwise' or 'available', not {missing!r}")
     notes: list[str] = []
@@ -770,10 +854,10 @@ def fleiss_kappa(
             pj = float(2 * stats.norm.sf(abs(zj))) if equal else math.nan
         cats.append(FleissCategory(category=category, proportion=float(pi[j]),
                                    kappa=float(kj), se0=se0_cat if equal else math.nan,
-                                   z=float(zj), p=float(pj)))
+                                   z=float(zj), p_value=float(pj)))
     return FleissKappaResult(
         kappa=float(kappa), se=float(se), ci_low=float(low), ci_high=float(high),
-        level=float(confidence), se0=float(se0), z=float(z), p=float(p),
+        ci_level=float(confidence), se0=float(se0), z=float(z), p_value=float(p),
         observed_agreement=float(pa), expected_agreement=float(pe), n_subjects=n,
         n_dropped=n_dropped, n_raters=m, equal_raters=equal,
         missing="counts" if counts else missing, categories=tuple(cats),
@@ -792,41 +876,55 @@ class KrippendorffAlphaResult(Result):
 
     Attributes
     ----------
-    alpha
+    alpha, estimate
         Krippendorff's alpha, :math:`1 - D_o/D_e`.
-    level
+    metric
         Level of measurement (the difference function).
-    ci_low, ci_high, confidence, n_boot, seed
+    ci_low, ci_high, ci_level, n_boot, seed
         Percentile interval from ``n_boot`` bootstrap resamples of the units
-        (``NaN`` when ``n_boot=0``) and the seed that reproduces it.
+        (``NaN`` when ``n_boot=0``), its level and the seed that reproduces it.
     observed_disagreement, expected_disagreement
         :math:`D_o` and :math:`D_e`.
-    n_units, n_units_dropped, n_coders, n_values
-        Units with two or more values (pairable), units left out (fewer than two
-        values), coders, and pairable values.
+    n, n_units, n_dropped, n_coders, n_values
+        Units with two or more values (pairable; ``n`` is ``n_units``), units left
+        out (fewer than two values), coders, and pairable values.
     values
         The distinct values, in the order of the coincidence matrix.
-    coincidences
-        The coincidence matrix :math:`o_{ck}`.
+    coincidences, coincidence_matrix
+        The coincidence matrix :math:`o_{ck}`, as tuples and as a labelled DataFrame.
     """
 
     alpha: float
-    level: str
+    metric: str
     ci_low: float
     ci_high: float
-    confidence: float
+    ci_level: float
     n_boot: int
     seed: str
     observed_disagreement: float
     expected_disagreement: float
     n_units: int
-    n_units_dropped: int
+    n_dropped: int
     n_coders: int
     n_values: int
     values: tuple[Any, ...]
     coincidences: tuple[tuple[float, ...], ...]
     notes: tuple[str, ...] = ()
     title: str = "Krippendorff's alpha"
+
+    level = deprecated_alias("metric")
+    confidence = deprecated_alias("ci_level")
+    n_units_dropped = deprecated_alias("n_dropped")
+
+    @property
+    def estimate(self) -> float:
+        """Alpha (the same as :attr:`alpha`)."""
+        return self.alpha
+
+    @property
+    def n(self) -> int:
+        """Pairable units (the same as :attr:`n_units`)."""
+        return self.n_units
 
     @property
     def interpretation(self) -> str:
@@ -839,16 +937,18 @@ class KrippendorffAlphaResult(Result):
             return "tentative conclusions only"
         return "unreliable"
 
+    @property
     def coincidence_matrix(self) -> pd.DataFrame:
         return pd.DataFrame(list(self.coincidences), index=list(self.values),
                             columns=list(self.values))
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{
-            "level": self.level, "alpha": self.alpha, "ci_low": self.ci_low,
-            "ci_high": self.ci_high, "observed_disagreement": self.observed_disagreement,
+            "metric": self.metric, "alpha": self.alpha, "ci_low": self.ci_low,
+            "ci_high": self.ci_high, "ci_level": self.ci_level,
+            "observed_disagreement": self.observed_disagreement,
             "expected_disagreement": self.expected_disagreement, "n_units": self.n_units,
-            "n_units_dropped": self.n_units_dropped, "n_coders": self.n_coders,
+            "n_dropped": self.n_dropped, "n_coders": self.n_coders,
             "n_values": self.n_values, "n_boot": self.n_boot,
             "interpretation": self.interpretation,
         }])
@@ -857,16 +957,54 @@ class KrippendorffAlphaResult(Result):
         interval = ""
         if self.n_boot and math.isfinite(self.ci_low):
             interval = ", " + fmt_ci(self.ci_low, self.ci_high, 3, leading_zero=False,
-                                     level=self.confidence) + \
+                                     level=self.ci_level) + \
                 f" (bootstrap, {self.n_boot} resamples)"
-        dropped = (f"; {self.n_units_dropped} units with fewer than two values left out"
-                   if self.n_units_dropped else "")
+        dropped = (f"; {self.n_dropped} units with fewer than two values left out"
+                   if self.n_dropped else "")
         return (
-            f"Krippendorff's α ({self.level}) = {fmt(self.alpha, 3, leading_zero=False)}"
+            f"Krippendorff's α ({self.metric}) = {fmt(self.alpha, 3, leading_zero=False)}"
             f"{interval} ({self.n_units} units, {self.n_coders} coders, "
             f"{self.n_values} pairable values{dropped}): {self.interpretation} "
             f"(Krippendorff, 2004)."
         )
+
+    def methods(self) -> str:
+        """The methods sentence, from the metric, interval and seed of this result.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> codes = pd.DataFrame({"c1": [1, 2, 3, 3, 2, 1], "c2": [1, 2, 3, 3, 2, 2],
+        ...                       "c3": [None, 2, 3, 3, 2, 1]})
+        >>> print(krippendorff_alpha(codes, metric="ordinal", n_boot=500, seed=1).methods())
+        ... # doctest: +NORMALIZE_WHITESPACE
+        Agreement among 3 coders on 6 units was estimated with Krippendorff's alpha
+        for ordinal data (Krippendorff 2004), from the coincidences of every pair of
+        values within a unit; with a 95% percentile bootstrap interval (500
+        resamples, seed 1) over units.
+        >>> print(krippendorff_alpha(codes, n_boot=0).methods())
+        ... # doctest: +NORMALIZE_WHITESPACE
+        Agreement among 3 coders on 6 units was estimated with Krippendorff's alpha
+        for nominal data (Krippendorff 2004), from the coincidences of every pair of
+        values within a unit; no interval was computed (n_boot=0).
+        """
+        if self.n_boot:
+            words = interval_words("percentile", self.ci_level, n_boot=self.n_boot,
+                                   seed=self.seed)
+            interval = f"with {words} over units"
+        else:
+            interval = "no interval was computed (n_boot=0)"
+        one = self.n_dropped == 1
+        dropped = (f"; {self.n_dropped} unit{'' if one else 's'} with fewer than two values "
+                   f"{'was' if one else 'were'} left out" if self.n_dropped else "")
+        return (f"Agreement among {self.n_coders} coders on {self.n_units} units was "
+                f"estimated with Krippendorff's alpha for {self.metric} data "
+                f"(Krippendorff 2004), from the coincidences of every pair of values "
+                f"within a unit{dropped}; {interval}.")
 
 
 def _unit_counts(frame: pd.DataFrame, order: list[Any]) -> np.ndarray:
@@ -1034,16 +1172,10 @@ def krippendorff_alpha(
     ...  for lv in ("nominal", "ordinal", "interval", "ratio")]
     [0.743, 0.815, 0.849, 0.797]
     >>> result = krippendorff_alpha(units, metric="interval", seed=1)
-    >>> result.n_units, result.n_units_dropped, result.n_values
+    >>> result.n_units, result.n_dropped, result.n_values
     (11, 1, 40)
     """
     frame = _require_frame(data, "krippendorff_alpha")
-    if metric not in ("nominal", "ordinal", "interval", "ratio"):
-        raise PeerevalError(f"unknown level {metric!r}",
-                            hint="use 'nominal', 'ordinal', 'interval' or 'ratio'")
-    _check_level(confidence, "confidence")
-    if not isinstance(n_boot, int | np.integer) or n_boot < 0:
-        raise PeerevalError(f"n_boot must be a whole number, 0 or more, not {n_boot!r}")
     names = _columns(frame, columns, 2, "coder")
     coded = frame[names]
     numbers: np.ndarray | None = None
@@ -1107,10 +1239,10 @@ def krippendorff_alpha(
                          "and were left out of the interval")
         low, high = percentile_interval(values, confidence)
     return KrippendorffAlphaResult(
-        alpha=float(alpha), level=metric, ci_low=float(low), ci_high=float(high),
-        confidence=float(confidence), n_boot=int(n_boot), seed=seed_text,
+        alpha=float(alpha), metric=metric, ci_low=float(low), ci_high=float(high),
+        ci_level=float(confidence), n_boot=int(n_boot), seed=seed_text,
         observed_disagreement=float(d_o), expected_disagreement=float(d_e),
-        n_units=int(pairable.sum()), n_units_dropped=n_dropped, n_coders=len(names),
+        n_units=int(pairable.sum()), n_dropped=n_dropped, n_coders=len(names),
         n_values=int(units.sum()), values=tuple(order),
         coincidences=tuple(tuple(float(x) for x in row) for row in coincidence),
         notes=tuple(notes),

@@ -17,8 +17,8 @@ from peereval._bootstrap import (
     influence_from_jackknife,
     percentile_interval,
 )
-from peereval._format import fmt, fmt_ci
-from peereval._options import Interval, checked, renamed
+from peereval._format import fmt, fmt_ci, interval_words
+from peereval._options import Interval, checked, deprecated_alias, renamed
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, SmallSampleWarning, user_stacklevel
@@ -128,18 +128,20 @@ class AlphaResult(Result):
         Mean and median inter-item correlation.
     se
         Asymptotic standard error (van Zyl, Neudecker & Nel 2000), assuming normality.
-    ci_low, ci_high, ci_method, level
-        The interval reported (``feldt``, ``percentile`` or ``bca``).
-    feldt_low, feldt_high
+    estimate
+        The same as ``alpha`` (the headline estimate under its conventional name).
+    ci_low, ci_high, ci_method, ci_level
+        The interval reported (``feldt``, ``percentile`` or ``bca``) and its level.
+    feldt_ci_low, feldt_ci_high
         Feldt's analytic interval, always computed.
-    n_items, n_obs, n_dropped, missing
+    n_items, n, n_dropped, missing
         Items, observations used, observations dropped and the missing-data rule.
         ``listwise``: the complete rows. ``pairwise``: the rows with at least one
         answer (the n of psych's Feldt interval and standard error, see
         :func:`alpha`); rows with no answer at all are dropped and counted.
     n_pairwise_min
         The smallest number of respondents behind any covariance (equal to
-        ``n_obs`` with listwise deletion).
+        ``n`` with listwise deletion).
     n_boot, seed
         Bootstrap replicates and seed (provenance), when bootstrapped.
 
@@ -150,7 +152,7 @@ class AlphaResult(Result):
     >>> data = pd.DataFrame({"a": [1, 2, 3, 4, 5, 3], "b": [2, 2, 3, 5, 4, 3],
     ...                      "c": [1, 3, 3, 4, 5, 2]})
     >>> result = alpha(data)
-    >>> round(result.alpha, 3), result.n_items, result.n_obs, result.ci_method
+    >>> round(result.alpha, 3), result.n_items, result.n, result.ci_method
     (0.932, 3, 6, 'feldt')
     """
 
@@ -162,11 +164,11 @@ class AlphaResult(Result):
     ci_low: float
     ci_high: float
     ci_method: str
-    level: float
-    feldt_low: float
-    feldt_high: float
+    ci_level: float
+    feldt_ci_low: float
+    feldt_ci_high: float
     n_items: int
-    n_obs: int
+    n: int
     n_dropped: int
     missing: str
     items: tuple[str, ...]
@@ -176,20 +178,61 @@ class AlphaResult(Result):
     replicates: np.ndarray | None = field(default=None, compare=False)
     title: str = "Cronbach's alpha"
 
+    level = deprecated_alias("ci_level")
+    feldt_low = deprecated_alias("feldt_ci_low")
+    feldt_high = deprecated_alias("feldt_ci_high")
+    n_obs = deprecated_alias("n")
+
+    @property
+    def estimate(self) -> float:
+        """Raw alpha (the same as :attr:`alpha`)."""
+        return self.alpha
+
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{
             "alpha": self.alpha, "alpha_std": self.alpha_std, "average_r": self.average_r,
             "median_r": self.median_r, "se": self.se, "ci_low": self.ci_low,
-            "ci_high": self.ci_high, "ci_method": self.ci_method, "level": self.level,
-            "n_items": self.n_items, "n_obs": self.n_obs,
+            "ci_high": self.ci_high, "ci_method": self.ci_method, "ci_level": self.ci_level,
+            "n_items": self.n_items, "n": self.n,
             "n_pairwise_min": self.n_pairwise_min, "n_dropped": self.n_dropped,
             "missing": self.missing, "n_boot": self.n_boot,
         }])
 
     def apa(self) -> str:
         return (f"α = {fmt(self.alpha, leading_zero=False)}, "
-                f"{fmt_ci(self.ci_low, self.ci_high, leading_zero=False, level=self.level)}"
-                f" ({self.n_items} items, n = {self.n_obs})")
+                f"{fmt_ci(self.ci_low, self.ci_high, leading_zero=False, level=self.ci_level)}"
+                f" ({self.n_items} items, n = {self.n})")
+
+    def methods(self) -> str:
+        """The methods sentence, from the settings this result was computed with.
+
+        Returns
+        -------
+        str
+            The matrix alpha was computed from, the missing-data rule (and the rows
+            it dropped) and the interval: its method, level, resamples and seed.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> data = pd.DataFrame({"a": [1, 2, 3, 4, 5, 3], "b": [2, 2, 3, 5, 4, 3],
+        ...                      "c": [1, 3, 3, 4, 5, 2]})
+        >>> print(alpha(data).methods())  # doctest: +NORMALIZE_WHITESPACE
+        Cronbach's alpha of 3 items from the item covariance matrix (listwise
+        deletion, n = 6), with a 95% Feldt (F-based) interval.
+        >>> print(alpha(data, ci="bca", n_boot=500, seed=3, confidence=0.9).methods())
+        ... # doctest: +NORMALIZE_WHITESPACE
+        Cronbach's alpha of 3 items from the item covariance matrix (listwise
+        deletion, n = 6), with a 90% bias-corrected and accelerated (BCa) bootstrap
+        interval (500 resamples, seed 3).
+        """
+        matrix = ("pairwise covariances" if self.missing == "pairwise"
+                  else "item covariance matrix")
+        dropped = f", {self.n_dropped} dropped" if self.n_dropped else ""
+        interval = interval_words(self.ci_method, self.ci_level, n_boot=self.n_boot,
+                                  seed=self.seed)
+        return (f"Cronbach's alpha of {self.n_items} items from the {matrix} "
+                f"({self.missing} deletion, n = {self.n}{dropped}), with {interval}.")
 
 
 @renamed(level="confidence")
@@ -271,7 +314,7 @@ def alpha(
     >>> data = pd.DataFrame({"a": [1, 2, 3, 4, 5, 3], "b": [2, 2, 3, 5, 4, 3],
     ...                      "c": [1, 3, 3, 4, 5, 2]})
     >>> result = alpha(data)   # R: psych::alpha(data): raw_alpha 0.9318, Feldt .71-.99
-    >>> round(result.alpha, 4), round(result.feldt_low, 4), round(result.feldt_high, 4)
+    >>> round(result.alpha, 4), round(result.feldt_ci_low, 4), round(result.feldt_ci_high, 4)
     (0.9318, 0.7109, 0.9897)
     >>> result.apa()
     'α = .93, 95% CI [.71, .99] (3 items, n = 6)'
@@ -313,8 +356,9 @@ def alpha(
             low, high = bca_interval(raw, replicates, influence_from_jackknife(jack), confidence)
     return AlphaResult(
         alpha=raw, alpha_std=std, average_r=mean_r, median_r=median_r,
-        se=_asymptotic_se(cov, n), ci_low=low, ci_high=high, ci_method=ci, level=confidence,
-        feldt_low=feldt[0], feldt_high=feldt[1], n_items=k, n_obs=n, n_dropped=dropped,
+        se=_asymptotic_se(cov, n), ci_low=low, ci_high=high, ci_method=ci,
+        ci_level=confidence, feldt_ci_low=feldt[0], feldt_ci_high=feldt[1], n_items=k, n=n,
+        n_dropped=dropped,
         missing=missing, items=names, n_pairwise_min=n_min,
         n_boot=n_boot if ci != "feldt" else 0,
         seed=describe_seed(seed) if ci != "feldt" else "", replicates=replicates,
@@ -396,6 +440,9 @@ class ItemAnalysis(Result):
     ``item_rest_r`` (corrected item-total correlation), ``alpha_if_deleted``,
     ``alpha_std_if_deleted``, ``flags`` (rules broken, in words). ``rules`` states
     each rule and ``basis`` says, in words, which respondents each column uses.
+    ``n`` is the number of respondents used (the complete rows with
+    ``"listwise"``, the rows with at least one answer with ``"pairwise"``) and
+    ``n_dropped`` the rows left out.
 
     Examples
     --------
@@ -416,10 +463,13 @@ class ItemAnalysis(Result):
     rules: dict[str, str]
     response_range: tuple[float, float]
     missing: str
-    n_obs: int
+    n: int
     basis: str = ""
+    n_dropped: int = 0
     title: str = "Item analysis"
     column_roles: ClassVar[Mapping[str, str]] = {"floor_pct": "share", "ceiling_pct": "share"}
+
+    n_obs = deprecated_alias("n")
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
@@ -440,7 +490,40 @@ class ItemAnalysis(Result):
         rest = self.table["item_rest_r"]
         return (f"Corrected item-total correlations ranged from "
                 f"{fmt(rest.min(), leading_zero=False)} to {fmt(rest.max(), leading_zero=False)}"
-                f" (n = {self.n_obs}).")
+                f" (n = {self.n}).")
+
+    def methods(self) -> str:
+        """The methods sentence: the statistics, the flagging rules and who was used.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> data = pd.DataFrame({"a": [1, 2, 3, 4, 5, 3], "b": [2, 2, 3, 5, 4, 3],
+        ...                      "c": [5, 1, 4, 2, 1, 5]})
+        >>> print(item_analysis(data, response_range=(1, 5)).methods())
+        ... # doctest: +NORMALIZE_WHITESPACE
+        Item statistics (mean, SD, floor and ceiling shares of the range 1-5,
+        item-total and corrected item-total correlations, alpha if the item is
+        deleted); items were flagged for a corrected item-total correlation below
+        0.30 (Nunnally & Bernstein 1994), a negative one, a rise in alpha without
+        the item, or more than 15% of respondents at the lowest or highest option
+        (Terwee et al. 2007). Listwise: every statistic from the 6 respondents who
+        answered all 3 items (0 dropped).
+        """
+        low, high = self.response_range
+        rest = self.rules["item-rest r"].removeprefix("corrected item-total correlation ")
+        floor = self.rules["floor/ceiling"].split(" of respondents")[0]
+        basis = self.basis[:1].upper() + self.basis[1:]
+        return (f"Item statistics (mean, SD, floor and ceiling shares of the range "
+                f"{low:g}-{high:g}, item-total and corrected item-total correlations, "
+                f"alpha if the item is deleted); items were flagged for a corrected "
+                f"item-total correlation {rest}, a negative one, a rise in alpha without "
+                f"the item, or {floor} of respondents at the lowest or highest option "
+                f"(Terwee et al. 2007). {basis}.")
 
 
 def item_analysis(
@@ -508,14 +591,14 @@ def item_analysis(
     cov = prepared.cov
     if missing == "listwise":
         used = pd.DataFrame(prepared.x, columns=frame.columns)
-        n_obs = prepared.n_obs
+        n_obs, n_dropped = prepared.n_obs, prepared.n_dropped
         total = used.sum(axis=1)
         item_total = [float(np.corrcoef(used[c], total)[0, 1]) for c in used.columns]
         basis = (f"listwise: every statistic from the {n_obs} respondents who answered "
                  f"all {k} items ({prepared.n_dropped} dropped)")
     else:
         used = frame.dropna(how="all")
-        n_obs = len(used)
+        n_obs, n_dropped = len(used), len(frame) - len(used)
         person_mean = used.mean(axis=1)  # the total with missing answers person-mean imputed
         item_total = [float(used[c].corr(person_mean)) for c in used.columns]
         basis = ("pairwise: means, SDs and floor/ceiling shares from every answer to the "
@@ -563,4 +646,5 @@ def item_analysis(
         "floor/ceiling": f"more than {floor_ceiling:.0%} of respondents at the lowest or "
         f"highest option ({low:g} or {high:g}; Terwee et al. 2007)",
     }
-    return ItemAnalysis(pd.DataFrame(rows), full, rules, (low, high), missing, n_obs, basis)
+    return ItemAnalysis(pd.DataFrame(rows), full, rules, (low, high), missing, n=n_obs,
+                        basis=basis, n_dropped=n_dropped)

@@ -19,6 +19,7 @@ agreement, single measurement, ICC(A,1), the default here.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import warnings
@@ -29,8 +30,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from peereval._format import fmt, fmt_ci, fmt_p
-from peereval._options import Interval, checked, renamed
+from peereval._format import fmt, fmt_ci, fmt_p, interval_words
+from peereval._options import Interval, checked, deprecated_alias, renamed
 from peereval._results import Result, interpret
 from peereval.errors import (
     DuplicateIdError,
@@ -121,7 +122,9 @@ class ICCForm:
     f: float
     df1: float
     df2: float
-    p: float
+    p_value: float
+
+    p = deprecated_alias("p_value")
 
     @property
     def interpretation(self) -> str:
@@ -147,13 +150,20 @@ class ICCResult(Result):
     form
         McGraw-Wong name of the form :meth:`apa` and the ``icc``, ``ci_low`` and
         ``ci_high`` properties report.
-    n_targets, n_raters
-        Targets (rows) and raters (columns) used.
+    estimate, ci_low, ci_high, p_value
+        The chosen form's coefficient (also ``icc``), interval and the p-value of
+        its F test of ICC = 0.
+    ci_level
+        The confidence level of the intervals.
+    n, n_targets, n_raters
+        Targets (rows, the observations: ``n`` is ``n_targets``) and raters
+        (columns) used.
     n_dropped, dropped
         Targets left out because a rating was missing (listwise), and their labels.
     ms_between_targets, ms_within_targets, ms_between_raters, ms_error
         ANOVA mean squares (Shrout and Fleiss's BMS, WMS, JMS, EMS) with degrees of
-        freedom n - 1, n(k - 1), k - 1 and (n - 1)(k - 1).
+        freedom n - 1, n(k - 1), k - 1 and (n - 1)(k - 1); the table
+        :attr:`anova` lists them.
 
     Examples
     --------
@@ -168,7 +178,7 @@ class ICCResult(Result):
 
     forms: tuple[ICCForm, ...]
     form: str
-    level: float
+    ci_level: float
     n_targets: int
     n_raters: int
     n_dropped: int
@@ -180,6 +190,9 @@ class ICCResult(Result):
     ms_error: float
     title: str = field(default="Intraclass correlation (Shrout & Fleiss, 1979; "
                        "McGraw & Wong, 1996)")
+    missing: str = "listwise"
+
+    level = deprecated_alias("ci_level")
 
     def __getitem__(self, form: str) -> ICCForm:
         """The form named in any usual spelling (``"A,1"``, ``"ICC(2,1)"``, ``"ICC2"``)."""
@@ -202,6 +215,22 @@ class ICCResult(Result):
     def ci_high(self) -> float:
         return self.selected.ci_high
 
+    @property
+    def estimate(self) -> float:
+        """The chosen form's coefficient (the same as :attr:`icc`)."""
+        return self.selected.icc
+
+    @property
+    def p_value(self) -> float:
+        """The p-value of the chosen form's F test of ICC = 0."""
+        return self.selected.p_value
+
+    @property
+    def n(self) -> int:
+        """Targets used (the rated subjects are the observations)."""
+        return self.n_targets
+
+    @property
     def anova(self) -> pd.DataFrame:
         """The mean squares behind the six coefficients."""
         n, k = self.n_targets, self.n_raters
@@ -221,7 +250,7 @@ class ICCResult(Result):
                 "form": f.name, "shrout_fleiss": f.shrout_fleiss, "psych": f.psych,
                 "model": f.model, "type": f.type, "unit": f.unit,
                 "icc": f.icc, "ci_low": f.ci_low, "ci_high": f.ci_high,
-                "f": f.f, "df1": f.df1, "df2": f.df2, "p": f.p,
+                "f": f.f, "df1": f.df1, "df2": f.df2, "p_value": f.p_value,
                 "interpretation": f.interpretation,
                 "interpretation_ci": f.interpretation_ci,
                 "n_targets": self.n_targets, "n_raters": self.n_raters,
@@ -237,13 +266,46 @@ class ICCResult(Result):
                    else "")
         return (
             f"{f.name} = {fmt(f.icc, leading_zero=False)}, "
-            f"{fmt_ci(f.ci_low, f.ci_high, leading_zero=False, level=self.level)}, "
-            f"F({fmt(f.df1, 0)}, {fmt(f.df2, 0)}) = {fmt(f.f)}, {fmt_p(f.p)} "
+            f"{fmt_ci(f.ci_low, f.ci_high, leading_zero=False, level=self.ci_level)}, "
+            f"F({fmt(f.df1, 0)}, {fmt(f.df2, 0)}) = {fmt(f.f)}, {fmt_p(f.p_value)} "
             f"({f.model}, {f.type}, {unit}; {self.n_targets} targets{dropped}, "
             f"{self.n_raters} raters): {f.interpretation} by Koo and Li's (2016) "
             f"guidelines, which they advise applying to the confidence interval "
             f"({f.interpretation_ci})."
         )
+
+    def methods(self, form: str | None = None) -> str:
+        """The methods sentence for ``form`` (default: the form chosen in :func:`icc`).
+
+        Built from the result's own form (model, type, unit), its confidence level
+        and missing-data rule.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> judges = pd.DataFrame({"J1": [9, 6, 8, 7, 10, 6], "J2": [2, 1, 4, 1, 5, 2],
+        ...                        "J3": [5, 3, 6, 2, 6, 4], "J4": [8, 2, 8, 6, 9, 7]})
+        >>> print(icc(judges).methods())  # doctest: +NORMALIZE_WHITESPACE
+        Agreement among 4 raters on 6 targets was estimated with the intraclass
+        correlation ICC(A,1) (two-way random effects, absolute agreement, single
+        rater; McGraw & Wong 1996) from a two-way ANOVA, with a 95% exact F-based
+        interval and an F test of ICC = 0; targets with a missing rating were left
+        out (listwise).
+        """
+        f = self[form or self.form]
+        unit = "single rater" if f.unit == "single rater" else f"mean of {self.n_raters} raters"
+        anova = "one-way ANOVA" if f.name == "ICC(1)" or f.name == "ICC(k)" else "two-way ANOVA"
+        missing = ("targets with a missing rating were left out (listwise)"
+                   if self.missing == "listwise" else "no rating was missing")
+        return (f"Agreement among {self.n_raters} raters on {self.n_targets} targets was "
+                f"estimated with the intraclass correlation {f.name} ({f.model}, {f.type}, "
+                f"{unit}; McGraw & Wong 1996) from a {anova}, with "
+                f"{interval_words('f', self.ci_level)} and an F test of ICC = 0; "
+                f"{missing}.")
 
 
 # ------------------------------------------------------------------------ icc()
@@ -391,7 +453,8 @@ def icc(
             hint="fill in the ratings, or use missing='listwise' to leave these targets out",
         )
     used = wide[complete]
-    return _icc_matrix(used, spec=spec, level=confidence, dropped=dropped)
+    result = _icc_matrix(used, spec=spec, level=confidence, dropped=dropped)
+    return dataclasses.replace(result, missing=missing)
 
 
 def _few(values: Sequence[Any], limit: int = 8) -> str:
@@ -594,7 +657,7 @@ def _icc_matrix(used: pd.DataFrame, *, spec: _Spec, level: float,
             name=s.name, shrout_fleiss=s.shrout_fleiss, psych=s.psych, model=s.model,
             type=s.type, unit="average of k raters" if s.average else "single rater",
             icc=float(est), ci_low=float(low), ci_high=float(high), f=float(f_value),
-            df1=float(d1), df2=float(d2), p=float(p),
+            df1=float(d1), df2=float(d2), p_value=float(p),
         ))
     negative = [f.name for f in forms if f.icc < 0]
     if negative:
@@ -608,7 +671,7 @@ def _icc_matrix(used: pd.DataFrame, *, spec: _Spec, level: float,
             PeerevalWarning, stacklevel=user_stacklevel(),
         )
     return ICCResult(
-        forms=tuple(forms), form=spec.name, level=float(level), n_targets=n,
+        forms=tuple(forms), form=spec.name, ci_level=float(level), n_targets=n,
         n_raters=k, n_dropped=len(dropped), dropped=dropped,
         raters=tuple(str(c) for c in used.columns), ms_between_targets=bms,
         ms_within_targets=wms, ms_between_raters=jms, ms_error=ems,
@@ -660,12 +723,20 @@ class RetestResult(Result):
         Ids found in one administration only.
     without_id_first, without_id_second
         Respondents without an id (they cannot be linked).
+    n, n_dropped
+        Matched pairs (``matched``), and respondents of either administration left
+        out because they could not be linked (unmatched or without an id).
+    ci_level
+        The confidence level of the intervals.
+    all_forms, linkage
+        Tables: every ICC form for every measure, and the respondents per
+        administration (total, matched, unmatched, without id).
     """
 
     results: dict[str, ICCResult | None]
     pairs: pd.DataFrame
     form: str
-    level: float
+    ci_level: float
     labels: tuple[str, str]
     n_first: int
     n_second: int
@@ -676,6 +747,19 @@ class RetestResult(Result):
     without_id_second: int
     notes: tuple[str, ...] = ()
     title: str = "Test-retest reliability (intraclass correlation)"
+
+    level = deprecated_alias("ci_level")
+
+    @property
+    def n(self) -> int:
+        """Respondents matched across the two administrations."""
+        return self.matched
+
+    @property
+    def n_dropped(self) -> int:
+        """Respondents of either administration who could not be linked."""
+        return (self.unmatched_first + self.unmatched_second + self.without_id_first
+                + self.without_id_second)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per measure: pairs used, means, the chosen ICC with CI, F test, labels."""
@@ -693,16 +777,17 @@ class RetestResult(Result):
             }
             if res is None:
                 row.update(icc=math.nan, ci_low=math.nan, ci_high=math.nan, f=math.nan,
-                           df1=math.nan, df2=math.nan, p=math.nan,
+                           df1=math.nan, df2=math.nan, p_value=math.nan,
                            interpretation="not available", interpretation_ci="not available")
             else:
                 f = res.selected
                 row.update(icc=f.icc, ci_low=f.ci_low, ci_high=f.ci_high, f=f.f, df1=f.df1,
-                           df2=f.df2, p=f.p, interpretation=f.interpretation,
+                           df2=f.df2, p_value=f.p_value, interpretation=f.interpretation,
                            interpretation_ci=f.interpretation_ci)
             rows.append(row)
         return pd.DataFrame(rows)
 
+    @property
     def all_forms(self) -> pd.DataFrame:
         """Every form for every measure (long format)."""
         frames = []
@@ -713,6 +798,7 @@ class RetestResult(Result):
                 frames.append(frame)
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
+    @property
     def linkage(self) -> pd.DataFrame:
         """Respondents per administration: total, matched, unmatched, without id."""
         return pd.DataFrame({
@@ -738,8 +824,44 @@ class RetestResult(Result):
         return (
             f"Test-retest reliability of {self.matched} respondents who answered both "
             f"administrations ({spec.name}: {spec.model}, {spec.type}, {unit}; "
-            f"{self.level:.0%} CIs in brackets): " + "; ".join(parts) + "."
+            f"{self.ci_level:.0%} CIs in brackets): " + "; ".join(parts) + "."
         )
+
+    def methods(self) -> str:
+        """The methods sentence: the linkage, the ICC form and its interval.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> first = pd.DataFrame({"support": [3.2, 4.0, 2.5, 3.8, 4.4]},
+        ...                      index=["a", "b", "c", "d", "e"])
+        >>> second = pd.DataFrame({"support": [3.4, 3.9, 2.9, 3.5, 4.6, 3.0]},
+        ...                       index=["a", "b", "c", "d", "e", "f"])
+        >>> print(test_retest(first, second).methods())  # doctest: +NORMALIZE_WHITESPACE
+        Test-retest reliability of 1 measure was estimated with ICC(A,1) (two-way
+        random effects, absolute agreement, single measurement) between the first and
+        the second administration, with a 95% exact F-based interval; 5 respondents
+        were linked across the administrations and 1 who could not be linked was left
+        out.
+        """
+        spec = _spec(self.form)
+        unit = "single measurement" if not spec.average else "mean of both administrations"
+        first, second = self.labels
+        measures = len(self.results)
+        left = (f" and {self.n_dropped} who could not be linked "
+                f"{'was' if self.n_dropped == 1 else 'were'} left out"
+                if self.n_dropped else "")
+        linked = "was" if self.matched == 1 else "were"
+        return (f"Test-retest reliability of {measures} measure{'s' if measures != 1 else ''} "
+                f"was estimated with {spec.name} ({spec.model}, {spec.type}, {unit}) "
+                f"between the {first} and the {second} administration, with "
+                f"{interval_words('f', self.ci_level)}; {self.matched} "
+                f"respondent{'s' if self.matched != 1 else ''} {linked} linked across "
+                f"the administrations{left}.")
 
 
 IdSpec = str | pd.Series | None
@@ -1034,7 +1156,7 @@ def _retest(sides: _Sides, names: list[Any], *, spec: _Spec, level: float,
     frame = pd.DataFrame(pairs)
     frame.index.name = "id"
     return RetestResult(
-        results=results, pairs=frame, form=spec.name, level=float(level), labels=labels,
+        results=results, pairs=frame, form=spec.name, ci_level=float(level), labels=labels,
         n_first=len(sides.values1), n_second=len(sides.values2), matched=len(common),
         unmatched_first=len(with_id1) - len(common),
         unmatched_second=len(with_id2) - len(common),

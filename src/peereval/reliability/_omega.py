@@ -12,7 +12,7 @@ import pandas as pd
 
 from peereval._factor import HEYWOOD_UNIQUENESS, minres, oblimin, sort_and_flip, varimax
 from peereval._format import fmt
-from peereval._options import Interval, checked
+from peereval._options import Interval, checked, deprecated_alias
 from peereval._results import Result
 from peereval.errors import (
     ConvergenceWarning,
@@ -62,13 +62,16 @@ class OmegaResult(Result):
         transformation, and ``"pearson"`` or ``"polychoric"``.
     flipped
         Items reversed because they load negatively on the general factor.
+    n_items, n, n_dropped, missing
+        Items, respondents used (with pairwise deletion, the smallest number behind
+        any correlation), respondents dropped and the missing-data rule.
 
     Examples
     --------
     >>> import peereval
     >>> from peereval.reliability import omega
     >>> result = omega(peereval.load_sample().scores.items, n_factors=3)
-    >>> result.n_items, result.n_obs, result.n_dropped
+    >>> result.n_items, result.n, result.n_dropped
     (18, 111, 27)
     >>> result.apa()
     'ωh = .37, ωt = .87 (3 group factors, 18 items, n = 111)'
@@ -86,28 +89,71 @@ class OmegaResult(Result):
     correlation: str
     flipped: tuple[str, ...]
     n_items: int
-    n_obs: int
+    n: int
     n_dropped: int
     missing: str
     converged: bool
+    option: str = "equal"
     title: str = "McDonald's omega"
+
+    n_obs = deprecated_alias("n")
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{
             "omega_total": self.omega_total, "omega_hierarchical": self.omega_hierarchical,
             "omega_limit": self.omega_limit, "alpha": self.alpha, "ecv": self.ecv,
             "n_factors": self.n_factors, "correlation": self.correlation,
-            "n_items": self.n_items, "n_obs": self.n_obs, "n_dropped": self.n_dropped,
+            "n_items": self.n_items, "n": self.n, "n_dropped": self.n_dropped,
         }])
 
     def apa(self) -> str:
         kind = "ordinal " if self.correlation == "polychoric" else ""
         if self.n_factors == 1:
             return (f"{kind}ω = {fmt(self.omega_total, leading_zero=False)} "
-                    f"(one factor, {self.n_items} items, n = {self.n_obs})")
+                    f"(one factor, {self.n_items} items, n = {self.n})")
         return (f"{kind}ωh = {fmt(self.omega_hierarchical, leading_zero=False)}, "
                 f"ωt = {fmt(self.omega_total, leading_zero=False)} "
-                f"({self.n_factors} group factors, {self.n_items} items, n = {self.n_obs})")
+                f"({self.n_factors} group factors, {self.n_items} items, n = {self.n})")
+
+    def methods(self) -> str:
+        """The methods sentence, from the model this result was computed with.
+
+        Returns
+        -------
+        str
+            The correlations factored, the extraction and rotation, the Schmid-Leiman
+            transformation (for group factors), reversed items and the missing-data
+            rule.
+
+        Examples
+        --------
+        >>> import peereval
+        >>> from peereval.reliability import omega
+        >>> items = peereval.load_sample().scores.items
+        >>> print(omega(items, n_factors=3).methods())  # doctest: +NORMALIZE_WHITESPACE
+        McDonald's omega (hierarchical and total) of 18 items from the Pearson
+        correlations: 3 group factors extracted by minimum residual, rotated by
+        oblimin and transformed by Schmid-Leiman, the general factor from the factor
+        correlations; listwise deletion (n = 111, 27 dropped).
+        """
+        source = ("polychoric correlations" if self.correlation == "polychoric"
+                  else "Pearson correlations")
+        if self.n_factors == 1:
+            model = "one factor extracted by minimum residual"
+        else:
+            general = ("the general factor from the factor correlations"
+                       if self.n_factors > 2 else
+                       f"the general factor fixed by option '{self.option}' (two group "
+                       "factors do not identify it)")
+            model = (f"{self.n_factors} group factors extracted by minimum residual, "
+                     f"rotated by {self.rotation} and transformed by Schmid-Leiman, "
+                     f"{general}")
+        flipped = (f"; reversed because they load negatively: {', '.join(self.flipped)}"
+                   if self.flipped else "")
+        dropped = f", {self.n_dropped} dropped" if self.n_dropped else ""
+        kind = "" if self.n_factors == 1 else " (hierarchical and total)"
+        return (f"McDonald's omega{kind} of {self.n_items} items from the {source}: "
+                f"{model}{flipped}; {self.missing} deletion (n = {self.n}{dropped}).")
 
 
 def _second_order(phi: np.ndarray, option: str) -> np.ndarray:
@@ -232,7 +278,7 @@ def omega(
 
         poly = _polychoric(frame, missing=missing)
         matrix = poly.matrix.to_numpy()  # smoothed as psych::cor.smooth when not PD
-        n_obs = poly.n_obs
+        n_obs = poly.n_pairwise_min
         dropped = len(frame) - n_obs if missing == "listwise" else 0
         correlation = "polychoric"
     elif missing == "listwise":
@@ -309,8 +355,8 @@ def omega(
         omega_limit=float(general.sum() ** 2 / common), alpha=float(alpha_std), ecv=ecv,
         loadings=table, group=_group_omegas(matrix, general, group, omega_t, group_names),
         n_factors=n_factors, rotation="oblimin" if n_factors > 1 else "none",
-        correlation=correlation, flipped=flipped, n_items=k, n_obs=n_obs,
-        n_dropped=dropped, missing=missing, converged=converged,
+        correlation=correlation, flipped=flipped, n_items=k, n=n_obs,
+        n_dropped=dropped, missing=missing, converged=converged, option=option,
     )
 
 

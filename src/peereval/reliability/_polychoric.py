@@ -31,6 +31,9 @@ from peereval.reliability._data import item_frame
 
 __all__ = ["PolychoricResult", "polychoric", "polyserial"]
 
+_N_OBS_MESSAGE = ("PolychoricResult.n_obs is deprecated since peereval 0.1: use "
+                  "PolychoricResult.n_pairwise_min (PolychoricResult.n is the rows used)")
+
 Missing = Literal["pairwise", "listwise"]
 
 #: Starting points of the maximisation; the best one and its neighbours bracket the
@@ -67,9 +70,13 @@ class PolychoricResult(Result):
         quantile of the proportion answering at or below it, :math:`\\pm\\infty` for
         categories nobody used. They come from every answer to the item
         (``missing="pairwise"``) or from the complete rows (``"listwise"``).
-    n
+    n_pairwise
         Respondents used for each correlation, in the shape of ``correlation``
         (for polychoric, the diagonal holds each item's number of answers).
+    n, n_pairwise_min
+        Rows used (``n_rows - n_dropped``: the complete rows with listwise
+        deletion, the rows with at least one answer with pairwise deletion) and the
+        smallest n behind any correlation.
     n_rows, n_dropped, missing, dropped
         Rows in the data, rows dropped before estimation, the missing-data rule and,
         in words, what was left out and why.
@@ -103,7 +110,7 @@ class PolychoricResult(Result):
     method: str
     correlation: pd.DataFrame
     thresholds: pd.DataFrame
-    n: pd.DataFrame
+    n_pairwise: pd.DataFrame
     n_rows: int
     n_dropped: int
     missing: str
@@ -118,12 +125,25 @@ class PolychoricResult(Result):
     title: str = "Polychoric correlations"
 
     @property
-    def n_obs(self) -> int:
+    def n(self) -> int:
+        """Rows used: ``n_rows - n_dropped``."""
+        return self.n_rows - self.n_dropped
+
+    @property
+    def n_pairwise_min(self) -> int:
         """The smallest n behind any correlation (all of them, with listwise deletion)."""
-        n = self.n.to_numpy()
+        n = self.n_pairwise.to_numpy()
         if self.method == "polychoric" and n.shape[0] > 1:
             return int(n[np.triu_indices(n.shape[0], 1)].min())
         return int(n.min())
+
+    def _n_obs(self) -> int:
+        warnings.warn(_N_OBS_MESSAGE, DeprecationWarning, stacklevel=2)
+        return self.n_pairwise_min
+
+    _n_obs.__deprecated__ = _N_OBS_MESSAGE  # type: ignore[attr-defined]
+    n_obs = property(_n_obs, doc="Deprecated: the smallest pairwise n, now "
+                     ":attr:`n_pairwise_min` (:attr:`n` is the rows used).")
 
     @property
     def matrix(self) -> pd.DataFrame:
@@ -134,7 +154,7 @@ class PolychoricResult(Result):
     def to_frame(self) -> pd.DataFrame:
         """One row per pair: ``variable_1``, ``variable_2``, ``method``, ``r``, ``n``
         (polychoric also ``corrected_cells`` and, when smoothed, ``r_smoothed``)."""
-        corr, n = self.correlation, self.n
+        corr, n = self.correlation, self.n_pairwise
         if self.method == "polychoric":
             rows, cols = np.triu_indices(corr.shape[0], 1)
         else:
@@ -151,6 +171,47 @@ class PolychoricResult(Result):
         if self.smoothed is not None:
             frame["r_smoothed"] = self.smoothed.to_numpy()[rows, cols]
         return frame
+
+    def methods(self) -> str:
+        """The methods sentence: the estimator, thresholds, correction and missing data.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> data = pd.DataFrame({"q1": [1, 2, 3, 1, 2, 3, 2, 1, 3, 2],
+        ...                      "q2": [1, 2, 3, 2, 2, 3, 1, 1, 3, 3]})
+        >>> print(polychoric(data).methods())  # doctest: +NORMALIZE_WHITESPACE
+        Polychoric correlations of 2 items with 3 answer categories, estimated by
+        maximum likelihood in two steps (Olsson 1979): each item's thresholds from all
+        its answers, then each correlation from its pair's table; pairwise deletion
+        (n = 10).
+        """
+        rule = f"{self.missing} deletion (n = {self.n}"
+        rule += f", {self.n_dropped} dropped)" if self.n_dropped else ")"
+        if self.method == "polyserial":
+            items, others = self.correlation.shape
+            return (f"Polyserial correlations of {items} ordinal item"
+                    f"{'s' if items != 1 else ''} with {others} continuous variable"
+                    f"{'s' if others != 1 else ''} by the ad hoc estimator of Olsson, "
+                    f"Drasgow and Dorans (1982), each item's thresholds from its answers; "
+                    f"{rule}.")
+        k = self.correlation.shape[0]
+        if self.global_thresholds:
+            steps = ("each item's thresholds from all its answers, then each correlation "
+                     "from its pair's table")
+        else:
+            correction = (f", {self.correct:g} added to each empty cell" if self.correct
+                          else "")
+            steps = f"each pair's thresholds and correlation from its own table{correction}"
+        smoothed = ("; the matrix was not positive definite and was smoothed as "
+                    "psych's cor.smooth does" if self.smoothed is not None else "")
+        return (f"Polychoric correlations of {k} items with {len(self.categories)} answer "
+                f"categories, estimated by maximum likelihood in two steps (Olsson 1979): "
+                f"{steps}{smoothed}; {rule}.")
 
     def apa(self) -> str:
         frame = self.to_frame()
@@ -423,7 +484,7 @@ def polychoric(
         method="polychoric",
         correlation=pd.DataFrame(matrix, index=names, columns=names),
         thresholds=pd.DataFrame(tau, index=names, columns=labels),
-        n=pd.DataFrame(n_matrix, index=names, columns=names),
+        n_pairwise=pd.DataFrame(n_matrix, index=names, columns=names),
         n_rows=n_rows, n_dropped=n_dropped, missing=missing, dropped=dropped,
         categories=tuple(float(c) for c in categories),
         global_thresholds=bool(global_thresholds), correct=float(correct),
@@ -604,7 +665,7 @@ def polyserial(
         method="polyserial",
         correlation=pd.DataFrame(rps, index=ys, columns=xs),
         thresholds=pd.DataFrame(tau, index=ys, columns=labels),
-        n=pd.DataFrame(n, index=ys, columns=xs),
+        n_pairwise=pd.DataFrame(n, index=ys, columns=xs),
         n_rows=n_rows, n_dropped=n_dropped, missing=missing, dropped=dropped,
         categories=tuple(float(c) for c in categories),
         title="Polyserial correlations",

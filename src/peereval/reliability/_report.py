@@ -9,9 +9,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from peereval._format import fmt, fmt_ci
-from peereval._options import Interval, checked, renamed
-from peereval._random import SeedLike, as_generator
+from peereval._format import fmt, fmt_ci, interval_words
+from peereval._options import Interval, checked, deprecated_alias, renamed
+from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.reliability._alpha import AlphaResult, ItemAnalysis, alpha, item_analysis
@@ -45,7 +45,9 @@ class ScaleReliability(Result):
     Spearman-Brown split half, Guttman's lambda 6, ordinal alpha and omega when
     requested, floor and ceiling shares of the scale score, the items flagged by the
     item analysis, and whether alpha reaches .70. ``details`` holds the full result
-    objects per scale.
+    objects per scale. ``n`` counts the respondents who answered at least one item
+    of the scales analysed and ``n_dropped`` those who answered none; each scale's
+    own ``n`` and ``n_dropped`` (after its missing-data rule) are in the table.
 
     Examples
     --------
@@ -62,9 +64,14 @@ class ScaleReliability(Result):
     table: pd.DataFrame
     details: dict[str, ScaleDetail] = field(repr=False)
     ci_method: str
-    level: float
+    ci_level: float
     missing: str
+    n: int = 0
+    n_dropped: int = 0
+    seed: str = ""
     title: str = "Scale reliability"
+
+    level = deprecated_alias("ci_level")
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
@@ -73,18 +80,51 @@ class ScaleReliability(Result):
         parts = []
         for row in self.table.itertuples():
             interval = fmt_ci(row.alpha_ci_low, row.alpha_ci_high, leading_zero=False,
-                              level=self.level)
+                              level=self.ci_level)
             text = f"{row.label}: α = {fmt(row.alpha, leading_zero=False)}, {interval}"
             if np.isfinite(row.omega_total):
                 text += f", ω = {fmt(row.omega_total, leading_zero=False)}"
-            parts.append(text + f" ({row.n_items} items, n = {row.n_obs})")
+            parts.append(text + f" ({row.n_items} items, n = {row.n})")
         return "; ".join(parts) + "."
 
+    def methods(self) -> str:
+        """The methods sentence, from the coefficients and settings of this table.
 
-@renamed(level="confidence")
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> from peereval.reliability import scale_reliability
+        >>> print(scale_reliability(peereval.load_sample().scores).methods())
+        ... # doctest: +NORMALIZE_WHITESPACE
+        Internal consistency of each of 3 scales: Cronbach's alpha with a 95% Feldt
+        (F-based) interval, McDonald's omega total (one factor), the odd-even split
+        half (Spearman-Brown) and Guttman's λ6; listwise deletion within each scale.
+        """
+        first = next(iter(self.details.values())).alpha
+        interval = interval_words(self.ci_method, self.ci_level, n_boot=first.n_boot,
+                                  seed=self.seed)
+        parts = [f"Cronbach's alpha with {interval}"]
+        if any(detail.omega is not None for detail in self.details.values()):
+            parts.append("McDonald's omega total (one factor)")
+        parts.append("the odd-even split half (Spearman-Brown)")
+        parts.append("Guttman's λ6")
+        if any(detail.ordinal_alpha is not None for detail in self.details.values()):
+            parts.append("ordinal alpha and omega from polychoric correlations")
+        listed = ", ".join(parts[:-1]) + " and " + parts[-1]
+        scales = len(self.table)
+        return (f"Internal consistency of each of {scales} "
+                f"scale{'s' if scales != 1 else ''}: {listed}; {self.missing} deletion "
+                f"within each scale.")
+
+
+@renamed(level="confidence", scored="data")
 @checked(n_boot=Interval(1, None, integer=True), confidence=Interval(0, 1, closed="neither"))
 def scale_reliability(
-    scored: Any,
+    data: Any,
     instrument: Any = None,
     *,
     missing: Literal["listwise", "pairwise"] = "listwise",
@@ -100,11 +140,12 @@ def scale_reliability(
 
     Parameters
     ----------
-    scored
+    data
         The :class:`~peereval.instrument.Scores` from ``instrument.score(...)``, or a
         DataFrame of reverse-keyed item scores together with ``instrument``.
+        (Called ``scored=`` before 0.1; the old keyword still works and warns.)
     instrument
-        The :class:`~peereval.instrument.Instrument`; taken from ``scored`` by
+        The :class:`~peereval.instrument.Instrument`; taken from ``data`` by
         default.
     missing, ci, n_boot, confidence, seed
         As for :func:`peereval.reliability.alpha`; with a bootstrap interval, each
@@ -127,9 +168,10 @@ def scale_reliability(
     >>> from peereval.reliability import scale_reliability
     >>> study = peereval.load_sample()
     >>> table = scale_reliability(study.scores).to_frame()
-    >>> table[["scale", "n_items", "n_obs"]].to_dict("records")[0]
-    {'scale': 'support', 'n_items': 6, 'n_obs': 131}
+    >>> table[["scale", "n_items", "n"]].to_dict("records")[0]
+    {'scale': 'support', 'n_items': 6, 'n': 131}
     """
+    scored = data
     if instrument is None:
         instrument = getattr(scored, "instrument", None)
     if instrument is None:
@@ -172,7 +214,7 @@ def scale_reliability(
         details[scale.name] = ScaleDetail(a, analysis, halves, om, ord_alpha, ord_omega)
         rows.append({
             "scale": scale.name, "label": scale.title, "n_items": len(codes),
-            "n_obs": a.n_obs, "n_dropped": a.n_dropped, "alpha": a.alpha,
+            "n": a.n, "n_dropped": a.n_dropped, "alpha": a.alpha,
             "alpha_ci_low": a.ci_low, "alpha_ci_high": a.ci_high,
             "alpha_std": a.alpha_std, "average_r": a.average_r,
             "omega_total": om.omega_total if om else np.nan,
@@ -186,4 +228,9 @@ def scale_reliability(
     if not rows:
         raise PeerevalError("no scale has two or more items",
                             hint="reliability needs at least two items per scale")
-    return ScaleReliability(pd.DataFrame(rows), details, ci, confidence, missing)
+    used_items = [code for scale in instrument.scales if scale.name in details
+                  for code in scale.items]
+    answered = int(items[used_items].notna().any(axis=1).sum())
+    return ScaleReliability(pd.DataFrame(rows), details, ci, confidence, missing,
+                            n=answered, n_dropped=len(items) - answered,
+                            seed=describe_seed(seed) if ci != "feldt" else "")

@@ -486,16 +486,17 @@ def _reliability_section(run: _Render) -> Section:
         section.tables.append(Table(
             "reliability", "Internal consistency",
             _frame(result.to_frame(), {
-                "scale": "scale", "label": "label", "n_items": "items", "n_obs": "n",
+                "scale": "scale", "label": "label", "n_items": "items", "n": "n",
                 "alpha": "alpha", "alpha_ci_low": "CI low", "alpha_ci_high": "CI high",
                 "omega_total": "omega total", "split_half_sb": "split-half (SB)",
                 "average_r": "mean inter-item r", "flagged_items": "weak items"}),
             note=f"Cronbach's alpha with {ci_words(options)}; McDonald's omega total "
-                 "from a one-factor model; respondents with every item of the scale "
-                 "answered (listwise)."))
-        run.methods.append(
-            f"Internal consistency was estimated with Cronbach's alpha ({ci_words(options)}) "
-            "and McDonald's omega total.")
+                 "from a one-factor model; "
+                 + ("respondents with every item of the scale answered (listwise)."
+                    if result.missing == "listwise" else
+                    "each covariance from the respondents who answered both items "
+                    "(pairwise).")))
+        run.methods.append(result.methods())
     analyses = results.item_analysis
     if not _failed(section, analyses):
         items = pd.concat([analysis.to_frame().assign(scale=scale)
@@ -523,11 +524,21 @@ def _reliability_section(run: _Render) -> Section:
                 "mean_first": "M first", "mean_second": "M second", "icc": "ICC",
                 "ci_low": "CI low", "ci_high": "CI high",
                 "interpretation": "interpretation"}),
-            note="Two-way random effects, absolute agreement, single measurement "
-                 "(McGraw & Wong, 1996); labels after Koo & Li (2016)."))
-        run.methods.append("Test-retest reliability was estimated with the intraclass "
-                           "correlation ICC(A,1).")
+            note=_retest_note(retest)))
+        run.methods.append(retest.methods())
     return section
+
+
+def _retest_note(retest: Any) -> str:
+    """The ICC form of the retest table in words, from the form the result used."""
+    computed = [result for result in retest.results.values() if result is not None]
+    if not computed:
+        return "No intraclass correlation could be computed (see the notes)."
+    form = computed[0].selected
+    unit = ("single measurement" if form.unit == "single rater"
+            else "mean of both administrations")
+    return (f"{form.name}: {form.model}, {form.type}, {unit} (McGraw & Wong, 1996); "
+            "labels after Koo & Li (2016).")
 
 
 def _validity_section(run: _Render) -> Section:

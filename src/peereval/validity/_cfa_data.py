@@ -209,7 +209,7 @@ def _moments(label: str, part: pd.DataFrame, names: list[str], *, ordinal: bool,
 
         result = polychoric(part, names, missing="listwise")
         cov = result.matrix.to_numpy(dtype=float)
-        n = result.n_obs
+        n = result.n
         mean = None
     else:
         mean = x.mean(axis=0)

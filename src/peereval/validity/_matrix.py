@@ -28,7 +28,7 @@ def correlation_input(data: Any, items: Sequence[str] | None, *, missing: str,
         from peereval.reliability import polychoric as _polychoric
 
         result = _polychoric(frame, missing=missing)
-        return (result.matrix.to_numpy(), names, int(result.n_obs), int(result.n_dropped),
+        return (result.matrix.to_numpy(), names, int(result.n_pairwise_min), int(result.n_dropped),
                 "polychoric")
     prepared = prepare(frame, missing, minimum_rows=len(names) + 1, what=what)
     matrix = cov_to_corr(prepared.cov)
