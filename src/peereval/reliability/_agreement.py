@@ -782,34 +782,8 @@ def fleiss_kappa(
     if missing not in ("listwise", "available"):
         raise PeerevalError(f"missing must be 'listwise' or 'available', not {missing!r}")
     notes: list[str] = []
-    if counts:
-        names = _columns(frame, columns, 2, "category")
-        table = frame[names].apply(pd.to_numeric, errors="coerce")
-        if table.isna().to_numpy().any():
-            raise PeerevalError("the count table has empty or non-numeric cells",
-                                hint="every cell holds how many raters chose the category "
-                                "(0 when none did)")
-        values = table.to_numpy(dtype=float)
-        if (values < 0).any() or not np.allclose(values, np.round(values)):
-            raise PeerevalError("counts must be whole numbers of raters, 0 or more")
-        order = list(names)
-        table_counts = values
-        keep = table_counts.sum(axis=1) >= 1
-        n_dropped = int((~keep).sum())
-        table_counts = table_counts[keep]
-    else:
-        names = _columns(frame, columns, 2, "rater")
-        ratings = frame[names]
-        order = _category_order(ratings, categories, ordered=False, role="rater")
-        code = _codes(ratings, order)
-        present = code >= 0
-        keep = present.all(axis=1) if missing == "listwise" else present.any(axis=1)
-        n_dropped = int((~keep).sum())
-        code = code[keep]
-        table_counts = np.zeros((code.shape[0], len(order)))
-        for j in range(code.shape[1]):
-            ok = code[:, j] >= 0
-            np.add.at(table_counts, (np.flatnonzero(ok), code[ok, j]), 1)
+    table_counts, order, n_dropped = _subject_counts(frame, columns, counts=counts,
+                                                     categories=categories, missing=missing)
     r = table_counts.sum(axis=1)
     n = table_counts.shape[0]
     if r.size == 0 or r.max() < 2 or int((r >= 2).sum()) < 2:
@@ -842,6 +816,62 @@ def fleiss_kappa(
     elif not equal:
         notes.append("subjects have different numbers of ratings: the z test of Fleiss, Nee "
                      "and Landis (1979) is not defined; judge by the interval")
+    cats = _fleiss_categories(table_counts, order, equal=equal, m=m, confidence=confidence)
+    return FleissKappaResult(
+        kappa=float(kappa), se=float(se), ci_low=float(low), ci_high=float(high),
+        ci_level=float(confidence), se0=float(se0), z=float(z), p_value=float(p),
+        observed_agreement=float(pa), expected_agreement=float(pe), n_subjects=n,
+        n_dropped=n_dropped, n_raters=m, equal_raters=equal,
+        missing="counts" if counts else missing, categories=tuple(cats),
+        notes=tuple(notes),
+    )
+
+
+def _subject_counts(frame: pd.DataFrame, columns: Sequence[Any] | None, *, counts: bool,
+                    categories: Sequence[Any] | None, missing: str
+                    ) -> tuple[np.ndarray, list[Any], int]:
+    """Subjects x categories counts of raters, the category order and the subjects
+    dropped (no rating in a count table; a missing rating, or none, in ratings)."""
+    if counts:
+        names = _columns(frame, columns, 2, "category")
+        table = frame[names].apply(pd.to_numeric, errors="coerce")
+        if table.isna().to_numpy().any():
+            raise PeerevalError("the count table has empty or non-numeric cells",
+                                hint="every cell holds how many raters chose the category "
+                                "(0 when none did)")
+        values = table.to_numpy(dtype=float)
+        if (values < 0).any() or not np.allclose(values, np.round(values)):
+            raise PeerevalError("counts must be whole numbers of raters, 0 or more")
+        order = list(names)
+        table_counts = values
+        keep = table_counts.sum(axis=1) >= 1
+        n_dropped = int((~keep).sum())
+        return table_counts[keep], order, n_dropped
+    else:
+        names = _columns(frame, columns, 2, "rater")
+        ratings = frame[names]
+        order = _category_order(ratings, categories, ordered=False, role="rater")
+        code = _codes(ratings, order)
+        present = code >= 0
+        keep = present.all(axis=1) if missing == "listwise" else present.any(axis=1)
+        n_dropped = int((~keep).sum())
+        code = code[keep]
+        table_counts = np.zeros((code.shape[0], len(order)))
+        for j in range(code.shape[1]):
+            ok = code[:, j] >= 0
+            np.add.at(table_counts, (np.flatnonzero(ok), code[ok, j]), 1)
+    return table_counts, order, n_dropped
+
+
+def _fleiss_categories(table_counts: np.ndarray, order: list[Any], *, equal: bool, m: int,
+                       confidence: float) -> list[FleissCategory]:
+    """Kappa of each category against all others, with its z test when every subject
+    has the same number of ratings (Fleiss 1971)."""
+    from scipy import stats
+
+    n = table_counts.shape[0]
+    r = table_counts.sum(axis=1)
+    pi = (table_counts / r[:, None]).mean(axis=0)
     cats = []
     se0_cat = math.sqrt(2 / (n * m * (m - 1))) if equal else math.nan
     for j, category in enumerate(order):
@@ -855,14 +885,7 @@ def fleiss_kappa(
         cats.append(FleissCategory(category=category, proportion=float(pi[j]),
                                    kappa=float(kj), se0=se0_cat if equal else math.nan,
                                    z=float(zj), p_value=float(pj)))
-    return FleissKappaResult(
-        kappa=float(kappa), se=float(se), ci_low=float(low), ci_high=float(high),
-        ci_level=float(confidence), se0=float(se0), z=float(z), p_value=float(p),
-        observed_agreement=float(pa), expected_agreement=float(pe), n_subjects=n,
-        n_dropped=n_dropped, n_raters=m, equal_raters=equal,
-        missing="counts" if counts else missing, categories=tuple(cats),
-        notes=tuple(notes),
-    )
+    return cats
 
 
 # ------------------------------------------------------------------ Krippendorff's alpha

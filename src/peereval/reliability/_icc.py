@@ -583,33 +583,8 @@ def _icc_matrix(used: pd.DataFrame, *, spec: _Spec, level: float,
 
     x = used.to_numpy(dtype="float64")
     n, k = x.shape
-    if n < 2:
-        raise PeerevalError(
-            f"an ICC needs at least two targets rated by every rater; {n} remain"
-            + (f" after dropping {len(dropped)} with a missing rating" if dropped else ""),
-            hint="check that the raters rated the same targets (their overlap), or "
-            "supply more targets",
-        )
-    spread = x.max(axis=0) - x.min(axis=0)
-    for j in np.flatnonzero(spread == 0):
-        raise PeerevalError(
-            f"rater {used.columns[j]!r} gave every target the same rating "
-            f"({x[0, j]:g})",
-            column=str(used.columns[j]), value=x[0, j],
-            hint="a rater who never varies carries no information about the targets; "
-            "check the column, or leave this rater out with columns=",
-        )
-    grand = x.mean()
-    row_means = x.mean(axis=1)
-    col_means = x.mean(axis=0)
-    ss_rows = k * float(((row_means - grand) ** 2).sum())
-    ss_cols = n * float(((col_means - grand) ** 2).sum())
-    resid = x - row_means[:, None] - col_means[None, :] + grand
-    ss_err = float((resid ** 2).sum())
-    bms = ss_rows / (n - 1)
-    jms = ss_cols / (k - 1)
-    ems = ss_err / ((n - 1) * (k - 1))
-    wms = (ss_cols + ss_err) / (n * (k - 1))
+    _check_icc_table(used, x, dropped)
+    bms, wms, jms, ems = _mean_squares(x)
     alpha = 1 - level
 
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -659,6 +634,55 @@ def _icc_matrix(used: pd.DataFrame, *, spec: _Spec, level: float,
             icc=float(est), ci_low=float(low), ci_high=float(high), f=float(f_value),
             df1=float(d1), df2=float(d2), p_value=float(p),
         ))
+    _warn_if_negative(forms)
+    return ICCResult(
+        forms=tuple(forms), form=spec.name, ci_level=float(level), n_targets=n,
+        n_raters=k, n_dropped=len(dropped), dropped=dropped,
+        raters=tuple(str(c) for c in used.columns), ms_between_targets=bms,
+        ms_within_targets=wms, ms_between_raters=jms, ms_error=ems,
+    )
+
+
+def _check_icc_table(used: pd.DataFrame, x: np.ndarray, dropped: tuple[Any, ...]) -> None:
+    """Refuse a table with fewer than two targets or a rater who never varies."""
+    n = x.shape[0]
+    if n < 2:
+        raise PeerevalError(
+            f"an ICC needs at least two targets rated by every rater; {n} remain"
+            + (f" after dropping {len(dropped)} with a missing rating" if dropped else ""),
+            hint="check that the raters rated the same targets (their overlap), or "
+            "supply more targets",
+        )
+    spread = x.max(axis=0) - x.min(axis=0)
+    for j in np.flatnonzero(spread == 0):
+        raise PeerevalError(
+            f"rater {used.columns[j]!r} gave every target the same rating "
+            f"({x[0, j]:g})",
+            column=str(used.columns[j]), value=x[0, j],
+            hint="a rater who never varies carries no information about the targets; "
+            "check the column, or leave this rater out with columns=",
+        )
+
+
+def _mean_squares(x: np.ndarray) -> tuple[float, float, float, float]:
+    """Shrout and Fleiss's BMS, WMS, JMS and EMS of a complete targets x raters table."""
+    n, k = x.shape
+    grand = x.mean()
+    row_means = x.mean(axis=1)
+    col_means = x.mean(axis=0)
+    ss_rows = k * float(((row_means - grand) ** 2).sum())
+    ss_cols = n * float(((col_means - grand) ** 2).sum())
+    resid = x - row_means[:, None] - col_means[None, :] + grand
+    ss_err = float((resid ** 2).sum())
+    bms = ss_rows / (n - 1)
+    jms = ss_cols / (k - 1)
+    ems = ss_err / ((n - 1) * (k - 1))
+    wms = (ss_cols + ss_err) / (n * (k - 1))
+    return bms, wms, jms, ems
+
+
+def _warn_if_negative(forms: Sequence[ICCForm]) -> None:
+    """A negative ICC is reported as computed, with what it means and what to check."""
     negative = [f.name for f in forms if f.icc < 0]
     if negative:
         warnings.warn(
@@ -670,12 +694,6 @@ def _icc_matrix(used: pd.DataFrame, *, spec: _Spec, level: float,
             "give a usable estimate",
             PeerevalWarning, stacklevel=user_stacklevel(),
         )
-    return ICCResult(
-        forms=tuple(forms), form=spec.name, ci_level=float(level), n_targets=n,
-        n_raters=k, n_dropped=len(dropped), dropped=dropped,
-        raters=tuple(str(c) for c in used.columns), ms_between_targets=bms,
-        ms_within_targets=wms, ms_between_raters=jms, ms_error=ems,
-    )
 
 
 def _absolute_bounds(bms: float, jms: float, ems: float, n: int, k: int, rho: float,

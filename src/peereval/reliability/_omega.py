@@ -273,60 +273,11 @@ def omega(
             hint=f"use at most {largest} factors for {k} items (n_factors=1 for a "
             "one-dimensional scale)",
         )
-    if polychoric:
-        from peereval.reliability._polychoric import polychoric as _polychoric
-
-        poly = _polychoric(frame, missing=missing)
-        matrix = poly.matrix.to_numpy()  # smoothed as psych::cor.smooth when not PD
-        n_obs = poly.n_pairwise_min
-        dropped = len(frame) - n_obs if missing == "listwise" else 0
-        correlation = "polychoric"
-    elif missing == "listwise":
-        prepared = prepare(frame, missing, minimum_rows=k + 1, what="omega")
-        matrix = cov_to_corr(prepared.cov)
-        n_obs, dropped = prepared.n_obs, prepared.n_dropped
-        correlation = "pearson"
-    elif missing == "pairwise":
-        answered = frame.dropna(how="all")
-        dropped = len(frame) - len(answered)
-        check_variance(pairwise_cov(answered.to_numpy()), names)
-        matrix = answered.corr(method="pearson").to_numpy()  # each pair's own moments
-        mask = answered.notna().to_numpy().astype(int)
-        n_obs = int((mask.T @ mask).min())
-        correlation = "pearson"
-    else:
-        raise PeerevalError(f"missing must be 'listwise' or 'pairwise', not {missing!r}")
-    if n_factors == 2:
-        warnings.warn(
-            "a general factor is not identified by two group factors: its loadings were set "
-            f"by option='{option}' (as psych::omega does); prefer 3 or more group factors",
-            PeerevalWarning, stacklevel=user_stacklevel())
+    matrix, n_obs, dropped, correlation = _omega_correlations(frame, names, missing,
+                                                              polychoric)
     general, group, communality, converged = _schmid_leiman(matrix, n_factors, option)
-    # minres keeps uniquenesses at or above HEYWOOD_UNIQUENESS, so a Heywood case shows
-    # as a communality at (or, where the search stops early, just short of) that bound
-    improper = communality >= np.diag(matrix) - 2 * HEYWOOD_UNIQUENESS
-    if np.any(improper):
-        heywood = [names[i] for i in np.flatnonzero(improper)]
-        warnings.warn(
-            f"Heywood case: item(s) {heywood} have a communality of (almost) 1 or more, so "
-            "the factor solution is improper; try fewer factors or check the items "
-            "(nearly duplicated items cause it)",
-            HeywoodWarning, stacklevel=user_stacklevel())
-    if not converged:
-        warnings.warn("the factor extraction or rotation did not converge; the omegas may "
-                      "be unreliable", ConvergenceWarning, stacklevel=user_stacklevel())
-    if n_factors > 1:
-        owner = np.argmax(np.abs(group), axis=1)
-        sizes = np.bincount(owner, minlength=n_factors)
-        if dof == 0 or sizes.min() < 3:
-            warnings.warn(
-                f"{n_factors} group factors from {k} items: "
-                + ("the factor model has 0 degrees of freedom (just identified), " if
-                   dof == 0 else "")
-                + f"group factors hold {', '.join(map(str, sizes))} item(s) each; a group "
-                "factor with fewer than 3 items rests on one or two correlations, so its "
-                "loadings and omega_h are fragile (psych::omega computes them all the same)",
-                SmallSampleWarning, stacklevel=user_stacklevel())
+    _warn_about_solution(names, matrix, group, communality, converged,
+                         n_factors=n_factors, dof=dof, option=option)
     signs = np.ones(k)
     if flip:
         signs = np.where(general < 0, -1.0, 1.0)
@@ -358,6 +309,69 @@ def omega(
         correlation=correlation, flipped=flipped, n_items=k, n=n_obs,
         n_dropped=dropped, missing=missing, converged=converged, option=option,
     )
+
+
+def _omega_correlations(frame: pd.DataFrame, names: tuple[str, ...], missing: str,
+                        polychoric: bool) -> tuple[np.ndarray, int, int, str]:
+    """The correlation matrix omega factors, its n, the rows dropped and its kind."""
+    k = len(names)
+    if polychoric:
+        from peereval.reliability._polychoric import polychoric as _polychoric
+
+        poly = _polychoric(frame, missing=missing)
+        matrix = poly.matrix.to_numpy()  # smoothed as psych::cor.smooth when not PD
+        n_obs = poly.n_pairwise_min
+        dropped = len(frame) - n_obs if missing == "listwise" else 0
+        return matrix, n_obs, dropped, "polychoric"
+    if missing == "listwise":
+        prepared = prepare(frame, missing, minimum_rows=k + 1, what="omega")
+        matrix = cov_to_corr(prepared.cov)
+        return matrix, prepared.n_obs, prepared.n_dropped, "pearson"
+    if missing == "pairwise":
+        answered = frame.dropna(how="all")
+        dropped = len(frame) - len(answered)
+        check_variance(pairwise_cov(answered.to_numpy()), names)
+        matrix = answered.corr(method="pearson").to_numpy()  # each pair's own moments
+        mask = answered.notna().to_numpy().astype(int)
+        return matrix, int((mask.T @ mask).min()), dropped, "pearson"
+    raise PeerevalError(f"missing must be 'listwise' or 'pairwise', not {missing!r}")
+
+
+def _warn_about_solution(names: tuple[str, ...], matrix: np.ndarray, group: np.ndarray,
+                         communality: np.ndarray, converged: bool, *, n_factors: int,
+                         dof: float, option: str) -> None:
+    """Warn where the factor solution behind the omegas is weak or improper."""
+    k = len(names)
+    if n_factors == 2:
+        warnings.warn(
+            "a general factor is not identified by two group factors: its loadings were set "
+            f"by option='{option}' (as psych::omega does); prefer 3 or more group factors",
+            PeerevalWarning, stacklevel=user_stacklevel())
+    # minres keeps uniquenesses at or above HEYWOOD_UNIQUENESS, so a Heywood case shows
+    # as a communality at (or, where the search stops early, just short of) that bound
+    improper = communality >= np.diag(matrix) - 2 * HEYWOOD_UNIQUENESS
+    if np.any(improper):
+        heywood = [names[i] for i in np.flatnonzero(improper)]
+        warnings.warn(
+            f"Heywood case: item(s) {heywood} have a communality of (almost) 1 or more, so "
+            "the factor solution is improper; try fewer factors or check the items "
+            "(nearly duplicated items cause it)",
+            HeywoodWarning, stacklevel=user_stacklevel())
+    if not converged:
+        warnings.warn("the factor extraction or rotation did not converge; the omegas may "
+                      "be unreliable", ConvergenceWarning, stacklevel=user_stacklevel())
+    if n_factors > 1:
+        owner = np.argmax(np.abs(group), axis=1)
+        sizes = np.bincount(owner, minlength=n_factors)
+        if dof == 0 or sizes.min() < 3:
+            warnings.warn(
+                f"{n_factors} group factors from {k} items: "
+                + ("the factor model has 0 degrees of freedom (just identified), " if
+                   dof == 0 else "")
+                + f"group factors hold {', '.join(map(str, sizes))} item(s) each; a group "
+                "factor with fewer than 3 items rests on one or two correlations, so its "
+                "loadings and omega_h are fragile (psych::omega computes them all the same)",
+                SmallSampleWarning, stacklevel=user_stacklevel())
 
 
 def _group_omegas(matrix: np.ndarray, general: np.ndarray, group: np.ndarray,

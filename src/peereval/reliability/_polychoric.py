@@ -459,6 +459,27 @@ def polychoric(
     pairs = [f"{names[i]}-{names[j]}" for i, j in zip(i_idx, j_idx, strict=True)]
     _warn_pairs(rho, pairs, fixed, correct, renormalised, impossible)
 
+    positive_definite, min_eigenvalue, smoothed = _definiteness(matrix, names, smooth)
+
+    labels = [_boundary(categories[a], categories[a + 1]) for a in range(n_cat - 1)]
+    return PolychoricResult(
+        method="polychoric",
+        correlation=pd.DataFrame(matrix, index=names, columns=names),
+        thresholds=pd.DataFrame(tau, index=names, columns=labels),
+        n_pairwise=pd.DataFrame(n_matrix, index=names, columns=names),
+        n_rows=n_rows, n_dropped=n_dropped, missing=missing, dropped=dropped,
+        categories=tuple(float(c) for c in categories),
+        global_thresholds=bool(global_thresholds), correct=float(correct),
+        corrected_cells=pd.DataFrame(fixed_matrix, index=names, columns=names),
+        positive_definite=positive_definite, min_eigenvalue=min_eigenvalue,
+        smoothed=smoothed,
+    )
+
+
+def _definiteness(matrix: np.ndarray, names: list[str], smooth: bool
+                  ) -> tuple[bool | None, float, pd.DataFrame | None]:
+    """Whether the matrix is positive definite (psych's rule), its smallest eigenvalue
+    and, when it is not and ``smooth``, the smoothed matrix; warns when it is not."""
     positive_definite: bool | None = None
     min_eigenvalue = float("nan")
     smoothed = None
@@ -476,22 +497,9 @@ def polychoric(
                 + ("result.smoothed (and result.matrix) hold it smoothed as psych's "
                    "cor.smooth does; " if smooth else "smooth=True gives a smoothed one; ")
                 + "look for items with few answers in some categories or pairs with small n "
-                "(result.n), and consider merging sparse categories.",
+                "(result.n_pairwise), and consider merging sparse categories.",
                 PeerevalWarning, stacklevel=user_stacklevel())
-
-    labels = [_boundary(categories[a], categories[a + 1]) for a in range(n_cat - 1)]
-    return PolychoricResult(
-        method="polychoric",
-        correlation=pd.DataFrame(matrix, index=names, columns=names),
-        thresholds=pd.DataFrame(tau, index=names, columns=labels),
-        n_pairwise=pd.DataFrame(n_matrix, index=names, columns=names),
-        n_rows=n_rows, n_dropped=n_dropped, missing=missing, dropped=dropped,
-        categories=tuple(float(c) for c in categories),
-        global_thresholds=bool(global_thresholds), correct=float(correct),
-        corrected_cells=pd.DataFrame(fixed_matrix, index=names, columns=names),
-        positive_definite=positive_definite, min_eigenvalue=min_eigenvalue,
-        smoothed=smoothed,
-    )
+    return positive_definite, min_eigenvalue, smoothed
 
 
 def cor_smooth(matrix: np.ndarray) -> np.ndarray:
