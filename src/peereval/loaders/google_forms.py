@@ -130,21 +130,7 @@ def read(
     DuplicateIdError
         When rows repeat each other in every cell (the same response pasted twice).
     """
-    if not table.rows:
-        raise FileFormatError("the file has no rows", file=table.path, sheet=table.sheet,
-                              hint=_HOW_TO_EXPORT)
-    head = table.text_row(0)
-    if _key(head[0]) != "timestamp":
-        raise FileFormatError(
-            "the file is not a Google Forms export: the first column of row 1 should be "
-            "'Timestamp'",
-            file=table.path, sheet=table.sheet, row=table.row_numbers[0], column="A",
-            value=head[0] or None,
-            hint="read it with platform='auto' to detect its layout; " + _HOW_TO_EXPORT,
-        )
-    if variant not in (None, "form", "sheet"):
-        raise FileFormatError(f"variant must be 'form' or 'sheet', not {variant!r}",
-                              file=table.path, hint="leave variant out to detect it")
+    head = _checked_header(table, variant)
     data_rows = table.rows[1:]
     notes: list[str] = []
     times, found_variant = _timestamps(table, dayfirst, notes)
@@ -165,14 +151,7 @@ def read(
     )
 
     columns: list[Column] = []
-    empty = [i for i, h in enumerate(head) if not h]
-    for index in empty:
-        if any(cell_text(r[index]) for r in data_rows):
-            raise FileFormatError(
-                "a column with answers has no header", file=table.path, sheet=table.sheet,
-                row=table.row_numbers[0], column=column_letter(index),
-                hint="give the column back its question title, or " + _HOW_TO_EXPORT,
-            )
+    _refuse_unnamed_answers(table, head)
     questions = _grid_questions(head)
     wanted = _multi_spec(multi, head, questions, table)
     rows = [list(r) for r in table.rows]
@@ -224,6 +203,37 @@ def read(
         "'ended' but no 'started', 'duration_s' or 'finished'",
     )
     return responses
+
+
+def _checked_header(table: RawTable, variant: str | None) -> list[str]:
+    """Row 1 of a Google Forms export, refused unless it starts with 'Timestamp'."""
+    if not table.rows:
+        raise FileFormatError("the file has no rows", file=table.path, sheet=table.sheet,
+                              hint=_HOW_TO_EXPORT)
+    head = table.text_row(0)
+    if _key(head[0]) != "timestamp":
+        raise FileFormatError(
+            "the file is not a Google Forms export: the first column of row 1 should be "
+            "'Timestamp'",
+            file=table.path, sheet=table.sheet, row=table.row_numbers[0], column="A",
+            value=head[0] or None,
+            hint="read it with platform='auto' to detect its layout; " + _HOW_TO_EXPORT,
+        )
+    if variant not in (None, "form", "sheet"):
+        raise FileFormatError(f"variant must be 'form' or 'sheet', not {variant!r}",
+                              file=table.path, hint="leave variant out to detect it")
+    return head
+
+
+def _refuse_unnamed_answers(table: RawTable, head: list[str]) -> None:
+    """A column with answers but no header cannot be named: refuse it."""
+    for index in [i for i, h in enumerate(head) if not h]:
+        if any(cell_text(r[index]) for r in table.rows[1:]):
+            raise FileFormatError(
+                "a column with answers has no header", file=table.path, sheet=table.sheet,
+                row=table.row_numbers[0], column=column_letter(index),
+                hint="give the column back its question title, or " + _HOW_TO_EXPORT,
+            )
 
 
 # ------------------------------------------------------------------ timestamps

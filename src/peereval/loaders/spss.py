@@ -148,6 +148,45 @@ def _numbered_categories(labels: list[str]) -> bool:
         re.sub(r"[#\W]", "", next(iter(stems))))
 
 
+def _open_sav(path: Path, encoding: str | None) -> tuple[pd.DataFrame, Any]:
+    """The data and metadata of an SPSS file, user-missing codes kept as values."""
+    import pyreadstat  # imported here: only SPSS files need it
+
+    try:
+        return pyreadstat.read_sav(str(path), user_missing=True, encoding=encoding)
+    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError) as exc:
+        hint = ("save the file again from SPSS (File > Save As > SPSS Statistics .sav), "
+                "or download it again; it may be truncated")
+        if "encoding" in str(exc).lower() or "convert" in str(exc).lower():
+            hint = ("the text in the file is not in the encoding pyreadstat assumed; pass "
+                    "encoding='cp1256' for files written by Persian Windows SPSS")
+        raise FileFormatError(f"the SPSS file cannot be read ({exc})", file=path,
+                              hint=hint) from exc
+
+
+def _cells(frame: pd.DataFrame, names: list[str], ranges: dict[str, Any]
+           ) -> tuple[list[list[Any]], dict[str, list[Any]]]:
+    """The rows of cells with user-missing answers blanked, and per variable that has
+    any, the user-missing code of each row (``None`` where the answer was valid)."""
+    n = len(frame)
+    rows: list[list[Any]] = [[] for _ in range(n)]
+    missing_codes: dict[str, list[Any]] = {}
+    for name in names:
+        test = _missing_test(ranges.get(name, []))
+        kept: list[Any] = []
+        for i, value in enumerate(frame[name].tolist()):
+            cell = _cell(value)
+            if cell is not None and name in ranges and test(cell):
+                kept.append(cell)
+                cell = None
+            else:
+                kept.append(None)
+            rows[i].append(cell)
+        if any(v is not None for v in kept):
+            missing_codes[name] = kept
+    return rows, missing_codes
+
+
 def read_sav(path: str | Path, *, id_column: str | None = None,
              encoding: str | None = None) -> Responses:
     """Read an SPSS ``.sav``/``.zsav`` file; see the module docstring for the rules.
@@ -188,20 +227,8 @@ def read_sav(path: str | Path, *, id_column: str | None = None,
     >>> responses.numeric(["support_1"])["support_1"].tolist()  # 9 is user-missing
     [5.0, 2.0, nan]
     """
-    import pyreadstat  # imported here: only SPSS files need it
-
     path = Path(path)
-    try:
-        frame, meta = pyreadstat.read_sav(str(path), user_missing=True, encoding=encoding)
-    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError) as exc:
-        hint = ("save the file again from SPSS (File > Save As > SPSS Statistics .sav), "
-                "or download it again; it may be truncated")
-        if "encoding" in str(exc).lower() or "convert" in str(exc).lower():
-            hint = ("the text in the file is not in the encoding pyreadstat assumed; pass "
-                    "encoding='cp1256' for files written by Persian Windows SPSS")
-        raise FileFormatError(f"the SPSS file cannot be read ({exc})", file=path,
-                              hint=hint) from exc
-
+    frame, meta = _open_sav(path, encoding)
     names = list(meta.column_names)
     if not names or frame.empty:
         raise FileFormatError("the SPSS file has no cases (no respondents)", file=path,
@@ -215,21 +242,7 @@ def read_sav(path: str | Path, *, id_column: str | None = None,
 
     id_index = _find_id(names, frame, path, id_column)
     n = len(frame)
-    rows: list[list[Any]] = [[] for _ in range(n)]
-    missing_codes: dict[str, list[Any]] = {}
-    for name in names:
-        test = _missing_test(ranges.get(name, []))
-        kept: list[Any] = []
-        for i, value in enumerate(frame[name].tolist()):
-            cell = _cell(value)
-            if cell is not None and name in ranges and test(cell):
-                kept.append(cell)
-                cell = None
-            else:
-                kept.append(None)
-            rows[i].append(cell)
-        if any(v is not None for v in kept):
-            missing_codes[name] = kept
+    rows, missing_codes = _cells(frame, names, ranges)
     table = RawTable([list(names), *rows], [0, *range(1, n + 1)], path)
 
     columns: list[Column] = []

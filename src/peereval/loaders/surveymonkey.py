@@ -164,8 +164,49 @@ def read(table: RawTable, **options: Any) -> Responses:
             "plain table with platform='generic'",
         )
     sub = table.text_row(1)
-    data = table.rows[2:]
+    columns, groups = _header_columns(table, head, sub)
 
+    rows = [list(r) for r in table.rows]
+    notes: list[str] = []
+    specs: list[Column] = []
+    for col in columns:
+        if col.role != "skip":
+            specs.append(col)
+            continue
+        group = groups[int(col.code.removeprefix("#group")) - 1]
+        specs.extend(_question_columns(group, sub, rows, notes))
+
+    numeric = _numeric_answers(specs, rows)
+    if numeric:
+        notes.append("answers are SurveyMonkey's numerical values (the position of the "
+                     "chosen option); this export does not contain the option labels")
+    notes.append("the export records no completion status, so meta has no 'finished' "
+                  "column; duration_s is End Date minus Start Date")
+    working = RawTable(rows, list(table.row_numbers), table.path, table.sheet,
+                       table.encoding, table.delimiter)
+    dates = partial(_dates, table=table)
+    responses = assemble(
+        working,
+        specs,
+        data_start=2,
+        platform=NAME,
+        meta_converters={"started": dates, "ended": dates},
+        notes=notes,
+        id_label="Respondent ID",
+    )
+    meta = responses.meta
+    if "started" in meta and "ended" in meta:
+        position = list(meta.columns).index("ended") + 1
+        meta.insert(position, "duration_s",
+                    (meta["ended"] - meta["started"]).dt.total_seconds())
+    return responses
+
+
+def _header_columns(table: RawTable, head: list[str], sub: list[str]
+                    ) -> tuple[list[Column], list[_Group]]:
+    """Read the two header rows: metadata columns, and each question's group of answer
+    columns (a question text in row 1 spans the sub-headers of row 2 to its right)."""
+    data = table.rows[2:]
     columns: list[Column] = []
     groups: list[_Group] = []
     current: _Group | None = None
@@ -202,41 +243,7 @@ def read(table: RawTable, **options: Any) -> Responses:
                 column=column_letter(index), value=below, hint=_HOW_TO_EXPORT,
             )
         current.columns.append(index)
-
-    rows = [list(r) for r in table.rows]
-    notes: list[str] = []
-    specs: list[Column] = []
-    for col in columns:
-        if col.role != "skip":
-            specs.append(col)
-            continue
-        group = groups[int(col.code.removeprefix("#group")) - 1]
-        specs.extend(_question_columns(group, sub, rows, notes))
-
-    numeric = _numeric_answers(specs, rows)
-    if numeric:
-        notes.append("answers are SurveyMonkey's numerical values (the position of the "
-                     "chosen option); this export does not contain the option labels")
-    notes.append("the export records no completion status, so meta has no 'finished' "
-                  "column; duration_s is End Date minus Start Date")
-    working = RawTable(rows, list(table.row_numbers), table.path, table.sheet,
-                       table.encoding, table.delimiter)
-    dates = partial(_dates, table=table)
-    responses = assemble(
-        working,
-        specs,
-        data_start=2,
-        platform=NAME,
-        meta_converters={"started": dates, "ended": dates},
-        notes=notes,
-        id_label="Respondent ID",
-    )
-    meta = responses.meta
-    if "started" in meta and "ended" in meta:
-        position = list(meta.columns).index("ended") + 1
-        meta.insert(position, "duration_s",
-                    (meta["ended"] - meta["started"]).dt.total_seconds())
-    return responses
+    return columns, groups
 
 
 def _question_columns(group: _Group, sub: list[str], rows: list[list[Any]],

@@ -76,6 +76,34 @@ _NUMBER = {"N"}
 _WITH_SUBQUESTIONS = {"F", "H", "A", "B", "C", "E", "Q", "K"}
 
 
+def _question_rows(root: Any, path: Path, base: str
+                   ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, str]]]:
+    """Every question and subquestion row by qid, and its text in each language (from
+    the rows themselves, or from ``question_l10ns`` in LimeSurvey 4 and later)."""
+    questions: dict[str, dict[str, Any]] = {}
+    texts: dict[str, dict[str, str]] = {}
+    for table in ("questions", "subquestions"):
+        for number, row in _rows(root, table, path):
+            where = f"<{table}> row {number}"
+            for key in ("qid", "type", "title"):
+                if not row.get(key):
+                    raise definition_error(f"a question has no '{key}'", path, where,
+                                           hint=_HINT)
+            qid = row["qid"]
+            questions.setdefault(qid, {**row, "where": where})
+            if "question" in row:
+                texts.setdefault(qid, {})[row.get("language") or base] = plain_text(
+                    row["question"])
+    for _, row in _rows(root, "question_l10ns", path):
+        if row.get("qid"):
+            texts.setdefault(row["qid"], {})[row.get("language") or base] = plain_text(
+                row.get("question"))
+    if not questions:
+        raise definition_error("the survey structure holds no questions", path,
+                               "<questions>", hint=_HINT)
+    return questions, texts
+
+
 def read(path: str | Path) -> SurveyDefinition:
     """Read a LimeSurvey ``.lss`` survey structure.
 
@@ -134,28 +162,7 @@ def read(path: str | Path) -> SurveyDefinition:
                 languages[0] if languages else "")
     languages = [base, *[lang for lang in languages if lang != base]] if base else languages
 
-    questions: dict[str, dict[str, Any]] = {}
-    texts: dict[str, dict[str, str]] = {}
-    for table in ("questions", "subquestions"):
-        for number, row in _rows(root, table, path):
-            where = f"<{table}> row {number}"
-            for key in ("qid", "type", "title"):
-                if not row.get(key):
-                    raise definition_error(f"a question has no '{key}'", path, where,
-                                           hint=_HINT)
-            qid = row["qid"]
-            questions.setdefault(qid, {**row, "where": where})
-            if "question" in row:
-                texts.setdefault(qid, {})[row.get("language") or base] = plain_text(
-                    row["question"])
-    for _, row in _rows(root, "question_l10ns", path):
-        if row.get("qid"):
-            texts.setdefault(row["qid"], {})[row.get("language") or base] = plain_text(
-                row.get("question"))
-    if not questions:
-        raise definition_error("the survey structure holds no questions", path,
-                               "<questions>", hint=_HINT)
-
+    questions, texts = _question_rows(root, path, base)
     answers = _answers(root, path, base)
     group_order = {r.get("gid"): _int(r.get("group_order")) for _, r in
                    _rows(root, "groups", path)}

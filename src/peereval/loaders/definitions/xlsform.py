@@ -121,6 +121,16 @@ def read(path: str | Path) -> SurveyDefinition:
     survey_languages = [lang for lang, _ in columns["labels"]]
     ordered = _languages([*survey_languages, *languages], default)
 
+    found = _answer_rows(survey, columns, choice_lists, path)
+    out = _questions(found, choice_lists, ordered)
+    return SurveyDefinition(path, "xlsform", out, tuple(ordered))
+
+
+def _answer_rows(survey: RawTable, columns: dict[str, Any],
+                 choice_lists: dict[str, tuple[Choice, ...]], path: Path
+                 ) -> list[dict[str, Any]]:
+    """Walk the survey sheet: one record per answer column, with its group (groups
+    must nest; a repeat's questions are left out, they have sheets of their own)."""
     rows = survey.rows[1:]
     numbers = survey.row_numbers[1:]
     stack: list[tuple[str, bool, dict[str, str], int]] = []
@@ -180,7 +190,13 @@ def read(path: str | Path) -> SurveyDefinition:
         name, _, _, number = stack[-1]
         raise definition_error(f"the group '{name}' is never closed (no end_group)", path,
                                f"sheet 'survey', row {number}", hint=_HINT)
+    return found
 
+
+def _questions(found: list[dict[str, Any]], choice_lists: dict[str, tuple[Choice, ...]],
+               ordered: list[str]) -> dict[str, DefinedQuestion]:
+    """The defined questions: choice lists attached, and the questions of a group that
+    share one choice list recognised as the rows of one matrix (Likert) question."""
     shared: dict[tuple[str, str], int] = {}
     for q in found:
         if q["kind"] is None and q["group"]:
@@ -203,7 +219,7 @@ def read(path: str | Path) -> SurveyDefinition:
         out.setdefault(q["name"], DefinedQuestion(
             q["name"], next(iter(texts.values())), kind, choices, question, q["where"],
             texts, aliases))
-    return SurveyDefinition(path, "xlsform", out, tuple(ordered))
+    return out
 
 
 def _cell(row: list[Any], index: int | None) -> Any:
