@@ -64,6 +64,7 @@ recognised here.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 import pandas as pd
@@ -259,15 +260,7 @@ def read(table: RawTable, *, id_column: str | None = None, group_separator: str 
         notes.append(f"row {table.row_numbers[1]} holds HXL hashtags, not a submission; "
                      "it was skipped")
 
-    meta_index: dict[int, str] = {}
-    for index, header in enumerate(headers):
-        if index == id_index or not header:
-            continue
-        first = header.split(sep)[0]
-        if header in _META_QUESTIONS:
-            meta_index[index] = _META_QUESTIONS[header]
-        elif header.startswith("_") or first in ("meta", "formhub"):
-            meta_index[index] = header
+    meta_index = _meta_columns(headers, id_index, sep)
     multi = _select_many(headers, rows, sep, set(meta_index) | {id_index})
     choice_columns = {index for choices in multi.values() for index, _ in choices}
     if multi:
@@ -276,11 +269,8 @@ def read(table: RawTable, *, id_column: str | None = None, group_separator: str 
 
     item_indices = [i for i, h in enumerate(headers)
                     if h and i != id_index and i not in meta_index and i not in choice_columns]
-    prefixes: dict[str, int] = {}
-    for index in item_indices:
-        parts = headers[index].split(sep)
-        if len(parts) > 1:
-            prefixes[sep.join(parts[:-1])] = prefixes.get(sep.join(parts[:-1]), 0) + 1
+    prefixes = Counter(sep.join(parts[:-1]) for parts in
+                       (headers[index].split(sep) for index in item_indices) if len(parts) > 1)
 
     columns: list[Column] = [Column(id_index, headers[id_index], headers[id_index], "id")]
     scale_names: list[str] = []
@@ -315,16 +305,7 @@ def read(table: RawTable, *, id_column: str | None = None, group_separator: str 
 
     if scale_columns and not keep_codes:
         _check_choice_names(table, start, scale_columns)
-    if scale_names:
-        notes.append(XML_VALUES_NOTE.format(columns=", ".join(scale_names)))
-    if multi:
-        names = [headers[i].split(sep)[-1] if _XML_NAME.match(headers[i].split(sep)[-1])
-                 else headers[i] for i in multi]
-        notes.append("Select Many answers of " + ", ".join(names) + " were rebuilt from "
-                     "their 0/1 choice columns as the chosen choices joined by ';'")
-    if any(v in ("started", "ended") for v in meta_index.values()):
-        notes.append("started/ended are the device's local times (any UTC offset written "
-                     "by KoboToolbox was dropped); _submission_time is in UTC")
+    notes += _reading_notes(headers, sep, scale_names, multi, meta_index)
     return assemble(
         table,
         columns,
@@ -335,6 +316,39 @@ def read(table: RawTable, *, id_column: str | None = None, group_separator: str 
         id_label="submission id",
     )
 
+
+
+def _meta_columns(headers: list[str], id_index: int, sep: str) -> dict[int, str]:
+    """Metadata columns by index: Kobo's own questions (start, end, ...) under their
+    standard names, and underscore, ``meta/`` and ``formhub/`` fields as they are."""
+    meta_index: dict[int, str] = {}
+    for index, header in enumerate(headers):
+        if index == id_index or not header:
+            continue
+        first = header.split(sep)[0]
+        if header in _META_QUESTIONS:
+            meta_index[index] = _META_QUESTIONS[header]
+        elif header.startswith("_") or first in ("meta", "formhub"):
+            meta_index[index] = header
+    return meta_index
+
+
+def _reading_notes(headers: list[str], sep: str, scale_names: list[str],
+                   multi: dict[int, Any], meta_index: dict[int, str]) -> list[str]:
+    """What the reader did that the user should know: XML choice names read as
+    values, Select Many answers rebuilt, local start and end times."""
+    notes = []
+    if scale_names:
+        notes.append(XML_VALUES_NOTE.format(columns=", ".join(scale_names)))
+    if multi:
+        names = [headers[i].split(sep)[-1] if _XML_NAME.match(headers[i].split(sep)[-1])
+                 else headers[i] for i in multi]
+        notes.append("Select Many answers of " + ", ".join(names) + " were rebuilt from "
+                     "their 0/1 choice columns as the chosen choices joined by ';'")
+    if any(v in ("started", "ended") for v in meta_index.values()):
+        notes.append("started/ended are the device's local times (any UTC offset written "
+                     "by KoboToolbox was dropped); _submission_time is in UTC")
+    return notes
 
 
 def _check_choice_names(table: RawTable, start: int,

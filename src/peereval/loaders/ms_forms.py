@@ -114,25 +114,8 @@ def read(table: RawTable, **options: Any) -> Responses:
     DuplicateIdError
         Listing every row of every repeated ``ID``.
     """
-    head = table.text_row(0) if table.rows else []
+    head = _checked_header(table)
     keys = [_key(h) for h in head]
-    missing = [name for name in ("ID", "Start time", "Completion time")
-               if _key(name) not in keys]
-    if missing:
-        raise FileFormatError(
-            "the file is not a Microsoft Forms export: row 1 has no "
-            + ", ".join(f"'{m}'" for m in missing) + " column",
-            file=table.path, sheet=table.sheet,
-            row=table.row_numbers[0] if table.rows else None,
-            hint="read it with platform='auto' to detect its layout; " + _HOW_TO_EXPORT,
-        )
-    if len(table.rows) >= 2 and keys[0] == "id" and not cell_text(table.row(1)[0]):
-        raise FileFormatError(
-            "row 2 has no ID: a Microsoft Forms export has one header row and a response "
-            "with its ID on every row below it",
-            file=table.path, sheet=table.sheet, row=table.row_numbers[1], column=head[0],
-            hint=_HOW_TO_EXPORT,
-        )
     data = table.rows[1:]
     headers = set(head)
     columns: list[Column] = []
@@ -202,6 +185,31 @@ def read(table: RawTable, **options: Any) -> Responses:
             "labels may be refused as ambiguous or coded on a shorter scale",
         )
     return responses
+
+
+def _checked_header(table: RawTable) -> list[str]:
+    """Row 1 of a Microsoft Forms export, refused unless it names the ID, Start time
+    and Completion time columns and row 2 starts with an ID."""
+    head = table.text_row(0) if table.rows else []
+    keys = [_key(h) for h in head]
+    missing = [name for name in ("ID", "Start time", "Completion time")
+               if _key(name) not in keys]
+    if missing:
+        raise FileFormatError(
+            "the file is not a Microsoft Forms export: row 1 has no "
+            + ", ".join(f"'{m}'" for m in missing) + " column",
+            file=table.path, sheet=table.sheet,
+            row=table.row_numbers[0] if table.rows else None,
+            hint="read it with platform='auto' to detect its layout; " + _HOW_TO_EXPORT,
+        )
+    if len(table.rows) >= 2 and keys[0] == "id" and not cell_text(table.row(1)[0]):
+        raise FileFormatError(
+            "row 2 has no ID: a Microsoft Forms export has one header row and a response "
+            "with its ID on every row below it",
+            file=table.path, sheet=table.sheet, row=table.row_numbers[1], column=head[0],
+            hint=_HOW_TO_EXPORT,
+        )
+    return head
 
 
 def _is_multi(values: list[Any]) -> bool:

@@ -148,40 +148,7 @@ def read(table: RawTable, **options: Any) -> Responses:
     """Read a Qualtrics export; see the module docstring for the two layouts."""
     if is_legacy(table):
         return read_legacy(table)
-    if _legacy_tags_only(table):
-        raise FileFormatError(
-            "this looks like a Qualtrics legacy export (row 1: V1, V2, ...) whose second "
-            "header row, naming the system columns (ResponseID, ResponseSet, Name, ..., "
-            "StartDate, EndDate, Finished), was removed or edited",
-            file=table.path, sheet=table.sheet,
-            row=table.row_numbers[1] if len(table.rows) > 1 else table.row_numbers[0],
-            value=" ".join(table.text_row(1)[:4])[:80] or None,
-            hint="export the data again from Qualtrics and do not edit the two header "
-            "rows; or read the file as a plain table with platform='generic'",
-        )
-    tags = table.text_row(0)
-    texts = table.text_row(1)
-    import_ids = [_import_id(c) for c in table.row(2)]
-    if sum(x is not None for x in import_ids) < 0.8 * max(1, table.width):
-        if len(set(tags) & _META_TAGS) >= 3:
-            raise FileFormatError(
-                "this looks like a Qualtrics export whose second and third header rows "
-                "(question text and ImportId) were removed or edited",
-                file=table.path, sheet=table.sheet, row=table.row_numbers[min(2, len(
-                    table.rows) - 1)],
-                hint="export the data again from Qualtrics (Data & Analysis > Export & "
-                "Import > Export data, CSV) and do not edit the header rows; or read the "
-                "file as a plain table with platform='generic'",
-            )
-        raise FileFormatError(
-            "the file is not a Qualtrics export: row 3 should hold a JSON ImportId such as "
-            '{"ImportId":"QID1"} in every column (or, in the legacy layout, row 1 '
-            "should name the system columns V1, V2, ... and row 2 ResponseID, "
-            "ResponseSet, ...)",
-            file=table.path, sheet=table.sheet, row=table.row_numbers[min(2, len(table.rows)
-                                                                           - 1)],
-            hint="read it with platform='auto' to detect its layout",
-        )
+    tags, texts, import_ids = _checked_headers(table)
 
     columns: list[Column] = []
     notes: list[str] = []
@@ -236,6 +203,46 @@ def read(table: RawTable, **options: Any) -> Responses:
     )
     _note_previews(responses)
     return responses
+
+
+def _checked_headers(table: RawTable) -> tuple[list[str], list[str], list[Any]]:
+    """The three header rows of a Qualtrics export (tags, question texts, parsed
+    ImportIds), refused with what went wrong when they were removed or edited."""
+    if _legacy_tags_only(table):
+        raise FileFormatError(
+            "this looks like a Qualtrics legacy export (row 1: V1, V2, ...) whose second "
+            "header row, naming the system columns (ResponseID, ResponseSet, Name, ..., "
+            "StartDate, EndDate, Finished), was removed or edited",
+            file=table.path, sheet=table.sheet,
+            row=table.row_numbers[1] if len(table.rows) > 1 else table.row_numbers[0],
+            value=" ".join(table.text_row(1)[:4])[:80] or None,
+            hint="export the data again from Qualtrics and do not edit the two header "
+            "rows; or read the file as a plain table with platform='generic'",
+        )
+    tags = table.text_row(0)
+    texts = table.text_row(1)
+    import_ids = [_import_id(c) for c in table.row(2)]
+    if sum(x is not None for x in import_ids) < 0.8 * max(1, table.width):
+        if len(set(tags) & _META_TAGS) >= 3:
+            raise FileFormatError(
+                "this looks like a Qualtrics export whose second and third header rows "
+                "(question text and ImportId) were removed or edited",
+                file=table.path, sheet=table.sheet, row=table.row_numbers[min(2, len(
+                    table.rows) - 1)],
+                hint="export the data again from Qualtrics (Data & Analysis > Export & "
+                "Import > Export data, CSV) and do not edit the header rows; or read the "
+                "file as a plain table with platform='generic'",
+            )
+        raise FileFormatError(
+            "the file is not a Qualtrics export: row 3 should hold a JSON ImportId such as "
+            '{"ImportId":"QID1"} in every column (or, in the legacy layout, row 1 '
+            "should name the system columns V1, V2, ... and row 2 ResponseID, "
+            "ResponseSet, ...)",
+            file=table.path, sheet=table.sheet, row=table.row_numbers[min(2, len(table.rows)
+                                                                           - 1)],
+            hint="read it with platform='auto' to detect its layout",
+        )
+    return tags, texts, import_ids
 
 
 def _status(series: Any, col: Column) -> Any:

@@ -614,14 +614,7 @@ def link(
     if len(set(pseudo_records)) != len(pseudo_records):
         raise LinkageError("two student ids received the same pseudonym",
                            hint="this is astronomically unlikely; report it")
-    new_ids = []
-    unlinked = 0
-    for value in survey_ids:
-        if value is None:
-            unlinked += 1
-            new_ids.append(f"unlinked-{unlinked}")
-        else:
-            new_ids.append(pseudonym(value, raw_key))
+    new_ids, unlinked = _survey_pseudonyms(survey_ids, raw_key)
     record_set = set(pseudo_records)
     matched = sum(1 for p in new_ids if p in record_set)
     with_id = len(new_ids) - unlinked
@@ -666,6 +659,20 @@ def link(
                   if removed_records else "")),
     )
     return Linked(linked_responses, linked_records, report)
+
+
+def _survey_pseudonyms(survey_ids: pd.Series, raw_key: bytes) -> tuple[list[str], int]:
+    """Each response's pseudonym, ``unlinked-1``, ``unlinked-2``, ... for responses
+    without an id, and how many had none."""
+    new_ids = []
+    unlinked = 0
+    for value in survey_ids:
+        if value is None:
+            unlinked += 1
+            new_ids.append(f"unlinked-{unlinked}")
+        else:
+            new_ids.append(pseudonym(value, raw_key))
+    return new_ids, unlinked
 
 
 def _survey_identifiers(responses: Responses, survey_id: str, student_ids: set[str],
