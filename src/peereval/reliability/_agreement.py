@@ -146,8 +146,6 @@ class KappaResult(Result):
     ----------
     kappa
         Cohen's (weighted) kappa.
-    estimate
-        The same as ``kappa``.
     se, ci_low, ci_high, ci_level
         Large-sample standard error (Fleiss, Cohen & Everitt 1969) and the normal
         interval kappa ± z·SE, limited to [-1, 1] (as psych::cohen.kappa does).
@@ -500,8 +498,6 @@ class FleissKappaResult(Result):
     kappa
         Fleiss' (1971) kappa; with unequal numbers of ratings per subject, its
         generalisation by Gwet (2014).
-    estimate
-        The same as ``kappa``.
     se, ci_low, ci_high, ci_level
         Standard error by linearisation (Gwet, 2008) and the interval
         kappa ± t(n - 1)·SE (upper bound at most 1), valid whether or not kappa is 0.

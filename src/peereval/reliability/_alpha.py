@@ -128,8 +128,6 @@ class AlphaResult(Result):
         Mean and median inter-item correlation.
     se
         Asymptotic standard error (van Zyl, Neudecker & Nel 2000), assuming normality.
-    estimate
-        The same as ``alpha`` (the headline estimate under its conventional name).
     ci_low, ci_high, ci_method, ci_level
         The interval reported (``feldt``, ``percentile`` or ``bca``) and its level.
     feldt_ci_low, feldt_ci_high
