@@ -707,7 +707,7 @@ def outcomes() -> Iterator[Section]:
         Row("odds ratio, upper bound", "epiR::epi.2by2", r["epi"]["or"][2], ours.or_ci_high,
             **closed),
         Row("chi-square", "chisq.test(correct = FALSE)", r["chisq"], ours.chisq, **closed),
-        Row("Fisher's exact p", "fisher.test", r["fisher_p"], ours.fisher_p, **closed),
+        Row("Fisher's exact p", "fisher.test", r["fisher_p"], ours.fisher_p_value, **closed),
     ]
     yield Section("Binary outcomes", "Passing the exam by mentoring, sample study "
                   "(`tests/reference/outcomes_compare.R`, epiR 2.0.57).", rows)

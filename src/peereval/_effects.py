@@ -45,6 +45,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special, stats
 
+from peereval._options import deprecated_alias
+
 __all__ = [
     "Effect",
     "cliffs_delta",
@@ -78,7 +80,8 @@ class Effect:
     ``name`` is a stable snake_case key (``cohens_d``, ``hedges_g``, ``glass_delta``,
     ``rank_biserial``, ``cliffs_delta``, ``cles``, ``cles_normal``, ...); ``label`` is
     how a reader sees it; ``method`` says how the interval was obtained;
-    ``interpretation`` is Cohen's (1988) verbal label where one applies ("" otherwise).
+    ``interpretation`` is Cohen's (1988) verbal label where one applies ("" otherwise);
+    ``ci_level`` is the confidence level of the interval.
     """
 
     name: str
@@ -86,9 +89,11 @@ class Effect:
     estimate: float
     ci_low: float
     ci_high: float
-    level: float
+    ci_level: float
     method: str
     interpretation: str = ""
+
+    level = deprecated_alias("ci_level")
 
 
 # ----------------------------------------------------------- interpretation
@@ -409,13 +414,13 @@ def probability_of_superiority(rank: Effect | None = None, d: Effect | None = No
     out = []
     if rank is not None:
         out.append(Effect("cles", "P(X > Y)", (rank.estimate + 1) / 2, (rank.ci_low + 1) / 2,
-                          (rank.ci_high + 1) / 2, rank.level,
+                          (rank.ci_high + 1) / 2, rank.ci_level,
                           "(r_rb + 1)/2 with r_rb's interval"))
     if d is not None:
         root2 = math.sqrt(2)
         out.append(Effect("cles_normal", "Φ(d/√2)", float(special.ndtr(d.estimate / root2)),
                           float(special.ndtr(d.ci_low / root2)),
-                          float(special.ndtr(d.ci_high / root2)), d.level,
+                          float(special.ndtr(d.ci_high / root2)), d.ci_level,
                           "Φ(d/√2) with d's noncentral-t interval"))
     return out
 

@@ -421,3 +421,43 @@ class deprecated_alias:  # noqa: N801 - used like ``property``
     def __set__(self, instance: Any, value: Any) -> None:
         raise AttributeError(f"{self.owner}.{self.old} is read-only (use "
                              f"{self.owner}.{self.new})")
+
+
+class deprecated_method(deprecated_alias):  # noqa: N801 - used like ``property``
+    """An argument-free method that became a property, kept callable for one release.
+
+    ``groups = deprecated_method("descriptives")`` makes ``result.groups()`` return
+    ``result.descriptives`` with a :class:`DeprecationWarning` naming the property.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True)
+    ... class Fit:
+    ...     @property
+    ...     def table(self) -> str:
+    ...         return "the table"
+    ...     frame = deprecated_method("table")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     Fit().frame()
+    'the table'
+    >>> print(caught[0].message)
+    Fit.frame() is deprecated since peereval 0.1: use Fit.table
+    """
+
+    @property
+    def message(self) -> str:
+        return (f"{self.owner}.{self.old}() is deprecated since peereval {self.since}: "
+                f"use {self.owner}.{self.new}")
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+
+        def call() -> Any:
+            warnings.warn(self.message, DeprecationWarning, stacklevel=2)
+            return getattr(instance, self.new)
+
+        return call

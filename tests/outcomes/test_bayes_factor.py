@@ -125,7 +125,7 @@ def test_bayes_factor_in_frame_summary_and_sentence():
     frame = result.to_frame()
     assert frame.columns[-2:].tolist() == ["bf10", "bf_prior"]
     assert (frame["bf10"] == result.bf10).all()
-    summary = result.summary()
+    summary = result.summary_row
     assert summary.loc[0, "bf10"] == result.bf10
     assert summary.loc[0, "bf_prior"] == pytest.approx(BF_PRIOR, rel=1e-14)
     assert f", BF10 = {fmt_bf(result.bf10)}, g = " in result.apa()
@@ -137,7 +137,7 @@ def test_bayes_factor_in_frame_summary_and_sentence():
         rank = compare(long[long["case"] == "large"], "score", "group", treated="yes",
                        test="mann_whitney")
     assert "BF10" not in rank.apa()  # a rank test makes no normal model
-    assert rank.summary().loc[0, "bf10"] == pytest.approx(result.bf10, rel=1e-12)
+    assert rank.summary_row.loc[0, "bf10"] == pytest.approx(result.bf10, rel=1e-12)
 
 
 def test_bayes_factor_beyond_the_float_range_is_infinite():
@@ -186,13 +186,13 @@ def test_assumption_checks_match_r(case):
     """
     ref, result = r_cases()[case], run(case)
     np.testing.assert_allclose(
-        [result.shapiro_w_treated, result.shapiro_p_treated,
-         result.shapiro_w_control, result.shapiro_p_control],
+        [result.shapiro_w_treated, result.shapiro_treated_p_value,
+         result.shapiro_w_control, result.shapiro_control_p_value],
         [ref["shapiro_w1"], ref["shapiro_p1"], ref["shapiro_w2"], ref["shapiro_p2"]],
         rtol=1e-6)
-    np.testing.assert_allclose([result.levene_f, result.levene_p],
+    np.testing.assert_allclose([result.levene_f, result.levene_p_value],
                                [ref["levene_f"], ref["levene_p"]], rtol=1e-9)
-    table = result.assumptions()
+    table = result.assumptions
     assert table["check"].tolist() == ["normality", "normality", "equal variances"]
     assert table.loc[2, "df2"] == ref["levene_df2"]
     assert table.loc[0, "n"] == ref["n1"]
@@ -208,5 +208,5 @@ def test_assumption_checks_undefined_for_tiny_or_constant_groups():
                            "y", "g", treated="yes")
     assert math.isnan(result.shapiro_w_treated)
     assert not math.isnan(result.shapiro_w_control)
-    assert math.isnan(constant.shapiro_p_treated)
+    assert math.isnan(constant.shapiro_treated_p_value)
     assert np.isfinite(constant.levene_f)

@@ -72,12 +72,12 @@ def close(actual, expected, tol=CLOSED) -> None:
 def test_table_risks_and_risk_difference(case):
     ref, result = REF["binary"][case], run(case)
     assert (result.a, result.b, result.c, result.d) == (ref["a"], ref["b"], ref["c"], ref["d"])
-    close([result.risk_treated_low, result.risk_treated_high], ref["wilson1"])
-    close([result.risk_control_low, result.risk_control_high], ref["wilson2"])
+    close([result.risk_treated_ci_low, result.risk_treated_ci_high], ref["wilson1"])
+    close([result.risk_control_ci_low, result.risk_control_ci_high], ref["wilson2"])
     close(result.risk_difference, ref["rd"])
     close([result.rd_ci_low, result.rd_ci_high], ref["rd_newcombe"])
-    close([result.rd_newcombe_low, result.rd_newcombe_high], ref["rd_newcombe"])
-    close([result.rd_wald_low, result.rd_wald_high], ref["rd_wald"])
+    close([result.rd_newcombe_ci_low, result.rd_newcombe_ci_high], ref["rd_newcombe"])
+    close([result.rd_wald_ci_low, result.rd_wald_ci_high], ref["rd_wald"])
     assert result.rd_method.startswith("Newcombe")
     wald = run(case, rd_ci="wald")
     close([wald.rd_ci_low, wald.rd_ci_high], ref["rd_wald"])
@@ -92,7 +92,7 @@ def test_ratios_with_haldane_only_when_a_cell_is_zero(case):
     if "epi" in ref:
         close([result.risk_ratio, result.rr_ci_low, result.rr_ci_high], ref["epi"]["rr"])
         close([result.odds_ratio, result.or_ci_low, result.or_ci_high], ref["epi"]["or"])
-        close([result.risk_difference, result.rd_wald_low, result.rd_wald_high],
+        close([result.risk_difference, result.rd_wald_ci_low, result.rd_wald_ci_high],
               ref["epi"]["rd_wald"])
         close([result.odds_ratio, result.or_ci_low, result.or_ci_high],
               [ref["effectsize_or"][k] for k in ("estimate", "ci_low", "ci_high")])
@@ -121,14 +121,14 @@ def test_zero_cell_corrections():
 @pytest.mark.parametrize("case", CASES)
 def test_chi_square_and_fisher(case):
     ref, result = REF["binary"][case], run(case)
-    close([result.chisq, result.chisq_p, result.chisq_yates, result.chisq_yates_p],
+    close([result.chisq, result.chisq_p_value, result.chisq_yates, result.chisq_yates_p_value],
           [ref["chisq"], ref["chisq_p"], ref["yates"], ref["yates_p"]])
     close(result.min_expected, ref["min_expected"])
     if "epi" in ref:
         close([result.chisq, result.chisq_yates], [ref["epi"]["chisq"], ref["epi"]["yates"]])
-    close(result.fisher_p, ref["fisher_p"])
+    close(result.fisher_p_value, ref["fisher_p"])
     tight = ref["conditional_or"]
-    got = [result.or_conditional, result.or_conditional_low, result.or_conditional_high]
+    got = [result.or_conditional, result.or_conditional_ci_low, result.or_conditional_ci_high]
     close(got, [tight["estimate"], tight["ci_low"], tight["ci_high"]])
     close(got, [ref["fisher_or"], *ref["fisher_ci"]], {"rtol": 1e-2, "atol": 0})
 
@@ -198,7 +198,7 @@ def test_logistic_regression_matches_glm():
     close(model["p_value"], ref["p"], tol)
     close(model["ci_low"], ref["ci_low"], tol)
     close(model["ci_high"], ref["ci_high"], tol)
-    close([result.adjusted_or, result.adjusted_or_low, result.adjusted_or_high],
+    close([result.adjusted_or, result.adjusted_or_ci_low, result.adjusted_or_ci_high],
           [ref["or"][1], ref["ci_low"][1], ref["ci_high"][1]], tol)
     assert not result.separation
     assert "adjusted OR = " in result.apa()
@@ -247,19 +247,19 @@ def test_covariate_rows_are_dropped_for_every_estimate():
 
 def test_frames_and_sentence():
     result = run("sample_passed", labels=("mentored students", "non-mentored students"))
-    assert result.table().to_numpy().tolist() == [[145, 18, 163], [82, 55, 137]]
-    assert result.tests()["test"].tolist() == ["chisq", "yates", "fisher"]
+    assert result.crosstab.to_numpy().tolist() == [[145, 18, 163], [82, 55, 137]]
+    assert result.tests["test"].tolist() == ["chisq", "yates", "fisher"]
     frame = result.to_frame()
     assert frame.columns.tolist() == ["outcome", "measure", "estimate", "ci_low", "ci_high",
-                                      "level", "ci_method"]
-    assert result.summary().loc[0, "effect"] == "risk_difference"
+                                      "ci_level", "ci_method"]
+    assert result.summary_row.loc[0, "effect"] == "risk_difference"
     sentence = result.apa()
     assert sentence.startswith("Mentored students: 145 of 163 (89.0%) had passed = 1; "
                                "non-mentored students: 82 of 137 (59.9%)")
     assert "χ²(1, N = 300) = 34.24, p < .001" in sentence
     fisher = run("tea", test="fisher")
     assert "Fisher's exact test, p = .486" in fisher.apa()
-    assert fisher.p_value == fisher.fisher_p
+    assert fisher.p_value == fisher.fisher_p_value
     yates = run("mtcars_vs", test="yates")
     assert "(Yates' correction)" in yates.apa()
     assert "Binary outcome comparison" in repr(result)

@@ -318,11 +318,11 @@ def test_result_frame_summary_and_sentence():
     result = run("mtcars_mpg", labels=("manual cars", "automatic cars"))
     frame = result.to_frame()
     assert frame.columns.tolist() == ["outcome", "effect", "label", "estimate", "ci_low",
-                                      "ci_high", "level", "ci_method", "interpretation",
+                                      "ci_high", "ci_level", "ci_method", "interpretation",
                                       "bf10", "bf_prior"]
     assert frame["effect"].tolist() == ["cohens_d", "hedges_g", "glass_delta",
                                         "rank_biserial", "cliffs_delta", "cles", "cles_normal"]
-    summary = result.summary()
+    summary = result.summary_row
     assert summary.loc[0, "effect"] == "hedges_g"
     assert summary.loc[0, "kind"] == "continuous"
     g = ref["hedges_g_exact"]
@@ -340,7 +340,7 @@ def test_result_frame_summary_and_sentence():
     assert result.apa() == expected
     assert "Two-group comparison" in repr(result)
     assert "<table" in result._repr_html_()
-    groups = result.groups()
+    groups = result.descriptives
     assert groups["role"].tolist() == ["treated", "control"]
 
 
@@ -396,8 +396,8 @@ def test_bad_inputs_raise_peereval_errors():
     assert caught.value.column == "sex"
     with pytest.raises(PeerevalError, match="test must be one of"):
         compare(data, "gpa_year1", "mentored", test="anova")
-    with pytest.raises(PeerevalError, match="level"):
-        compare(data, "gpa_year1", "mentored", level=95)
+    with pytest.raises(PeerevalError, match="confidence"):
+        compare(data, "gpa_year1", "mentored", confidence=95)
     with pytest.raises(PeerevalError, match="exactly two groups"):
         compare(data, "gpa_year1", "mentor_group")
     with pytest.raises(PeerevalError, match="same column"):

@@ -31,14 +31,14 @@ OUTCOMES = ["gpa_year1", "exam_score", "passed"]
 @pytest.mark.parametrize(("ours", "theirs"), [("holm", "holm"), ("bh", "bh"),
                                               ("bonferroni", "bonferroni")])
 def test_adjust_p_matches_p_adjust(ours, theirs):
-    np.testing.assert_allclose(adjust_p(REF["fixed_p"], ours), REF[f"fixed_{theirs}"], **CLOSED)
-    np.testing.assert_allclose(adjust_p(REF["sample_p"], ours), REF[f"sample_{theirs}"],
+    np.testing.assert_allclose(adjust_p(REF["fixed_p"], method=ours), REF[f"fixed_{theirs}"], **CLOSED)
+    np.testing.assert_allclose(adjust_p(REF["sample_p"], method=ours), REF[f"sample_{theirs}"],
                                **CLOSED)
-    assert adjust_p(REF["fixed_p"], "none").tolist() == REF["fixed_p"]
+    assert adjust_p(REF["fixed_p"], method="none").tolist() == REF["fixed_p"]
 
 
 def test_adjust_p_keeps_missing_values_out():
-    got = adjust_p([0.01, float("nan"), 0.04], "holm")
+    got = adjust_p([0.01, float("nan"), 0.04], method="holm")
     np.testing.assert_allclose(got[[0, 2]], [0.02, 0.04])
     assert np.isnan(got[1])
 
@@ -84,7 +84,7 @@ def test_binary_detection_and_overrides():
     explicit = compare_many(SAMPLE, ["passed"], "mentored", binary=["passed"],
                             binary_test="fisher")
     assert explicit.to_frame().loc[0, "test"] == "fisher"
-    assert explicit.to_frame().loc[0, "p_value"] == explicit["passed"].fisher_p
+    assert explicit.to_frame().loc[0, "p_value"] == explicit["passed"].fisher_p_value
 
 
 def test_permutation_tests_share_one_seeded_generator():

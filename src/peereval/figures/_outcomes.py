@@ -120,13 +120,13 @@ def forest_table(data: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
         return frame, info
     if hasattr(data, "to_frame") and hasattr(data, "outcomes") and hasattr(data, "adjust"):
         frame = data.to_frame().rename(columns={"outcome": "label"})
-        info["level"] = data.level
+        info["level"] = data.ci_level
     elif isinstance(data, pd.DataFrame):
         frame = data.copy()
         if "label" not in frame and "outcome" in frame:
             frame = frame.rename(columns={"outcome": "label"})
-        if "level" in frame and frame["level"].nunique() == 1:
-            info["level"] = float(frame["level"].iloc[0])
+        if "ci_level" in frame and frame["ci_level"].nunique() == 1:
+            info["level"] = float(frame["ci_level"].iloc[0])
     else:
         raise PeerevalError(f"cannot draw a forest plot of a {type(data).__name__}",
                             hint="pass a MetaAnalysis, a ManyComparisons or a DataFrame with "
@@ -427,10 +427,10 @@ def adjusted_means(result: Any, *, ax: Axes | None = None, raw: bool = True,
     ax.set_ylabel(display_text(ylabel or str(result.outcome)))
     covariates = ", ".join(result.covariates)
     note = (f"Difference adjusted for {covariates}: {fmt(result.difference)}, "
-            f"{fmt_ci(result.ci_low, result.ci_high, level=result.level)}")
+            f"{fmt_ci(result.ci_low, result.ci_high, level=result.ci_level)}")
     ax.set_title(display_text(note, 44), fontsize="small", fontweight="normal", loc="left")
     handles = [Line2D([], [], marker="o", color=INK, linestyle="-", markersize=6,
-                      label=f"Adjusted mean, {result.level:.0%} CI")]
+                      label=f"Adjusted mean, {result.ci_level:.0%} CI")]
     if raw:
         handles.append(Line2D([], [], marker="o", markerfacecolor="white",
                               markeredgecolor=INK, linestyle="none", label="Unadjusted mean"))
@@ -631,7 +631,7 @@ def pre_post(data: Any, before: str, after: str, *, result: Any = None,
         ax.set_xlabel(f"{dropped} student(s) missing a measurement not shown")
     ax.set_ylabel(display_text(ylabel or "Value"))
     ax.set_title(f"n = {result.n}; mean change {fmt(result.mean_change)}, "
-                 f"{fmt_ci(result.ci_low, result.ci_high, level=result.level)}",
+                 f"{fmt_ci(result.ci_low, result.ci_high, level=result.ci_level)}",
                  fontsize="small", fontweight="normal", loc="left")
     ax.legend(handles=[Line2D([], [], color=INK, linewidth=2.6, marker="o", label="Mean"),
                        Line2D([], [], color=NEUTRAL, linewidth=1, label="One student")],

@@ -14,7 +14,7 @@ from scipy import optimize, special, stats
 
 from peereval._effects import Effect, cohens_h, newcombe_interval, wilson_interval
 from peereval._format import fmt, fmt_ci, fmt_p
-from peereval._options import checked
+from peereval._options import checked, deprecated_alias, deprecated_method, renamed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.outcomes._compare import _capital, default_labels
@@ -187,26 +187,26 @@ class BinaryComparison(Result):
         Event proportions, with Wilson intervals in :meth:`to_frame`.
     risk_difference, rd_ci_low, rd_ci_high, rd_method
         p₁ − p₂ with the interval asked for (Newcombe's hybrid score by default).
-    rd_wald_low, rd_wald_high, rd_newcombe_low, rd_newcombe_high
+    rd_wald_ci_low, rd_wald_ci_high, rd_newcombe_ci_low, rd_newcombe_ci_high
         Both intervals, always computed.
     risk_ratio, rr_ci_low, rr_ci_high, odds_ratio, or_ci_low, or_ci_high
         Ratios with log-scale Wald intervals; ``haldane`` says whether 0.5 was added
         to every cell (``correction``).
-    or_conditional, or_conditional_low, or_conditional_high
+    or_conditional, or_conditional_ci_low, or_conditional_ci_high
         The conditional maximum-likelihood odds ratio and its exact interval, as R's
         ``fisher.test``.
     nnt, nnt_kind, nnt_ci_low, nnt_ci_high, nnt_through_infinity, nnt_text
         Number needed to treat (1/|RD|), NNTB or NNTH by ``event_is_good``; the limits
         are signed (positive NNTB, negative NNTH) after Altman (1998), and run through
         infinity when the RD interval contains 0.
-    chisq, chisq_p, chisq_yates, chisq_yates_p, fisher_p, min_expected
+    chisq, chisq_p_value, chisq_yates, chisq_yates_p_value, fisher_p_value, min_expected
         Pearson's test with and without Yates' correction (1 df), Fisher's exact
         two-sided p, the smallest expected count.
     test, p_value
         The test quoted in :meth:`apa` and its p.
     effects
         Cohen's h (and other effects in :meth:`to_frame`).
-    logistic, covariates, adjusted_or, adjusted_or_low, adjusted_or_high, adjusted_p,
+    logistic, covariates, adjusted_or, adjusted_or_ci_low, adjusted_or_ci_high, adjusted_or_p_value,
     separation, reference_levels, n_dropped, dropped
         The logistic model with covariates (a table of terms, or None), the group's
         adjusted odds ratio with Wald interval, terms hit by separation, the reference
@@ -236,18 +236,18 @@ class BinaryComparison(Result):
     d: int
     risk_treated: float
     risk_control: float
-    risk_treated_low: float
-    risk_treated_high: float
-    risk_control_low: float
-    risk_control_high: float
+    risk_treated_ci_low: float
+    risk_treated_ci_high: float
+    risk_control_ci_low: float
+    risk_control_ci_high: float
     risk_difference: float
     rd_ci_low: float
     rd_ci_high: float
     rd_method: str
-    rd_wald_low: float
-    rd_wald_high: float
-    rd_newcombe_low: float
-    rd_newcombe_high: float
+    rd_wald_ci_low: float
+    rd_wald_ci_high: float
+    rd_newcombe_ci_low: float
+    rd_newcombe_ci_high: float
     risk_ratio: float
     rr_ci_low: float
     rr_ci_high: float
@@ -257,8 +257,8 @@ class BinaryComparison(Result):
     haldane: bool
     correction: str
     or_conditional: float
-    or_conditional_low: float
-    or_conditional_high: float
+    or_conditional_ci_low: float
+    or_conditional_ci_high: float
     nnt: float
     nnt_kind: str
     nnt_ci_low: float
@@ -267,26 +267,46 @@ class BinaryComparison(Result):
     nnt_text: str
     event_is_good: bool
     chisq: float
-    chisq_p: float
+    chisq_p_value: float
     chisq_yates: float
-    chisq_yates_p: float
-    fisher_p: float
+    chisq_yates_p_value: float
+    fisher_p_value: float
     min_expected: float
     test: str
     p_value: float
     effects: tuple[Effect, ...]
-    level: float
+    ci_level: float
     covariates: tuple[str, ...] = ()
     logistic: pd.DataFrame | None = field(default=None, compare=False)
     adjusted_or: float = math.nan
-    adjusted_or_low: float = math.nan
-    adjusted_or_high: float = math.nan
-    adjusted_p: float = math.nan
+    adjusted_or_ci_low: float = math.nan
+    adjusted_or_ci_high: float = math.nan
+    adjusted_or_p_value: float = math.nan
     separation: tuple[str, ...] = ()
     reference_levels: dict[str, Any] = field(default_factory=dict, compare=False)
     n_dropped: int = 0
     dropped: dict[str, int] = field(default_factory=dict, compare=False)
     title: str = "Binary outcome comparison"
+
+    level = deprecated_alias("ci_level")
+    adjusted_or_low = deprecated_alias("adjusted_or_ci_low")
+    adjusted_or_high = deprecated_alias("adjusted_or_ci_high")
+    adjusted_p = deprecated_alias("adjusted_or_p_value")
+    chisq_p = deprecated_alias("chisq_p_value")
+    chisq_yates_p = deprecated_alias("chisq_yates_p_value")
+    fisher_p = deprecated_alias("fisher_p_value")
+    or_conditional_low = deprecated_alias("or_conditional_ci_low")
+    or_conditional_high = deprecated_alias("or_conditional_ci_high")
+    rd_newcombe_low = deprecated_alias("rd_newcombe_ci_low")
+    rd_newcombe_high = deprecated_alias("rd_newcombe_ci_high")
+    rd_wald_low = deprecated_alias("rd_wald_ci_low")
+    rd_wald_high = deprecated_alias("rd_wald_ci_high")
+    risk_control_low = deprecated_alias("risk_control_ci_low")
+    risk_control_high = deprecated_alias("risk_control_ci_high")
+    risk_treated_low = deprecated_alias("risk_treated_ci_low")
+    risk_treated_high = deprecated_alias("risk_treated_ci_high")
+    table = deprecated_method("crosstab")
+    summary = deprecated_method("summary_row")
 
     @property
     def n_treated(self) -> int:
@@ -296,38 +316,45 @@ class BinaryComparison(Result):
     def n_control(self) -> int:
         return self.c + self.d
 
-    def table(self) -> pd.DataFrame:
+    @property
+    def n(self) -> int:
+        """Students compared: ``n_treated + n_control``."""
+        return self.n_treated + self.n_control
+
+    @property
+    def crosstab(self) -> pd.DataFrame:
         """The 2 × 2 table: groups in rows (treated first), event / no event in columns."""
         return pd.DataFrame({"event": [self.a, self.c], "no_event": [self.b, self.d],
                              "total": [self.n_treated, self.n_control]},
                             index=pd.Index([self.treated, self.control], name=self.group))
 
+    @property
     def tests(self) -> pd.DataFrame:
         """Pearson's chi-square with and without Yates' correction, Fisher's exact test."""
         return pd.DataFrame([
-            {"test": "chisq", "statistic": self.chisq, "df": 1.0, "p_value": self.chisq_p},
+            {"test": "chisq", "statistic": self.chisq, "df": 1.0, "p_value": self.chisq_p_value},
             {"test": "yates", "statistic": self.chisq_yates, "df": 1.0,
-             "p_value": self.chisq_yates_p},
+             "p_value": self.chisq_yates_p_value},
             {"test": "fisher", "statistic": self.or_conditional, "df": math.nan,
-             "p_value": self.fisher_p},
+             "p_value": self.fisher_p_value},
         ])
 
     def to_frame(self) -> pd.DataFrame:
         """One row per measure: estimate, interval and how the interval was made."""
         halved = " (0.5 added to every cell)" if self.haldane else ""
         rows = [
-            ("risk_treated", self.risk_treated, self.risk_treated_low,
-             self.risk_treated_high, "Wilson score"),
-            ("risk_control", self.risk_control, self.risk_control_low,
-             self.risk_control_high, "Wilson score"),
+            ("risk_treated", self.risk_treated, self.risk_treated_ci_low,
+             self.risk_treated_ci_high, "Wilson score"),
+            ("risk_control", self.risk_control, self.risk_control_ci_low,
+             self.risk_control_ci_high, "Wilson score"),
             ("risk_difference", self.risk_difference, self.rd_ci_low, self.rd_ci_high,
              self.rd_method),
             ("risk_ratio", self.risk_ratio, self.rr_ci_low, self.rr_ci_high,
              "Wald on the log scale" + halved),
             ("odds_ratio", self.odds_ratio, self.or_ci_low, self.or_ci_high,
              "Wald on the log scale" + halved),
-            ("odds_ratio_conditional", self.or_conditional, self.or_conditional_low,
-             self.or_conditional_high, "conditional MLE, exact (Fisher)"),
+            ("odds_ratio_conditional", self.or_conditional, self.or_conditional_ci_low,
+             self.or_conditional_ci_high, "conditional MLE, exact (Fisher)"),
             # signed like its limits, so that the row reads as one scale
             ("nnt", -self.nnt if self.nnt_kind == "NNTH" else self.nnt, self.nnt_ci_low,
              self.nnt_ci_high, f"1/RD ({self.nnt_kind}); signed, + NNTB, − NNTH"
@@ -335,15 +362,16 @@ class BinaryComparison(Result):
         ]
         rows += [(e.name, e.estimate, e.ci_low, e.ci_high, e.method) for e in self.effects]
         if self.logistic is not None:
-            rows.append(("odds_ratio_adjusted", self.adjusted_or, self.adjusted_or_low,
-                         self.adjusted_or_high, "logistic regression on "
+            rows.append(("odds_ratio_adjusted", self.adjusted_or, self.adjusted_or_ci_low,
+                         self.adjusted_or_ci_high, "logistic regression on "
                          + ", ".join(self.covariates) + ", Wald"))
         return pd.DataFrame([{
             "outcome": self.outcome, "measure": name, "estimate": est, "ci_low": low,
-            "ci_high": high, "level": self.level, "ci_method": how,
+            "ci_high": high, "ci_level": self.ci_level, "ci_method": how,
         } for name, est, low, high, how in rows])
 
-    def summary(self) -> pd.DataFrame:
+    @property
+    def summary_row(self) -> pd.DataFrame:
         """One row: groups, the quoted test and the risk difference."""
         statistic = {"chisq": self.chisq, "yates": self.chisq_yates,
                      "fisher": self.or_conditional}[self.test]
@@ -357,12 +385,12 @@ class BinaryComparison(Result):
             "statistic": statistic, "df": math.nan if self.test == "fisher" else 1.0,
             "p_value": self.p_value, "effect": "risk_difference",
             "estimate": self.risk_difference, "ci_low": self.rd_ci_low,
-            "ci_high": self.rd_ci_high, "level": self.level, "interpretation": "",
+            "ci_high": self.rd_ci_high, "ci_level": self.ci_level, "interpretation": "",
         }])
 
     def _frame_text(self) -> str:
         with pd.option_context("display.max_columns", 30, "display.width", 120):
-            return (self.table().to_string() + "\n\n" + self.to_frame().drop(
+            return (self.crosstab.to_string() + "\n\n" + self.to_frame().drop(
                 columns=["outcome"]).to_string(index=False,
                                                float_format=lambda v: f"{v:.4f}"))
 
@@ -378,11 +406,11 @@ class BinaryComparison(Result):
                  f"{self.labels[1]}: {self.c} of {self.n_control} "
                  f"({pct(self.risk_control)})")
         rd = (f"risk difference = {fmt(100 * self.risk_difference, 1)} percentage points, "
-              f"{fmt_ci(100 * self.rd_ci_low, 100 * self.rd_ci_high, 1, level=self.level)}")
+              f"{fmt_ci(100 * self.rd_ci_low, 100 * self.rd_ci_high, 1, level=self.ci_level)}")
         ratio = (f"OR = {fmt(self.odds_ratio)}, "
-                 f"{fmt_ci(self.or_ci_low, self.or_ci_high, level=self.level)}")
+                 f"{fmt_ci(self.or_ci_low, self.or_ci_high, level=self.ci_level)}")
         if self.test == "fisher":
-            test = f"Fisher's exact test, {fmt_p(self.fisher_p)}"
+            test = f"Fisher's exact test, {fmt_p(self.fisher_p_value)}"
         else:
             value = self.chisq if self.test == "chisq" else self.chisq_yates
             test = f"χ²(1, N = {n}) = {fmt(value)}, {fmt_p(self.p_value)}"
@@ -393,10 +421,48 @@ class BinaryComparison(Result):
             text += ("; the adjusted OR could not be estimated: the outcome is perfectly "
                      "separated in the logistic model on " + ", ".join(self.covariates))
         elif self.logistic is not None:
-            text += (f"; adjusted OR = {fmt(self.adjusted_or)}, "
-                     f"{fmt_ci(self.adjusted_or_low, self.adjusted_or_high, level=self.level)}"
+            interval = fmt_ci(self.adjusted_or_ci_low, self.adjusted_or_ci_high,
+                              level=self.ci_level)
+            text += (f"; adjusted OR = {fmt(self.adjusted_or)}, {interval}"
                      f" (logistic regression on {', '.join(self.covariates)})")
         return text + "."
+
+    def methods(self) -> str:
+        """The methods sentence, from the test, intervals and model of this result.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> records = peereval.load_sample().records.data
+        >>> print(compare_binary(records, "passed", "mentored").methods())
+        ... # doctest: +NORMALIZE_WHITESPACE
+        The share of students with passed = 1 was compared between the mentored = yes
+        group and the mentored = no group (163 and 137 students) by Pearson's
+        chi-square test; the risk difference has a 95% Newcombe hybrid score (method
+        10) interval, the risks Wilson score intervals and the risk and odds ratios
+        Wald intervals on the log scale.
+        """
+        tests = {"chisq": "Pearson's chi-square test",
+                 "yates": "Pearson's chi-square test with Yates' continuity correction",
+                 "fisher": "Fisher's exact test"}
+        halved = " (0.5 added to every cell)" if self.haldane else ""
+        text = (f"The share of students with {self.outcome} = {self.event} was compared "
+                f"between {self.labels[0]} and {self.labels[1]} ({self.n_treated} and "
+                f"{self.n_control} students) by {tests[self.test]}; the risk difference "
+                f"has a {self.ci_level:.0%} {self.rd_method} interval, the risks Wilson "
+                f"score intervals and the risk and odds ratios Wald intervals on the log "
+                f"scale{halved}.")
+        if self.logistic is not None:
+            text += (" The odds ratio adjusted for " + ", ".join(self.covariates)
+                     + " is from a logistic regression (Wald interval).")
+        if self.n_dropped:
+            reasons = ", ".join(f"{reason}: {count}" for reason, count in self.dropped.items())
+            text += f" {self.n_dropped} students were left out ({reasons})."
+        return text
 
 
 # --------------------------------------------------------------- function
@@ -457,13 +523,14 @@ def _adjusted(work: pd.DataFrame, mask: np.ndarray, group: str, treated: Any,
                       stacklevel=user_stacklevel())
     return {"covariates": tuple(covariates), "logistic": model,
             "adjusted_or": float(term["odds_ratio"]),
-            "adjusted_or_low": float(term["ci_low"]),
-            "adjusted_or_high": float(term["ci_high"]),
-            "adjusted_p": float(term["p_value"]), "separation": tuple(separated),
+            "adjusted_or_ci_low": float(term["ci_low"]),
+            "adjusted_or_ci_high": float(term["ci_high"]),
+            "adjusted_or_p_value": float(term["p_value"]), "separation": tuple(separated),
             "reference_levels": references}
 
 
-@checked(level=LEVEL)
+@renamed(level="confidence")
+@checked(confidence=LEVEL)
 def compare_binary(
     data: Any,
     outcome: str,
@@ -476,7 +543,7 @@ def compare_binary(
     rd_ci: RiskCI = "newcombe",
     test: BinaryTest = "chisq",
     event_is_good: bool = True,
-    level: float = 0.95,
+    confidence: float = 0.95,
     labels: tuple[str, str] | None = None,
 ) -> BinaryComparison:
     r"""Compare a binary outcome (pass/fail, dropped out, ...) between two groups.
@@ -520,7 +587,7 @@ def compare_binary(
         Whether the event is a good outcome (passing: True, default) or a bad one
         (failing, dropping out: False); decides whether a positive risk difference
         is a benefit (NNTB) or a harm (NNTH).
-    level
+    confidence
         Confidence level.
     labels
         Names of the two groups in the sentence.
@@ -605,12 +672,12 @@ def compare_binary(
     b, d = int(mask.sum()) - a, int((~mask).sum()) - c
     n1, n2 = a + b, c + d
     table = np.array([[a, b], [c, d]], dtype=float)
-    z = float(special.ndtri(1 - (1 - level) / 2))
+    z = float(special.ndtri(1 - (1 - confidence) / 2))
     p1, p2 = a / n1, c / n2
     rd = p1 - p2
     wald_se = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
     wald = (rd - z * wald_se, rd + z * wald_se)
-    newcombe = newcombe_interval(a, n1, c, n2, level)
+    newcombe = newcombe_interval(a, n1, c, n2, confidence)
     rd_low, rd_high = newcombe if rd_ci == "newcombe" else wald
     zero = bool(np.any(table == 0))
     haldane = correction == "always" or (correction == "auto" and zero)
@@ -618,40 +685,42 @@ def compare_binary(
     from scipy.stats.contingency import odds_ratio as conditional_odds_ratio
 
     conditional = conditional_odds_ratio(table.astype(int), kind="conditional")
-    cond_ci = conditional.confidence_interval(confidence_level=level)
-    chisq, chisq_p, expected = _chisq(table, yates=False)
+    cond_ci = conditional.confidence_interval(confidence_level=confidence)
+    chisq, chisq_p_value, expected = _chisq(table, yates=False)
     yates, yates_p, _ = _chisq(table, yates=True)
-    fisher_p = float(stats.fisher_exact(table.astype(int)).pvalue)
-    nnt = _nnt(rd, rd_low, rd_high, event_is_good, level)
+    fisher_p_value = float(stats.fisher_exact(table.astype(int)).pvalue)
+    nnt = _nnt(rd, rd_low, rd_high, event_is_good, confidence)
     _warn_sparse(outcome, group, table, haldane, expected)
-    extra = _adjusted(work, mask, group, groups.treated, covariates, y, level) \
+    extra = _adjusted(work, mask, group, groups.treated, covariates, y, confidence) \
         if covariates else {}
-    risk_t = wilson_interval(a, n1, level)
-    risk_c = wilson_interval(c, n2, level)
-    p_value = {"chisq": chisq_p, "yates": yates_p, "fisher": fisher_p}[test]
+    risk_t = wilson_interval(a, n1, confidence)
+    risk_c = wilson_interval(c, n2, confidence)
+    p_value = {"chisq": chisq_p_value, "yates": yates_p, "fisher": fisher_p_value}[test]
     return BinaryComparison(
         outcome=outcome, group=group, treated=groups.treated, control=groups.control,
         event=event_value, rule=groups.rule, event_rule=event_rule,
         labels=default_labels(group, groups.treated, groups.control, labels),
         a=a, b=b, c=c, d=d, risk_treated=p1, risk_control=p2,
-        risk_treated_low=risk_t[0], risk_treated_high=risk_t[1],
-        risk_control_low=risk_c[0], risk_control_high=risk_c[1],
+        risk_treated_ci_low=risk_t[0], risk_treated_ci_high=risk_t[1],
+        risk_control_ci_low=risk_c[0], risk_control_ci_high=risk_c[1],
         risk_difference=rd, rd_ci_low=float(rd_low), rd_ci_high=float(rd_high),
         rd_method=("Newcombe hybrid score (method 10)" if rd_ci == "newcombe" else "Wald"),
-        rd_wald_low=float(wald[0]), rd_wald_high=float(wald[1]),
-        rd_newcombe_low=float(newcombe[0]), rd_newcombe_high=float(newcombe[1]),
+        rd_wald_ci_low=float(wald[0]), rd_wald_ci_high=float(wald[1]),
+        rd_newcombe_ci_low=float(newcombe[0]), rd_newcombe_ci_high=float(newcombe[1]),
         risk_ratio=rr, rr_ci_low=_log_interval(rr, rr_se, z)[0],
         rr_ci_high=_log_interval(rr, rr_se, z)[1], odds_ratio=odds,
         or_ci_low=_log_interval(odds, or_se, z)[0], or_ci_high=_log_interval(odds, or_se, z)[1],
         haldane=haldane, correction=correction,
-        or_conditional=float(conditional.statistic), or_conditional_low=float(cond_ci.low),
-        or_conditional_high=float(cond_ci.high),
+        or_conditional=float(conditional.statistic), or_conditional_ci_low=float(cond_ci.low),
+        or_conditional_ci_high=float(cond_ci.high),
         nnt=nnt.value, nnt_kind=nnt.kind, nnt_ci_low=nnt.low, nnt_ci_high=nnt.high,
         nnt_through_infinity=nnt.through_infinity, nnt_text=nnt.text,
-        event_is_good=event_is_good, chisq=chisq, chisq_p=chisq_p, chisq_yates=yates,
-        chisq_yates_p=yates_p, fisher_p=fisher_p, min_expected=float(expected.min()),
-        test=test, p_value=float(p_value), effects=(cohens_h(p1, p2, n1, n2, level),),
-        level=level, n_dropped=sum(groups.dropped.values()), dropped=dict(groups.dropped),
+        event_is_good=event_is_good, chisq=chisq, chisq_p_value=chisq_p_value,
+        chisq_yates=yates, chisq_yates_p_value=yates_p, fisher_p_value=fisher_p_value,
+        min_expected=float(expected.min()),
+        test=test, p_value=float(p_value), effects=(cohens_h(p1, p2, n1, n2, confidence),),
+        ci_level=confidence, n_dropped=sum(groups.dropped.values()),
+        dropped=dict(groups.dropped),
         **extra,
     )
 

@@ -22,7 +22,7 @@ from peereval._effects import (
     rank_biserial,
 )
 from peereval._format import fmt, fmt_bf, fmt_ci, fmt_p
-from peereval._options import Interval, checked
+from peereval._options import Interval, checked, deprecated_alias, deprecated_method, renamed
 from peereval._parallel import blocks_for, map_blocks
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
@@ -250,13 +250,15 @@ class Comparison(Result):
         The JZS Bayes factor of H1 (the means differ) against H0 (they do not),
         its Cauchy prior scale r, and the Student t (pooled variance) it was
         computed from, whatever ``test`` is (see :func:`compare`, Notes).
-    shapiro_w_treated, shapiro_p_treated, shapiro_w_control, shapiro_p_control
+    shapiro_w_treated, shapiro_treated_p_value, shapiro_w_control, shapiro_control_p_value
         Shapiro-Wilk normality test in each group (NaN below 3 or above 5,000
         values, or for a constant group, where R's ``shapiro.test`` refuses).
-    levene_f, levene_p
+    levene_f, levene_p_value
         Levene's test of equal variances on the median (Brown-Forsythe; R's
         ``car::leveneTest`` default), F on 1 and n₁ + n₂ − 2 df. See
-        :meth:`assumptions`.
+        :attr:`assumptions`.
+    ci_level
+        The confidence level of every interval.
     headline
         The effect size quoted in :meth:`apa` (Hedges' g, or the rank-biserial r
         for the Mann-Whitney test, unless chosen).
@@ -307,19 +309,29 @@ class Comparison(Result):
     seed: str
     effects: tuple[Effect, ...]
     headline: str
-    level: float
+    ci_level: float
     bf10: float
     bf_prior: float
     bf_t: float
     shapiro_w_treated: float
-    shapiro_p_treated: float
+    shapiro_treated_p_value: float
     shapiro_w_control: float
-    shapiro_p_control: float
+    shapiro_control_p_value: float
     levene_f: float
-    levene_p: float
+    levene_p_value: float
     n_dropped: int
     dropped: dict[str, int] = field(default_factory=dict, compare=False)
     title: str = "Two-group comparison"
+
+    level = deprecated_alias("ci_level")
+    shapiro_p_treated = deprecated_alias("shapiro_treated_p_value")
+    shapiro_p_control = deprecated_alias("shapiro_control_p_value")
+    levene_p = deprecated_alias("levene_p_value")
+
+    @property
+    def n(self) -> int:
+        """Students compared: ``n_treated + n_control``."""
+        return self.n_treated + self.n_control
 
     def effect(self, name: str) -> Effect:
         """One effect size by name (``hedges_g``, ``cohens_d``, ``rank_biserial``, ...)."""
@@ -337,10 +349,12 @@ class Comparison(Result):
         return pd.DataFrame([{
             "outcome": self.outcome, "effect": e.name, "label": e.label,
             "estimate": e.estimate, "ci_low": e.ci_low, "ci_high": e.ci_high,
-            "level": e.level, "ci_method": e.method, "interpretation": e.interpretation,
+            "ci_level": e.ci_level, "ci_method": e.method,
+            "interpretation": e.interpretation,
             "bf10": self.bf10, "bf_prior": self.bf_prior,
         } for e in self.effects])
 
+    @property
     def assumptions(self) -> pd.DataFrame:
         """The assumption checks: normality in each group, equal variances.
 
@@ -353,16 +367,17 @@ class Comparison(Result):
         rows = [{"check": "normality", "group": level, "test": "Shapiro-Wilk",
                  "statistic_name": "W", "statistic": getattr(self, f"shapiro_w_{role}"),
                  "df1": math.nan, "df2": math.nan,
-                 "p_value": getattr(self, f"shapiro_p_{role}"),
+                 "p_value": getattr(self, f"shapiro_{role}_p_value"),
                  "n": getattr(self, f"n_{role}")}
                 for role, level in (("treated", self.treated), ("control", self.control))]
         rows.append({"check": "equal variances", "group": "both",
                      "test": "Levene (median-centred, Brown-Forsythe)",
                      "statistic_name": "F", "statistic": self.levene_f, "df1": 1.0,
-                     "df2": float(n - 2), "p_value": self.levene_p, "n": n})
+                     "df2": float(n - 2), "p_value": self.levene_p_value, "n": n})
         return pd.DataFrame(rows)
 
-    def groups(self) -> pd.DataFrame:
+    @property
+    def descriptives(self) -> pd.DataFrame:
         """Summary statistics of the outcome per group (treated first)."""
         rows = []
         for role, level in (("treated", self.treated), ("control", self.control)):
@@ -371,7 +386,11 @@ class Comparison(Result):
                 for key in ("n", "mean", "sd", "median", "q1", "q3")})
         return pd.DataFrame(rows)
 
-    def summary(self) -> pd.DataFrame:
+    groups = deprecated_method("descriptives")
+    summary = deprecated_method("summary_row")
+
+    @property
+    def summary_row(self) -> pd.DataFrame:
         """One row: groups, test and the headline effect size (for several outcomes)."""
         head = self.effect(self.headline)
         return pd.DataFrame([{
@@ -384,13 +403,13 @@ class Comparison(Result):
             "statistic_name": self.statistic_name, "statistic": self.statistic,
             "df": self.df, "p_value": self.p_value, "effect": head.name,
             "estimate": head.estimate, "ci_low": head.ci_low, "ci_high": head.ci_high,
-            "level": self.level, "interpretation": head.interpretation,
+            "ci_level": self.ci_level, "interpretation": head.interpretation,
             "bf10": self.bf10, "bf_prior": self.bf_prior,
         }])
 
     def _frame_text(self) -> str:
         with pd.option_context("display.max_columns", 30, "display.width", 120):
-            return (self.groups().to_string(index=False) + "\n\n"
+            return (self.descriptives.to_string(index=False) + "\n\n"
                     + self.to_frame().drop(columns=["outcome", "label", "bf10", "bf_prior"])
                     .to_string(index=False, float_format=lambda v: f"{v:.4f}")
                     + f"\n\n{self._bf_text()} (JZS, Cauchy prior r = {self.bf_prior:.3f}, "
@@ -443,15 +462,54 @@ class Comparison(Result):
             test = f"permutation test ({kind}), {fmt_p(self.p_value)}"
         head = self.effect(self.headline)
         symbol, unbounded = _SYMBOLS.get(head.name, (head.label, True))
-        effect = (f"{symbol} = {fmt(head.estimate, leading_zero=unbounded)}, "
-                  f"{fmt_ci(head.ci_low, head.ci_high, leading_zero=unbounded, level=self.level)}")
+        interval = fmt_ci(head.ci_low, head.ci_high, leading_zero=unbounded,
+                          level=self.ci_level)
+        effect = f"{symbol} = {fmt(head.estimate, leading_zero=unbounded)}, {interval}"
         return f"{first} {verb} {second}, {test}, {effect}."
+
+    def methods(self) -> str:
+        """The methods sentence, from the test, intervals and settings of this result.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> records = peereval.load_sample().records.data
+        >>> print(compare(records, "exam_score", "mentored").methods())
+        ... # doctest: +NORMALIZE_WHITESPACE
+        The outcome exam_score was compared between the mentored = yes group and the
+        mentored = no group (163 and 137 students) by Welch's t-test (unequal
+        variances); the mean difference has a 95% Welch's t interval, and Hedges' g a
+        95% interval by noncentral t (d's interval times J). A JZS Bayes factor (Cauchy
+        prior r = 0.707) from Student's t is given beside the test.
+        """
+        head = self.effect(self.headline)
+        test = self.method
+        if self.test == "permutation" and not self.exact and self.seed:
+            test += f" (seed {self.seed})"
+        dropped = ""
+        if self.n_dropped:
+            reasons = ", ".join(f"{reason}: {count}" for reason, count in self.dropped.items())
+            dropped = f" {self.n_dropped} students were left out ({reasons})."
+        bayes = ""
+        if self.test in ("welch", "student"):
+            bayes = (f" A JZS Bayes factor (Cauchy prior r = {self.bf_prior:.3f}) from "
+                     "Student's t is given beside the test.")
+        return (f"The outcome {self.outcome} was compared between {self.labels[0]} and "
+                f"{self.labels[1]} ({self.n_treated} and {self.n_control} students) by "
+                f"{test}; the mean difference has a {self.ci_level:.0%} "
+                f"{self.difference_method} interval, and {head.label} a "
+                f"{head.ci_level:.0%} interval by {head.method}.{bayes}{dropped}")
 
 
 # ------------------------------------------------------------------ function
 
 
-@checked(level=LEVEL, n_perm=Interval(1, None, integer=True),
+@renamed(level="confidence")
+@checked(confidence=LEVEL, n_perm=Interval(1, None, integer=True),
          bf_prior=Interval(0, math.inf, closed="neither"))
 def compare(
     data: Any,
@@ -460,7 +518,7 @@ def compare(
     *,
     test: Test = "welch",
     treated: Any = None,
-    level: float = 0.95,
+    confidence: float = 0.95,
     n_perm: int = 10_000,
     seed: SeedLike = None,
     n_jobs: int | None = None,
@@ -486,7 +544,7 @@ def compare(
     treated
         The treated group's value; by default read from the labels (yes/no, ...),
         see :func:`~peereval.outcomes._groups.two_groups`.
-    level
+    confidence
         Confidence level of every interval.
     n_perm, seed
         Permutation test: the number of random splits and the seed. When the number
@@ -615,7 +673,7 @@ def compare(
     0.47
     >>> round(result.bf_t, 2), f"{result.bf10:.3g}"  # Student's t; R: ttestBF(x, y)
     (7.76, '4.54e+10')
-    >>> result.assumptions()[["check", "group", "statistic", "p_value"]].round(3)
+    >>> result.assumptions[["check", "group", "statistic", "p_value"]].round(3)
                  check group  statistic  p_value
     0        normality   yes      0.982    0.036
     1        normality    no      0.990    0.442
@@ -653,17 +711,17 @@ def compare(
                           "variance-based intervals may be undefined", PeerevalWarning,
                           stacklevel=user_stacklevel())
     if test in ("welch", "student"):
-        result, diff_ci = _t_test(x, y, welch=test == "welch", level=level)
+        result, diff_ci = _t_test(x, y, welch=test == "welch", level=confidence)
     else:
-        _, diff_ci = _t_test(x, y, welch=True, level=level)
+        _, diff_ci = _t_test(x, y, welch=True, level=confidence)
         if test == "mann_whitney":
             result = _mann_whitney(x, y, exact=exact, correct=correct)
         else:
             result = _permutation(x, y, n_perm=int(n_perm), seed=seed, n_jobs=n_jobs)
-    d = cohens_d(x, y, level)
-    rank = rank_biserial(x, y, level)
-    effects = (d, hedges_g(x, y, level), glass_delta(x, y, level), rank,
-               cliffs_delta(x, y, level), *probability_of_superiority(rank, d))
+    d = cohens_d(x, y, confidence)
+    rank = rank_biserial(x, y, confidence)
+    effects = (d, hedges_g(x, y, confidence), glass_delta(x, y, confidence), rank,
+               cliffs_delta(x, y, confidence), *probability_of_superiority(rank, d))
     names = [e.name for e in effects]
     headline = effect or ("rank_biserial" if test == "mann_whitney" else "hedges_g")
     _choice(headline, tuple(names), "effect")
@@ -687,9 +745,10 @@ def compare(
         statistic=float(result.statistic), df=result.df, z=float(result.z),
         p_value=float(result.p_value), exact=result.exact, n_perm=result.n_perm,
         seed=describe_seed(seed) if test == "permutation" and not result.exact else "",
-        effects=tuple(effects), headline=headline, level=level,
+        effects=tuple(effects), headline=headline, ci_level=confidence,
         bf10=bf10, bf_prior=float(bf_prior), bf_t=bf_t,
-        shapiro_w_treated=sw1, shapiro_p_treated=sp1, shapiro_w_control=sw2,
-        shapiro_p_control=sp2, levene_f=lev_f, levene_p=lev_p,
+        shapiro_w_treated=sw1, shapiro_treated_p_value=sp1, shapiro_w_control=sw2,
+        shapiro_control_p_value=sp2, levene_f=lev_f,
+        levene_p_value=lev_p,
         n_dropped=sum(groups.dropped.values()), dropped=dict(groups.dropped),
     )

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from peereval._format import fmt, fmt_ci, fmt_p
-from peereval._options import Interval, checked
+from peereval._options import Interval, checked, deprecated_alias, keyword_only, renamed
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
 from peereval.errors import PeerevalError
@@ -38,8 +38,9 @@ def _looks_binary(series: pd.Series) -> bool:
     return all(normalize_label(v) in EVENT_WORDS | NON_EVENT_WORDS for v in present)
 
 
+@keyword_only("0.1", "method")
 @checked()
-def adjust_p(p_values: Sequence[float], method: Adjust = "holm") -> np.ndarray:
+def adjust_p(p_values: Sequence[float], *, method: Adjust = "holm") -> np.ndarray:
     """Adjusted p-values by statsmodels' ``multipletests`` (R's ``p.adjust``).
 
     ``holm`` (Holm 1979, step-down), ``bh`` (Benjamini & Hochberg 1995, false
@@ -60,9 +61,9 @@ def adjust_p(p_values: Sequence[float], method: Adjust = "holm") -> np.ndarray:
 
     Examples
     --------
-    >>> adjust_p([0.01, 0.04, 0.03], "holm").round(3).tolist()
+    >>> adjust_p([0.01, 0.04, 0.03], method="holm").round(3).tolist()
     [0.03, 0.06, 0.06]
-    >>> adjust_p([0.01, 0.04, 0.03], "bh").round(3).tolist()
+    >>> adjust_p([0.01, 0.04, 0.03], method="bh").round(3).tolist()
     [0.03, 0.04, 0.04]
     """
     values = np.asarray(p_values, dtype=float)
@@ -92,9 +93,12 @@ class ManyComparisons(Result):
         ``many[outcome]`` picks one.
     frame
         The table (see :meth:`to_frame`).
-    adjust, alpha, level, seed
+    adjust, alpha, ci_level, seed
         Multiplicity adjustment, the significance level the ``reject`` column uses,
         the confidence level, the seed (permutation tests).
+    n, n_dropped
+        Students with a group and at least one outcome, and the rows without
+        (each outcome's own n is in the table: ``n_treated`` and ``n_control``).
 
     Examples
     --------
@@ -115,9 +119,13 @@ class ManyComparisons(Result):
     frame: pd.DataFrame = field(compare=False)
     adjust: str
     alpha: float
-    level: float
+    ci_level: float
     seed: str = ""
+    n: int = 0
+    n_dropped: int = 0
     title: str = "Outcomes compared"
+
+    level = deprecated_alias("ci_level")
 
     def __getitem__(self, outcome: str) -> Comparison | BinaryComparison:
         for name, result in zip(self.outcomes, self.results, strict=True):
@@ -133,7 +141,7 @@ class ManyComparisons(Result):
         ``sd_control`` (continuous), ``risk_treated``, ``risk_control`` (binary),
         ``difference`` (of means or of risks), ``test``, ``statistic_name``,
         ``statistic``, ``df``, ``p_value``, ``p_adjusted``, ``reject`` (adjusted p <
-        ``alpha``), ``effect``, ``estimate``, ``ci_low``, ``ci_high``, ``level``,
+        ``alpha``), ``effect``, ``estimate``, ``ci_low``, ``ci_high``, ``ci_level``,
         ``interpretation``.
         """
         return self.frame.copy()
@@ -147,7 +155,7 @@ class ManyComparisons(Result):
             if self.adjust != "none":
                 p_text = "adjusted " + p_text
             interval = fmt_ci(row["ci_low"], row["ci_high"], leading_zero=unbounded,
-                              level=self.level)
+                              level=self.ci_level)
             parts.append(f"{row['outcome']}: {symbol} = "
                          f"{fmt(row['estimate'], leading_zero=unbounded)}, {interval}, "
                          f"{p_text}")
@@ -157,8 +165,51 @@ class ManyComparisons(Result):
                 f"α = {alpha} after {_METHODS[self.adjust][1]} ("
                 + "; ".join(parts) + ").")
 
+    def methods(self) -> str:
+        """The methods sentence: the tests, the adjustment and its family.
 
-@checked(alpha=LEVEL, level=LEVEL, n_perm=Interval(1, None, integer=True))
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> records = peereval.load_sample().records.data
+        >>> many = compare_many(records, ["gpa_year1", "passed"], "mentored")
+        >>> print(many.methods())  # doctest: +NORMALIZE_WHITESPACE
+        2 outcomes were compared between the groups of mentored (the continuous one
+        by Welch's t-test (unequal variances), the binary one by Pearson's chi-square
+        test); the p-values were adjusted by Holm's adjustment over the 2 outcomes, at
+        α = .05, and the 95% intervals were not adjusted.
+        """
+        continuous = [r for r in self.results if isinstance(r, Comparison)]
+        binary = [r for r in self.results if isinstance(r, BinaryComparison)]
+        binary_tests = {"chisq": "Pearson's chi-square test",
+                        "yates": "Pearson's chi-square test with Yates' correction",
+                        "fisher": "Fisher's exact test"}
+        parts = []
+        if continuous:
+            methods = sorted({r.method for r in continuous})
+            noun = "one" if len(continuous) == 1 else "ones"
+            parts.append(f"the continuous {noun} by {' and '.join(methods)}")
+        if binary:
+            tests = sorted({binary_tests[r.test] for r in binary})
+            noun = "one" if len(binary) == 1 else "ones"
+            parts.append(f"the binary {noun} by {' and '.join(tests)}")
+        count = len(self.results)
+        adjustment = (f"the p-values were adjusted by {_METHODS[self.adjust][1]} over the "
+                      f"{count} outcomes" if self.adjust != "none"
+                      else "the p-values were not adjusted for multiplicity")
+        alpha = fmt(self.alpha, 2, leading_zero=False)
+        were = "were" if count != 1 else "was"
+        return (f"{count} outcome{'s' if count != 1 else ''} {were} compared between the "
+                f"groups of {self.group} ({', '.join(parts)}); {adjustment}, at α = "
+                f"{alpha}, and the {self.ci_level:.0%} intervals were not adjusted.")
+
+
+@renamed(level="confidence")
+@checked(alpha=LEVEL, confidence=LEVEL, n_perm=Interval(1, None, integer=True))
 def compare_many(
     data: Any,
     outcomes: Sequence[str],
@@ -172,7 +223,7 @@ def compare_many(
     events: Mapping[str, Any] | None = None,
     covariates: Sequence[str] | None = None,
     alpha: float = 0.05,
-    level: float = 0.95,
+    confidence: float = 0.95,
     n_perm: int = 10_000,
     seed: SeedLike = None,
     n_jobs: int | None = None,
@@ -208,7 +259,7 @@ def compare_many(
         stay unadjusted for covariates.
     alpha
         Level for the ``reject`` column (adjusted p < alpha).
-    level
+    confidence
         Confidence level of every interval.
     n_perm, seed
         Permutation tests: one generator made from ``seed`` serves every outcome in
@@ -271,28 +322,30 @@ def compare_many(
         if is_binary:
             result = compare_binary(frame, name, group, event=events.get(name),
                                     treated=treated, covariates=covariates,
-                                    test=binary_test, level=level)
+                                    test=binary_test, confidence=confidence)
         else:
-            result = compare(frame, name, group, test=test, treated=treated, level=level,
-                             n_perm=n_perm, seed=rng, n_jobs=n_jobs)
+            result = compare(frame, name, group, test=test, treated=treated,
+                             confidence=confidence, n_perm=n_perm, seed=rng, n_jobs=n_jobs)
         results.append(result)
         kinds.append("binary" if is_binary else "continuous")
-    table = pd.concat([r.summary() for r in results], ignore_index=True)
+    table = pd.concat([r.summary_row for r in results], ignore_index=True)
     columns = ["outcome", "kind", "treated", "control", "n_treated", "n_control",
                "mean_treated", "sd_treated", "mean_control", "sd_control",
                "risk_treated", "risk_control", "difference", "test", "statistic_name",
                "statistic", "df", "p_value", "p_adjusted", "reject", "effect", "estimate",
-               "ci_low", "ci_high", "level", "interpretation"]
-    table["p_adjusted"] = adjust_p(table["p_value"].to_numpy(), adjust)
+               "ci_low", "ci_high", "ci_level", "interpretation"]
+    table["p_adjusted"] = adjust_p(table["p_value"].to_numpy(), method=adjust)
     table["reject"] = table["p_adjusted"] < alpha
     table = table.reindex(columns=columns)
     first = results[0]
+    answered = int((frame[group].notna() & frame[outcomes].notna().any(axis=1)).sum())
     used_seed = any(r.test == "permutation" and not r.exact for r in results
                     if isinstance(r, Comparison))
     return ManyComparisons(
         group=group, treated=first.treated, control=first.control,
         outcomes=tuple(outcomes), kinds=tuple(kinds), results=tuple(results), frame=table,
-        adjust=adjust, alpha=float(alpha), level=level,
-        seed=describe_seed(seed) if used_seed else "",
+        adjust=adjust, alpha=float(alpha), ci_level=confidence,
+        seed=describe_seed(seed) if used_seed else "", n=answered,
+        n_dropped=len(frame) - answered,
     )
 

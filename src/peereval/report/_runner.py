@@ -780,8 +780,8 @@ def _adjusted(run: _Render, section: Section, plan: OutcomePlan) -> None:
                          "g": result.g, "n": result.n})
         else:
             rows.append({"outcome": outcome, "adjusted odds ratio": result.adjusted_or,
-                         "CI low": result.adjusted_or_low, "CI high": result.adjusted_or_high,
-                         "p": result.adjusted_p, "n": result.n_treated + result.n_control})
+                         "CI low": result.adjusted_or_ci_low, "CI high": result.adjusted_or_ci_high,
+                         "p": result.adjusted_or_p_value, "n": result.n_treated + result.n_control})
     covariates = list(plan.covariates)
     if rows:
         section.tables.append(Table(
