@@ -74,7 +74,7 @@ def assert_table(table: pd.DataFrame, expected: dict, *, eta: bool = True) -> No
     np.testing.assert_allclose(table["ss"], expected["ss"], **TOL)
     np.testing.assert_allclose(table["df"], expected["df"], **TOL)
     np.testing.assert_allclose(table["f"].iloc[:-1], expected["f"][:-1], **TOL)
-    np.testing.assert_allclose(table["p"].iloc[:-1], expected["p"][:-1], **TOL)
+    np.testing.assert_allclose(table["p_value"].iloc[:-1], expected["p"][:-1], **TOL)
     effects = table.set_index("term").loc[expected["eta_terms"]]
     np.testing.assert_allclose(effects["eta_sq_ci_low"], expected["eta_exact_low"],
                                rtol=1e-6, atol=1e-9)
@@ -127,7 +127,7 @@ def test_two_sided_eta_interval(sample, ref):
                                atol=1e-9)
     np.testing.assert_allclose(table["eta_sq_ci_high"], r["eta_exact_two_high"], rtol=1e-6)
     ninety = quiet(sample, "gpa_year1", "mentored", ["gpa_entry", "sex"],
-                   eta_alternative="two-sided", level=0.90)
+                   eta_alternative="two-sided", confidence=0.90)
     table = ninety.anova_type2.set_index("term").loc[r["eta_terms"]]
     np.testing.assert_allclose(table["eta_sq_ci_high"], r["effectsize90_high"], atol=1e-6)
 
@@ -151,10 +151,10 @@ def test_coefficients_and_hc3(fixture, key, ref, request):
     result = request.getfixturevalue(fixture)
     r = ref[key]
     c = result.coefficients
-    for ours, theirs in (("estimate", "estimate"), ("se", "se"), ("t", "t"), ("p", "p"),
+    for ours, theirs in (("estimate", "estimate"), ("se", "se"), ("t", "t"), ("p_value", "p"),
                          ("ci_low", "ci_low"), ("ci_high", "ci_high"),
                          ("robust_se", "hc3_se"), ("robust_t", "hc3_t"),
-                         ("robust_p", "hc3_p"), ("robust_ci_low", "hc3_ci_low"),
+                         ("robust_p_value", "hc3_p"), ("robust_ci_low", "hc3_ci_low"),
                          ("robust_ci_high", "hc3_ci_high")):
         np.testing.assert_allclose(c[ours], r[theirs], **TOL, err_msg=ours)
     assert result.r_squared == pytest.approx(r["r_squared"], rel=1e-9)
@@ -254,13 +254,13 @@ def test_assumption_checks_match_r(key, sample, cars, ref):
     slopes, levene, normal = result.checks
     assert slopes.statistic == pytest.approx(r["slopes_f"], rel=1e-6)
     assert (slopes.df1, slopes.df2) == (r["slopes_df1"], r["slopes_df2"])
-    assert slopes.p == pytest.approx(r["slopes_p"], rel=1e-6)
+    assert slopes.p_value == pytest.approx(r["slopes_p"], rel=1e-6)
     assert levene.statistic == pytest.approx(r["levene_f"], rel=1e-6)
     assert (levene.df1, levene.df2) == (r["levene_df1"], r["levene_df2"])
-    assert levene.p == pytest.approx(r["levene_p"], rel=1e-6)
+    assert levene.p_value == pytest.approx(r["levene_p"], rel=1e-6)
     assert normal.statistic == pytest.approx(r["shapiro_w"], rel=1e-6)
-    assert normal.p == pytest.approx(r["shapiro_p"], rel=1e-6)
-    frame = result.checks_frame()
+    assert normal.p_value == pytest.approx(r["shapiro_p"], rel=1e-6)
+    frame = result.assumptions
     assert list(frame["assumption"]) == ["homogeneity of regression slopes",
                                          "equal residual variance across groups",
                                          "normal residuals"]
@@ -302,7 +302,7 @@ def test_no_shapiro_above_5000():
     result = quiet(data, "y", "g", "x")
     normal = result.checks[2]
     assert normal.met is None
-    assert np.isnan(normal.p)
+    assert np.isnan(normal.p_value)
     assert "5000" in normal.note
     assert "skewness" in normal.note
 
@@ -348,7 +348,7 @@ def test_input_is_not_modified(sample):
     ({"robust": "HC4"}, "robust must be"),
     ({"covariates": ["mentored"]}, "two roles"),
     ({"categorical": ["age"]}, "not a covariate"),
-    ({"level": 95}, "level must be"),
+    ({"confidence": 95}, "confidence must be"),
 ])
 def test_bad_input(sample, kwargs, match):
     args = {"outcome": "gpa_year1", "group": "mentored", "covariates": ["gpa_entry"]}

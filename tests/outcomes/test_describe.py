@@ -42,7 +42,7 @@ def rows(table: Describe, variable: str) -> pd.DataFrame:
 def check_continuous(table: Describe, variable: str, ref: dict) -> None:
     row = rows(table, variable).iloc[0]
     assert row["kind"] == "continuous"
-    assert row["level"] is None
+    assert row["category"] is None
     assert (row["n_treated"], row["n_control"]) == (ref["n1"], ref["n2"])
     close([row[f"{s}_{g}"] for g in ("treated", "control")
            for s in ("mean", "sd", "median", "q1", "q3")],
@@ -54,9 +54,9 @@ def check_continuous(table: Describe, variable: str, ref: dict) -> None:
 def check_categorical(table: Describe, variable: str, ref: dict) -> None:
     block = rows(table, variable)
     head, levels = block.iloc[0], block.iloc[1:]
-    assert head["level"] is None
+    assert head["category"] is None
     assert (levels["kind"] == "categorical").all()
-    assert [str(int(v)) if isinstance(v, float) else str(v) for v in levels["level"]] == \
+    assert [str(int(v)) if isinstance(v, float) else str(v) for v in levels["category"]] == \
         [str(v) for v in ref["levels"]]
     close(levels["count_treated"].to_numpy(float), ref["count1"])
     close(levels["count_control"].to_numpy(float), ref["count2"])
@@ -171,7 +171,7 @@ def test_small_cell_suppression():
     group = rows(table, "mentor_group").iloc[1:]
     small = group[group["count_treated"].isna()]
     # M03, M08, M09, M12 have 9, 9, 8 and 9 mentees: hidden, with their percentages
-    assert sorted(small["level"]) == ["M03", "M08", "M09", "M12"]
+    assert sorted(small["category"]) == ["M03", "M08", "M09", "M12"]
     assert small["pct_treated"].isna().all()
     assert small["suppressed"].all()
     assert (group["count_treated"].dropna() >= 10).all()
@@ -183,7 +183,7 @@ def test_small_cell_suppression():
     rare = SAMPLE.index[SAMPLE["mentored"] == "yes"][:3]
     data = SAMPLE.assign(flag=np.where(SAMPLE.index.isin(rare), "rare", "common"))
     table = describe(data, "mentored", ["flag"], min_cell=10)
-    flag = rows(table, "flag").iloc[1:].set_index("level")
+    flag = rows(table, "flag").iloc[1:].set_index("category")
     assert flag["count_treated"].isna().all()  # 3 (primary) and 160 (secondary)
     assert flag["count_control"].tolist() == [137, 0]  # zeros are not suppressed
     # SMDs are computed before suppression

@@ -124,7 +124,7 @@ def test_sex_has_one_reference_level_in_every_model(records):
     for model in ("ancova", "mixed"):
         assert any("sex = 'F'" in note for note in results[model].notes), model
     table = describe(records, "mentored", ["sex"]).to_frame()
-    assert table["level"].dropna().tolist()[0] == "F"  # Table 1 lists the reference first
+    assert table["category"].dropna().tolist()[0] == "F"  # Table 1 lists the reference first
     matched = quiet(propensity_match, records, "mentored", [*BASE, "sex"])
     assert matched.propensity.reference_levels == {"sex": "F"}
 
@@ -190,7 +190,7 @@ def test_bool_01_and_text_give_the_same_column_in_every_model(records, covariate
     # Table 1 shows it as categorical, the reference level first
     table = describe(records, "mentored", [covariate])
     assert table.categorical == (covariate,)
-    assert [float(v) for v in table.to_frame()["level"].dropna()] == [0.0, 1.0]
+    assert [float(v) for v in table.to_frame()["category"].dropna()] == [0.0, 1.0]
 
 
 def test_forced_categorical_and_names():

@@ -33,7 +33,7 @@ from scipy import optimize, stats
 
 from peereval._effects import pooled_sd
 from peereval._format import fmt, fmt_ci, fmt_p
-from peereval._options import Choice, checked
+from peereval._options import Choice, checked, deprecated_alias, deprecated_method, renamed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.outcomes._design import (
@@ -242,10 +242,10 @@ def anova_table(design: Design, y: np.ndarray, type_: int, *, level: float = 0.9
             eta = ss / (ss + rss)
             low, high = _eta_bounds(f, df, df_res, level, alternative)
         rows.append({"term": term, "ss": ss, "df": df, "ms": ss / df, "f": f,
-                     "p": p_value, "eta_sq_partial": eta, "eta_sq_ci_low": low,
+                     "p_value": p_value, "eta_sq_partial": eta, "eta_sq_ci_low": low,
                      "eta_sq_ci_high": high})
     rows.append({"term": RESIDUALS, "ss": rss, "df": df_res, "ms": mse, "f": np.nan,
-                 "p": np.nan, "eta_sq_partial": np.nan, "eta_sq_ci_low": np.nan,
+                 "p_value": np.nan, "eta_sq_partial": np.nan, "eta_sq_ci_low": np.nan,
                  "eta_sq_ci_high": np.nan})
     return pd.DataFrame(rows)
 
@@ -277,15 +277,18 @@ class AssumptionCheck:
     statistic: float
     df1: float
     df2: float
-    p: float
+    p_value: float
     met: bool | None
     note: str
+
+    p = deprecated_alias("p_value")
 
 
 def checks_frame(checks: Sequence[AssumptionCheck]) -> pd.DataFrame:
     """Assumption checks as a table."""
     return pd.DataFrame([{"assumption": c.assumption, "test": c.test,
-                          "statistic": c.statistic, "df1": c.df1, "df2": c.df2, "p": c.p,
+                          "statistic": c.statistic, "df1": c.df1, "df2": c.df2,
+                          "p_value": c.p_value,
                           "met": c.met, "note": c.note} for c in checks])
 
 
@@ -303,15 +306,15 @@ class AncovaResult(Result):
         Both ANCOVA tables (term, ss, df, ms, f, p, eta_sq_partial with its interval).
         Type III is computed with sum-to-zero coding and includes the intercept row,
         as ``car::Anova(type = 3)`` prints it.
-    f, df1, df2, p, eta_sq_partial, eta_sq_ci_low, eta_sq_ci_high
+    f, df1, df2, f_p_value, eta_sq_partial, eta_sq_ci_low, eta_sq_ci_high
         The group's F test and partial eta squared (the same in both tables, since the
         model has no interaction).
     adjusted_means
         Per group: n, raw mean and SD, adjusted mean with SE and interval.
-    difference, se, t, df, p_difference, ci_low, ci_high
-        Adjusted difference treated - control (the group coefficient) with its
-        classical standard error.
-    robust, robust_se, robust_p, robust_ci_low, robust_ci_high
+    difference, se, t, df, p_value, ci_low, ci_high, ci_level
+        Adjusted difference treated - control (the group coefficient, also
+        ``estimate``) with its classical standard error and interval.
+    robust, robust_se, robust_p_value, robust_ci_low, robust_ci_high
         The same with the heteroskedasticity-consistent standard error named by
         ``robust`` (None when not asked).
     g, g_ci_low, g_ci_high
@@ -325,10 +328,10 @@ class AncovaResult(Result):
         interactions used for the homogeneity-of-slopes check.
     checks
         :class:`AssumptionCheck` for homogeneity of slopes, equal residual variance
-        and residual normality; :meth:`checks_frame` shows them as a table.
-    n, n_treated, n_control, dropped, group_rule, notes
-        Rows used, rows dropped and why, how the treated group was identified, and
-        what the reader should know.
+        and residual normality; :attr:`assumptions` shows them as a table.
+    n, n_treated, n_control, n_dropped, dropped, group_rule, notes
+        Rows used, rows dropped (how many, and why), how the treated group was
+        identified, and what the reader should know.
 
     Examples
     --------
@@ -350,13 +353,13 @@ class AncovaResult(Result):
     treated: Any
     control: Any
     type: int
-    level: float
+    ci_level: float
     anova_type2: pd.DataFrame
     anova_type3: pd.DataFrame
     f: float
     df1: float
     df2: float
-    p: float
+    f_p_value: float
     eta_sq_partial: float
     eta_sq_ci_low: float
     eta_sq_ci_high: float
@@ -367,12 +370,12 @@ class AncovaResult(Result):
     se: float
     t: float
     df: float
-    p_difference: float
+    p_value: float
     ci_low: float
     ci_high: float
     robust: str | None
     robust_se: float
-    robust_p: float
+    robust_p_value: float
     robust_ci_low: float
     robust_ci_high: float
     g: float
@@ -391,6 +394,22 @@ class AncovaResult(Result):
     notes: tuple[str, ...]
     title: str = field(default="ANCOVA: group difference adjusted for covariates")
 
+    level = deprecated_alias("ci_level")
+    p = deprecated_alias("f_p_value")
+    p_difference = deprecated_alias("p_value")
+    robust_p = deprecated_alias("robust_p_value")
+    checks_frame = deprecated_method("assumptions")
+
+    @property
+    def estimate(self) -> float:
+        """The adjusted difference (the same as :attr:`difference`)."""
+        return self.difference
+
+    @property
+    def n_dropped(self) -> int:
+        """Rows left out (the reasons are in :attr:`dropped`)."""
+        return int(sum(self.dropped.values()))
+
     @property
     def table(self) -> pd.DataFrame:
         """The ANCOVA table of the chosen type."""
@@ -400,7 +419,8 @@ class AncovaResult(Result):
         """The ANCOVA table (type as chosen) with partial eta squared and interval."""
         return self.table.copy()
 
-    def checks_frame(self) -> pd.DataFrame:
+    @property
+    def assumptions(self) -> pd.DataFrame:
         """The assumption checks as a table, with their plain-language notes."""
         return checks_frame(self.checks)
 
@@ -410,22 +430,59 @@ class AncovaResult(Result):
         t_mean = means.iloc[0]
         c_mean = means.iloc[1]
         eta_ci = fmt_ci(self.eta_sq_ci_low, self.eta_sq_ci_high, leading_zero=False,
-                        level=self.level)
+                        level=self.ci_level)
         adjusted = ", ".join(self.covariates)
         return (
             f"Adjusted for {adjusted}, the difference in {self.outcome} between "
             f"{level_text(self.treated)} and {level_text(self.control)} was "
-            f"{fmt(self.difference)}, {fmt_ci(self.ci_low, self.ci_high, level=self.level)} "
+            f"{fmt(self.difference)}, {fmt_ci(self.ci_low, self.ci_high, level=self.ci_level)} "
             f"(adjusted M = {fmt(t_mean)} vs {fmt(c_mean)}); "
-            f"F({fmt(self.df1, 0)}, {fmt(self.df2, 0)}) = {fmt(self.f)}, {fmt_p(self.p)}, "
+            f"F({fmt(self.df1, 0)}, {fmt(self.df2, 0)}) = {fmt(self.f)}, {fmt_p(self.f_p_value)}, "
             f"ηp² = {fmt(self.eta_sq_partial, leading_zero=False)}, {eta_ci}"
         )
+
+    def methods(self) -> str:
+        """The methods sentence, from the model, sums of squares and errors used.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> records = peereval.load_sample().records.data
+        >>> print(ancova(records, "gpa_year1", "mentored", ["gpa_entry"],
+        ...              robust="HC3").methods())  # doctest: +NORMALIZE_WHITESPACE
+        The difference in gpa_year1 between mentored = yes and mentored = no was
+        adjusted for gpa_entry by ANCOVA (type II sums of squares), the group's
+        effect as partial eta squared with a 95% interval, and the adjusted
+        difference with a 95% interval from heteroscedasticity-consistent (HC3)
+        standard errors; homogeneity of slopes, equal residual variances (Levene,
+        median-centred) and residual normality (Shapiro-Wilk) were checked.
+        """
+        kind = "II" if self.type == 2 else "III"
+        errors = (f"heteroscedasticity-consistent ({self.robust}) standard errors"
+                  if self.robust else "classical standard errors")
+        text = (f"The difference in {self.outcome} between {self.group} = "
+                f"{level_text(self.treated)} and {self.group} = {level_text(self.control)} "
+                f"was adjusted for {', '.join(self.covariates)} by ANCOVA (type {kind} sums "
+                f"of squares), the group's effect as partial eta squared with a "
+                f"{self.ci_level:.0%} interval, and the adjusted difference with a "
+                f"{self.ci_level:.0%} interval from {errors}; homogeneity of slopes, equal "
+                f"residual variances (Levene, median-centred) and residual normality "
+                f"(Shapiro-Wilk) were checked.")
+        if self.n_dropped:
+            reasons = ", ".join(f"{reason}: {count}" for reason, count in self.dropped.items())
+            text += f" {self.n_dropped} students were left out ({reasons})."
+        return text
 
 
 # ------------------------------------------------------------------------ ancova
 
 
-@checked(level=LEVEL, check_alpha=LEVEL,
+@renamed(level="confidence")
+@checked(confidence=LEVEL, check_alpha=LEVEL,
          type=Choice((2, 3, "2", "3", "II", "III", "ii", "iii")))
 def ancova(
     data: Any,
@@ -438,7 +495,7 @@ def ancova(
     robust: Robust | None = "HC3",
     categorical: str | Sequence[str] = (),
     weights: Weights = "proportional",
-    level: float = 0.95,
+    confidence: float = 0.95,
     eta_alternative: Alternative = "greater",
     check_alpha: float = 0.05,
 ) -> AncovaResult:
@@ -475,7 +532,7 @@ def ancova(
         codes, so the adjusted means are predictions at the covariate means of the
         whole sample; ``"equal"`` gives each category equal weight (R emmeans'
         default).
-    level
+    confidence
         Confidence level of every interval.
     eta_alternative
         ``"greater"`` (default; R effectsize's default): a one-sided interval
@@ -574,12 +631,12 @@ def ancova(
     >>> records = peereval.load_sample().records.data
     >>> result = ancova(records, "gpa_year1", "mentored", ["gpa_entry", "sex"])
     >>> # R: car::Anova(lm(gpa_year1 ~ mentored + gpa_entry + sex, records), type = 2)
-    >>> result.to_frame()[["term", "df", "f", "p"]].round(4)
-            term   df         f       p
-    0   mentored    1   15.2569  0.0001
-    1  gpa_entry    1  471.4046  0.0000
-    2        sex    1    2.0439  0.1539
-    3  Residuals  296       NaN     NaN
+    >>> result.to_frame()[["term", "df", "f", "p_value"]].round(4)
+            term   df         f  p_value
+    0   mentored    1   15.2569   0.0001
+    1  gpa_entry    1  471.4046   0.0000
+    2        sex    1    2.0439   0.1539
+    3  Residuals  296       NaN      NaN
     >>> round(result.difference, 3), round(result.robust_se, 4)  # HC3
     (0.133, 0.0346)
     >>> print(result.apa())  # doctest: +NORMALIZE_WHITESPACE
@@ -601,16 +658,16 @@ def ancova(
     design = build_design(mask, group, groups.treated, cov_objs)
     check_model(design.matrix, design.names, "the ANCOVA model")
     sum_design = build_design(mask, group, groups.treated, cov_objs, coding="sum")
-    table2 = anova_table(design, y, 2, level=level, alternative=eta_alternative)
-    table3 = anova_table(sum_design, y, 3, level=level, alternative=eta_alternative)
+    table2 = anova_table(design, y, 2, level=confidence, alternative=eta_alternative)
+    table3 = anova_table(sum_design, y, 3, level=confidence, alternative=eta_alternative)
     g_row = table2.set_index("term").loc[group]
 
-    fit = _regression(design, y, robust, level)
+    fit = _regression(design, y, robust, confidence)
     coef = fit["coefficients"]
     gi = 1  # the group column follows the intercept
     b = float(coef["estimate"].iloc[gi])
     df_res = float(fit["df"])
-    crit = float(stats.t.ppf(0.5 + level / 2, df_res))
+    crit = float(stats.t.ppf(0.5 + confidence / 2, df_res))
 
     means = _adjusted_means(design, fit["beta"], fit["cov"], cov_objs, work, y, mask,
                             groups, weights, crit)
@@ -620,23 +677,23 @@ def ancova(
                                  coding="sum" if type_ == 3 else "treatment",
                                  interactions=True)
     checks, slopes_table = _checks(design, slopes_design, y, fit["resid"], mask, groups,
-                                   group, covs, type_, level, eta_alternative, check_alpha)
+                                   group, covs, type_, confidence, eta_alternative, check_alpha)
     _warn_checks(checks)
 
     notes = _notes(groups, coded, weights, robust)
     return AncovaResult(
         outcome=outcome, group=group, covariates=covs, treated=groups.treated,
-        control=groups.control, type=type_, level=level, anova_type2=table2,
+        control=groups.control, type=type_, ci_level=confidence, anova_type2=table2,
         anova_type3=table3, f=float(g_row["f"]), df1=float(g_row["df"]), df2=df_res,
-        p=float(g_row["p"]), eta_sq_partial=float(g_row["eta_sq_partial"]),
+        f_p_value=float(g_row["p_value"]), eta_sq_partial=float(g_row["eta_sq_partial"]),
         eta_sq_ci_low=float(g_row["eta_sq_ci_low"]),
         eta_sq_ci_high=float(g_row["eta_sq_ci_high"]), eta_alternative=eta_alternative,
         adjusted_means=means, weights=weights, difference=b,
         se=float(coef["se"].iloc[gi]), t=float(coef["t"].iloc[gi]), df=df_res,
-        p_difference=float(coef["p"].iloc[gi]), ci_low=float(coef["ci_low"].iloc[gi]),
+        p_value=float(coef["p_value"].iloc[gi]), ci_low=float(coef["ci_low"].iloc[gi]),
         ci_high=float(coef["ci_high"].iloc[gi]), robust=robust,
         robust_se=float(coef["robust_se"].iloc[gi]),
-        robust_p=float(coef["robust_p"].iloc[gi]),
+        robust_p_value=float(coef["robust_p_value"].iloc[gi]),
         robust_ci_low=float(coef["robust_ci_low"].iloc[gi]),
         robust_ci_high=float(coef["robust_ci_high"].iloc[gi]), g=g, g_ci_low=g_low,
         g_ci_high=g_high, coefficients=coef, r_squared=fit["r_squared"],
@@ -704,7 +761,7 @@ def _regression(design: Design, y: np.ndarray, robust: str | None, level: float)
     ci = classical.conf_int(alpha)
     frame = pd.DataFrame({
         "term": list(design.names), "estimate": classical.params,
-        "se": classical.bse, "t": classical.tvalues, "p": classical.pvalues,
+        "se": classical.bse, "t": classical.tvalues, "p_value": classical.pvalues,
         "ci_low": ci[:, 0], "ci_high": ci[:, 1],
     })
     if robust:
@@ -712,11 +769,11 @@ def _regression(design: Design, y: np.ndarray, robust: str | None, level: float)
         rci = rob.conf_int(alpha)
         frame["robust_se"] = rob.bse
         frame["robust_t"] = rob.tvalues
-        frame["robust_p"] = rob.pvalues
+        frame["robust_p_value"] = rob.pvalues
         frame["robust_ci_low"] = rci[:, 0]
         frame["robust_ci_high"] = rci[:, 1]
     else:
-        for col in ("robust_se", "robust_t", "robust_p", "robust_ci_low", "robust_ci_high"):
+        for col in ("robust_se", "robust_t", "robust_p_value", "robust_ci_low", "robust_ci_high"):
             frame[col] = np.nan
     return {"coefficients": frame, "beta": np.asarray(classical.params),
             "cov": np.asarray(classical.cov_params()), "resid": np.asarray(classical.resid),

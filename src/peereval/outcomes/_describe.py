@@ -32,7 +32,7 @@ IMBALANCE = 0.1
 _ROLES = ("treated", "control")
 _STATS = ("mean", "sd", "median", "q1", "q3")
 _COLUMNS = (
-    ["variable", "level", "kind"]
+    ["variable", "category", "kind"]
     + [f"n_{r}" for r in _ROLES]
     + [f"{s}_{r}" for r in _ROLES for s in _STATS]
     + [f"{s}_{r}" for r in _ROLES for s in ("count", "pct")]
@@ -59,7 +59,7 @@ def _levels(series: pd.Series) -> list[Any]:
 
 
 def _continuous_rows(name: str, values: np.ndarray, mask: np.ndarray) -> dict[str, Any]:
-    row: dict[str, Any] = {"variable": name, "level": None, "kind": "continuous"}
+    row: dict[str, Any] = {"variable": name, "category": None, "kind": "continuous"}
     samples = {"treated": values[mask], "control": values[~mask]}
     for role, sample in samples.items():
         present = sample[~np.isnan(sample)]
@@ -82,14 +82,14 @@ def _categorical_rows(name: str, series: pd.Series, mask: np.ndarray) -> list[di
     for role, hit in (("treated", mask), ("control", ~mask)):
         part = series[hit & ~missing]
         counts[role] = np.array([int((part == level).sum()) for level in levels])
-    header: dict[str, Any] = {"variable": name, "level": None, "kind": "categorical"}
+    header: dict[str, Any] = {"variable": name, "category": None, "kind": "categorical"}
     for role, hit in (("treated", mask), ("control", ~mask)):
         header[f"n_{role}"] = int(counts[role].sum())
         header[f"missing_{role}"] = int((missing & hit).sum())
     header["smd"] = smd_categorical(counts["treated"], counts["control"])
     rows = [header]
     for i, level in enumerate(levels):
-        row: dict[str, Any] = {"variable": name, "level": level, "kind": "categorical"}
+        row: dict[str, Any] = {"variable": name, "category": level, "kind": "categorical"}
         shares = {}
         for role in _ROLES:
             total = counts[role].sum()
@@ -121,7 +121,7 @@ def _suppress(frame: pd.DataFrame, min_cell: int) -> pd.DataFrame:
             out.loc[index, [n] + [f"{s}_{role}" for s in _STATS]] = np.nan
             out.loc[index, "suppressed"] = True
         for _, block in out[out["kind"] == "categorical"].groupby("variable", sort=False):
-            levels = block[block["level"].notna()]
+            levels = block[block["category"].notna()]
             hidden = levels.index[levels[count].map(small)]
             if len(hidden) == 1:
                 others = levels.drop(hidden)
@@ -179,10 +179,15 @@ class Describe(Result):
     dropped: dict[str, int] = field(default_factory=dict, compare=False)
     title: str = "Table 1: characteristics by group"
 
+    @property
+    def n(self) -> int:
+        """Students described: ``n_treated + n_control``."""
+        return self.n_treated + self.n_control
+
     def to_frame(self) -> pd.DataFrame:
         """The tidy table, one row per continuous variable and per categorical level.
 
-        Columns: ``variable``, ``level`` (None for continuous variables and for the
+        Columns: ``variable``, ``category`` (None for continuous variables and for the
         header row of a categorical one), ``kind``; per group (``_treated``,
         ``_control``): ``n`` (non-missing), ``mean``, ``sd``, ``median``, ``q1``,
         ``q3`` (continuous), ``count`` and ``pct`` (of the non-missing, per level),
@@ -209,7 +214,7 @@ class Describe(Result):
                 f"{self._n_text(getattr(self, f'n_{role}'))})" for role in _ROLES}
         rows = []
         for record in self.frame.to_dict("records"):
-            name, level = record["variable"], record["level"]
+            name, level = record["variable"], record["category"]
             smd = "" if pd.isna(record["smd"]) else fmt(record["smd"], digits)
             if record["kind"] == "continuous":
                 skewed = name in self.nonnormal
@@ -280,13 +285,13 @@ class Describe(Result):
 
     def imbalanced(self, threshold: float = IMBALANCE) -> list[str]:
         """Variables whose (header) |SMD| is at least ``threshold``."""
-        heads = self.frame[self.frame["level"].isna()]
+        heads = self.frame[self.frame["category"].isna()]
         return [v for v, s in zip(heads["variable"], heads["smd"], strict=True)
                 if pd.notna(s) and abs(s) >= threshold]
 
     def apa(self) -> str:
         """Balance in one sentence: the largest SMD and how many reach 0.1."""
-        heads = self.frame[self.frame["level"].isna() & self.frame["smd"].notna()]
+        heads = self.frame[self.frame["category"].isna() & self.frame["smd"].notna()]
         if heads.empty:
             return ""
         worst = heads.loc[heads["smd"].abs().idxmax()]
@@ -294,6 +299,45 @@ class Describe(Result):
         return (f"Largest standardised difference: {worst['variable']} "
                 f"(SMD = {fmt(worst['smd'])}); {count} of {len(heads)} variables with "
                 f"|SMD| ≥ {IMBALANCE:g}.")
+
+    def methods(self) -> str:
+        """The methods sentence: what the table shows and how balance is measured.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> records = peereval.load_sample().records.data
+        >>> print(describe(records, "mentored", ["gpa_entry", "sex"]).methods())
+        ... # doctest: +NORMALIZE_WHITESPACE
+        Characteristics of the mentored = yes group (n = 163) and the mentored = no
+        group (n = 137): mean (SD) of 1 continuous variable and n (%) of 1
+        categorical one; balance as the standardised mean difference (Austin 2009;
+        Yang & Dalton 2012 for categorical variables), |SMD| ≥ 0.1 read as
+        imbalance.
+        """
+        continuous = len(self.variables) - len(self.categorical)
+        shown = [f"mean (SD) of {continuous} continuous variable"
+                 f"{'s' if continuous != 1 else ''}"] if continuous else []
+        if self.nonnormal:
+            shown.append(f"median [Q1, Q3] of {', '.join(self.nonnormal)}")
+        if self.categorical:
+            count = len(self.categorical)
+            shown.append(f"n (%) of {count} categorical one{'s' if count != 1 else ''}")
+        text = (f"Characteristics of the {self.group} = {self.treated} group (n = "
+                f"{self._n_text(self.n_treated)}) and the {self.group} = {self.control} "
+                f"group (n = {self._n_text(self.n_control)}): {' and '.join(shown)}; "
+                f"balance as the standardised mean difference (Austin 2009; Yang & Dalton "
+                f"2012 for categorical variables), |SMD| ≥ {IMBALANCE:g} read as "
+                f"imbalance.")
+        if self.min_cell:
+            text += f" Counts from 1 to {self.min_cell - 1} are not shown."
+        if self.n_dropped:
+            text += f" {self.n_dropped} rows without a group were left out."
+        return text
 
     def _frame_text(self) -> str:
         with pd.option_context("display.max_columns", 10, "display.width", 120,
@@ -425,7 +469,7 @@ def describe(
             rows.append(_continuous_rows(name, numeric_values(series, name), mask))
     table = pd.DataFrame(rows).reindex(columns=_COLUMNS)
     table["suppressed"] = False
-    table["level"] = table["level"].astype(object).where(table["level"].notna(), None)
+    table["category"] = table["category"].astype(object).where(table["category"].notna(), None)
     if min_cell:
         table = _suppress(table, min_cell)
     return Describe(

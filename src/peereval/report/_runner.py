@@ -763,7 +763,9 @@ def _compare(run: _Render, section: Section, plan: OutcomePlan) -> None:
 def _adjusted(run: _Render, section: Section, plan: OutcomePlan) -> None:
     from peereval.figures import adjusted_means
 
-    rows, ancovas = [], []
+    rows: list[dict[str, Any]] = []
+    ancovas: list[Any] = []
+    binaries: list[Any] = []
     for outcome, result in run.results.adjusted.items():
         if _failed(section, result):
             continue
@@ -776,12 +778,14 @@ def _adjusted(run: _Render, section: Section, plan: OutcomePlan) -> None:
                          "adjusted M comparison": means.iloc[1],
                          "difference": result.difference,
                          "CI low": result.robust_ci_low, "CI high": result.robust_ci_high,
-                         "p": result.robust_p, "partial eta squared": result.eta_sq_partial,
+                         "p": result.robust_p_value, "partial eta squared": result.eta_sq_partial,
                          "g": result.g, "n": result.n})
         else:
+            binaries.append(result)
             rows.append({"outcome": outcome, "adjusted odds ratio": result.adjusted_or,
-                         "CI low": result.adjusted_or_ci_low, "CI high": result.adjusted_or_ci_high,
-                         "p": result.adjusted_or_p_value, "n": result.n_treated + result.n_control})
+                         "CI low": result.adjusted_or_ci_low,
+                         "CI high": result.adjusted_or_ci_high,
+                         "p": result.adjusted_or_p_value, "n": result.n})
     covariates = list(plan.covariates)
     if rows:
         section.tables.append(Table(
@@ -792,18 +796,28 @@ def _adjusted(run: _Render, section: Section, plan: OutcomePlan) -> None:
                    "adjusted odds ratio": "estimate", "CI low": "ci_bound",
                    "CI high": "ci_bound", "p": "p_value", "partial eta squared": "estimate",
                    "g": "estimate", "n": "n"},
-            note="Continuous outcomes: ANCOVA with HC3 robust standard errors; the "
-                 "difference is between adjusted means at the covariates' means. Pass/fail "
-                 "outcomes: logistic regression, odds ratio with Wald interval."))
-        run.methods.append("Differences adjusted for " + ", ".join(covariates) + " were "
-                           "estimated by ANCOVA with heteroscedasticity-consistent (HC3) "
-                           "standard errors and, for pass/fail outcomes, logistic "
-                           "regression.")
+            note=_adjusted_note(ancovas, binaries)))
+        run.methods.extend(result.methods() for result in [*ancovas, *binaries])
     if ancovas:
         _figure(section, "adjusted_means", "Adjusted means",
-                "Means of each outcome adjusted for " + ", ".join(covariates) + ", with 95% "
-                "confidence intervals.", "Adjusted means per group with intervals",
+                "Means of each outcome adjusted for " + ", ".join(covariates) + ", with "
+                f"{ancovas[0].ci_level:.0%} confidence intervals.",
+                "Adjusted means per group with intervals",
                 lambda: _panels(adjusted_means, [(r,) for r in ancovas]))
+
+
+def _adjusted_note(ancovas: list[Any], binaries: list[Any]) -> str:
+    """The note under the adjusted table, from the models the results were fitted with."""
+    parts = []
+    if ancovas:
+        errors = sorted({r.robust or "classical" for r in ancovas})
+        parts.append(f"Continuous outcomes: ANCOVA with {' and '.join(errors)} standard "
+                     "errors; the difference is between adjusted means at the covariates' "
+                     "means.")
+    if binaries:
+        parts.append("Pass/fail outcomes: logistic regression, odds ratio with Wald "
+                     "interval.")
+    return " ".join(parts)
 
 
 def _matched(run: _Render, section: Section, plan: OutcomePlan) -> None:
