@@ -55,7 +55,7 @@ def test_paired_t_and_effect_sizes(key, sample, anorexia, ref):
     for ours, theirs in (("mean_before", "mean_before"), ("sd_before", "sd_before"),
                          ("mean_after", "mean_after"), ("sd_after", "sd_after"),
                          ("r", "r"), ("mean_change", "mean_change"),
-                         ("sd_change", "sd_change"), ("t", "t"), ("df", "df"), ("p", "p"),
+                         ("sd_change", "sd_change"), ("t", "t"), ("df", "df"), ("p_value", "p"),
                          ("ci_low", "ci_low"), ("ci_high", "ci_high"), ("d_z", "d_z"),
                          ("d_z_ci_low", "d_z_low"), ("d_z_ci_high", "d_z_high"),
                          ("d_av", "d_av"), ("d_av_ci_low", "d_av_low"),
@@ -73,14 +73,14 @@ def test_wilcoxon_matches_wilcox_test(key, sample, anorexia, ref):
     r = ref[key]
     result = pre_post(data, before, after)
     assert result.wilcoxon_v == r["wilcox_v"]
-    assert result.wilcoxon_p == pytest.approx(r["wilcox_p"], rel=1e-6)
+    assert result.wilcoxon_p_value == pytest.approx(r["wilcox_p"], rel=1e-6)
     exact = r["wilcox_method"] == "Wilcoxon signed rank exact test"
     assert result.wilcoxon_method.startswith("exact") == exact
     no_correction = pre_post(data, before, after, correct=False)
     approx = pre_post(data, before, after, exact=False)
-    assert approx.wilcoxon_p == pytest.approx(r["wilcox_approx_p"], rel=1e-6)
+    assert approx.wilcoxon_p_value == pytest.approx(r["wilcox_approx_p"], rel=1e-6)
     if not exact:
-        assert no_correction.wilcoxon_p == pytest.approx(r["wilcox_nocorrect_p"], rel=1e-6)
+        assert no_correction.wilcoxon_p_value == pytest.approx(r["wilcox_nocorrect_p"], rel=1e-6)
     assert result.rank_biserial == pytest.approx(r["rank_biserial"], rel=1e-9)
     interval = [result.rank_biserial_ci_low, result.rank_biserial_ci_high]
     np.testing.assert_allclose(interval, [r["rank_biserial_nonzero_low"],
@@ -120,7 +120,7 @@ def test_frame_apa_and_note(sample, anorexia):
     assert "t(16) = " in result.apa()
     assert "Wilcoxon V = " in result.apa()
     assert "regression to the mean" in result.note
-    assert list(result.descriptives()["column"]) == ["prewt", "postwt"]
+    assert list(result.descriptives["column"]) == ["prewt", "postwt"]
 
 
 def test_dropped_pairs(sample):
@@ -154,7 +154,7 @@ def test_pre_post_degenerate():
 
 def assert_did(result: DiffInDiffResult, r: dict) -> None:
     c = result.coefficients
-    for ours, theirs in (("estimate", "estimate"), ("se", "se"), ("t", "t"), ("p", "p"),
+    for ours, theirs in (("estimate", "estimate"), ("se", "se"), ("t", "t"), ("p_value", "p"),
                          ("ci_low", "ci_low"), ("ci_high", "ci_high")):
         np.testing.assert_allclose(c[ours], r[theirs], **TOL, err_msg=ours)
     assert result.n_clusters == r["n_clusters"]

@@ -27,7 +27,7 @@ from scipy import stats
 
 from peereval._effects import hedges_j, noncentral_t_interval
 from peereval._format import fmt, fmt_ci, fmt_p
-from peereval._options import Choice, checked
+from peereval._options import Choice, checked, deprecated_alias, renamed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.labels import normalize_label
@@ -133,18 +133,18 @@ class PrePostResult(Result):
     ----------
     before, after
         The two columns; changes are ``after - before``.
-    n, dropped
-        Students with both measurements; rows dropped and why.
+    n, n_dropped, dropped
+        Students with both measurements; rows dropped (how many, and why).
     mean_before, sd_before, mean_after, sd_after, r
         Descriptives and the before-after correlation.
-    mean_change, sd_change, se_change, ci_low, ci_high, t, df, p
-        Mean change with its interval and the paired t test.
+    mean_change, sd_change, se_change, ci_low, ci_high, ci_level, t, df, p_value
+        Mean change (also ``estimate``) with its interval and the paired t test.
     d_z, d_z_ci_low, d_z_ci_high
         Mean change over the SD of the changes, with the exact noncentral-t interval.
     d_av, d_av_ci_low, d_av_ci_high, g_av, g_av_ci_low, g_av_ci_high
         Mean change over the mean of the two SDs (Lakens, 2013) and its Hedges
         correction.
-    wilcoxon_v, wilcoxon_p, wilcoxon_method, n_zero, ties
+    wilcoxon_v, wilcoxon_p_value, wilcoxon_method, n_zero, ties
         Signed-rank statistic V (sum of the ranks of positive changes), p value and
         how it was computed; zero changes are dropped, as in R.
     rank_biserial, rank_biserial_ci_low, rank_biserial_ci_high
@@ -164,7 +164,7 @@ class PrePostResult(Result):
 
     before: str
     after: str
-    level: float
+    ci_level: float
     n: int
     dropped: dict[str, int]
     mean_before: float
@@ -179,7 +179,7 @@ class PrePostResult(Result):
     ci_high: float
     t: float
     df: float
-    p: float
+    p_value: float
     d_z: float
     d_z_ci_low: float
     d_z_ci_high: float
@@ -190,7 +190,7 @@ class PrePostResult(Result):
     g_av_ci_low: float
     g_av_ci_high: float
     wilcoxon_v: float
-    wilcoxon_p: float
+    wilcoxon_p_value: float
     wilcoxon_method: str
     n_zero: int
     ties: bool
@@ -200,9 +200,13 @@ class PrePostResult(Result):
     note: str
     title: str = field(default="Pre/post change in one group (paired)")
 
+    level = deprecated_alias("ci_level")
+    p = deprecated_alias("p_value")
+    wilcoxon_p = deprecated_alias("wilcoxon_p_value")
+
     def to_frame(self) -> pd.DataFrame:
         """One row per estimate: mean change, d_z, d_av, g_av, rank-biserial r."""
-        t_test = ("paired t", self.t, self.df, self.p)
+        t_test = ("paired t", self.t, self.df, self.p_value)
         rows = [
             ("mean change", self.mean_change, self.ci_low, self.ci_high, *t_test),
             ("d_z", self.d_z, self.d_z_ci_low, self.d_z_ci_high, *t_test),
@@ -210,13 +214,24 @@ class PrePostResult(Result):
             ("g_av", self.g_av, self.g_av_ci_low, self.g_av_ci_high, *t_test),
             ("rank-biserial r", self.rank_biserial, self.rank_biserial_ci_low,
              self.rank_biserial_ci_high, "Wilcoxon signed-rank V", self.wilcoxon_v,
-             float("nan"), self.wilcoxon_p),
+             float("nan"), self.wilcoxon_p_value),
         ]
         frame = pd.DataFrame(rows, columns=["measure", "estimate", "ci_low", "ci_high",
-                                            "test", "statistic", "df", "p"])
+                                            "test", "statistic", "df", "p_value"])
         frame["n"] = self.n
         return frame
 
+    @property
+    def estimate(self) -> float:
+        """The mean change (the same as :attr:`mean_change`)."""
+        return self.mean_change
+
+    @property
+    def n_dropped(self) -> int:
+        """Students left out for a missing measurement (reasons in :attr:`dropped`)."""
+        return int(sum(self.dropped.values()))
+
+    @property
     def descriptives(self) -> pd.DataFrame:
         """Mean and SD at each time."""
         return pd.DataFrame({"time": ["before", "after"], "column": [self.before, self.after],
@@ -229,12 +244,43 @@ class PrePostResult(Result):
             f"{self.before} M = {fmt(self.mean_before)} (SD = {fmt(self.sd_before)}), "
             f"{self.after} M = {fmt(self.mean_after)} (SD = {fmt(self.sd_after)}), "
             f"n = {self.n}: mean change = {fmt(self.mean_change)}, "
-            f"{fmt_ci(self.ci_low, self.ci_high, level=self.level)}, "
-            f"t({fmt(self.df, 0)}) = {fmt(self.t)}, {fmt_p(self.p)}, d_z = {fmt(self.d_z)}, "
-            f"{fmt_ci(self.d_z_ci_low, self.d_z_ci_high, level=self.level)}; Wilcoxon "
+            f"{fmt_ci(self.ci_low, self.ci_high, level=self.ci_level)}, "
+            f"t({fmt(self.df, 0)}) = {fmt(self.t)}, {fmt_p(self.p_value)}, "
+            f"d_z = {fmt(self.d_z)}, "
+            f"{fmt_ci(self.d_z_ci_low, self.d_z_ci_high, level=self.ci_level)}; Wilcoxon "
             f"V = {fmt(self.wilcoxon_v, 1 if self.wilcoxon_v % 1 else 0)}, "
-            f"{fmt_p(self.wilcoxon_p)}"
+            f"{fmt_p(self.wilcoxon_p_value)}"
         )
+
+    def methods(self) -> str:
+        """The methods sentence, from the tests and intervals of this result.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> records = peereval.load_sample().records.data
+        >>> mentored = records[records["mentored"] == "yes"]
+        >>> print(pre_post(mentored, "gpa_entry", "gpa_year1").methods())
+        ... # doctest: +NORMALIZE_WHITESPACE
+        The change from gpa_entry to gpa_year1 of 163 students was tested by the
+        paired t test, with a 95% t interval for the mean change, the standardised
+        change d_z with an exact noncentral-t interval, d_av and g_av (Lakens 2013),
+        and by the Wilcoxon signed-rank test (normal approximation with continuity
+        correction) with the matched-pairs rank-biserial correlation (Kerby 2014).
+        """
+        text = (f"The change from {self.before} to {self.after} of {self.n} students was "
+                f"tested by the paired t test, with a {self.ci_level:.0%} t interval for "
+                f"the mean change, the standardised change d_z with an exact noncentral-t "
+                f"interval, d_av and g_av (Lakens 2013), and by the Wilcoxon signed-rank "
+                f"test ({self.wilcoxon_method}) with the matched-pairs rank-biserial "
+                f"correlation (Kerby 2014).")
+        if self.n_dropped:
+            text += " " + dropped_text(self.dropped) + "."
+        return text
 
 
 def _column_pair(frame: pd.DataFrame, before: str, after: str
@@ -259,13 +305,14 @@ def _column_pair(frame: pd.DataFrame, before: str, after: str
     return b_all[keep], a_all[keep], dropped, frame.index[keep]
 
 
-@checked(level=LEVEL, exact=Choice((None, True, False)))
+@renamed(level="confidence")
+@checked(confidence=LEVEL, exact=Choice((None, True, False)))
 def pre_post(
     data: Any,
     before: str,
     after: str,
     *,
-    level: float = 0.95,
+    confidence: float = 0.95,
     exact: bool | None = None,
     correct: bool = True,
 ) -> PrePostResult:
@@ -279,7 +326,7 @@ def pre_post(
     before, after
         Columns of the two measurements on the same scale. Changes are
         ``after - before``; students missing either are dropped and counted.
-    level
+    confidence
         Confidence level of the intervals.
     exact
         Wilcoxon p value: None (default) computes it exactly when fewer than 50
@@ -374,15 +421,15 @@ def pre_post(
     df = n - 1
     t = mean_d / se
     p = float(2 * stats.t.sf(abs(t), df))
-    crit = float(stats.t.ppf(0.5 + level / 2, df))
+    crit = float(stats.t.ppf(0.5 + confidence / 2, df))
     d_z = mean_d / sd_d
-    lam_low, lam_high = noncentral_t_interval(t, df, level)
+    lam_low, lam_high = noncentral_t_interval(t, df, confidence)
     dz_low, dz_high = lam_low / math.sqrt(n), lam_high / math.sqrt(n)
     sd_b, sd_a = float(b.std(ddof=1)), float(a.std(ddof=1))
     sd_av = (sd_b + sd_a) / 2
     ratio = sd_d / sd_av if sd_av > 0 else float("nan")
     j = hedges_j(df) if df > 1 else float("nan")
-    w = _wilcoxon(diff, exact, correct, level)
+    w = _wilcoxon(diff, exact, correct, confidence)
     r = float(np.corrcoef(b, a)[0, 1]) if sd_b > 0 and sd_a > 0 else float("nan")
     note = ("A change within one group cannot be credited to the programme: maturation, "
             "regression to the mean (especially if students joined because of low scores), "
@@ -392,14 +439,14 @@ def pre_post(
     if dropped:
         note += " " + dropped_text(dropped) + "."
     return PrePostResult(
-        before=before, after=after, level=level, n=n, dropped=dropped,
+        before=before, after=after, ci_level=confidence, n=n, dropped=dropped,
         mean_before=float(b.mean()), sd_before=sd_b, mean_after=float(a.mean()),
         sd_after=sd_a, r=r, mean_change=mean_d, sd_change=sd_d, se_change=se,
-        ci_low=mean_d - crit * se, ci_high=mean_d + crit * se, t=t, df=float(df), p=p,
+        ci_low=mean_d - crit * se, ci_high=mean_d + crit * se, t=t, df=float(df), p_value=p,
         d_z=d_z, d_z_ci_low=dz_low, d_z_ci_high=dz_high, d_av=mean_d / sd_av,
         d_av_ci_low=dz_low * ratio, d_av_ci_high=dz_high * ratio,
         g_av=j * mean_d / sd_av, g_av_ci_low=j * dz_low * ratio,
-        g_av_ci_high=j * dz_high * ratio, wilcoxon_v=w.v, wilcoxon_p=w.p,
+        g_av_ci_high=j * dz_high * ratio, wilcoxon_v=w.v, wilcoxon_p_value=w.p,
         wilcoxon_method=w.method, n_zero=w.n_zero, ties=w.ties,
         rank_biserial=w.rank_biserial, rank_biserial_ci_low=w.rb_low,
         rank_biserial_ci_high=w.rb_high, note=note,
@@ -425,7 +472,7 @@ class DiffInDiffResult(Result):
 
     Attributes
     ----------
-    estimate, se, t, df, p, ci_low, ci_high
+    estimate, se, t, df, p_value, ci_low, ci_high, ci_level
         The DiD estimate (group x time interaction) with its cluster-robust
         standard error; t on ``df`` = number of clusters - 1.
     baseline_difference, baseline_ci_low, baseline_ci_high
@@ -438,6 +485,9 @@ class DiffInDiffResult(Result):
         How standard errors were computed ("cluster-robust (CR1) by ...", or "HC1").
     n_rows, n_units, n_clusters, n_clusters_treated, n_clusters_control
         Observations, students and clusters used.
+    n, n_dropped, dropped
+        Students used (``n_units``; the rows when there is no unit column), rows
+        left out (how many, and why).
     assumption
         The parallel-trends assumption, in words.
 
@@ -459,12 +509,12 @@ class DiffInDiffResult(Result):
     control: Any
     before_level: Any
     after_level: Any
-    level: float
+    ci_level: float
     estimate: float
     se: float
     t: float
     df: float
-    p: float
+    p_value: float
     ci_low: float
     ci_high: float
     baseline_difference: float
@@ -486,6 +536,19 @@ class DiffInDiffResult(Result):
     layout: str = "long"
     title: str = field(default="Difference in differences")
 
+    level = deprecated_alias("ci_level")
+    p = deprecated_alias("p_value")
+
+    @property
+    def n(self) -> int:
+        """Students used (``n_units``), or the rows when no unit column was given."""
+        return self.n_units if self.n_units is not None else self.n_rows
+
+    @property
+    def n_dropped(self) -> int:
+        """Rows left out (the reasons are in :attr:`dropped`)."""
+        return int(sum(self.dropped.values()))
+
     def to_frame(self) -> pd.DataFrame:
         """The group-by-time means, then the changes and the DiD row."""
         m = self.means
@@ -497,11 +560,12 @@ class DiffInDiffResult(Result):
                          "mean_before": sub.loc[self.before_level, "mean"],
                          "n_after": int(sub.loc[self.after_level, "n"]),
                          "mean_after": sub.loc[self.after_level, "mean"], "change": change,
-                         "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan})
+                         "se": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                         "p_value": np.nan})
         rows.append({"group": "difference in differences", "n_before": np.nan,
                      "mean_before": np.nan, "n_after": np.nan, "mean_after": np.nan,
                      "change": self.estimate, "se": self.se, "ci_low": self.ci_low,
-                     "ci_high": self.ci_high, "p": self.p})
+                     "ci_high": self.ci_high, "p_value": self.p_value})
         frame = pd.DataFrame(rows)
         for col in ("n_before", "n_after"):
             frame[col] = frame[col].astype("Int64")
@@ -514,10 +578,40 @@ class DiffInDiffResult(Result):
             f"The change{what} from {level_text(self.before_level)} to "
             f"{level_text(self.after_level)} was {fmt(self.estimate)} larger in "
             f"{level_text(self.treated)} than in {level_text(self.control)}, "
-            f"{fmt_ci(self.ci_low, self.ci_high, level=self.level)}, "
-            f"t({fmt(self.df, 0)}) = {fmt(self.t)}, {fmt_p(self.p)} "
+            f"{fmt_ci(self.ci_low, self.ci_high, level=self.ci_level)}, "
+            f"t({fmt(self.df, 0)}) = {fmt(self.t)}, {fmt_p(self.p_value)} "
             f"(difference in differences, {self.vcov} standard errors)"
         )
+
+    def methods(self) -> str:
+        """The methods sentence: the model, its standard errors and its assumption.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import peereval
+        >>> records = peereval.load_sample().records.data
+        >>> result = diff_in_diff(records, group="mentored", before="gpa_entry",
+        ...                       after="gpa_year1")
+        >>> print(result.methods())  # doctest: +NORMALIZE_WHITESPACE
+        The difference in differences (the group x time interaction of a linear
+        regression on group, time and their product) compared the change from
+        gpa_entry to gpa_year1 between yes and no in 300 students, with
+        cluster-robust (CR1) by student standard errors and a 95% interval; it
+        assumes parallel trends.
+        """
+        text = (f"The difference in differences (the group x time interaction of a "
+                f"linear regression on group, time and their product) compared the change "
+                f"from {level_text(self.before_level)} to {level_text(self.after_level)} "
+                f"between {level_text(self.treated)} and {level_text(self.control)} in "
+                f"{self.n} students, with {self.vcov} standard errors and a "
+                f"{self.ci_level:.0%} interval; it assumes parallel trends.")
+        if self.n_dropped:
+            text += " " + dropped_text(self.dropped) + "."
+        return text
 
 
 
@@ -544,7 +638,8 @@ def _time_order(levels: list[Any], post: Any, column: str) -> tuple[Any, Any, st
                     "sorted order; pass post= to choose)")
 
 
-@checked(level=LEVEL)
+@renamed(level="confidence")
+@checked(confidence=LEVEL)
 def diff_in_diff(
     data: Any,
     outcome: str | None = None,
@@ -557,7 +652,7 @@ def diff_in_diff(
     cluster: str | None = None,
     treated: Any = None,
     post: Any = None,
-    level: float = 0.95,
+    confidence: float = 0.95,
 ) -> DiffInDiffResult:
     r"""Difference in differences of two groups at two times.
 
@@ -588,7 +683,7 @@ def diff_in_diff(
         Long data: the value of ``time`` that is the later measurement. Numeric times
         are ordered by value, labels such as pre/post or before/after are read, and
         otherwise the second in sorted order is taken (and said).
-    level
+    confidence
         Confidence level.
 
     Returns
@@ -705,7 +800,7 @@ def diff_in_diff(
         rule_g, treated_lv, control_lv = groups.rule, groups.treated, groups.control
         outcome_name, time_name = outcome, time
     return _fit_did(long, unit_col, cluster, outcome_name, group, time_name, treated_lv,
-                    control_lv, before_lv, after_lv, level, dropped, rule_g, time_rule,
+                    control_lv, before_lv, after_lv, confidence, dropped, rule_g, time_rule,
                     wide)
 
 
@@ -812,7 +907,7 @@ def _fit_did(long: pd.DataFrame, unit_col: str | None, cluster: str | None, outc
     names = ["(Intercept)", f"{group}[{level_text(treated)}]", f"{time}[{level_text(after_lv)}]",
              f"{group}[{level_text(treated)}]:{time}[{level_text(after_lv)}]"]
     coefficients = pd.DataFrame({"term": names, "estimate": params, "se": bse, "t": tvals,
-                                 "p": pvals, "ci_low": params - crit * bse,
+                                 "p_value": pvals, "ci_low": params - crit * bse,
                                  "ci_high": params + crit * bse})
     if g is not None and (g < FEW_CLUSTERS or min(g_t, g_c) < FEW_CLUSTERS_PER_ARM):
         warnings.warn(
@@ -838,9 +933,9 @@ def _fit_did(long: pd.DataFrame, unit_col: str | None, cluster: str | None, outc
                                         baseline=fmt(base))
     return DiffInDiffResult(
         outcome=outcome, group=group, time=time, treated=treated, control=control,
-        before_level=before_lv, after_level=after_lv, level=level,
+        before_level=before_lv, after_level=after_lv, ci_level=level,
         estimate=float(params[3]), se=float(bse[3]), t=float(tvals[3]), df=df,
-        p=float(pvals[3]), ci_low=float(params[3] - crit * bse[3]),
+        p_value=float(pvals[3]), ci_low=float(params[3] - crit * bse[3]),
         ci_high=float(params[3] + crit * bse[3]), baseline_difference=base,
         baseline_ci_low=float(params[1] - crit * bse[1]),
         baseline_ci_high=float(params[1] + crit * bse[1]), means=means,
