@@ -31,7 +31,8 @@ OUTCOMES = ["gpa_year1", "exam_score", "passed"]
 @pytest.mark.parametrize(("ours", "theirs"), [("holm", "holm"), ("bh", "bh"),
                                               ("bonferroni", "bonferroni")])
 def test_adjust_p_matches_p_adjust(ours, theirs):
-    np.testing.assert_allclose(adjust_p(REF["fixed_p"], method=ours), REF[f"fixed_{theirs}"], **CLOSED)
+    np.testing.assert_allclose(adjust_p(REF["fixed_p"], method=ours), REF[f"fixed_{theirs}"],
+                               **CLOSED)
     np.testing.assert_allclose(adjust_p(REF["sample_p"], method=ours), REF[f"sample_{theirs}"],
                                **CLOSED)
     assert adjust_p(REF["fixed_p"], method="none").tolist() == REF["fixed_p"]

@@ -96,7 +96,7 @@ def test_design_effect_and_effective_n(gpa, sample):
     assert gpa.design_effect == pytest.approx(deff)
     assert gpa.design_effect_mean == pytest.approx(1 + (sizes.mean() - 1) * gpa.icc)
     assert gpa.n_effective == pytest.approx(sizes.sum() / deff + 137)
-    table = gpa.clustering().set_index("quantity")["value"]
+    table = gpa.clustering.set_index("quantity")["value"]
     assert table["design effect (Kish size)"] == gpa.design_effect
 
 
@@ -116,7 +116,7 @@ def test_statsmodels_mixedlm_agrees(gpa, sample):
 
 def test_frames_and_apa(gpa):
     assert list(gpa.to_frame()["term"]) == ["(Intercept)", "mentored[yes]", "gpa_entry"]
-    comps = gpa.variance_components()
+    comps = gpa.variance_components
     assert comps["variance"].iloc[0] == gpa.tau2
     text = gpa.apa()
     assert text.startswith("mentored (yes vs no): b = 0.13, 95% CI [")

@@ -113,7 +113,7 @@ def test_methods_and_references(sample_report):
     assert "within a caliper of 0.20 SD of the logit of the propensity score" in methods
     assert "top-two box" in methods
     assert "Random steps used the seed 20240301" in methods
-    assert "Holm's step-down adjustment" in methods
+    assert "adjusted for multiplicity over the 3 outcomes with Holm's adjustment" in methods
     assert sample_report.references == sorted(sample_report.references)
     assert any(r.startswith("Cronbach, L. J. (1951)") for r in sample_report.references)
     assert any(r.startswith("Reed, D. A.") for r in sample_report.references)

@@ -179,9 +179,11 @@ class ManyComparisons(Result):
         >>> many = compare_many(records, ["gpa_year1", "passed"], "mentored")
         >>> print(many.methods())  # doctest: +NORMALIZE_WHITESPACE
         2 outcomes were compared between the groups of mentored (the continuous one
-        by Welch's t-test (unequal variances), the binary one by Pearson's chi-square
-        test); the p-values were adjusted by Holm's adjustment over the 2 outcomes, at
-        α = .05, and the 95% intervals were not adjusted.
+        by Welch's t-test (unequal variances), with Hedges' g, the binary one by
+        Pearson's chi-square test, with the risk difference (Newcombe hybrid score
+        (method 10) interval)); the p-values were adjusted for multiplicity over the 2
+        outcomes with Holm's adjustment, at α = .05, and the 95% intervals were not
+        adjusted.
         """
         continuous = [r for r in self.results if isinstance(r, Comparison)]
         binary = [r for r in self.results if isinstance(r, BinaryComparison)]
@@ -191,15 +193,19 @@ class ManyComparisons(Result):
         parts = []
         if continuous:
             methods = sorted({r.method for r in continuous})
+            effects = sorted({r.effect(r.headline).label for r in continuous})
             noun = "one" if len(continuous) == 1 else "ones"
-            parts.append(f"the continuous {noun} by {' and '.join(methods)}")
+            parts.append(f"the continuous {noun} by {' and '.join(methods)}, with "
+                         f"{' and '.join(effects)}")
         if binary:
             tests = sorted({binary_tests[r.test] for r in binary})
+            intervals = sorted({r.rd_method for r in binary})
             noun = "one" if len(binary) == 1 else "ones"
-            parts.append(f"the binary {noun} by {' and '.join(tests)}")
+            parts.append(f"the binary {noun} by {' and '.join(tests)}, with the risk "
+                         f"difference ({' and '.join(intervals)} interval)")
         count = len(self.results)
-        adjustment = (f"the p-values were adjusted by {_METHODS[self.adjust][1]} over the "
-                      f"{count} outcomes" if self.adjust != "none"
+        adjustment = (f"the p-values were adjusted for multiplicity over the {count} "
+                      f"outcomes with {_METHODS[self.adjust][1]}" if self.adjust != "none"
                       else "the p-values were not adjusted for multiplicity")
         alpha = fmt(self.alpha, 2, leading_zero=False)
         were = "were" if count != 1 else "was"

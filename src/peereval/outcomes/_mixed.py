@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from peereval._format import fmt, fmt_ci, fmt_p
-from peereval._options import Choice, checked
+from peereval._options import Choice, checked, deprecated_alias, renamed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.outcomes._ancova import (
@@ -171,9 +171,10 @@ class MixedModelResult(Result):
     Attributes
     ----------
     fixed
-        Fixed effects: term, estimate, se, z, p, ci_low, ci_high (Wald, normal).
-    effect, se, z, p, ci_low, ci_high
-        The group coefficient: treated minus control, adjusted for the covariates.
+        Fixed effects: term, estimate, se, z, p_value, ci_low, ci_high (Wald, normal).
+    effect, se, z, p_value, ci_low, ci_high, ci_level
+        The group coefficient (also ``estimate``): treated minus control, adjusted
+        for the covariates, with its interval and the interval's level.
     tau2, sigma2
         Between-cluster (random intercept) and residual variances of this model.
     icc
@@ -189,6 +190,11 @@ class MixedModelResult(Result):
         n in clusters / design effect + students in clusters of their own.
     n, n_clusters, n_own_clusters
         Students, clusters in the data, students given a cluster of their own.
+    n_dropped, dropped
+        Rows left out: how many, and why.
+    variance_components, clustering
+        Tables: variances, SDs and ICCs of both models; ICC, cluster sizes, design
+        effect and effective n.
     singular
         True when tau2 is estimated as 0.
     deviance
@@ -214,13 +220,13 @@ class MixedModelResult(Result):
     covariates: tuple[str, ...]
     treated: Any
     control: Any
-    level: float
+    ci_level: float
     reml: bool
     fixed: pd.DataFrame
     effect: float
     se: float
     z: float
-    p: float
+    p_value: float
     ci_low: float
     ci_high: float
     tau2: float
@@ -247,10 +253,24 @@ class MixedModelResult(Result):
     notes: tuple[str, ...]
     title: str = field(default="Linear mixed model: random intercept for clusters")
 
+    level = deprecated_alias("ci_level")
+    p = deprecated_alias("p_value")
+
+    @property
+    def estimate(self) -> float:
+        """The group coefficient (the same as :attr:`effect`)."""
+        return self.effect
+
+    @property
+    def n_dropped(self) -> int:
+        """Rows left out (the reasons are in :attr:`dropped`)."""
+        return int(sum(self.dropped.values()))
+
     def to_frame(self) -> pd.DataFrame:
         """The fixed effects."""
         return self.fixed.copy()
 
+    @property
     def variance_components(self) -> pd.DataFrame:
         """Variances, SDs and ICCs of the conditional and the null model."""
         rows = []
@@ -263,6 +283,7 @@ class MixedModelResult(Result):
                          "sd": math.sqrt(sigma2), "icc": icc})
         return pd.DataFrame(rows)
 
+    @property
     def clustering(self) -> pd.DataFrame:
         """ICC, cluster sizes, design effect and effective sample size."""
         rows = [("icc (conditional; the ICC)", self.icc), ("icc (null model)", self.icc_null),
@@ -281,19 +302,59 @@ class MixedModelResult(Result):
                if self.n_own_clusters else "")
         return (
             f"{self.group} ({level_text(self.treated)} vs {level_text(self.control)}): "
-            f"b = {fmt(self.effect)}, {fmt_ci(self.ci_low, self.ci_high, level=self.level)}, "
-            f"z = {fmt(self.z)}, {fmt_p(self.p)} (linear mixed model, {how}, random "
+            f"b = {fmt(self.effect)}, {fmt_ci(self.ci_low, self.ci_high, level=self.ci_level)}, "
+            f"z = {fmt(self.z)}, {fmt_p(self.p_value)} (linear mixed model, {how}, random "
             f"intercept for {self.n_clusters} {self.cluster} clusters{own}); "
             f"ICC = {fmt(self.icc, leading_zero=False)}, design effect = "
             f"{fmt(self.design_effect)}, effective n = {fmt(self.n_effective, 0)} of {self.n}"
         )
+
+    def methods(self) -> str:
+        """The methods sentence: the model, its estimation, interval and clustering.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import warnings
+        >>> import peereval
+        >>> records = peereval.load_sample().records.data
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")  # 12 mentor groups: a few-clusters warning
+        ...     result = mixed_model(records, "gpa_year1", "mentored", "mentor_group",
+        ...                          ["gpa_entry"])
+        >>> print(result.methods())  # doctest: +NORMALIZE_WHITESPACE
+        A linear mixed model of gpa_year1 on mentored, adjusted for gpa_entry, with a
+        random intercept for each of the 12 mentor_group clusters (and for each of the
+        137 students without one), was fitted by REML; the group effect has a 95% Wald
+        interval, and the clustering is reported as the ICC of this model and of the
+        intercept-only one, with the design effect and effective n (Kish's cluster
+        size).
+        """
+        how = "REML" if self.reml else "maximum likelihood"
+        adjusted = f", adjusted for {', '.join(self.covariates)}," if self.covariates else ""
+        own = (f" (and for each of the {self.n_own_clusters} students without one)"
+               if self.n_own_clusters else "")
+        text = (f"A linear mixed model of {self.outcome} on {self.group}{adjusted} with a "
+                f"random intercept for each of the {self.n_clusters} {self.cluster} "
+                f"clusters{own}, was fitted by {how}; the group effect has a "
+                f"{self.ci_level:.0%} Wald interval, and the clustering is reported as the "
+                f"ICC of this model and of the intercept-only one, with the design effect "
+                f"and effective n (Kish's cluster size).")
+        if self.n_dropped:
+            reasons = ", ".join(f"{reason}: {count}" for reason, count in self.dropped.items())
+            text += f" {self.n_dropped} students were left out ({reasons})."
+        return text
 
 
 
 # ------------------------------------------------------------------ mixed_model
 
 
-@checked(level=LEVEL, reml=Choice((True, False)))
+@renamed(level="confidence")
+@checked(confidence=LEVEL, reml=Choice((True, False)))
 def mixed_model(
     data: Any,
     outcome: str,
@@ -305,7 +366,7 @@ def mixed_model(
     categorical: str | Sequence[str] = (),
     reml: bool = True,
     missing_cluster: MissingCluster = "own",
-    level: float = 0.95,
+    confidence: float = 0.95,
 ) -> MixedModelResult:
     r"""Group effect with a random intercept for clusters (mentor groups).
 
@@ -333,7 +394,7 @@ def mixed_model(
     missing_cluster
         ``"own"`` (default): a student with no cluster (a non-mentored student has no
         mentor group) forms a cluster of size 1; ``"error"``: raise instead.
-    level
+    confidence
         Confidence level of the Wald intervals.
 
     Returns
@@ -446,9 +507,9 @@ def mixed_model(
     se = np.sqrt(np.diag(full.cov))
     z = full.beta / se
     pvals = 2 * stats.norm.sf(np.abs(z))
-    crit = float(stats.norm.ppf(0.5 + level / 2))
+    crit = float(stats.norm.ppf(0.5 + confidence / 2))
     fixed = pd.DataFrame({"term": list(design.names), "estimate": full.beta, "se": se,
-                          "z": z, "p": pvals, "ci_low": full.beta - crit * se,
+                          "z": z, "p_value": pvals, "ci_low": full.beta - crit * se,
                           "ci_high": full.beta + crit * se})
     icc = full.tau2 / (full.tau2 + full.sigma2)
     icc_null = null.tau2 / (null.tau2 + null.sigma2)
@@ -476,9 +537,10 @@ def mixed_model(
     gi = 1
     return MixedModelResult(
         outcome=outcome, group=group, cluster=cluster, covariates=covs,
-        treated=groups.treated, control=groups.control, level=level, reml=reml,
+        treated=groups.treated, control=groups.control, ci_level=confidence,
+        reml=reml,
         fixed=fixed, effect=float(full.beta[gi]), se=float(se[gi]), z=float(z[gi]),
-        p=float(pvals[gi]), ci_low=float(fixed["ci_low"].iloc[gi]),
+        p_value=float(pvals[gi]), ci_low=float(fixed["ci_low"].iloc[gi]),
         ci_high=float(fixed["ci_high"].iloc[gi]), tau2=full.tau2, sigma2=full.sigma2,
         icc=icc, tau2_null=null.tau2, sigma2_null=null.sigma2, icc_null=icc_null,
         mean_cluster_size=mean_size, kish_cluster_size=kish,

@@ -728,13 +728,11 @@ def _compare(run: _Render, section: Section, plan: OutcomePlan) -> None:
             "estimate": "estimate", "ci_low": "CI low", "ci_high": "CI high",
             "p_value": "p", "p_adjusted": "p adjusted",
             **({"bf10": "BF10"} if priors else {})}),
-        note=f"Welch's t test and Hedges' g for continuous outcomes; chi-square test "
-             f"and risk difference (Newcombe interval) for pass/fail outcomes; p "
-             f"values adjusted across outcomes with {_ADJUST_WORDS[adjust]}."
-             + bf_note))
+        note=_unadjusted_note(many, adjust) + bf_note))
     _figure(section, "forest", "Effect sizes across outcomes",
-            "Hedges' g (continuous outcomes) and risk differences (pass/fail) with 95% "
-            "confidence intervals; right of zero favours the mentored group.",
+            "Hedges' g (continuous outcomes) and risk differences (pass/fail) with "
+            f"{many.ci_level:.0%} confidence intervals; right of zero favours the mentored "
+            "group.",
             "Forest plot of effect sizes per outcome", lambda: forest(many))
     if plan.continuous:
         # the mentored group first, as in the other figures and tables
@@ -753,11 +751,28 @@ def _compare(run: _Render, section: Section, plan: OutcomePlan) -> None:
              + (" (JASP's default)" if priors == [BF_PRIOR] else "") + ", "
              "computed from Student's pooled-variance t (Rouder et al., 2009)."
              if priors else "")
-    run.methods.append(
-        "Mentored and comparison students were compared with Welch's t test (Hedges' g "
-        "with its confidence interval) and, for pass/fail outcomes, the chi-square test "
-        f"and the risk difference; p values were adjusted with {_ADJUST_WORDS[adjust]}."
-        + bayes)
+    run.methods.append(many.methods() + bayes)
+
+
+def _unadjusted_note(many: Any, adjust: str) -> str:
+    """The note under the unadjusted table, from the tests the results used."""
+    continuous = [r for r, kind in zip(many.results, many.kinds, strict=True)
+                  if kind == "continuous"]
+    binary = [r for r, kind in zip(many.results, many.kinds, strict=True) if kind == "binary"]
+    parts = []
+    if continuous:
+        tests = " and ".join(sorted({r.method for r in continuous}))
+        effects = " and ".join(sorted({r.effect(r.headline).label for r in continuous}))
+        parts.append(f"{tests} and {effects} for continuous outcomes")
+    if binary:
+        names = {"chisq": "chi-square test", "yates": "chi-square test with Yates' "
+                 "correction", "fisher": "Fisher's exact test"}
+        tests = " and ".join(sorted({names[r.test] for r in binary}))
+        parts.append(f"{tests} and risk difference (Newcombe interval) for pass/fail "
+                     "outcomes")
+    text = "; ".join(parts)
+    return (text[:1].upper() + text[1:] + "; p values adjusted across outcomes with "
+            f"{_ADJUST_WORDS[adjust]}.")
 
 
 def _adjusted(run: _Render, section: Section, plan: OutcomePlan) -> None:
@@ -857,14 +872,16 @@ def _matched(run: _Render, section: Section, plan: OutcomePlan) -> None:
 
 def _clustered(run: _Render, section: Section, plan: OutcomePlan) -> None:
     rows = []
+    fitted = []
     for outcome, result in run.results.mixed.items():
         if _failed(section, result):
             continue
+        fitted.append(result)
         run.cite("raudenbush")
         section.paragraphs.append(f"{outcome}, with mentor groups as clusters: "
                                   + result.apa())
         rows.append({"outcome": outcome, "effect": result.effect, "CI low": result.ci_low,
-                     "CI high": result.ci_high, "p": result.p, "ICC": result.icc,
+                     "CI high": result.ci_high, "p": result.p_value, "ICC": result.icc,
                      "design effect": result.design_effect,
                      "clusters": result.n_clusters, "n": result.n})
     if rows:
@@ -874,11 +891,10 @@ def _clustered(run: _Render, section: Section, plan: OutcomePlan) -> None:
             roles={"outcome": "label", "effect": "estimate", "CI low": "ci_bound",
                    "CI high": "ci_bound", "p": "p_value", "ICC": "estimate",
                    "design effect": "estimate", "clusters": "n", "n": "n"},
-            note="Linear mixed models (REML); students without a mentor group are each "
-                 "their own cluster. ICC and design effect describe how alike students of "
-                 "one mentor group are."))
-        run.methods.append(f"Clustering of mentees in {plan.cluster} was modelled with a "
-                           "random intercept (linear mixed model, REML).")
+            note=f"Linear mixed models ({'REML' if fitted[0].reml else 'ML'}); students "
+                 "without a mentor group are each their own cluster. ICC and design effect "
+                 "describe how alike students of one mentor group are."))
+        run.methods.extend(result.methods() for result in fitted)
 
 
 def _comments_section(run: _Render) -> Section | None:
