@@ -457,13 +457,16 @@ class AncovaResult(Result):
         The difference in gpa_year1 between mentored = yes and mentored = no was
         adjusted for gpa_entry by ANCOVA (type II sums of squares), the group's
         effect as partial eta squared with a 95% interval, and the adjusted
-        difference with a 95% interval from heteroscedasticity-consistent (HC3)
-        standard errors; homogeneity of slopes, equal residual variances (Levene,
-        median-centred) and residual normality (Shapiro-Wilk) were checked.
+        difference with a 95% interval from classical standard errors and, beside
+        it, one from heteroscedasticity-consistent (HC3) standard errors; homogeneity
+        of slopes, equal residual variances (Levene, median-centred) and residual
+        normality (Shapiro-Wilk) were checked.
         """
         kind = "II" if self.type == 2 else "III"
-        errors = (f"heteroscedasticity-consistent ({self.robust}) standard errors"
-                  if self.robust else "classical standard errors")
+        errors = "classical standard errors"
+        if self.robust:
+            errors += (f" and, beside it, one from heteroscedasticity-consistent "
+                       f"({self.robust}) standard errors")
         text = (f"The difference in {self.outcome} between {self.group} = "
                 f"{level_text(self.treated)} and {self.group} = {level_text(self.control)} "
                 f"was adjusted for {', '.join(self.covariates)} by ANCOVA (type {kind} sums "
