@@ -848,23 +848,12 @@ def _check_units(long: pd.DataFrame, unit: str) -> None:
                             hint="a student's group must be the same at both times")
 
 
-def _fit_did(long: pd.DataFrame, unit_col: str | None, cluster: str | None, outcome: str,
-             group: str, time: str, treated: Any, control: Any, before_lv: Any,
-             after_lv: Any, level: float, dropped: dict[str, int], group_rule: str,
-             time_rule: str, wide: bool) -> DiffInDiffResult:
-    import statsmodels.api as sm
-
-    cells = long.groupby(["treat", "post"])["y"]
-    if cells.size().reindex(pd.MultiIndex.from_product([[0.0, 1.0], [0.0, 1.0]])).isna().any():
-        raise PeerevalError("every group needs observations at both times",
-                            hint="check the time and group columns")
-    notes = [group_rule, time_rule]
-    x = np.column_stack([np.ones(len(long)), long["treat"], long["post"],
-                         long["treat"] * long["post"]])
-    y = long["y"].to_numpy()
-    model = sm.OLS(y, x)
-    n_units = int(long["unit"].nunique()) if unit_col else None
+def _did_clusters(long: pd.DataFrame, unit_col: str | None, cluster: str | None,
+                  notes: list[str]) -> tuple[np.ndarray | None, str]:
+    """The cluster of each row for the standard errors, and how they are computed in
+    words (``""`` when rows are independent); notes what the reader should know."""
     clusters = None
+    vcov = ""
     if cluster is not None:
         labels = long["cluster"].astype(object)
         own = labels.isna()
@@ -885,6 +874,41 @@ def _fit_did(long: pd.DataFrame, unit_col: str | None, cluster: str | None, outc
     elif unit_col:
         clusters = pd.factorize(long["unit"])[0]
         vcov = "cluster-robust (CR1) by student"
+    return clusters, vcov
+
+
+def _did_means(long: pd.DataFrame, treated: Any, control: Any, before_lv: Any,
+               after_lv: Any) -> pd.DataFrame:
+    """The group-by-time table (n, mean, SD), treated first, before first."""
+    means = (long.groupby(["treat", "post"])["y"].agg(["count", "mean", "std"])
+             .reset_index())
+    means = pd.DataFrame({
+        "group": np.where(means["treat"] == 1, treated, control).astype(object),
+        "time": np.where(means["post"] == 1, after_lv, before_lv).astype(object),
+        "n": means["count"].astype(int), "mean": means["mean"], "sd": means["std"]})
+    means["_o"] = [(0 if gr == treated else 1, 0 if t == before_lv else 1)
+                   for gr, t in zip(means["group"], means["time"], strict=True)]
+    means = means.sort_values("_o").drop(columns="_o").reset_index(drop=True)
+    return means
+
+
+def _fit_did(long: pd.DataFrame, unit_col: str | None, cluster: str | None, outcome: str,
+             group: str, time: str, treated: Any, control: Any, before_lv: Any,
+             after_lv: Any, level: float, dropped: dict[str, int], group_rule: str,
+             time_rule: str, wide: bool) -> DiffInDiffResult:
+    import statsmodels.api as sm
+
+    cells = long.groupby(["treat", "post"])["y"]
+    if cells.size().reindex(pd.MultiIndex.from_product([[0.0, 1.0], [0.0, 1.0]])).isna().any():
+        raise PeerevalError("every group needs observations at both times",
+                            hint="check the time and group columns")
+    notes = [group_rule, time_rule]
+    x = np.column_stack([np.ones(len(long)), long["treat"], long["post"],
+                         long["treat"] * long["post"]])
+    y = long["y"].to_numpy()
+    model = sm.OLS(y, x)
+    n_units = int(long["unit"].nunique()) if unit_col else None
+    clusters, vcov = _did_clusters(long, unit_col, cluster, notes)
     if clusters is not None:
         fit = model.fit(cov_type="cluster", cov_kwds={"groups": clusters}, use_t=True)
         g = len(np.unique(clusters))
@@ -917,15 +941,7 @@ def _fit_did(long: pd.DataFrame, unit_col: str | None, cluster: str | None, outc
             "Treat the result as approximate; a wild cluster bootstrap (Cameron, Gelbach "
             "& Miller, 2008) or more clusters is the remedy.",
             PeerevalWarning, stacklevel=user_stacklevel())
-    means = (long.groupby(["treat", "post"])["y"].agg(["count", "mean", "std"])
-             .reset_index())
-    means = pd.DataFrame({
-        "group": np.where(means["treat"] == 1, treated, control).astype(object),
-        "time": np.where(means["post"] == 1, after_lv, before_lv).astype(object),
-        "n": means["count"].astype(int), "mean": means["mean"], "sd": means["std"]})
-    means["_o"] = [(0 if gr == treated else 1, 0 if t == before_lv else 1)
-                   for gr, t in zip(means["group"], means["time"], strict=True)]
-    means = means.sort_values("_o").drop(columns="_o").reset_index(drop=True)
+    means = _did_means(long, treated, control, before_lv, after_lv)
     if dropped:
         notes.append(dropped_text(dropped))
     base = float(params[1])
