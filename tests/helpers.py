@@ -110,3 +110,11 @@ def chromium_page(html: Path) -> Iterator[object]:
             yield page
         finally:
             browser.close()
+
+
+def assert_old_name_warns(result: object, cls: str, old: str, new: str) -> None:
+    """``result.<old>`` warns that it is ``<cls>.<new>`` now, and gives the same value."""
+    message = f"{cls}.{old} is deprecated since peereval 0.1: use {cls}.{new}"
+    with pytest.warns(DeprecationWarning, match=f"^{message}$"):
+        value = getattr(result, old)
+    assert value == getattr(result, new)

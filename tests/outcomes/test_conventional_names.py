@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import peereval
+from helpers import assert_old_name_warns
 from peereval.errors import PeerevalWarning
 from peereval.outcomes import (
     adjust_p,
@@ -87,11 +88,7 @@ ALIASES = [
 
 @pytest.mark.parametrize(("key", "cls", "old", "new"), ALIASES)
 def test_old_attribute_warns_and_gives_the_new_value(results, key, cls, old, new):
-    result = results[key]
-    message = f"{cls}.{old} is deprecated since peereval 0.1: use {cls}.{new}"
-    with pytest.warns(DeprecationWarning, match=f"^{message}$"):
-        value = getattr(result, old)
-    assert value == getattr(result, new)
+    assert_old_name_warns(results[key], cls, old, new)
 
 
 def test_the_effect_sizes_and_checks_warn_too(results):

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers import assert_old_name_warns
 from peereval.errors import PeerevalWarning
 from peereval.validity import (
     ContentValidityRules,
@@ -80,11 +81,7 @@ ALIASES = [
 
 @pytest.mark.parametrize(("key", "cls", "old", "new"), ALIASES)
 def test_old_attribute_warns_and_gives_the_new_value(results, key, cls, old, new):
-    result = results[key]
-    message = f"{cls}.{old} is deprecated since peereval 0.1: use {cls}.{new}"
-    with pytest.warns(DeprecationWarning, match=f"^{message}$"):
-        value = getattr(result, old)
-    assert value == getattr(result, new)
+    assert_old_name_warns(results[key], cls, old, new)
 
 
 def test_old_methods_warn_and_give_what_they_gave(results):

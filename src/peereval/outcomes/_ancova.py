@@ -49,6 +49,7 @@ from peereval.outcomes._groups import (
     Groups,
     as_names,
     frame_of,
+    left_out_sentence,
     level_text,
     numeric_values,
     two_groups,
@@ -475,9 +476,7 @@ class AncovaResult(Result):
                 f"{self.ci_level:.0%} interval from {errors}; homogeneity of slopes, equal "
                 f"residual variances (Levene, median-centred) and residual normality "
                 f"(Shapiro-Wilk) were checked.")
-        if self.n_dropped:
-            reasons = ", ".join(f"{reason}: {count}" for reason, count in self.dropped.items())
-            text += f" {self.n_dropped} students were left out ({reasons})."
+        text += left_out_sentence(self.dropped)
         return text
 
 

@@ -24,6 +24,7 @@ from peereval.outcomes._groups import (
     as_typed,
     binary_values,
     frame_of,
+    left_out_sentence,
     two_groups,
 )
 
@@ -459,9 +460,7 @@ class BinaryComparison(Result):
         if self.logistic is not None:
             text += (" The odds ratio adjusted for " + ", ".join(self.covariates)
                      + " is from a logistic regression (Wald interval).")
-        if self.n_dropped:
-            reasons = ", ".join(f"{reason}: {count}" for reason, count in self.dropped.items())
-            text += f" {self.n_dropped} students were left out ({reasons})."
+        text += left_out_sentence(self.dropped)
         return text
 
 

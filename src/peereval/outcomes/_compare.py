@@ -27,7 +27,13 @@ from peereval._parallel import blocks_for, map_blocks
 from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
-from peereval.outcomes._groups import LEVEL, frame_of, numeric_values, two_groups
+from peereval.outcomes._groups import (
+    LEVEL,
+    frame_of,
+    left_out_sentence,
+    numeric_values,
+    two_groups,
+)
 
 __all__ = ["BF_PRIOR", "Comparison", "compare", "fmt_bf"]
 
@@ -490,10 +496,7 @@ class Comparison(Result):
         test = self.method
         if self.test == "permutation" and not self.exact and self.seed:
             test += f" (seed {self.seed})"
-        dropped = ""
-        if self.n_dropped:
-            reasons = ", ".join(f"{reason}: {count}" for reason, count in self.dropped.items())
-            dropped = f" {self.n_dropped} students were left out ({reasons})."
+        dropped = left_out_sentence(self.dropped)
         bayes = ""
         if self.test in ("welch", "student"):
             bayes = (f" A JZS Bayes factor (Cauchy prior r = {self.bf_prior:.3f}) from "

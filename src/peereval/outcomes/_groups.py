@@ -267,3 +267,21 @@ def as_names(value: str | Sequence[str] | None, role: str) -> tuple[str, ...]:
     if len(set(names)) != len(names):
         raise PeerevalError(f"{role} lists a column twice: {list(names)}")
     return names
+
+
+def left_out_sentence(dropped: dict[str, int]) -> str:
+    """The methods sentence's last part: who was left out and why, or ``""``.
+
+    Examples
+    --------
+    >>> left_out_sentence({"missing 'gpa_year1'": 3, "no group": 1})
+    " 4 students were left out (missing 'gpa_year1': 3, no group: 1)."
+    >>> left_out_sentence({"no group": 1}), left_out_sentence({})
+    (' 1 student was left out (no group: 1).', '')
+    """
+    total = int(sum(dropped.values()))
+    if not total:
+        return ""
+    reasons = ", ".join(f"{reason}: {count}" for reason, count in dropped.items())
+    who = "1 student was" if total == 1 else f"{total} students were"
+    return f" {who} left out ({reasons})."

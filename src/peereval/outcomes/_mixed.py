@@ -42,6 +42,7 @@ from peereval.outcomes._groups import (
     LEVEL,
     as_names,
     frame_of,
+    left_out_sentence,
     level_text,
     numeric_values,
     two_groups,
@@ -343,9 +344,7 @@ class MixedModelResult(Result):
                 f"{self.ci_level:.0%} Wald interval, and the clustering is reported as the "
                 f"ICC of this model and of the intercept-only one, with the design effect "
                 f"and effective n (Kish's cluster size).")
-        if self.n_dropped:
-            reasons = ", ".join(f"{reason}: {count}" for reason, count in self.dropped.items())
-            text += f" {self.n_dropped} students were left out ({reasons})."
+        text += left_out_sentence(self.dropped)
         return text
 
 
