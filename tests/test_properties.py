@@ -54,8 +54,8 @@ def test_alpha_does_not_depend_on_item_order(data, order_seed):
     shuffled = _quiet(alpha, data.iloc[:, order])
     assert shuffled.alpha == pytest.approx(first.alpha, abs=1e-12)
     assert shuffled.alpha_std == pytest.approx(first.alpha_std, abs=1e-12)
-    assert (shuffled.feldt_low, shuffled.feldt_high) == pytest.approx(
-        (first.feldt_low, first.feldt_high), abs=1e-12)
+    assert (shuffled.feldt_ci_low, shuffled.feldt_ci_high) == pytest.approx(
+        (first.feldt_ci_low, first.feldt_ci_high), abs=1e-12)
 
 
 @PROPERTY
@@ -74,7 +74,7 @@ def test_alpha_does_not_depend_on_a_common_linear_rescaling(data, scale, shift):
 @given(data=likert_matrices(min_items=3))
 def test_alpha_intervals_contain_alpha(data):
     result = _quiet(alpha, data, ci="percentile", n_boot=200, seed=1)
-    assert result.feldt_low <= result.alpha <= result.feldt_high
+    assert result.feldt_ci_low <= result.alpha <= result.feldt_ci_high
     assume(np.isfinite(result.ci_low))
     # a percentile interval can miss a biased estimate only when nearly every
     # replicate lies on one side of it; the replicates must then say so
@@ -135,7 +135,7 @@ def test_effect_sizes_change_sign_when_the_groups_swap(data):
 @PROPERTY
 @given(data=two_groups(), level=st.sampled_from([0.8, 0.9, 0.95, 0.99]))
 def test_every_interval_of_a_comparison_contains_its_estimate(data, level):
-    result = _quiet(compare, data, "score", "arm", treated="a", level=level)
+    result = _quiet(compare, data, "score", "arm", treated="a", confidence=level)
     assert result.difference_ci_low <= result.difference <= result.difference_ci_high
     for effect in result.effects:
         if math.isnan(effect.ci_low):
