@@ -16,7 +16,7 @@ from peereval.errors import ConfigError, PeerevalError
 from peereval.report import run_study, write_report
 from peereval.report._html import render_html
 
-SECTIONS = ["study", "quality", "design", "perception", "reliability", "validity",
+SECTIONS = ["summary", "study", "quality", "design", "perception", "reliability", "validity",
             "outcomes", "comments", "methods"]
 
 

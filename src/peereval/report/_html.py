@@ -48,6 +48,8 @@ figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { font-size: .85rem; color: #444; }
 .warnings { background: #fff8e6; border-left: 4px solid #E69F00; padding: .5rem 1rem; }
 .comment { border-left: 3px solid #ccc; padding-left: .6rem; margin: .3rem 0; }
+.findings li { margin: .35rem 0; }
+#summary { background: #f5f9fc; border: 1px solid #d6e4ef; padding: .2rem 1.2rem 1rem; }
 footer { margin-top: 3rem; font-size: .8rem; color: #666; }
 </style>
 </head>
@@ -65,8 +67,15 @@ footer { margin-top: 3rem; font-size: .8rem; color: #666; }
 {% for section in report.sections %}
 <section id="{{ section.key }}">
 <h2>{{ section.title }}</h2>
-{% for paragraph in section.paragraphs %}<p dir="auto">{{ paragraph }}</p>
+{% for paragraph in section.paragraphs[:2] if section.findings %}<p dir="auto">{{ paragraph }}</p>
 {% endfor %}
+{% if section.findings %}<h3>Key findings</h3>
+<ul class="findings">{% for finding in section.findings %}<li dir="auto">{{ finding.text }}
+<a href="#{{ finding.target }}">See the evidence</a></li>{% endfor %}</ul>
+{% for paragraph in section.paragraphs[2:] %}<p dir="auto">{{ paragraph }}</p>
+{% endfor %}
+{% else %}{% for paragraph in section.paragraphs %}<p dir="auto">{{ paragraph }}</p>
+{% endfor %}{% endif %}
 {% for table in section.tables %}
 <h3 id="table-{{ table.key }}">{{ table.title }}</h3>
 <div class="table-wrap">{{ tables[table.key] }}</div>

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["Figure", "Report", "Section", "Table"]
+__all__ = ["Figure", "Finding", "Report", "Section", "Table"]
 
 
 @dataclass
@@ -81,6 +81,20 @@ class Figure:
 
 
 @dataclass
+class Finding:
+    """A key finding of the summary: a plain sentence and the anchor of its evidence.
+
+    Examples
+    --------
+    >>> Finding("Mentored students passed more often.", "table-unadjusted").target
+    'table-unadjusted'
+    """
+
+    text: str
+    target: str
+
+
+@dataclass
 class Section:
     """One part of the report, in reading order.
 
@@ -102,6 +116,8 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Key findings (the summary section), each linking to the evidence.
+    findings: list[Finding] = field(default_factory=list)
 
 
 @dataclass

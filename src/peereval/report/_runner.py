@@ -26,6 +26,7 @@ from peereval._columns import roles_of
 from peereval._format import fmt_count
 from peereval.errors import PeerevalError
 from peereval.report._model import Figure, Report, Section, Table
+from peereval.report._summary import summary_section
 from peereval.study import Study, StudyData, read_study
 from peereval.study._analyse import (
     DisplayNames,
@@ -1053,6 +1054,7 @@ def render_report(results: StudyResults) -> Report:
     run = _Render(results)
     study = results.study
     sections: dict[str, Section | None] = {}
+    sections["summary"] = summary_section(results)
     sections["study"] = _study_section(run)
     sections["quality"] = _quality_section(run)
     sections["perception"] = _perception_section(run)
@@ -1064,7 +1066,7 @@ def render_report(results: StudyResults) -> Report:
     sections["comments"] = _comments_section(run)
     sections["design"] = _design_section(run)
     sections["methods"] = _methods_section(run)
-    order = ["study", "quality", "design", "perception", "reliability", "validity",
+    order = ["summary", "study", "quality", "design", "perception", "reliability", "validity",
              "outcomes", "comments", "methods"]
     kept = [sections[k] for k in order if sections.get(k) is not None]
     appraisal = results.appraisal
