@@ -233,7 +233,7 @@ def _summary_outcomes(results: Any, write: Any) -> None:
 
 
 def report(path: Path, out_dir: Path, quiet: bool = False, out: TextIO | None = None,
-           jobs: int | None = None) -> int:
+           jobs: int | None = None, pdf: bool = False) -> int:
     """Run a study and write its report (see module docstring).
 
     ``jobs`` workers share the resampling (bootstrap, simulations, permutations); the
@@ -257,6 +257,12 @@ def report(path: Path, out_dir: Path, quiet: bool = False, out: TextIO | None = 
     progress("Writing the report, workbook and figures")
     written = write_report(result, out_dir)
     print(f"report    {written['html']}", file=out)
+    if pdf:
+        from peereval.report._pdf import write_pdf
+
+        progress("Printing the PDF (headless Chromium)")
+        print(f"pdf       {write_pdf(written['html'], Path(out_dir) / 'report.pdf')}",
+              file=out)
     print(f"workbook  {written['workbook']} ({len(result.tables())} tables)", file=out)
     print(f"figures   {written['figures']}{os.sep} ({len(result.figures())} figures, SVG "
           "and PNG)", file=out)
@@ -375,6 +381,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                    help="worker processes for bootstrap and simulations (-1: every core; "
                    "default: one); the report does not depend on it")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print OUTDIR/report.pdf (A4) with headless Chromium")
     p = sub.add_parser(
         "validate", help="dry-run a study: read and count its inputs without analysing",
         description="A dry run of the study, without analysing: check study.toml (every "
@@ -432,7 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         if args.command == "report":
-            return report(args.study, args.out, args.quiet, jobs=args.jobs)
+            return report(args.study, args.out, args.quiet, jobs=args.jobs, pdf=args.pdf)
         if args.command == "validate":
             return validate(args.study)
         if args.command == "init":

@@ -51,6 +51,30 @@ figcaption { font-size: .85rem; color: #444; }
 .findings li { margin: .35rem 0; }
 #summary { background: #f5f9fc; border: 1px solid #d6e4ef; padding: .2rem 1.2rem 1rem; }
 footer { margin-top: 3rem; font-size: .8rem; color: #666; }
+@media (max-width: 640px) {
+  body { margin: 1rem auto; padding: 0 .6rem; }
+  nav ol { columns: 1; }
+  th, td { padding: .2rem .35rem; }
+  table { font-size: .8rem; }
+  #summary { padding: .1rem .7rem .6rem; }
+}
+@page { size: A4; margin: 16mm 14mm 18mm; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
+  nav { break-after: page; }
+  main > section + section > h2 { break-before: page; }
+  h2, h3 { break-after: avoid; }
+  .table-wrap { overflow: visible; }
+  table { width: 100%; font-size: 7.5pt; }
+  th, td { padding: .15rem .3rem; }
+  th { overflow-wrap: anywhere; hyphens: auto; }
+  td.num { white-space: normal; }
+  thead { display: table-header-group; }
+  tr, figure, .note { break-inside: avoid; }
+  figure img { max-height: 23cm; border: none; }
+  a { color: inherit; text-decoration: none; }
+  #summary { background: none; border: none; padding: 0; }
+}
 </style>
 </head>
 <body>
