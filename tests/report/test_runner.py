@@ -179,7 +179,7 @@ def test_free_text_is_escaped(study_dir):
     assert "<img src=x" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;img" in html
     assert "&lt;b&gt;Great&lt;/b&gt; programme" in html
-    assert '<td dir="auto">منتور من خیلی کمک کرد</td>' in html
+    assert '<td dir="auto" data-label="comment">منتور من خیلی کمک کرد</td>' in html
 
 
 def test_comments_can_be_left_out(study_dir):

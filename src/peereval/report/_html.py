@@ -42,6 +42,10 @@ th, td { border-bottom: 1px solid #ddd; padding: .25rem .55rem; text-align: left
 th { background: #f2f6fa; border-bottom: 2px solid #999; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .table-wrap { overflow-x: auto; }
+table.wide { font-size: .78rem; }
+table.wide th, table.wide td { padding: .2rem .3rem; }
+table.wide td.num { white-space: normal; }
+th { overflow-wrap: anywhere; }
 .note { font-size: .82rem; color: #555; margin: .2rem 0 1rem; }
 figure { margin: 1rem 0 1.6rem; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
@@ -51,12 +55,18 @@ figcaption { font-size: .85rem; color: #444; }
 .findings li { margin: .35rem 0; }
 #summary { background: #f5f9fc; border: 1px solid #d6e4ef; padding: .2rem 1.2rem 1rem; }
 footer { margin-top: 3rem; font-size: .8rem; color: #666; }
-@media (max-width: 640px) {
+@media screen and (max-width: 640px) {
   body { margin: 1rem auto; padding: 0 .6rem; }
   nav ol { columns: 1; }
-  th, td { padding: .2rem .35rem; }
-  table { font-size: .8rem; }
   #summary { padding: .1rem .7rem .6rem; }
+  /* each row becomes a card of "column: value" lines: nothing scrolls sideways */
+  .table-wrap table, .table-wrap tbody, .table-wrap tr, .table-wrap td { display: block; }
+  .table-wrap table { font-size: .86rem; }
+  .table-wrap thead { position: absolute; width: 1px; height: 1px; overflow: hidden;
+                      clip: rect(0 0 0 0); }
+  .table-wrap tr { border-bottom: 2px solid #999; padding: .3rem 0; }
+  .table-wrap td { border: none; padding: .1rem 0; text-align: left; white-space: normal; }
+  .table-wrap td::before { content: attr(data-label) ": "; font-weight: 600; color: #444; }
 }
 @page { size: A4; margin: 16mm 14mm 18mm; }
 @media print {
@@ -138,13 +148,17 @@ MISSING_CELL = MISSING
 
 _TEXT_ROLES = {"label", "note", "flag"}
 
+#: Tables with more columns than this are set tighter, so that they fit the page.
+WIDE_TABLE = 9
+
 
 def _table_html(table: Table) -> str:
     from markupsafe import escape
 
     frame = table.frame.reset_index() if table.index else table.frame
     roles = table.column_roles()
-    head = "".join(f"<th scope=\"col\">{escape(str(c))}</th>" for c in frame.columns)
+    labels = [escape(str(c)) for c in frame.columns]
+    head = "".join(f"<th scope=\"col\">{label}</th>" for label in labels)
     columns = []
     for j, role in enumerate(roles):
         values = frame.iloc[:, j].tolist()
@@ -157,16 +171,17 @@ def _table_html(table: Table) -> str:
     missing = False
     for i in range(len(frame)):
         cells = []
-        for column in columns:
+        for label, column in zip(labels, columns, strict=True):
             text, numeric = column[i]
             missing = missing or text == MISSING_CELL
             css = ' class="num"' if numeric else ' dir="auto"'
-            cells.append(f"<td{css}>{escape(text)}</td>")
+            cells.append(f'<td{css} data-label="{label}">{escape(text)}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     legend = (f'<p class="note">{MISSING_CELL}: not applicable to this row, or not '
               "estimable (the section's notes and the Warnings say why).</p>"
               if missing else "")
-    return (f"<table><thead><tr>{head}</tr></thead><tbody>" + "".join(rows)
+    wide = ' class="wide"' if len(labels) > WIDE_TABLE else ""
+    return (f"<table{wide}><thead><tr>{head}</tr></thead><tbody>" + "".join(rows)
             + "</tbody></table>" + legend)
 
 
