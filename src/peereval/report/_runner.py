@@ -1025,7 +1025,7 @@ def run_study(study: str | Path | Study | StudyResults, *,
     >>> from peereval.report import run_study
     >>> report = run_study(peereval.sample_path("study"))
     >>> [s.key for s in report.sections][:3]
-    ['study', 'quality', 'design']
+    ['summary', 'study', 'quality']
     >>> len(report.tables()), len(report.figures()), report.meta["seed"]
     (28, 8, 20240301)
     """
