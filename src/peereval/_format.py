@@ -121,6 +121,20 @@ def interval_words(method: str, confidence: float, *, n_boot: int = 0,
     return words
 
 
+def count_of(n: int, noun: str, plural: str | None = None) -> str:
+    """A count with its noun in the right number: ``1 scale``, ``3 scales``.
+
+    Examples
+    --------
+    >>> count_of(1, "scale"), count_of(3, "scale"), count_of(2, "analysis", "analyses")
+    ('1 scale', '3 scales', '2 analyses')
+    >>> count_of(1_250, "student")
+    '1,250 students'
+    """
+    word = noun if n == 1 else (plural or noun + "s")
+    return f"{n:,} {word}"
+
+
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from peereval import __version__
 from peereval._columns import roles_of
-from peereval._format import fmt_count
+from peereval._format import count_of, fmt_count
 from peereval.errors import PeerevalError
 from peereval.report._model import Figure, Report, Section, Table
 from peereval.report._summary import summary_section
@@ -277,8 +277,9 @@ def _study_section(run: _Render) -> Section:
     if info.get("description"):
         section.paragraphs.append(str(info["description"]))
     facts = [f"Institution: {info['institution']}." if info.get("institution") else "",
-             f"Questionnaire: {data.instrument.name}, {len(data.instrument.scales)} scales "
-             f"of {len(data.instrument.items)} items, answered on "
+             f"Questionnaire: {data.instrument.name}, "
+             f"{count_of(len(data.instrument.scales), 'scale')} of "
+             f"{count_of(len(data.instrument.items), 'item')}, answered on "
              f"{_a_scale(data.instrument.ranges_text())}."]
     section.paragraphs.append(" ".join(f for f in facts if f))
     rows = [{"input": "survey", "file": data.responses.source.name,
@@ -324,11 +325,13 @@ def _quality_section(run: _Render) -> Section:
              "several flags."))
     flow = data.flow
     exported, analysed = int(flow["remaining"].iloc[0]), int(flow["remaining"].iloc[-1])
-    text = (f"The platform exported {exported} responses; after screening {analysed} "
-            f"respondents were analysed.")
+    text = (f"The platform exported {count_of(exported, 'response')}; after screening "
+            f"{count_of(analysed, 'respondent')} {'was' if analysed == 1 else 'were'} "
+            "analysed.")
     invited = study.survey.get("invited")
     if invited:
-        text += (f" {invited} students were invited, a response rate of "
+        text += (f" {count_of(invited, 'student')} {'was' if invited == 1 else 'were'} "
+                 "invited, a response rate of "
                  f"{_percent(run.results.response_rate)} ({analysed} of {invited}).")
     section.paragraphs.append(text)
     for note in data.responses.notes:
@@ -357,13 +360,14 @@ def _linkage(run: _Render, section: Section) -> None:
              "linkage; no id appears in this report."))
     section.paragraphs.append(
         f"{report.matched} of the {report.n_responses} analysed respondents were "
-        f"found in the academic records ({report.n_records} students); "
-        f"{report.records_not_in_survey} students in the records did not answer the "
+        f"found in the academic records ({count_of(report.n_records, 'student')}); "
+        f"{count_of(report.records_not_in_survey, 'student')} in the records did not answer the "
         f"survey.")
     groups = data.records.groups()
     sizes = ", ".join(f"{run.names.group_name(data.records.group, g)}: "
                       f"{fmt_count(n, study.min_cell)}" for g, n in groups.items())
-    section.paragraphs.append(f"Academic records: {len(data.records)} students ({sizes}).")
+    section.paragraphs.append(
+        f"Academic records: {count_of(len(data.records), 'student')} ({sizes}).")
 
 
 def _survey_flow(run: _Render) -> pd.DataFrame:
