@@ -73,6 +73,7 @@ def test_item_flags_and_rules():
     assert "negative" not in flags["a"]
     assert result.flagged[-1] == "d"
     assert "Nunnally" in result.rules["item-rest r"]
+    assert result.rules["alpha rises without it"].endswith("by .01 or more")
     counts = result.table.set_index("item")
     assert counts.loc["d", "ceiling_pct"] == pytest.approx(2 / 7)
     assert counts.loc["a", "floor_pct"] == pytest.approx(1 / 7)
@@ -204,3 +205,20 @@ def test_result_table_and_sentence(agree):
         warnings.simplefilter("error")
         assert "Cronbach" in repr(result)
         assert "<table" in result._repr_html_()
+
+
+def test_a_rise_in_alpha_too_small_to_show_is_not_a_flag():
+    """An item whose deletion raises alpha by less than .01 is not called weak."""
+    import peereval
+
+    scores = peereval.load_sample().scores
+    belonging = list(scores.instrument.scale("belonging").items)
+    default = item_analysis(scores.items, belonging).table.set_index("item")
+    every = item_analysis(scores.items, belonging, min_alpha_gain=0).table.set_index("item")
+    full = alpha(scores.items, belonging).alpha
+    gain = every.loc["Q3_6", "alpha_if_deleted"] - full
+    assert 0 < gain < 0.01                                   # .008 in the sample
+    assert "alpha rises without it" in every.loc["Q3_6", "flags"]
+    assert "alpha rises without it" not in default.loc["Q3_6", "flags"]
+    strict = item_analysis(scores.items, belonging, min_alpha_gain=0.005)
+    assert "alpha rises without it" in strict.table.set_index("item").loc["Q3_6", "flags"]

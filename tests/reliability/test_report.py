@@ -38,8 +38,11 @@ def test_floor_ceiling_and_flags(study):
     support = study.scores.scales["support"].dropna()
     assert table.loc["support", "ceiling_pct"] == pytest.approx((support == 5).mean())
     assert table.loc["support", "floor_pct"] == pytest.approx((support == 1).mean())
-    # the sample's reverse-keyed belonging item has the weakest loading (.57)
-    assert "Q3_6" in table.loc["belonging", "flagged_items"]
+    # the sample's reverse-keyed belonging item has the weakest loading (.57), but its
+    # item-rest r is above .30 and alpha rises by only .008 without it: not weak
+    assert "Q3_6" not in table.loc["belonging", "flagged_items"]
+    for name, detail in scale_reliability(study.scores).details.items():
+        assert table.loc[name, "flagged_items"] == ", ".join(detail.items.flagged_weak)
     assert table["alpha_at_least_70"].all()
 
 

@@ -464,6 +464,7 @@ class ItemAnalysis(Result):
     n: int
     basis: str = ""
     n_dropped: int = 0
+    min_alpha_gain: float = 0.0
     title: str = "Item analysis"
     column_roles: ClassVar[Mapping[str, str]] = {"floor_pct": "share", "ceiling_pct": "share"}
 
@@ -507,10 +508,10 @@ class ItemAnalysis(Result):
         Item statistics (mean, SD, floor and ceiling shares of the range 1-5,
         item-total and corrected item-total correlations, alpha if the item is
         deleted); items were flagged for a corrected item-total correlation below
-        0.30 (Nunnally & Bernstein 1994), a negative one, a rise in alpha without
-        the item, or more than 15% of respondents at the lowest or highest option
-        (Terwee et al. 2007). Listwise: every statistic from the 6 respondents who
-        answered all 3 items (0 dropped).
+        0.30 (Nunnally & Bernstein 1994), a negative one, a rise in alpha of .01 or
+        more without the item, or more than 15% of respondents at the lowest or
+        highest option (Terwee et al. 2007). Listwise: every statistic from the 6
+        respondents who answered all 3 items (0 dropped).
         """
         low, high = self.response_range
         rest = self.rules["item-rest r"].removeprefix("corrected item-total correlation ")
@@ -519,8 +520,9 @@ class ItemAnalysis(Result):
         return (f"Item statistics (mean, SD, floor and ceiling shares of the range "
                 f"{low:g}-{high:g}, item-total and corrected item-total correlations, "
                 f"alpha if the item is deleted); items were flagged for a corrected "
-                f"item-total correlation {rest}, a negative one, a rise in alpha without "
-                f"the item, or {floor} of respondents at the lowest or highest option "
+                f"item-total correlation {rest}, a negative one, a rise in alpha of "
+                f"{fmt(self.min_alpha_gain, leading_zero=False)} or more without the item, "
+                f"or {floor} of respondents at the lowest or highest option "
                 f"(Terwee et al. 2007). {basis}.")
 
 
@@ -532,6 +534,7 @@ def item_analysis(
     response_range: tuple[float, float] | None = None,
     min_item_rest: float = 0.30,
     floor_ceiling: float = 0.15,
+    min_alpha_gain: float = 0.01,
 ) -> ItemAnalysis:
     """Item statistics and flags for weak items.
 
@@ -554,6 +557,10 @@ def item_analysis(
         Flag items where more than this share of respondents chose the lowest or the
         highest option (15%, the criterion of Terwee et al. 2007, *J Clin Epidemiol*
         60:34-42).
+    min_alpha_gain
+        Flag an item whose deletion raises alpha by at least this much (.01: a smaller
+        rise does not show in alpha reported to two decimals, and no item is worth
+        dropping for it). 0 flags every rise, however small.
 
     Returns
     -------
@@ -566,7 +573,7 @@ def item_analysis(
     other items, :math:`r_{j,T-j} = (\\sum_l C_{jl} - C_{jj}) / \\sqrt{C_{jj}
     (\\mathbf 1^\\top C \\mathbf 1 - 2\\sum_l C_{jl} + C_{jj})}`. An item is also
     flagged when it correlates negatively with the rest (reverse keying?) and when
-    alpha rises without it.
+    alpha rises without it by ``min_alpha_gain`` or more.
 
     With ``missing="pairwise"``, :math:`C` holds the pairwise covariances (the
     item-rest r is psych's ``r.drop``), and the item-total r is the correlation of
@@ -621,7 +628,8 @@ def item_analysis(
             flags.append(f"item-rest r < {fmt(min_item_rest, leading_zero=False)}")
         if rest[j] < 0:
             flags.append("negative item-rest r")
-        if np.isfinite(drop_alpha) and drop_alpha > full:
+        gain = drop_alpha - full
+        if np.isfinite(drop_alpha) and gain > 0 and gain >= min_alpha_gain:
             flags.append("alpha rises without it")
         if floor_pct > floor_ceiling:
             flags.append(f"floor > {floor_ceiling:.0%}")
@@ -640,9 +648,10 @@ def item_analysis(
         "item-rest r": f"corrected item-total correlation below {min_item_rest:.2f} "
         "(Nunnally & Bernstein 1994)",
         "negative item-rest r": "the item runs against the others: check reverse keying",
-        "alpha rises without it": "alpha if the item is deleted exceeds the scale's alpha",
+        "alpha rises without it": "alpha if the item is deleted exceeds the scale's alpha "
+        f"by {fmt(min_alpha_gain, leading_zero=False)} or more",
         "floor/ceiling": f"more than {floor_ceiling:.0%} of respondents at the lowest or "
         f"highest option ({low:g} or {high:g}; Terwee et al. 2007)",
     }
     return ItemAnalysis(pd.DataFrame(rows), full, rules, (low, high), missing, n=n_obs,
-                        basis=basis, n_dropped=n_dropped)
+                        basis=basis, n_dropped=n_dropped, min_alpha_gain=min_alpha_gain)
