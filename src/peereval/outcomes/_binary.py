@@ -34,6 +34,11 @@ Correction = Literal["auto", "always", "none"]
 RiskCI = Literal["newcombe", "wald"]
 BinaryTest = Literal["chisq", "yates", "fisher"]
 
+#: Each test of compare_binary(test=...) in words.
+TEST_NAMES = {"chisq": "Pearson's chi-square test",
+              "yates": "Pearson's chi-square test with Yates' continuity correction",
+              "fisher": "Fisher's exact test"}
+
 #: Events per model parameter below which the logistic model draws a warning
 #: (Peduzzi et al. 1996, J Clin Epidemiol 49:1373-1379).
 MIN_EVENTS_PER_PARAMETER = 10
@@ -447,13 +452,10 @@ class BinaryComparison(Result):
         10) interval, the risks Wilson score intervals and the risk and odds ratios
         Wald intervals on the log scale.
         """
-        tests = {"chisq": "Pearson's chi-square test",
-                 "yates": "Pearson's chi-square test with Yates' continuity correction",
-                 "fisher": "Fisher's exact test"}
         halved = " (0.5 added to every cell)" if self.haldane else ""
         text = (f"The share of students with {self.outcome} = {self.event} was compared "
                 f"between {self.labels[0]} and {self.labels[1]} ({self.n_treated} and "
-                f"{self.n_control} students) by {tests[self.test]}; the risk difference "
+                f"{self.n_control} students) by {TEST_NAMES[self.test]}; the risk difference "
                 f"has a {self.ci_level:.0%} {self.rd_method} interval, the risks Wilson "
                 f"score intervals and the risk and odds ratios Wald intervals on the log "
                 f"scale{halved}.")

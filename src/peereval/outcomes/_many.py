@@ -15,7 +15,7 @@ from peereval._random import SeedLike, as_generator, describe_seed
 from peereval._results import Result
 from peereval.errors import PeerevalError
 from peereval.labels import normalize_label
-from peereval.outcomes._binary import BinaryComparison, BinaryTest, compare_binary
+from peereval.outcomes._binary import TEST_NAMES, BinaryComparison, BinaryTest, compare_binary
 from peereval.outcomes._compare import _SYMBOLS, Comparison, Test, compare
 from peereval.outcomes._groups import EVENT_WORDS, LEVEL, NON_EVENT_WORDS, _require, frame_of
 
@@ -187,9 +187,6 @@ class ManyComparisons(Result):
         """
         continuous = [r for r in self.results if isinstance(r, Comparison)]
         binary = [r for r in self.results if isinstance(r, BinaryComparison)]
-        binary_tests = {"chisq": "Pearson's chi-square test",
-                        "yates": "Pearson's chi-square test with Yates' correction",
-                        "fisher": "Fisher's exact test"}
         parts = []
         if continuous:
             methods = sorted({r.method for r in continuous})
@@ -198,7 +195,7 @@ class ManyComparisons(Result):
             parts.append(f"the continuous {noun} by {' and '.join(methods)}, with "
                          f"{' and '.join(effects)}")
         if binary:
-            tests = sorted({binary_tests[r.test] for r in binary})
+            tests = sorted({TEST_NAMES[r.test] for r in binary})
             intervals = sorted({r.rd_method for r in binary})
             noun = "one" if len(binary) == 1 else "ones"
             parts.append(f"the binary {noun} by {' and '.join(tests)}, with the risk "

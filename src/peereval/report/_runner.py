@@ -770,9 +770,9 @@ def _unadjusted_note(many: Any, adjust: str) -> str:
         effects = " and ".join(sorted({r.effect(r.headline).label for r in continuous}))
         parts.append(f"{tests} and {effects} for continuous outcomes")
     if binary:
-        names = {"chisq": "chi-square test", "yates": "chi-square test with Yates' "
-                 "correction", "fisher": "Fisher's exact test"}
-        tests = " and ".join(sorted({names[r.test] for r in binary}))
+        from peereval.outcomes._binary import TEST_NAMES
+
+        tests = " and ".join(sorted({TEST_NAMES[r.test] for r in binary}))
         parts.append(f"{tests} and risk difference (Newcombe interval) for pass/fail "
                      "outcomes")
     text = "; ".join(parts)
