@@ -51,6 +51,18 @@ def test_a_column_shares_its_decimals():
     assert format_column([691.23, 581.0], "estimate") == ["691.2", "581.0"]
 
 
+@pytest.mark.parametrize(("values", "texts"), [
+    # a rounded value is not an exact one: 0.5985 keeps two decimals (was "0.6")
+    ([float("nan"), 0.59854], ["—", "0.60"]),
+    ([0.889571, 0.59854], ["0.89", "0.60"]),
+    # exact values with fewer decimals keep fewer
+    ([0.5, 2.0], ["0.5", "2.0"]),
+    ([0.25, 0.5], ["0.25", "0.50"]),
+])
+def test_decimals_are_dropped_only_for_exact_values(values, texts):
+    assert format_column(values, "estimate") == texts
+
+
 def test_roles_come_from_the_declaration_then_the_name_then_the_values():
     frame = pd.DataFrame({"outcome": ["gpa"], "g": [0.9], "p_adjusted": [0.01],
                           "rmsea_ci_low": [0.02], "n_treated": [163], "ok": [True]})

@@ -162,8 +162,8 @@ def decimals(role: Role, values: Iterable[Any]) -> int:
     (2, 2)
     >>> decimals("estimate", [0.004, 0.05]), decimals("p_value", [0.2]), decimals("n", [131])
     (3, 3, 0)
-    >>> decimals("estimate", [0.5, 2, 1.5])
-    1
+    >>> decimals("estimate", [0.5, 2, 1.5]), decimals("estimate", [0.89, 0.5985])
+    (1, 2)
     """
     if role in ("p_value", "p_adjusted"):
         return 3
@@ -182,8 +182,10 @@ def decimals(role: Role, values: Iterable[Any]) -> int:
         cap = 2
     else:
         cap = 1 if largest < 10_000 else 0
-    # no trailing zeros that every value shares: points of 0.5 and 2 print as 0.5, 2.0
-    needed = max(len(f"{v:.{cap}f}".partition(".")[2].rstrip("0")) for v in finite)
+    # fewer decimals only where every value is exact with fewer: 0.5 and 2 print as 0.5
+    # and 2.0, but 0.5985 keeps the cap (0.60, not 0.6 beside 0.89)
+    needed = max(next((k for k in range(cap) if abs(round(v, k) - v) < 1e-9 * max(v, 1)),
+                      cap) for v in finite)
     return max(needed, 1) if cap else 0
 
 
