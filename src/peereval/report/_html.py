@@ -11,11 +11,10 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from jinja2 import Environment, select_autoescape
 
-from peereval._columns import MISSING, format_column
+from peereval._columns import MISSING
 from peereval.report._model import Report, Table
 
 __all__ = ["render_html", "write_html"]
@@ -146,7 +145,9 @@ footer { margin-top: 3rem; font-size: .8rem; color: #666; }
 #: How a missing value is shown in a table (never an empty or 'nan' cell).
 MISSING_CELL = MISSING
 
-_TEXT_ROLES = {"label", "note", "flag"}
+#: Under a table that has a missing cell: what the dash means.
+MISSING_LEGEND = (f"{MISSING_CELL}: not applicable to this row, or not estimable (the "
+                  "section's notes and the Warnings say why).")
 
 #: Tables with more columns than this are set tighter, so that they fit the page.
 WIDE_TABLE = 9
@@ -155,31 +156,19 @@ WIDE_TABLE = 9
 def _table_html(table: Table) -> str:
     from markupsafe import escape
 
-    frame = table.frame.reset_index() if table.index else table.frame
-    roles = table.column_roles()
-    labels = [escape(str(c)) for c in frame.columns]
+    header, body = table.cells()
+    labels = [escape(label) for label in header]
     head = "".join(f"<th scope=\"col\">{label}</th>" for label in labels)
-    columns = []
-    for j, role in enumerate(roles):
-        values = frame.iloc[:, j].tolist()
-        texts = format_column(values, role)  # type: ignore[arg-type]
-        numeric = [role not in _TEXT_ROLES and isinstance(v, int | float | np.number)
-                   and not isinstance(v, bool | np.bool_) and text != MISSING_CELL
-                   for v, text in zip(values, texts, strict=True)]
-        columns.append(list(zip(texts, numeric, strict=True)))
     rows = []
     missing = False
-    for i in range(len(frame)):
+    for row in body:
         cells = []
-        for label, column in zip(labels, columns, strict=True):
-            text, numeric = column[i]
+        for label, (text, numeric) in zip(labels, row, strict=True):
             missing = missing or text == MISSING_CELL
             css = ' class="num"' if numeric else ' dir="auto"'
             cells.append(f'<td{css} data-label="{label}">{escape(text)}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    legend = (f'<p class="note">{MISSING_CELL}: not applicable to this row, or not '
-              "estimable (the section's notes and the Warnings say why).</p>"
-              if missing else "")
+    legend = (f'<p class="note">{MISSING_LEGEND}</p>' if missing else "")
     wide = ' class="wide"' if len(labels) > WIDE_TABLE else ""
     return (f"<table{wide}><thead><tr>{head}</tr></thead><tbody>" + "".join(rows)
             + "</tbody></table>" + legend)

@@ -10,9 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["Figure", "Finding", "Report", "Section", "Table"]
+
+
+#: Column roles whose cells are text, never aligned as numbers.
+_TEXT_ROLES = frozenset({"label", "note", "flag"})
 
 
 @dataclass
@@ -54,6 +59,36 @@ class Table:
         levels = self.frame.index.to_frame(index=False)
         levels.columns = [str(c) for c in levels.columns]
         return [*roles_of(levels).values(), *columns]
+
+    def cells(self) -> tuple[list[str], list[list[tuple[str, bool]]]]:
+        """The header labels and, per row, each cell as ``(text, is_number)``.
+
+        Every writer (HTML, Word) prints a table through this, so a value reads the
+        same in each: the text comes from :func:`peereval._columns.format_column` by
+        the column's role; ``is_number`` says whether to align it as a number (a
+        finite number in a column that is not a label, note or flag).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from peereval.report import Table
+        >>> table = Table("t", "T", pd.DataFrame({"scale": ["a"], "p_value": [0.0004]}))
+        >>> table.cells()
+        (['scale', 'p_value'], [[('a', False), ('< .001', True)]])
+        """
+        from peereval._columns import MISSING, format_column
+
+        frame = self.frame.reset_index() if self.index else self.frame
+        columns = []
+        for j, role in enumerate(self.column_roles()):
+            values = frame.iloc[:, j].tolist()
+            texts = format_column(values, role)  # type: ignore[arg-type]
+            numeric = [role not in _TEXT_ROLES and isinstance(v, int | float | np.number)
+                       and not isinstance(v, bool | np.bool_) and text != MISSING
+                       for v, text in zip(values, texts, strict=True)]
+            columns.append(list(zip(texts, numeric, strict=True)))
+        rows = [[column[i] for column in columns] for i in range(len(frame))]
+        return [str(c) for c in frame.columns], rows
 
 
 @dataclass
