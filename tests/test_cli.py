@@ -143,11 +143,12 @@ def test_import_is_light(module):
     assert result.stdout.strip() == "[]"
 
 
-def test_report_writes_the_three_outputs(tmp_path, capsys):
+def test_report_writes_the_four_outputs(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["report", str(peereval.sample_path("study")), "-o", str(out)]) == 0
     captured = capsys.readouterr()
     assert f"report    {out / 'report.html'}" in captured.out
+    assert f"word      {out / 'report.docx'}" in captured.out
     assert "warning(s); see the Warnings section" in captured.out
     # progress on standard error, one line per step with the elapsed time
     steps = captured.err.splitlines()
@@ -156,11 +157,12 @@ def test_report_writes_the_three_outputs(tmp_path, capsys):
     assert steps[-1].endswith("] Done")
     assert (out / "tables.xlsx").is_file()
     assert (out / "figures" / "forest.svg").is_file()
-    first = (out / "report.html").read_bytes()
+    first = {name: (out / name).read_bytes() for name in ("report.html", "report.docx")}
     assert main(["report", "-q", "--jobs", "2", str(peereval.sample_path("study")),
                  "-o", str(out)]) == 0
     assert capsys.readouterr().err == ""
-    assert (out / "report.html").read_bytes() == first  # two workers, same report
+    # two workers, same report
+    assert {name: (out / name).read_bytes() for name in first} == first
 
 
 def test_report_refuses_zero_jobs(tmp_path, capsys):

@@ -1,7 +1,8 @@
 """The ``peereval`` command: a thin shell over :mod:`peereval.study`.
 
 ``peereval report study.toml -o OUTDIR``
-    Run the whole study; write ``report.html``, ``tables.xlsx`` and ``figures/``.
+    Run the whole study; write ``report.html``, ``report.docx``, ``tables.xlsx`` and
+    ``figures/``.
 ``peereval validate study.toml``
     A dry run: read and count the inputs, list every problem at once (no analysis).
 ``peereval init FILE...``
@@ -254,9 +255,10 @@ def report(path: Path, out_dir: Path, quiet: bool = False, out: TextIO | None = 
 
     with joblib.parallel_config(n_jobs=check_n_jobs(jobs)):
         result = run_study(path, progress=progress)
-    progress("Writing the report, workbook and figures")
+    progress("Writing the report (HTML and Word), workbook and figures")
     written = write_report(result, out_dir)
     print(f"report    {written['html']}", file=out)
+    print(f"word      {written['docx']}", file=out)
     if pdf:
         from peereval.report._pdf import write_pdf
 
@@ -367,10 +369,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"peereval {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = sub.add_parser(
-        "report", help="run a study and write the HTML report, workbook and figures",
+        "report", help="run a study and write the HTML and Word reports, workbook and "
+        "figures",
         description="Read, screen and analyse everything a study.toml names and write "
         "OUTDIR/report.html (self-contained: open it in any browser or attach it to an "
-        "e-mail), OUTDIR/tables.xlsx (one sheet per table) and OUTDIR/figures/ (SVG and "
+        "e-mail), OUTDIR/report.docx (the same report in Word, with real tables), "
+        "OUTDIR/tables.xlsx (one sheet per table) and OUTDIR/figures/ (SVG and "
         "300-dpi PNG). The same inputs and seed give the same files. Progress goes to "
         "standard error.",
         epilog="example: peereval report data/sample/study.toml -o report")

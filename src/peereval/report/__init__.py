@@ -1,9 +1,10 @@
-"""The study report: HTML for the dean, an Excel workbook of tables, figures for papers.
+"""The study report: HTML and Word for the dean, an Excel workbook of tables, figures
+for papers.
 
 :func:`run_study` reads, screens and analyses everything ``study.toml`` names and
 returns a :class:`~peereval.report._model.Report`; :func:`write_report` writes
-``report.html``, ``tables.xlsx`` and ``figures/``. ``peereval report study.toml`` does
-both.
+``report.html``, ``report.docx``, ``tables.xlsx`` and ``figures/``. ``peereval report
+study.toml`` does both.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ _NAMES = {
     "run_study": "peereval.report._runner",
     "write_report": "peereval.report._runner",
     "write_html": "peereval.report._html",
+    "write_docx": "peereval.report._docx",
     "write_workbook": "peereval.report._excel",
     "starter_study": "peereval.study._init",  # moved beside study.toml's reader
 }

@@ -1086,7 +1086,8 @@ def render_report(results: StudyResults) -> Report:
 
 
 def write_report(report: Report, out_dir: str | Path) -> dict[str, Path]:
-    """Write ``report.html``, ``tables.xlsx`` and ``figures/`` (SVG and 300-dpi PNG).
+    """Write ``report.html``, ``report.docx``, ``tables.xlsx`` and ``figures/`` (SVG and
+    300-dpi PNG).
 
     The folder is created if needed; files of an earlier run are overwritten, and figures
     an earlier run wrote that this report no longer has are removed (so that
@@ -1102,7 +1103,7 @@ def write_report(report: Report, out_dir: str | Path) -> dict[str, Path]:
     Returns
     -------
     dict[str, pathlib.Path]
-        The paths written, keyed ``html``, ``workbook`` and ``figures``.
+        The paths written, keyed ``html``, ``docx``, ``workbook`` and ``figures``.
 
     Examples
     --------
@@ -1117,8 +1118,9 @@ def write_report(report: Report, out_dir: str | Path) -> dict[str, Path]:
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     paths = write_report(report, folder)
     ...     sorted(p.name for p in paths.values())
-    ['figures', 'report.html', 'tables.xlsx']
+    ['figures', 'report.docx', 'report.html', 'tables.xlsx']
     """
+    from peereval.report._docx import write_docx
     from peereval.report._excel import write_workbook
     from peereval.report._html import write_html
 
@@ -1135,5 +1137,6 @@ def write_report(report: Report, out_dir: str | Path) -> dict[str, Path]:
                                                    newline="\n")
         (figures / f"{figure.key}.png").write_bytes(figure.png)
     return {"html": write_html(report, out / "report.html"),
+            "docx": write_docx(report, out / "report.docx"),
             "workbook": write_workbook(report, out / "tables.xlsx"),
             "figures": figures}
