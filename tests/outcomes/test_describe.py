@@ -204,6 +204,24 @@ def test_small_cell_suppression_of_continuous_summaries():
     assert "n <5" in table.table().to_string()
 
 
+def test_a_group_below_min_cell_shows_nothing_not_even_zeros_or_the_smd():
+    # 7 mentored students who all passed: "0 (0.0)" failed would say so, and the SMD
+    # with the other group's mean and SD would give their mean back
+    data = pd.DataFrame({"mentored": ["yes"] * 7 + ["no"] * 40,
+                         "gpa": np.linspace(2.0, 4.0, 47),
+                         "passed": [1] * 7 + [0, 1] * 20})
+    table = describe(data, "mentored", min_cell=10)
+    printed = table.table()
+    small = "mentored = yes (n = <10)"
+    assert set(printed[small]) <= {"n <10", "<10", ""}
+    assert (printed["SMD"] == "").all()
+    assert table.frame["smd"].isna().all()
+    assert table.frame["suppressed"].all()
+    assert "0 (0.0)" not in printed[small].tolist()
+    # the other group is still described
+    assert "20 (50.0)" in printed["mentored = no (n = 40)"].tolist()
+
+
 def test_bad_inputs():
     with pytest.raises(PeerevalError, match="no variable column"):
         describe(SAMPLE, "mentored", ["gpa"])

@@ -190,12 +190,16 @@ def test_comments_can_be_left_out(study_dir):
 def test_small_groups_are_suppressed(study_dir):
     report = run_study(edit_study(study_dir, "min_cell = 10", "min_cell = 140"))
     outcomes = report.section("outcomes")
-    assert [t.key for t in outcomes.tables] == ["characteristics"]
+    # Table 1 of a group under min_cell would describe individuals: it is left out, said why
+    assert outcomes.tables == []
+    assert any("Characteristics by group are not reported: mentored = no has fewer than "
+               "140 students" in n for n in outcomes.notes)
     assert any("a group has fewer than 140 students" in n for n in outcomes.notes)
-    shown = outcomes.tables[0].frame.to_string()
-    assert "<140" in shown
-    assert "137" not in shown
-    assert "mentored = no: <140" in report.section("quality").paragraphs[-1]
+    records = report.section("quality").paragraphs[-1]
+    assert "300 students in 2 groups" in records
+    assert "The size of each group is not shown" in records
+    assert "137" not in records
+    assert "163" not in records
     assert not report.section("outcomes").figures
 
 

@@ -134,6 +134,26 @@ def _suppress(frame: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     return out
 
 
+def _hide_small_groups(frame: pd.DataFrame, min_cell: int,
+                       sizes: dict[str, int]) -> pd.DataFrame:
+    """A group of 1..min_cell−1 students shows nothing: not its counts (zeros
+    included: "0 (0.0)" of a group of 7 says that all 7 share the other level), not its
+    statistics, and no SMD, from which its mean follows given the other group's."""
+    small = [role for role, n in sizes.items() if 0 < n < min_cell]
+    if not small:
+        return frame
+    out = frame.copy()
+    for role in small:
+        columns = [f"{stat}_{role}" for stat in (*_STATS, "count", "pct", "n")]
+        out[[c for c in columns if c in out.columns]] = np.nan
+        # no missing value stays 0 (it says nothing about anyone's answers)
+        missing = f"missing_{role}"
+        out[missing] = out[missing].where(out[missing] == 0)
+    out["smd"] = np.nan
+    out["suppressed"] = True
+    return out
+
+
 @dataclass(frozen=True, repr=False)
 class Describe(Result):
     """Table 1: each variable summarised in the treated and the comparison group.
@@ -472,6 +492,8 @@ def describe(
     table["category"] = table["category"].astype(object).where(table["category"].notna(), None)
     if min_cell:
         table = _suppress(table, min_cell)
+        table = _hide_small_groups(table, min_cell, {"treated": groups.n_treated,
+                                                     "control": groups.n_control})
     return Describe(
         group=group, treated=groups.treated, control=groups.control, rule=groups.rule,
         n_treated=groups.n_treated, n_control=groups.n_control, frame=table,

@@ -23,7 +23,7 @@ import pandas as pd
 
 from peereval import __version__
 from peereval._columns import roles_of
-from peereval._format import count_of, fmt_count
+from peereval._format import count_of
 from peereval.errors import PeerevalError
 from peereval.report._model import Figure, Report, Section, Table
 from peereval.report._summary import summary_section
@@ -349,25 +349,62 @@ def _quality_section(run: _Render) -> Section:
 
 
 def _linkage(run: _Render, section: Section) -> None:
-    study, data, linked = run.study, run.data, run.results.linked
-    if _failed(section, linked):
-        return
+    study, linked = run.study, run.results.linked
     report = linked.report
+    small = 0 < report.matched < study.min_cell
+    frame = report.to_frame()
+    if small:  # the linked count and the two rows it could be worked out from
+        hidden = {"linked": f"<{study.min_cell}",
+                  "responses whose id is not in the records": "not shown",
+                  "records without a survey response": "not shown"}
+        frame["n"] = [hidden.get(measure, n) for measure, n in
+                      zip(frame["measure"], frame["n"], strict=True)]
     section.tables.append(Table(
-        "linkage", "Linkage of survey responses to academic records",
-        report.to_frame(),
+        "linkage", "Linkage of survey responses to academic records", frame,
         note="Student ids are replaced by keyed pseudonyms (HMAC-SHA-256) before "
-             "linkage; no id appears in this report."))
-    section.paragraphs.append(
-        f"{report.matched} of the {report.n_responses} analysed respondents were "
-        f"found in the academic records ({count_of(report.n_records, 'student')}); "
-        f"{count_of(report.records_not_in_survey, 'student')} in the records did not answer the "
-        f"survey.")
-    groups = data.records.groups()
-    sizes = ", ".join(f"{run.names.group_name(data.records.group, g)}: "
-                      f"{fmt_count(n, study.min_cell)}" for g, n in groups.items())
-    section.paragraphs.append(
-        f"Academic records: {count_of(len(data.records), 'student')} ({sizes}).")
+             "linkage; no id appears in this report."
+             + (f" Fewer than {study.min_cell} respondents were linked: the count is "
+                "not shown, nor the two counts it could be worked out from (the "
+                "small-cell rule, [privacy] min_cell)." if small else "")))
+    if small:
+        section.paragraphs.append(
+            f"Fewer than {study.min_cell} of the {report.n_responses} analysed "
+            "respondents were found in the academic records "
+            f"({count_of(report.n_records, 'student')}).")
+    else:
+        section.paragraphs.append(
+            f"{report.matched} of the {report.n_responses} analysed respondents were "
+            f"found in the academic records ({count_of(report.n_records, 'student')}); "
+            f"{count_of(report.records_not_in_survey, 'student')} in the records did not "
+            "answer the survey.")
+    section.paragraphs.append(_records_sentence(run))
+
+
+def _small_groups(run: _Render) -> list[str]:
+    """The groups of the records with 1 to min_cell - 1 students, by display name."""
+    records, study = run.data.records, run.study
+    if records is None:
+        return []
+    return [run.names.group_name(records.group, g) for g, n in records.groups().items()
+            if 0 < n < study.min_cell]
+
+
+def _records_sentence(run: _Render) -> str:
+    """The records' size and their groups' sizes, or why the sizes are not shown: with
+    the total beside them, the size of the other group gives a small one away."""
+    records, study = run.data.records, run.study
+    groups = records.groups()
+    total = count_of(len(records), "student")
+    small = _small_groups(run)
+    if small:
+        return (f"Academic records: {total} in {len(groups)} groups. The size of each "
+                f"group is not shown: {' and '.join(small)} "
+                f"{'has' if len(small) == 1 else 'have'} fewer than {study.min_cell} "
+                "students, and beside the total the other group's size would give it "
+                "away (the small-cell rule, [privacy] min_cell).")
+    sizes = ", ".join(f"{run.names.group_name(records.group, g)}: {n}"
+                      for g, n in groups.items())
+    return f"Academic records: {total} ({sizes})."
 
 
 def _survey_flow(run: _Render) -> pd.DataFrame:
@@ -669,7 +706,14 @@ def _outcomes_section(run: _Render) -> Section | None:
         return None
     section = Section("outcomes", "Academic outcomes")
     described = results.characteristics
-    if not _failed(section, described):
+    small = _small_groups(run)
+    if small:
+        section.notes.append(
+            f"Characteristics by group are not reported: {' and '.join(small)} "
+            f"{'has' if len(small) == 1 else 'have'} fewer than {study.min_cell} students, "
+            "so the group's summaries would describe individuals (the small-cell rule, "
+            "[privacy] min_cell).")
+    elif not _failed(section, described):
         section.tables.append(Table(
             "characteristics", "Characteristics and outcomes by group",
             _group_headers(described.table(), plan.group, run.names),

@@ -92,7 +92,12 @@ def _design(results: StudyResults) -> str:
         sizes = plan.sizes
         treated = int(sizes.get(plan.treated, 0))
         others = int(sizes.sum()) - treated
-        text += f", with {treated} mentored and {others} comparison students"
+        min_cell = results.study.min_cell
+        if 0 < treated < min_cell or 0 < others < min_cell:
+            text += (f", with {int(sizes.sum())} students (the size of each group is not "
+                     f"shown: one has fewer than {min_cell})")
+        else:
+            text += f", with {treated} mentored and {others} comparison students"
     institutions = appraisal.institutions
     if institutions:
         text += (" at one institution" if institutions == 1
