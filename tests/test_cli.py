@@ -28,7 +28,7 @@ def test_summary_of_the_sample(monkeypatch):
     assert "138 of 138 analysed respondents linked" in text
     assert "40 linked; ICC(A,1) per scale: support 0.95" in text
     assert "2 revised (Q1_4, Q3_5) and 1 dropped (Q2_6)" in text
-    assert "3 factor(s) were retained" in text
+    assert "3 factors were retained" in text
     assert "CFA of the codebook's 3-factor model (n = 111): χ²(132) = 167.54" in text
     assert "mentored = yes: 163" in text
     assert "145 (89.0)" in text  # passed, mentored: n (%) as in the report's table

@@ -44,7 +44,7 @@ SEPARATED = pd.DataFrame({"p": [0] * 10 + [1] * 10, "g": ["a"] * 10 + ["b"] * 10
                           "x": np.arange(20.0)})
 
 ERRORS = [
-    ("alpha, zero-variance item", lambda: alpha(CONSTANT), "have no variance"),
+    ("alpha, zero-variance item", lambda: alpha(CONSTANT), "has no variance"),
     ("alpha, one item", lambda: alpha(ITEMS[["a"]]), "at least 2 items"),
     ("item analysis, zero-variance item", lambda: item_analysis(CONSTANT), "no variance"),
     ("split-half, zero-variance item", lambda: split_half(CONSTANT), "no variance"),
@@ -154,8 +154,8 @@ def _study(tmp_path, scenario: str):
 
 
 @pytest.mark.parametrize(("scenario", "note"), [
-    ("constant_item", "Reliability of the scale 'support': not reported. item(s) ['Q1_1'] "
-                      "have no variance"),
+    ("constant_item", "Reliability of the scale 'support': not reported. item 'Q1_1' has no "
+                      "variance"),
     ("separated", "Adjusted comparison of passed: not reported. 'passed' is perfectly "
                   "separated in the logistic model"),
     ("one_group", "Unadjusted comparison of the groups: not reported. 'mentored' must hold "

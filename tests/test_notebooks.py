@@ -47,7 +47,7 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         "content-validity": ["10 experts", "S-CVI/Ave = .91", "1 dropped (Q2_6)"],
         "content-figure": [PNG],
         "factorability": ["KMO = .", "Bartlett"],
-        "retention": ["3 factor(s) were retained", "Velicer's MAP"],
+        "retention": ["3 factors were retained", "Velicer's MAP"],
         "scree": [PNG],
         "efa": ["oblimin", "MR1"],
         "loadings": [PNG],

@@ -244,5 +244,5 @@ def test_legacy_file_shaped_like_qualtricstools_samples(tmp_path):
     assert responses.items["Q4_3_TEXT"].kind == "text"
     assert {responses.items[c].question for c in ("Q4_1", "Q4_2", "Q4_3")} == {"Q4"}
     assert responses.meta["status"].tolist() == ["Survey Test"] * 3
-    assert any("3 preview/test response(s)" in note for note in responses.notes)
+    assert any("3 responses are marked as a preview or test" in note for note in responses.notes)
     assert responses.answers["Q4_3_TEXT"].tolist()[:2] == ["Lorem", "Ipsum, dolor"]

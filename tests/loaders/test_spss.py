@@ -73,7 +73,7 @@ def test_user_missing_codes_are_missing_but_kept_and_counted():
     assert responses.meta["missing:year"][ids[2]] == 99
     assert math.isnan(responses.numeric(["year"]).loc[ids[2], "year"])
     notes = " ".join(responses.notes)
-    assert "adjust_2: 1 answer(s) with user-missing codes (9 = 'No answer': 1)" in notes
+    assert "adjust_2: 1 answer with user-missing codes (9 = 'No answer': 1)" in notes
     assert "99 = 'Refused'" in notes
 
 

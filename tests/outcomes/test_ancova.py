@@ -317,7 +317,7 @@ def test_dropped_rows_are_counted(sample):
     result = quiet(data, "gpa_year1", "mentored", ["gpa_entry"])
     assert result.n == len(sample) - 4
     assert result.dropped == {"missing 'gpa_year1'": 3, "missing 'gpa_entry'": 1}
-    assert any("4 row(s) dropped" in note for note in result.notes)
+    assert any("4 rows dropped" in note for note in result.notes)
 
 
 def test_apa_sentence(gpa):

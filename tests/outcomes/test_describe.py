@@ -186,10 +186,31 @@ def test_small_cell_suppression():
     flag = rows(table, "flag").iloc[1:].set_index("category")
     assert flag["count_treated"].isna().all()  # 3 (primary) and 160 (secondary)
     assert flag["count_control"].tolist() == [137, 0]  # zeros are not suppressed
-    # SMDs are computed before suppression
-    plain = describe(SAMPLE, "mentored", ["mentor_group"])
-    pd.testing.assert_series_equal(plain.to_frame()["smd"], rows(
-        describe(SAMPLE, "mentored", ["mentor_group"], min_cell=10), "mentor_group")["smd"])
+    # the SMD, with the other group's proportion, would give the hidden one back
+    assert describe(data, "mentored", ["flag"]).frame["smd"].notna().all()
+    assert rows(table, "flag")["smd"].isna().all()
+    assert (table.table()["SMD"] == "").all()
+
+
+def test_a_hidden_missing_count_cannot_be_worked_out_from_the_levels():
+    # 4 of the mentored have no sex recorded: the levels' counts add up to n - 4 and
+    # each percentage (of those recorded) gives n - 4 too, so both must go
+    data = SAMPLE.copy()
+    data.loc[data.index[data["mentored"] == "yes"][:4], "sex"] = np.nan
+    table = describe(data, "mentored", ["sex"], min_cell=10)
+    sex = rows(table, "sex")
+    header, levels = sex.iloc[0], sex.iloc[1:]
+    assert math.isnan(header["missing_treated"])
+    assert levels["count_treated"].isna().sum() == 1  # the complement of the 4
+    assert levels["pct_treated"].isna().all()
+    assert levels["count_control"].notna().all()  # nothing of the other group is hidden
+    assert levels["pct_control"].notna().all()
+    printed = table.table()
+    column = next(c for c in printed.columns if c.startswith("mentored = yes"))
+    shown = [cell for cell in printed[column] if cell and cell[0].isdigit()]
+    n_treated = int((data["mentored"] == "yes").sum())
+    assert all(cell.endswith("(—)") for cell in shown)
+    assert sum(int(cell.split()[0]) for cell in shown) < n_treated - 10
 
 
 def test_small_cell_suppression_of_continuous_summaries():

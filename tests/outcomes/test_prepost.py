@@ -208,7 +208,7 @@ def test_did_sample(sample, ref, cluster, key):
     assert_did(result, ref[key])
     if cluster:
         assert result.n_clusters_treated == 12
-        assert any("137 student(s) with no 'mentor_group'" in n for n in result.notes)
+        assert any("137 students with no 'mentor_group' each form" in n for n in result.notes)
 
 
 def test_did_without_units_uses_hc1():

@@ -140,3 +140,101 @@ def test_a_small_number_of_linked_respondents_cannot_be_worked_out(small_study, 
         assert "<10" in part
         for number in hidden:
             assert not re.search(rf"\b{number}\b", part), (output, number)
+
+
+# ---------------------------------------------------------------- a rare result
+
+FAILED_MENTORED = 3
+
+
+@pytest.fixture(scope="module")
+def rare_failures(tmp_path_factory):
+    """The sample with only 3 mentored students who failed (of 148 mentored)."""
+    folder = tmp_path_factory.mktemp("rare_failures")
+    shutil.copytree(peereval.sample_path("study").parent, folder, dirs_exist_ok=True)
+    records = pd.read_excel(folder / "records.xlsx")
+    failed = (records["mentored"] == "yes") & (records["passed"] == 0)
+    cut = records[~failed | (failed.cumsum() <= FAILED_MENTORED)]
+    cut.to_excel(folder / "records.xlsx", index=False)
+    study = (folder / "study.toml").read_text(encoding="utf-8")
+    for old, new in (("n_boot = 2000", "n_boot = 200"), ("n_iter = 1000", "n_iter = 50"),
+                     ("factor_analysis = true", "factor_analysis = false")):
+        study = study.replace(old, new)
+    (folder / "study.toml").write_text(study, encoding="utf-8")
+    from peereval.report import run_study, write_report
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = run_study(folder / "study.toml")
+    out = folder / "out"
+    write_report(report, out)
+    truth = pd.read_excel(folder / "records.xlsx")
+    book = openpyxl.load_workbook(out / "tables.xlsx")
+    outcome_sheets = [name for name in book.sheetnames if name in {
+        "characteristics", "unadjusted", "adjusted", "matched", "mixed", "outcome_flow"}]
+    assert "unadjusted" in outcome_sheets
+    return {"report": report, "out": out, "truth": truth,
+            "text": {"html": _findings_and_outcomes(_html_text(out / "report.html")),
+                     "workbook": " ".join(str(c.value) for name in outcome_sheets
+                                          for row in book[name].iter_rows() for c in row
+                                          if c.value is not None),
+                     "docx": _findings_and_outcomes(_docx_text(out / "report.docx"))}}
+
+
+def _findings_and_outcomes(text: str) -> str:
+    """The summary and the outcomes section (the last time each title occurs: the
+    first may be the table of contents), where a rate of the outcome could appear."""
+    parts = []
+    for start, end in (("Summary", "The study"), ("Academic outcomes", "Free-text")):
+        begin = text.rfind(start)
+        parts.append(text[begin:text.find(end, begin)])
+    assert all(len(part) > 200 for part in parts)
+    return " ".join(parts)
+
+
+def test_the_rare_fixture_is_what_it_means_to_be(rare_failures):
+    truth = rare_failures["truth"]
+    mentored = truth[truth["mentored"] == "yes"]
+    assert len(mentored) == 145 + FAILED_MENTORED
+    assert (mentored["passed"] == 0).sum() == FAILED_MENTORED
+
+
+def _rate_forms(share: float) -> list[str]:
+    """The ways a report could print a rate precisely enough to give its count back
+    (with n = 148, 98% can only be 145): 98%, (98.0), 98.0%, 97.97, 0.980, .980."""
+    percent = 100 * share
+    return [f"{percent:.0f}%", f"({percent:.1f})", f"{percent:.1f}%", f"{percent:.2f}",
+            f"{share:.3f}", f"{share:.3f}".lstrip("0"), f"{share:.4f}"]
+
+
+@pytest.mark.parametrize("output", ["html", "workbook", "docx"])
+def test_a_rare_result_cannot_be_worked_out_from_its_rate(rare_failures, output):
+    truth = rare_failures["truth"]
+    mentored = truth.loc[truth["mentored"] == "yes", "passed"]
+    control = truth.loc[truth["mentored"] == "no", "passed"]
+    rate = mentored.mean()  # 145 of 148: with n = 148 in view, 98% gives 3 failures away
+    difference = rate - control.mean()
+    text = rare_failures["text"][output]
+    forms = [*_rate_forms(rate), f"{rate:.2f}", *_rate_forms(1 - rate),
+             *_rate_forms(difference)[1:]]
+    for form in forms:
+        assert not re.search(rf"(?<![\d.]){re.escape(form)}(?!\d)", text), (output, form)
+    # nor the count itself, or its complement, beside the group's size
+    assert not re.search(r"\b145 \(", text), output
+
+
+@pytest.mark.parametrize("output", ["html", "docx"])
+def test_the_withheld_rate_is_explained(rare_failures, output):
+    text = re.sub(r"\s+", " ", rare_failures["text"][output])
+    assert ("Passed: the shares of the two groups are not shown, because fewer than 10 "
+            "students of a group had one of its two results") in text
+    assert "Rates, difference, interval and p of passed are not shown" in text
+    assert "passed: not shown" in text
+
+
+def test_the_other_outcomes_are_still_compared(rare_failures):
+    table = next(t for t in rare_failures["report"].tables() if t.key == "unadjusted")
+    rows = table.frame.set_index("outcome")
+    assert rows.loc["passed", ["rate mentored", "estimate", "p"]].isna().all()
+    assert rows.loc["gpa_year1", ["estimate", "p"]].notna().all()
+    assert rows.loc["passed", "n mentored"] == 145 + FAILED_MENTORED

@@ -386,7 +386,7 @@ def test_data_errors(hs):
     with pytest.raises(PeerevalError, match=r"not positive definite.*'x2'"):
         cfa(duplicated, MODELS["hs3"])
     flat = hs.assign(x1=3.0)
-    with pytest.raises(PeerevalError, match=r"item\(s\) \['x1'\] have no variance"):
+    with pytest.raises(PeerevalError, match=r"item 'x1' has no variance"):
         cfa(flat, MODELS["hs3"])
     with pytest.raises(PeerevalError, match="estimator must be one of 'ML'"):
         cfa(hs, MODELS["hs3"], estimator="WLSMV")

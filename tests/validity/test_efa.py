@@ -222,4 +222,4 @@ def test_sample_study_recovers_its_three_scales():
     for prefix in ("Q1", "Q2", "Q3"):
         owners = main[[c for c in main.index if c.startswith(prefix)]]
         assert owners.nunique() == 1
-    assert result.apa().startswith("3 factor(s) extracted by minimum residual")
+    assert result.apa().startswith("3 factors extracted by minimum residual")

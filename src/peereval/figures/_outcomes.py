@@ -35,7 +35,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 
-from peereval._format import fmt, fmt_ci
+from peereval._format import count_of, fmt, fmt_ci
 from peereval._frames import frame_of
 from peereval._options import renamed
 from peereval._random import SeedLike, as_generator
@@ -359,7 +359,7 @@ def distributions(data: Any, value: str, group: str, *, ax: Axes | None = None,
                         for name, a in zip(groups, arrays, strict=True)])
     ax.set_xlim(-0.6, len(groups) - 0.4)
     dropped = int((~keep).sum())
-    ax.set_xlabel(display_text(group) + (f"\n{dropped} row(s) without {value} or {group} "
+    ax.set_xlabel(display_text(group) + (f"\n{count_of(dropped, 'row')} without {value} or {group} "
                                          "not shown" if dropped else ""))
     ax.set_ylabel(display_text(ylabel or value))
     reference_grid(ax, "y")
@@ -628,7 +628,7 @@ def pre_post(data: Any, before: str, after: str, *, result: Any = None,
     ax.autoscale_view(scalex=False)
     dropped = int((~both).sum())
     if dropped:
-        ax.set_xlabel(f"{dropped} student(s) missing a measurement not shown")
+        ax.set_xlabel(f"{count_of(dropped, 'student')} missing a measurement not shown")
     ax.set_ylabel(display_text(ylabel or "Value"))
     ax.set_title(f"n = {result.n}; mean change {fmt(result.mean_change)}, "
                  f"{fmt_ci(result.ci_low, result.ci_high, level=result.ci_level)}",

@@ -12,6 +12,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from peereval._format import count_of
 from peereval.errors import DuplicateIdError, FileFormatError, Location
 from peereval.labels import normalize_digits
 from peereval.loaders._table import RawTable, cell_text
@@ -134,7 +135,8 @@ def assemble(
         empty = [i for i, v in enumerate(raw_ids) if not v]
         if empty:
             raise FileFormatError(
-                f"{len(empty)} response(s) have no {id_label}",
+                f"{count_of(len(empty), 'response')} "
+                f"{'has' if len(empty) == 1 else 'have'} no {id_label}",
                 file=table.path, sheet=table.sheet, row=numbers[empty[0]],
                 column=id_col.header,
                 problems=[Location(table.path, table.sheet, numbers[i], id_col.header)

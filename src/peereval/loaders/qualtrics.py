@@ -29,6 +29,7 @@ import json
 import re
 from typing import Any
 
+from peereval._format import count_of
 from peereval.errors import FileFormatError
 from peereval.loaders._common import Column, assemble, parse_datetimes, to_bool, to_float
 from peereval.loaders._table import RawTable, cell_text
@@ -333,5 +334,9 @@ def _note_previews(responses: Responses) -> None:
     if "status" in responses.meta:
         previews = responses.meta["status"].isin(["Survey Preview", "Survey Test"]).sum()
         if previews:
-            responses.notes += (f"{int(previews)} preview/test response(s) kept; see "
-                                "meta['status'] and peereval.quality.screen",)
+            one = int(previews) == 1
+            responses.notes += (
+                f"{count_of(int(previews), 'response')} {'is' if one else 'are'} marked "
+                "as a preview or test by Qualtrics (status Survey Preview or Survey Test); "
+                f"{'it is' if one else 'they are'} read like the others and screening "
+                "flags them as test_response",)

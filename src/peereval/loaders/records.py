@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from peereval._format import count_of
 from peereval._options import keyword_only
 from peereval.errors import DuplicateIdError, FileFormatError, LinkageError, Location
 from peereval.labels import normalise_id, normalize_digits, normalize_label
@@ -609,7 +610,8 @@ def link(
         dropped = len(extra)
         survey_ids = survey_ids.drop(extra)
         responses = responses.subset(survey_ids.index,
-                                     note=f"linkage dropped {dropped} repeated response(s)")
+                                     note=("linkage dropped "
+                                           f"{count_of(dropped, 'repeated response')}"))
     pseudo_records = [pseudonym(i, raw_key) for i in records.data.index]
     if len(set(pseudo_records)) != len(pseudo_records):
         raise LinkageError("two student ids received the same pseudonym",

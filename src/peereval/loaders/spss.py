@@ -42,6 +42,7 @@ from typing import Any
 
 import pandas as pd
 
+from peereval._format import count_of
 from peereval.errors import FileFormatError
 from peereval.labels import known_label, normalize_label
 from peereval.loaders._common import Column, assemble, parse_datetimes, to_bool, to_float
@@ -300,7 +301,8 @@ def read_sav(path: str | Path, *, id_column: str | None = None,
                          else "") + f": {count}"
             for code, count in sorted(counts.items()))
         responses.notes += (
-            f"{name}: {sum(counts.values())} answer(s) with user-missing codes ({described}) "
+            f"{name}: {count_of(sum(counts.values()), 'answer')} with user-missing codes "
+            f"({described}) "
             f"read as missing; the codes are kept in meta['{MISSING_PREFIX}{name}']",)
     return responses
 

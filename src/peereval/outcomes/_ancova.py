@@ -32,7 +32,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from peereval._effects import pooled_sd
-from peereval._format import fmt, fmt_ci, fmt_p
+from peereval._format import count_of, fmt, fmt_ci, fmt_p
 from peereval._options import Choice, checked, deprecated_alias, deprecated_method, renamed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
@@ -84,7 +84,7 @@ def dropped_text(dropped: dict[str, int]) -> str:
         return ""
     total = sum(dropped.values())
     parts = "; ".join(f"{why}: {k}" for why, k in dropped.items())
-    return f"{total} row(s) dropped ({parts})"
+    return f"{count_of(total, 'row')} dropped ({parts})"
 
 
 def check_outcome_varies(y: np.ndarray, outcome: str) -> None:

@@ -24,7 +24,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from peereval._format import fmt
+from peereval._format import count_of, fmt
 from peereval._options import Interval, checked
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
@@ -325,7 +325,8 @@ def _warn_imbalance(table: BalanceTable, what: str) -> None:
     bad = table.imbalanced
     if bad:
         warnings.warn(
-            f"{len(bad)} covariate(s) still differ by |SMD| >= {table.threshold} after "
+            f"{count_of(len(bad), 'covariate')} still "
+            f"{'differs' if len(bad) == 1 else 'differ'} by |SMD| >= {table.threshold} after "
             f"{what}: {', '.join(bad[:8])}{' ...' if len(bad) > 8 else ''}",
             PeerevalWarning, stacklevel=user_stacklevel())
 

@@ -103,8 +103,16 @@ def _categorical_rows(name: str, series: pd.Series, mask: np.ndarray) -> list[di
 
 
 def _suppress(frame: pd.DataFrame, min_cell: int) -> pd.DataFrame:
-    """Hide counts of 1..min_cell−1 (primary) and, where one cell alone would be
-    recoverable from the shown total, the next smallest cell (secondary)."""
+    """Hide counts of 1..min_cell−1 (primary) and whatever would give them back.
+
+    A categorical variable's cells in a group (its levels and its missing count) add
+    up to the group's size, which is shown: when one cell alone is hidden, the next
+    smallest is hidden too (secondary suppression). Percentages are of the answers
+    given, so beside a count they give away how many answered, and so a hidden missing
+    count: when the missing count is hidden, the group's percentages of that variable
+    are too. A variable with a hidden cell shows no SMD, from which the hidden
+    proportion or mean would follow given the other group's.
+    """
     out = frame.copy()
     out["suppressed"] = False
 
@@ -114,23 +122,37 @@ def _suppress(frame: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     for role in _ROLES:
         count, pct, missing, n = (f"count_{role}", f"pct_{role}", f"missing_{role}",
                                   f"n_{role}")
-        for index in out.index[out[missing].map(small)]:
-            out.loc[index, missing] = np.nan
-            out.loc[index, "suppressed"] = True
         for index in out.index[(out["kind"] == "continuous") & out[n].map(small)]:
             out.loc[index, [n] + [f"{s}_{role}" for s in _STATS]] = np.nan
             out.loc[index, "suppressed"] = True
         for _, block in out[out["kind"] == "categorical"].groupby("variable", sort=False):
-            levels = block[block["category"].notna()]
-            hidden = levels.index[levels[count].map(small)]
+            header = block.index[block["category"].isna()]
+            cells = {(index, count): out.loc[index, count]
+                     for index in block.index[block["category"].notna()]}
+            cells.update({(index, missing): out.loc[index, missing] for index in header})
+            hidden = [cell for cell, value in cells.items() if small(value)]
             if len(hidden) == 1:
-                others = levels.drop(hidden)
-                others = others[others[count] > 0]
-                if len(others):
-                    hidden = hidden.append(pd.Index([others[count].astype(float).idxmin()]))
-            for index in hidden:
-                out.loc[index, [count, pct]] = np.nan
+                others = {cell: value for cell, value in cells.items()
+                          if cell not in hidden and pd.notna(value) and value > 0}
+                if others:
+                    hidden.append(min(others, key=lambda cell: float(others[cell])))
+            for index, column in hidden:
+                out.loc[index, column] = np.nan
+                if column == count:
+                    out.loc[index, pct] = np.nan
                 out.loc[index, "suppressed"] = True
+            if any(column == missing for _, column in hidden):
+                levels = block.index[block["category"].notna()]
+                out.loc[levels, pct] = np.nan
+                out.loc[levels, "suppressed"] = True
+        for index in out.index[(out["kind"] == "continuous") & out[missing].map(small)]:
+            out.loc[index, missing] = np.nan
+            out.loc[index, "suppressed"] = True
+    # the SMD of a variable with a hidden cell gives the hidden group's value back
+    touched = out.loc[out["suppressed"], "variable"].unique()
+    out.loc[out["variable"].isin(touched) & out["kind"].ne("continuous"), "smd"] = np.nan
+    hidden_n = out[[f"n_{role}" for role in _ROLES]].isna().any(axis=1)
+    out.loc[(out["kind"] == "continuous") & hidden_n, "smd"] = np.nan
     return out
 
 

@@ -146,10 +146,21 @@ class ManyComparisons(Result):
         """
         return self.frame.copy()
 
-    def apa(self) -> str:
-        """How many outcomes differed after adjustment, with each headline effect."""
+    def apa(self, *, withheld: Mapping[str, str] | None = None) -> str:
+        """How many outcomes differed after adjustment, with each headline effect.
+
+        Parameters
+        ----------
+        withheld
+            Outcomes whose effect is not to be shown, each with the reason given in its
+            place (a report's small-cell rule, for instance).
+        """
+        withheld = dict(withheld or {})
         parts = []
         for row in self.frame.to_dict("records"):
+            if row["outcome"] in withheld:
+                parts.append(f"{row['outcome']}: {withheld[row['outcome']]}")
+                continue
             symbol, unbounded = _SYMBOLS.get(row["effect"], ("RD", False))
             p_text = fmt_p(row["p_adjusted"])
             if self.adjust != "none":
@@ -178,12 +189,12 @@ class ManyComparisons(Result):
         >>> records = peereval.load_sample().records.data
         >>> many = compare_many(records, ["gpa_year1", "passed"], "mentored")
         >>> print(many.methods())  # doctest: +NORMALIZE_WHITESPACE
-        2 outcomes were compared between the groups of mentored (the continuous one
-        by Welch's t-test (unequal variances), with Hedges' g, the binary one by
-        Pearson's chi-square test, with the risk difference (Newcombe hybrid score
-        (method 10) interval)); the p-values were adjusted for multiplicity over the 2
-        outcomes with Holm's adjustment, at α = .05, and the 95% intervals were not
-        adjusted.
+        2 outcomes were compared between the two groups of mentored (yes and no): the
+        continuous one by Welch's t-test (unequal variances), with Hedges' g; the binary
+        one by Pearson's chi-square test, with the risk difference (Newcombe hybrid
+        score (method 10) interval). The p-values were adjusted for multiplicity over
+        the 2 outcomes with Holm's adjustment, at α = .05, and the 95% intervals were
+        not adjusted.
         """
         continuous = [r for r in self.results if isinstance(r, Comparison)]
         binary = [r for r in self.results if isinstance(r, BinaryComparison)]
@@ -207,7 +218,8 @@ class ManyComparisons(Result):
         alpha = fmt(self.alpha, 2, leading_zero=False)
         were = "were" if count != 1 else "was"
         return (f"{count} outcome{'s' if count != 1 else ''} {were} compared between the "
-                f"groups of {self.group} ({', '.join(parts)}); {adjustment}, at α = "
+                f"two groups of {self.group} ({self.treated} and {self.control}): "
+                f"{'; '.join(parts)}. {adjustment[0].upper()}{adjustment[1:]}, at α = "
                 f"{alpha}, and the {self.ci_level:.0%} intervals were not adjusted.")
 
 

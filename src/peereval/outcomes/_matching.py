@@ -521,7 +521,8 @@ def _warn_short_supply(focal: np.ndarray, discarded: np.ndarray, ratio: int,
         warnings.warn(
             f"fewer {other_name} units ({n_other_active}) than {focal_name} units "
             f"({n_focal_active}): without replacement not every {focal_name} unit can be "
-            "matched; consider replace=True", PeerevalWarning, stacklevel=user_stacklevel())
+            "matched; matching with replacement would match them all", PeerevalWarning,
+            stacklevel=user_stacklevel())
     elif ratio > 1 and n_other_active < ratio * n_focal_active:
         warnings.warn(f"not every {focal_name} unit can get {ratio} matches "
                       f"({n_other_active} {other_name} units available)",
@@ -780,7 +781,8 @@ def propensity_match(
         warnings.warn(
             f"{unmatched} of {result.n_focal} {focal_name} units ({share:.0%}) were not "
             "matched; the estimate describes only the matched ones"
-            + ("" if replace else "; replace=True or a wider caliper keeps more"),
+            + ("" if replace
+               else "; matching with replacement, or a wider caliper, would keep more"),
             PeerevalWarning, stacklevel=user_stacklevel())
     _warn_imbalance(table, "matching")
     return result

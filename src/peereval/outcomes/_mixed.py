@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from peereval._format import fmt, fmt_ci, fmt_p
+from peereval._format import count_of, fmt, fmt_ci, fmt_p
 from peereval._options import Choice, checked, deprecated_alias, renamed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
@@ -525,7 +525,9 @@ def mixed_model(
     if coded.reference_levels:
         notes.append(coded.coding_note())
     if n_own:
-        notes.append(f"{n_own} student(s) with no '{cluster}' each form a cluster of their own "
+        notes.append(f"{count_of(n_own, 'student')} with no '{cluster}' "
+                     f"{'forms a cluster' if n_own == 1 else 'each form a cluster'} of "
+                     f"{'its' if n_own == 1 else 'their'} own "
                      "(partially nested design)")
     notes.append("the ICC reported is the conditional (residual) ICC of this model; the "
                  f"null-model ICC is {fmt(icc_null, 3, leading_zero=False)}")

@@ -902,8 +902,8 @@ def _warn_underpowered(result: PowerResult) -> None:
         f"such an effect {missed}. "
         + (f"With {mde_power:.0%} power it detects {name} = {mde:.2f} or larger. "
            if np.isfinite(mde) else f"No effect size reaches {mde_power:.0%} power. ")
-        + "Consider pooling cohorts or sites (meta_analysis), more students, "
-        "or reporting the result as exploratory with its confidence interval.",
+        + "Pooling cohorts or sites (a meta-analysis) or more students would help; "
+        "otherwise read the result as exploratory, with its confidence interval.",
         PeerevalWarning, stacklevel=user_stacklevel())
 
 

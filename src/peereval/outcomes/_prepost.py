@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import stats
 
 from peereval._effects import hedges_j, noncentral_t_interval
-from peereval._format import fmt, fmt_ci, fmt_p
+from peereval._format import count_of, fmt, fmt_ci, fmt_p
 from peereval._options import Choice, checked, deprecated_alias, renamed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
@@ -862,7 +862,8 @@ def _did_clusters(long: pd.DataFrame, unit_col: str | None, cluster: str | None,
                                                            index=long.index)
             labels = labels.where(~own, base.map(lambda u: ("own", u)))
             n_own = int(base[own].nunique())
-            notes.append(f"{n_own} student(s) with no '{cluster}' each form their own cluster")
+            notes.append(f"{count_of(n_own, 'student')} with no '{cluster}' "
+                         f"{'forms its' if n_own == 1 else 'each form their'} own cluster")
         clusters = pd.factorize(labels.map(lambda v: v if isinstance(v, tuple)
                                            else ("cluster", v)))[0]
         vcov = f"cluster-robust (CR1) by '{cluster}'"

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from peereval._format import fmt
+from peereval._format import count_of, fmt
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.outcomes._design import CovariateDesign, check_rank, covariate_design
@@ -196,7 +196,9 @@ def _fit_propensity(design: CovariateDesign, treated: np.ndarray, index: pd.Inde
     if separated or extreme:
         culprits = _one_group_levels(design, treated)
         text = ("quasi-complete separation in the propensity model: "
-                + (f"{extreme} unit(s) have a fitted score of 0 or 1 (numerically)" if extreme
+                + (f"{count_of(extreme, 'unit')} "
+                   f"{'has' if extreme == 1 else 'have'} a fitted score of 0 or 1 "
+                   "(numerically)" if extreme
                    else "some coefficients are not identified"))
         if culprits:
             text += "; categories found in one group only: " + ", ".join(culprits)

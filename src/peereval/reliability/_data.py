@@ -104,7 +104,8 @@ def check_variance(cov: np.ndarray, names: Sequence[str]) -> None:
     flat = [names[i] for i in range(len(names)) if not cov[i, i] > 0]
     if flat:
         raise PeerevalError(
-            f"item(s) {flat} have no variance (everybody gave the same answer)",
+            (f"item {flat[0]!r} has" if len(flat) == 1 else f"items {flat} have")
+            + " no variance (everybody gave the same answer)",
             column=flat[0],
             hint="an item without variance carries no information about reliability; "
             "leave it out of the scale for this analysis",

@@ -19,6 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from peereval import __version__
@@ -468,7 +469,7 @@ def _outcome_flow(plan: OutcomePlan, matched: Any) -> pd.DataFrame:
             kept = int(matched.counts.loc["matched", column])
             rows.append({"step": f"propensity-matched {label} students",
                          "removed": in_group - kept, "remaining": kept,
-                         "reason": why + (f"; {sum(matched.dropped.values())} student(s) "
+                         "reason": why + (f"; {count_of(sum(matched.dropped.values()), 'student')} "
                                           "left out before matching (a covariate missing)"
                                           if matched.dropped else "")})
     return pd.DataFrame(rows)
@@ -748,6 +749,7 @@ def _outcomes_section(run: _Render) -> Section | None:
 def _compare(run: _Render, section: Section, plan: OutcomePlan) -> None:
     from peereval._format import fmt_bf
     from peereval.figures import distributions, forest
+    from peereval.figures._outcomes import EFFECT_LABELS
     from peereval.outcomes._compare import BF_PRIOR
 
     many = run.results.comparisons
@@ -755,8 +757,12 @@ def _compare(run: _Render, section: Section, plan: OutcomePlan) -> None:
         return
     adjust = run.study.options["adjust"]
     run.cite("hedges", "newcombe", *([adjust] if adjust in ("holm", "bh") else []))
-    section.paragraphs.append(many.apa())
+    withheld = _withheld_rates(run)
+    section.paragraphs.append(many.apa(withheld=dict.fromkeys(withheld, "not shown")))
     table = many.to_frame()
+    table["effect"] = [EFFECT_LABELS.get(str(code), str(code)) for code in table["effect"]]
+    shown = ~table["outcome"].isin(withheld)
+    table.loc[~shown, _RATE_COLUMNS] = np.nan
     # the JZS Bayes factor of each continuous outcome, as text (4.54 × 10¹⁰)
     pairs = list(zip(many.results, many.kinds, strict=True))
     table["bf10"] = [fmt_bf(result.bf10) if kind == "continuous" else float("nan")
@@ -777,12 +783,14 @@ def _compare(run: _Render, section: Section, plan: OutcomePlan) -> None:
             "estimate": "estimate", "ci_low": "CI low", "ci_high": "CI high",
             "p_value": "p", "p_adjusted": "p adjusted",
             **({"bf10": "BF10"} if priors else {})}),
-        note=_unadjusted_note(many, adjust) + bf_note))
+        note=_unadjusted_note(many, adjust) + bf_note + _withheld_note(run, withheld)))
     _figure(section, "forest", "Effect sizes across outcomes",
             "Hedges' g (continuous outcomes) and risk differences (pass/fail) with "
             f"{many.ci_level:.0%} confidence intervals; right of zero favours the mentored "
-            "group.",
-            "Forest plot of effect sizes per outcome", lambda: forest(many))
+            "group." + (f" Not shown: {', '.join(withheld)} (the small-cell rule)."
+                        if withheld else ""),
+            "Forest plot of effect sizes per outcome",
+            lambda: forest(many.to_frame()[shown.to_numpy()]))
     if plan.continuous:
         # the mentored group first, as in the other figures and tables
         frame, group, treated = plan.frame, plan.group, plan.treated
@@ -801,6 +809,38 @@ def _compare(run: _Render, section: Section, plan: OutcomePlan) -> None:
              "computed from Student's pooled-variance t (Rouder et al., 2009)."
              if priors else "")
     run.methods.append(many.methods() + bayes)
+
+
+#: The columns of the unadjusted table from which a pass/fail count could be worked out.
+_RATE_COLUMNS = ["risk_treated", "risk_control", "difference", "estimate", "ci_low",
+                 "ci_high", "p_value", "p_adjusted"]
+
+
+def _withheld_rates(run: _Render) -> list[str]:
+    """The pass/fail outcomes whose 2 × 2 table has a count of 1 to min_cell − 1.
+
+    With the group sizes in view, a rate gives its count away (98% of 137 is 134, so 3
+    failed), and the risk difference, its interval and p with one rate give the other;
+    so none of them is shown for such an outcome. A rate is shown only when its events
+    and its non-events both reach min_cell.
+    """
+    from peereval.outcomes import BinaryComparison
+
+    minimum = run.study.min_cell
+    many = run.results.comparisons
+    return [name for name, result in zip(many.outcomes, many.results, strict=True)
+            if isinstance(result, BinaryComparison)
+            and any(0 < n < minimum for n in (result.a, result.b, result.c, result.d))]
+
+
+def _withheld_note(run: _Render, withheld: list[str]) -> str:
+    if not withheld:
+        return ""
+    minimum = run.study.min_cell
+    return (f" Rates, difference, interval and p of {', '.join(withheld)} are not shown: "
+            f"fewer than {minimum} students of a group had one of its two results, and "
+            "beside the group sizes these numbers would give that count away (the "
+            "small-cell rule, [privacy] min_cell).")
 
 
 def _unadjusted_note(many: Any, adjust: str) -> str:

@@ -155,13 +155,26 @@ def _unadjusted_finding(results: StudyResults, outcome: str, compared: Any) -> F
 
 
 def _binary_finding(results: StudyResults, outcome: str, compared: Any) -> Finding:
+    event = compared.event
+    subject = _label(results, outcome)
+    if str(event).strip().lower() not in _PLAIN_EVENTS:
+        subject += f" = {event}"
+    subject = subject[:1].upper() + subject[1:]
+    minimum = results.study.min_cell
+    if any(0 < n < minimum for n in (compared.a, compared.b, compared.c, compared.d)):
+        return Finding(f"{subject}: the shares of the two groups are not shown, because "
+                       f"fewer than {minimum} students of a group had one of its two "
+                       "results (the small-cell rule).", "table-unadjusted")
     low, high = 100 * compared.rd_ci_low, 100 * compared.rd_ci_high
-    text = (f"{_percent(compared.risk_treated)} of mentored students and "
-            f"{_percent(compared.risk_control)} of comparison students had "
-            f"{_label(results, outcome)} = {compared.event}: a difference of "
+    text = (f"{subject}: {_percent(compared.risk_treated)} of mentored students and "
+            f"{_percent(compared.risk_control)} of comparison students, a difference of "
             f"{fmt(100 * compared.risk_difference, 1)} percentage points "
             f"({_interval(compared.ci_level, low, high, digits=1)}).")
     return Finding(text + _no_difference(low, high), "table-unadjusted")
+
+
+#: Event values a sentence need not name: "Passing the first year: 89% ..." says it.
+_PLAIN_EVENTS = {"1", "1.0", "true", "yes"}
 
 
 def _perception_findings(results: StudyResults) -> list[Finding]:

@@ -505,9 +505,9 @@ def _claims(key: str, design: _Design, historical: bool) -> tuple[bool, str, str
         return (False,
                 f"It can show whether mentored students did better than {control}, by how "
                 f"much{adjusted}.",
-                "It cannot prove that mentoring caused the difference: write 'mentored "
-                "students had higher ...' or 'mentoring was associated with ...', not "
-                "'mentoring improved ...'.")
+                "It cannot prove that mentoring caused the difference: a difference "
+                "shows that mentored students did better (mentoring was associated with "
+                "better results), not that mentoring made them better.")
     if key == "pre_post":
         return (False,
                 "It can show how much students changed between the two measurements.",

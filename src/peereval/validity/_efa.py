@@ -28,7 +28,7 @@ from peereval._factor import (
     quartimax_criterion,
     varimax,
 )
-from peereval._format import fmt
+from peereval._format import count_of, fmt
 from peereval._options import Interval, checked, deprecated_alias
 from peereval._results import Result
 from peereval.errors import OptionError, PeerevalError, PeerevalWarning, user_stacklevel
@@ -158,7 +158,7 @@ class EFAResult(Result):
         method = _METHOD_NAMES[self.method]
         rot = "no rotation" if self.rotation == "none" else f"{self.rotation} rotation"
         explained = self.variance["cumulative"].iloc[-1]
-        text = (f"{self.n_factors} factor(s) extracted by {method} with {rot} explained "
+        text = (f"{count_of(self.n_factors, 'factor')} extracted by {method} with {rot} explained "
                 f"{explained:.0%} of the variance (n = {self.n})")
         if self.fit.get("rmsea") is not None and np.isfinite(self.fit.get("rmsea", np.nan)):
             text += (f"; TLI = {fmt(self.fit['tli'], leading_zero=False)}, RMSEA = "

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from peereval._factor import minres
+from peereval._format import count_of
 from peereval._options import Interval, checked, deprecated_alias
 from peereval._parallel import blocks_for, map_blocks
 from peereval._random import SeedLike, as_generator, describe_seed
@@ -147,8 +148,9 @@ class ParallelAnalysis(Result):
 
     def apa(self) -> str:
         return (f"Parallel analysis ({self.n_iter} simulated data sets, "
-                f"{self.quantile:.0%} quantile) suggested {self.n_components} component(s) "
-                f"and {self.n_factors} factor(s)")
+                f"{self.quantile:.0%} quantile) suggested "
+                f"{count_of(self.n_components, 'component')} "
+                f"and {count_of(self.n_factors, 'factor')}")
 
     def methods(self) -> str:
         """How the parallel analysis was run, as a methods sentence.
@@ -325,7 +327,7 @@ class MAPResult(Result):
     rule_text = property(_rule_text)
 
     def apa(self) -> str:
-        return (f"Velicer's MAP test suggested {self.n_factors} factor(s) "
+        return (f"Velicer's MAP test suggested {count_of(self.n_factors, 'factor')} "
                 f"({self.n_factors_4th} with the fourth-power revision; "
                 f"{self._rule_words()})")
 
@@ -468,7 +470,9 @@ class FactorRetention(Result):
         ])
 
     def apa(self) -> str:
-        return (f"{self.recommended} factor(s) were retained: " + "; ".join(self.reasons))
+        return (f"{count_of(self.recommended, 'factor')} "
+                f"{'was' if self.recommended == 1 else 'were'} retained: "
+                + "; ".join(self.reasons))
 
     def methods(self) -> str:
         """How the number of factors was chosen, as a methods sentence.
