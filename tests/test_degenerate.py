@@ -154,7 +154,7 @@ def _study(tmp_path, scenario: str):
 
 
 @pytest.mark.parametrize(("scenario", "note"), [
-    ("constant_item", "Reliability of the scale 'support': not reported. item 'Q1_1' has no "
+    ("constant_item", "Reliability of the scale 'support': not reported. Item 'Q1_1' has no "
                       "variance"),
     ("separated", "Adjusted comparison of passed: not reported. 'passed' is perfectly "
                   "separated in the logistic model"),

@@ -17,7 +17,7 @@ from peereval.report import run_study, write_report
 from peereval.report._html import render_html
 
 SECTIONS = ["summary", "study", "quality", "design", "perception", "reliability", "validity",
-            "outcomes", "comments", "methods"]
+            "outcomes", "comments", "methods", "glossary"]
 
 
 def _table(report, key) -> pd.DataFrame:
@@ -225,6 +225,20 @@ def test_analyses_can_be_switched_off(study_dir, sample_report, tmp_path):
     assert "scree.png" not in written
 
 
+def test_a_failed_linkage_is_named_where_the_linkage_would_be(study_dir, monkeypatch):
+    # A key too short to be safe stops the linkage, not the report: the quality
+    # section says why, and no linkage table or linked count is shown.
+    monkeypatch.setenv("PEEREVAL_LINK_KEY", "too-short")
+    report = run_study(study_dir / "study.toml")
+    notes = report.section("quality").notes
+    assert any(n.startswith("Linkage of survey and records: not reported. The "
+                            "pseudonymisation key is 9 bytes long") for n in notes)
+    assert "linkage" not in [t.key for t in report.tables()]
+    flow = next(t for t in report.tables() if t.key == "flow")
+    steps = flow.frame.iloc[:, 0].tolist()
+    assert "linked to academic records" not in steps
+
+
 def test_a_failing_analysis_becomes_a_note(study_dir, monkeypatch):
     import peereval.validity as validity
 
@@ -234,7 +248,7 @@ def test_a_failing_analysis_becomes_a_note(study_dir, monkeypatch):
     monkeypatch.setattr(validity, "cfa", broken)
     report = run_study(study_dir / "study.toml")
     notes = report.section("validity").notes
-    assert notes == ["Confirmatory factor analysis: not reported. the model did not "
+    assert notes == ["Confirmatory factor analysis: not reported. The model did not "
                      "converge"]
     keys = [t.key for t in report.tables()]
     assert "cfa_fit" not in keys

@@ -351,6 +351,8 @@ def _quality_section(run: _Render) -> Section:
 
 def _linkage(run: _Render, section: Section) -> None:
     study, linked = run.study, run.results.linked
+    if _failed(section, linked):
+        return
     report = linked.report
     small = 0 < report.matched < study.min_cell
     frame = report.to_frame()
@@ -521,7 +523,8 @@ def _reliability_section(run: _Render) -> Section:
     options = study.options
     section = Section("reliability", "Reliability")
     for scale, reason in results.reliability_skipped.items():
-        section.notes.append(f"Reliability of the scale '{scale}': not reported. {reason}")
+        section.notes.append(f"Reliability of the scale '{scale}': not reported. "
+                             f"{reason[:1].upper()}{reason[1:]}")
     result = results.reliability
     if not _failed(section, result):
         run.cite("cronbach", "mcdonald", "feldt" if options["ci"] == "feldt" else "efron")
@@ -1028,6 +1031,26 @@ def _design_section(run: _Render) -> Section:
     return section
 
 
+def _glossary_section(sections: list[Section], warnings: Any) -> Section | None:
+    """The statistical terms the report uses, in words (None when it uses none)."""
+    from peereval.report._glossary import glossary_table
+
+    texts = [*map(str, warnings)]
+    for section in sections:
+        texts += [section.title, *section.paragraphs, *section.notes,
+                  *(finding.text for finding in section.findings)]
+        for table in section.tables:
+            texts += [table.title, table.note or "", *map(str, table.frame.columns)]
+        texts += [text for figure in section.figures
+                  for text in (figure.title, figure.caption)]
+    terms = glossary_table(texts)
+    if terms.empty:
+        return None
+    return Section("glossary", "Glossary", tables=[Table(
+        "glossary", "Terms used in this report", terms,
+        note="Only the terms that occur in this report are listed.")])
+
+
 def _methods_section(run: _Render) -> Section:
     section = Section("methods", "Methods")
     study = run.study
@@ -1115,7 +1138,7 @@ def run_study(study: str | Path | Study | StudyResults, *,
     >>> [s.key for s in report.sections][:3]
     ['summary', 'study', 'quality']
     >>> len(report.tables()), len(report.figures()), report.meta["seed"]
-    (28, 8, 20240301)
+    (29, 8, 20240301)
     """
     if isinstance(study, StudyResults):
         results = study
@@ -1157,6 +1180,9 @@ def render_report(results: StudyResults) -> Report:
     order = ["summary", "study", "quality", "design", "perception", "reliability", "validity",
              "outcomes", "comments", "methods"]
     kept = [sections[k] for k in order if sections.get(k) is not None]
+    glossary = _glossary_section([s for s in kept if s is not None], results.warnings)
+    if glossary is not None:
+        kept.append(glossary)
     appraisal = results.appraisal
     subtitle = " · ".join(p for p in (str(study.info.get("institution", "")),
                                       appraisal.apa() if ran(appraisal) else "") if p)

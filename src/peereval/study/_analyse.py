@@ -90,7 +90,8 @@ class NotRun:
     @property
     def note(self) -> str:
         """The sentence a report prints in the result's place."""
-        return f"{self.step}: not reported. {self.reason}" if self.step else self.reason
+        reason = self.reason[:1].upper() + self.reason[1:]
+        return f"{self.step}: not reported. {reason}" if self.step else reason
 
 
 def ran(result: Any) -> bool:
