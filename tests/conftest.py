@@ -7,6 +7,7 @@ import shutil
 import pytest
 
 import peereval.datasets
+from helpers import strip_labels
 
 
 @pytest.fixture
@@ -15,3 +16,9 @@ def study_dir(tmp_path):
     folder = tmp_path / "study"
     shutil.copytree(peereval.datasets.sample_dir(), folder)
     return folder
+
+
+@pytest.fixture
+def unlabelled_study_dir(study_dir):
+    """The sample study without its ``[labels]``: raw column names and group values."""
+    return strip_labels(study_dir)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -118,3 +119,14 @@ def assert_old_name_warns(result: object, cls: str, old: str, new: str) -> None:
     with pytest.warns(DeprecationWarning, match=f"^{message}$"):
         value = getattr(result, old)
     assert value == getattr(result, new)
+
+
+def strip_labels(folder):
+    """Remove the ``[labels]`` table from a copied study, so that the report uses the
+    records' own column names and group values (what tests of those mechanisms read)."""
+    path = folder / "study.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"\n\[labels\][^\n]*\n(?:[^\n\[][^\n]*\n)*", "\n", text),
+                    encoding="utf-8")
+    return folder
+

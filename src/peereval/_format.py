@@ -10,6 +10,7 @@ prints as .063 (Python's ``round`` gives .062).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = ["fmt", "fmt_bf", "fmt_ci", "fmt_p"]
@@ -133,6 +134,20 @@ def count_of(n: int, noun: str, plural: str | None = None) -> str:
     """
     word = noun if n == 1 else (plural or noun + "s")
     return f"{n:,} {word}"
+
+
+def and_list(words: Sequence[str]) -> str:
+    """Words listed as a sentence lists them: ``a``, ``a and b``, ``a, b and c``.
+
+    Examples
+    --------
+    >>> and_list(["entry GPA"]), and_list(["entry GPA", "sex", "age"])
+    ('entry GPA', 'entry GPA, sex and age')
+    """
+    words = [str(w) for w in words]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")

@@ -322,7 +322,7 @@ def test_dropped_rows_are_counted(sample):
 
 def test_apa_sentence(gpa):
     text = gpa.apa()
-    assert text.startswith("Adjusted for gpa_entry, sex, the difference in gpa_year1")
+    assert text.startswith("Adjusted for gpa_entry and sex, the difference in gpa_year1")
     assert "F(1, 296) = " in text
     assert "ηp² = ." in text
     assert "95% CI [" in text

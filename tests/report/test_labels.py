@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 import label_exports as exports
-from helpers import edit_study
+from helpers import edit_study, strip_labels
 from peereval.errors import ConfigError
 from peereval.report import run_study, write_report
 
@@ -123,7 +123,7 @@ def labelled(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("labelled") / "study"
     shutil.copytree(peereval.datasets.sample_dir(), folder)
-    path = folder / "study.toml"
+    path = strip_labels(folder) / "study.toml"  # these labels replace the sample's
     path.write_text(path.read_text(encoding="utf-8") + LABELS, encoding="utf-8")
     edit_study(folder, "n_boot = 2000", "n_boot = 200")
     report = run_study(path)
@@ -184,8 +184,8 @@ def test_outcome_and_group_labels_in_the_workbook(labelled):
         assert raw not in joined, raw
 
 
-def test_labels_that_name_nothing_are_warned_about(study_dir):
-    path = study_dir / "study.toml"
+def test_labels_that_name_nothing_are_warned_about(unlabelled_study_dir):
+    path = unlabelled_study_dir / "study.toml"
     path.write_text(path.read_text(encoding="utf-8")
                     + '\n[labels]\noutcomes = {gpa_yr1 = "GPA"}\ngroups = {Yes = "M", '
                       'maybe = "?"}\n', encoding="utf-8")
@@ -205,8 +205,8 @@ def test_labels_that_name_nothing_are_warned_about(study_dir):
     ('outcomes = {gpa_year1 = "exam_score"}', "already has", "labels.outcomes"),
     ('groups = {yes = "Group", no = "Group"}', "same label", "labels.groups"),
 ])
-def test_clashing_labels_stop_the_run(study_dir, section, message, key):
-    path = study_dir / "study.toml"
+def test_clashing_labels_stop_the_run(unlabelled_study_dir, section, message, key):
+    path = unlabelled_study_dir / "study.toml"
     path.write_text(path.read_text(encoding="utf-8") + f"\n[labels]\n{section}\n",
                     encoding="utf-8")
     with pytest.raises(ConfigError, match=message) as err:
@@ -214,10 +214,10 @@ def test_clashing_labels_stop_the_run(study_dir, section, message, key):
     assert err.value.column == key
 
 
-def test_bad_label_tables_are_refused_when_read(study_dir):
+def test_bad_label_tables_are_refused_when_read(unlabelled_study_dir):
     from peereval.study import read_study
 
-    path = study_dir / "study.toml"
+    path = unlabelled_study_dir / "study.toml"
     path.write_text(path.read_text(encoding="utf-8") + '\n[labels]\noutcomes = ["GPA"]\n',
                     encoding="utf-8")
     with pytest.raises(ConfigError, match="table of name") as err:

@@ -76,8 +76,8 @@ def test_flow_response_rate_and_linkage(sample_report):
     linkage = _table(sample_report, "linkage").set_index("measure")["n"]
     assert linkage["linked"] == 138
     screening = _table(sample_report, "screening").set_index("flag")
-    assert bool(screening.loc["speeder", "dropped"]) is True
-    assert bool(screening.loc["straightlining", "dropped"]) is False
+    assert bool(screening.loc["answered too fast", "dropped"]) is True
+    assert bool(screening.loc["same answer throughout a scale", "dropped"]) is False
 
 
 def test_design_appraisal_and_subtitle(sample_report):
@@ -85,7 +85,7 @@ def test_design_appraisal_and_subtitle(sample_report):
     text = design.paragraphs[0]
     assert "non-randomised two-group comparison with baseline" in text
     levels = _table(sample_report, "kirkpatrick").set_index("outcome")["level"]
-    assert levels["gpa_year1"] == "2b"
+    assert levels["first-year GPA"] == "2b"
     assert levels["Mentor support"] == "2a"
     assert sample_report.subtitle.startswith("Example University")
     assert "MERSQI" in sample_report.subtitle
@@ -93,9 +93,9 @@ def test_design_appraisal_and_subtitle(sample_report):
 
 def test_warnings_are_collected_with_their_step(sample_report):
     warnings = sample_report.warnings
-    assert any(w.startswith("Propensity-score matching: 55 of 163 treated units") for w in
-               warnings)
-    assert any(w.startswith("Mixed model of gpa_year1: only 12 'mentor_group' clusters")
+    assert any(w.startswith("Propensity-score matching: 55 of 163 mentored students") for w
+               in warnings)
+    assert any(w.startswith("Mixed model of first-year GPA: only 12 'mentor group' clusters")
                for w in warnings)
     assert len(warnings) == len(set(warnings))
 
@@ -192,7 +192,7 @@ def test_small_groups_are_suppressed(study_dir):
     outcomes = report.section("outcomes")
     # Table 1 of a group under min_cell would describe individuals: it is left out, said why
     assert outcomes.tables == []
-    assert any("Characteristics by group are not reported: mentored = no has fewer than "
+    assert any("Characteristics by group are not reported: not mentored has fewer than "
                "140 students" in n for n in outcomes.notes)
     assert any("a group has fewer than 140 students" in n for n in outcomes.notes)
     records = report.section("quality").paragraphs[-1]
@@ -249,7 +249,7 @@ def test_a_failing_analysis_becomes_a_note(study_dir, monkeypatch):
     report = run_study(study_dir / "study.toml")
     notes = report.section("validity").notes
     assert notes == ["Confirmatory factor analysis: not reported. The model did not "
-                     "converge"]
+                     "converge."]
     keys = [t.key for t in report.tables()]
     assert "cfa_fit" not in keys
     assert "discriminant" not in keys
@@ -304,7 +304,7 @@ def test_survey_flow_accounts_for_every_respondent(sample_report):
     flow = _flow(sample_report, "flow")
     steps = flow["step"].tolist()
     assert steps[0] == "exported"
-    screening = flow[flow["step"].str.startswith("drop ")]
+    screening = flow[flow["step"].str.startswith("removed: ")]
     exported = int(flow["remaining"].iloc[0])
     analysed = int(flow.loc[flow["step"] == "analysed", "remaining"].iloc[0])
     assert exported - screening["removed"].sum() == analysed
@@ -332,13 +332,41 @@ def test_outcome_flow_counts_students_left_out_and_why(study_dir):
     report = run_study(study_dir / "study.toml")
     flow = _flow(report, "outcome_flow").set_index("step")
     assert flow.loc["academic records", "analysed"] == 300
-    assert flow.loc["gpa_year1: unadjusted", "left out"] == 3
-    assert flow.loc["gpa_year1: unadjusted", "analysed"] == 297
-    assert flow.loc["gpa_year1: adjusted", "left out"] == 1
-    assert flow.loc["gpa_year1: adjusted", "analysed"] == 296
-    assert flow.loc["exam_score: adjusted", "left out"] == 2
+    assert flow.loc["first-year GPA: unadjusted", "left out"] == 3
+    assert flow.loc["first-year GPA: unadjusted", "analysed"] == 297
+    assert flow.loc["first-year GPA: adjusted", "left out"] == 1
+    assert flow.loc["first-year GPA: adjusted", "analysed"] == 296
+    assert flow.loc["end-of-year exam score: adjusted", "left out"] == 2
     unadjusted = _table(report, "unadjusted").set_index("outcome")
-    assert unadjusted.loc["gpa_year1", "n mentored"] + \
-        unadjusted.loc["gpa_year1", "n comparison"] == 297
+    assert unadjusted.loc["first-year GPA", "n mentored"] + \
+        unadjusted.loc["first-year GPA", "n comparison"] == 297
     adjusted = _table(report, "adjusted").set_index("outcome")
-    assert adjusted.loc["gpa_year1", "n"] == 296
+    assert adjusted.loc["first-year GPA", "n"] == 296
+
+
+def test_the_sample_report_shows_words_not_code(sample_report):
+    # the sample's study.toml labels its outcomes and groups: no raw name, model term,
+    # flag code or rule code may reach the reader
+    import html as html_module
+    import re
+
+    body = render_html(sample_report).split("<body", 1)[1]
+    body = re.sub(r"<style.*?</style>|<script.*?</script>|<svg.*?</svg>", "", body,
+                  flags=re.S)
+    text = html_module.unescape(re.sub(r"<[^>]+>", " ", body))
+    for code in ["gpa_year1", "exam_score", "gpa_entry", "mentor_group", "mentored = ",
+                 "treated unit", "MR1", "self_report", "logit(ps)", "sex[", "velicer rule",
+                 "agreement-5", "max_points", "test_response", "duplicate_id", "speeder",
+                 "hedges_g", "(s)", "h2:"]:
+        assert code not in text, code
+    assert not re.search(r"\b(nan|NaN|None)\b", text)
+    assert not re.search(r"\b1 (students|scales|items|factors|responses)\b", text)
+
+
+def test_every_platform_and_flag_has_words_for_the_reader():
+    from peereval.loaders import PLATFORMS
+    from peereval.quality import FLAGS
+    from peereval.report._runner import _FLAG_WORDS, _PLATFORMS
+
+    assert set(_PLATFORMS) == set(PLATFORMS)
+    assert set(_FLAG_WORDS) == set(FLAGS)

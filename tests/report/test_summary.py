@@ -15,6 +15,9 @@ from peereval.report._summary import summary_section
 from peereval.study import read_study
 from peereval.study._analyse import NotRun
 
+# the sample's outcomes under their display names (study.toml [labels])
+GPA, EXAM, PASSED = "first-year GPA", "end-of-year exam score", "passing the first year"
+
 
 @pytest.fixture(scope="module")
 def results():
@@ -38,7 +41,7 @@ def test_each_finding_quotes_the_numbers_of_its_result(results, summary):
         expected = (f"{fmt(abs(fit.difference))} points higher (95% CI "
                     f"{fmt(fit.robust_ci_low)} to {fmt(fit.robust_ci_high)})")
         assert any(outcome in t and expected in t for t in texts), (outcome, texts)
-    passed = results.comparisons["passed"]
+    passed = results.comparisons[PASSED]
     assert any(f"a difference of {fmt(100 * passed.risk_difference, 1)} percentage points"
                in t for t in texts)
     alphas = results.reliability.to_frame()["alpha"]
@@ -56,9 +59,11 @@ def test_each_finding_links_to_an_anchor_of_the_page(sample_report):
 
 def test_the_question_design_and_caveats_come_from_the_study(results, summary):
     question, design = summary.paragraphs[:2]
-    assert question.startswith("The question: Did mentored students do better in gpa_year1")
+    assert question.startswith("The question: Did mentored students do better in first-year "
+                               "GPA, end-of-year exam score and passing the first year")
     sizes = results.plan.sizes
-    assert (f"with {sizes['yes']} mentored and {sizes['no']} comparison students"
+    treated = sizes[results.plan.treated]
+    assert (f"with {treated} mentored and {sizes.sum() - treated} comparison students"
             in design)
     assert results.appraisal.design_name in design
     caveats = summary.paragraphs[-1]
@@ -69,21 +74,21 @@ def test_the_question_design_and_caveats_come_from_the_study(results, summary):
 
 
 def test_an_interval_through_zero_is_said_in_words(results):
-    fit = results.adjusted["gpa_year1"]
+    fit = results.adjusted[GPA]
     wide = dataclasses.replace(fit, robust_ci_low=-0.05)
-    adjusted = {**results.adjusted, "gpa_year1": wide}
+    adjusted = {**results.adjusted, GPA: wide}
     summary = summary_section(dataclasses.replace(results, adjusted=adjusted))
-    gpa = next(f.text for f in summary.findings if "gpa_year1" in f.text)
+    gpa = next(f.text for f in summary.findings if GPA in f.text)
     assert "The interval includes no difference at all" in gpa
-    exam = next(f.text for f in summary.findings if "exam_score" in f.text)
+    exam = next(f.text for f in summary.findings if EXAM in f.text)
     assert "includes no difference" not in exam
 
 
 def test_without_adjusted_models_the_unadjusted_difference_is_used(results):
     skipped = {k: NotRun("not asked", asked=False) for k in results.adjusted}
     summary = summary_section(dataclasses.replace(results, adjusted=skipped))
-    gpa = next(f for f in summary.findings if "gpa_year1" in f.text)
-    compared = results.comparisons["gpa_year1"]
+    gpa = next(f for f in summary.findings if GPA in f.text)
+    compared = results.comparisons[GPA]
     assert "before allowing for any difference between the groups" in gpa.text
     assert fmt(abs(compared.difference)) in gpa.text
     assert gpa.target == "table-unadjusted"

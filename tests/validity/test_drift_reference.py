@@ -103,11 +103,14 @@ def test_map_values_and_both_counting_rules(name):
 
 def test_retention_table_names_the_map_rule(pairwise):
     result = factor_retention(pairwise, n_iter=50, seed=1, missing="pairwise")
-    assert "Velicer's MAP (velicer rule)" in result.to_frame()["criterion"].tolist()
+    assert "Velicer's MAP (squared partial correlations)" in result.to_frame()["criterion"].tolist()
     psych = factor_retention(pairwise, n_iter=50, seed=1, missing="pairwise",
                              map_rule="psych")
     assert psych.map.rule == "psych"
-    assert any("psych rule" in reason for reason in psych.reasons)
+    assert any("counted as psych::VSS" in reason for reason in psych.reasons)
+    assert ("Velicer's MAP (squared partial correlations, counted as psych::VSS)"
+            in psych.to_frame()["criterion"].tolist())
+    assert not any("psych" in reason for reason in result.reasons)
 
 
 def test_pairwise_pair_without_enough_common_respondents_is_refused():

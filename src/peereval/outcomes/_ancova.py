@@ -32,7 +32,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from peereval._effects import pooled_sd
-from peereval._format import count_of, fmt, fmt_ci, fmt_p
+from peereval._format import and_list, count_of, fmt, fmt_ci, fmt_p
 from peereval._options import Choice, checked, deprecated_alias, deprecated_method, renamed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
@@ -432,7 +432,7 @@ class AncovaResult(Result):
         c_mean = means.iloc[1]
         eta_ci = fmt_ci(self.eta_sq_ci_low, self.eta_sq_ci_high, leading_zero=False,
                         level=self.ci_level)
-        adjusted = ", ".join(self.covariates)
+        adjusted = and_list(self.covariates)
         return (
             f"Adjusted for {adjusted}, the difference in {self.outcome} between "
             f"{level_text(self.treated)} and {level_text(self.control)} was "
@@ -440,6 +440,7 @@ class AncovaResult(Result):
             f"(adjusted M = {fmt(t_mean)} vs {fmt(c_mean)}); "
             f"F({fmt(self.df1, 0)}, {fmt(self.df2, 0)}) = {fmt(self.f)}, {fmt_p(self.f_p_value)}, "
             f"ηp² = {fmt(self.eta_sq_partial, leading_zero=False)}, {eta_ci}"
+            + (" (one-sided)" if self.eta_alternative == "greater" else "")
         )
 
     def methods(self) -> str:
@@ -457,8 +458,8 @@ class AncovaResult(Result):
         ...              robust="HC3").methods())  # doctest: +NORMALIZE_WHITESPACE
         The difference in gpa_year1 between mentored = yes and mentored = no was
         adjusted for gpa_entry by ANCOVA (type II sums of squares), the group's
-        effect as partial eta squared with a 95% interval, and the adjusted
-        difference with a 95% interval from classical standard errors and, beside
+        effect as partial eta squared with a one-sided (upper bound 1) 95% interval,
+        and the adjusted difference with a 95% interval from classical standard errors and, beside
         it, one from heteroscedasticity-consistent (HC3) standard errors; homogeneity
         of slopes, equal residual variances (Levene, median-centred) and residual
         normality (Shapiro-Wilk) were checked.
@@ -468,11 +469,15 @@ class AncovaResult(Result):
         if self.robust:
             errors += (f" and, beside it, one from heteroscedasticity-consistent "
                        f"({self.robust}) standard errors")
+        # eta squared cannot be below 0, so its interval is one-sided by default (as R's
+        # effectsize): the upper bound is 1
+        sided = ("one-sided (upper bound 1) " if self.eta_alternative == "greater"
+                 else "two-sided ")
         text = (f"The difference in {self.outcome} between {self.group} = "
                 f"{level_text(self.treated)} and {self.group} = {level_text(self.control)} "
-                f"was adjusted for {', '.join(self.covariates)} by ANCOVA (type {kind} sums "
+                f"was adjusted for {and_list(self.covariates)} by ANCOVA (type {kind} sums "
                 f"of squares), the group's effect as partial eta squared with a "
-                f"{self.ci_level:.0%} interval, and the adjusted difference with a "
+                f"{sided}{self.ci_level:.0%} interval, and the adjusted difference with a "
                 f"{self.ci_level:.0%} interval from {errors}; homogeneity of slopes, equal "
                 f"residual variances (Levene, median-centred) and residual normality "
                 f"(Shapiro-Wilk) were checked.")
@@ -642,9 +647,9 @@ def ancova(
     >>> round(result.difference, 3), round(result.robust_se, 4)  # HC3
     (0.133, 0.0346)
     >>> print(result.apa())  # doctest: +NORMALIZE_WHITESPACE
-    Adjusted for gpa_entry, sex, the difference in gpa_year1 between yes and no was
+    Adjusted for gpa_entry and sex, the difference in gpa_year1 between yes and no was
     0.13, 95% CI [0.07, 0.20] (adjusted M = 3.12 vs 2.99); F(1, 296) = 15.26,
-    p < .001, ηp² = .05, 95% CI [.02, 1.00]
+    p < .001, ηp² = .05, 95% CI [.02, 1.00] (one-sided)
     """
     frame = frame_of(data)
     covs = as_names(covariates, "covariates")

@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from peereval._effects import Effect, cohens_h, newcombe_interval, wilson_interval
-from peereval._format import fmt, fmt_ci, fmt_p
+from peereval._format import and_list, fmt, fmt_ci, fmt_p
 from peereval._options import checked, deprecated_alias, deprecated_method, renamed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
@@ -460,7 +460,7 @@ class BinaryComparison(Result):
                 f"score intervals and the risk and odds ratios Wald intervals on the log "
                 f"scale{halved}.")
         if self.logistic is not None:
-            text += (" The odds ratio adjusted for " + ", ".join(self.covariates)
+            text += (" The odds ratio adjusted for " + and_list(self.covariates)
                      + " is from a logistic regression (Wald interval).")
         text += left_out_sentence(self.dropped)
         return text

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from peereval._format import count_of, fmt, fmt_ci, fmt_p
+from peereval._format import and_list, count_of, fmt, fmt_ci, fmt_p
 from peereval._options import Choice, checked, deprecated_alias, renamed
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
@@ -335,7 +335,7 @@ class MixedModelResult(Result):
         size).
         """
         how = "REML" if self.reml else "maximum likelihood"
-        adjusted = f", adjusted for {', '.join(self.covariates)}," if self.covariates else ""
+        adjusted = f", adjusted for {and_list(self.covariates)}," if self.covariates else ""
         own = (f" (and for each of the {self.n_own_clusters} students without one)"
                if self.n_own_clusters else "")
         text = (f"A linear mixed model of {self.outcome} on {self.group}{adjusted} with a "

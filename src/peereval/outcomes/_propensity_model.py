@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from peereval._format import count_of, fmt
+from peereval._format import and_list, count_of, fmt
 from peereval._results import Result
 from peereval.errors import PeerevalError, PeerevalWarning, user_stacklevel
 from peereval.outcomes._design import CovariateDesign, check_rank, covariate_design
@@ -147,11 +147,11 @@ class PropensityModel(Result):
                              for name, level in self.reference_levels.items())
             plural = "s" if len(self.reference_levels) > 1 else ""
             text = ("Propensity scores were estimated by logistic regression of group on "
-                    + _and(terms) + " ("
+                    + and_list(terms) + " ("
                     + (f"reference level{plural} {refs}; " if refs else "")
                     + f"maximum likelihood by IRLS), in the {self.n} rows with complete data")
         if self.dropped:
-            text += "; " + _and([f"{count} left out for {reason}"
+            text += "; " + and_list([f"{count} left out for {reason}"
                                  for reason, count in self.dropped.items()])
         return text + "."
 
@@ -274,13 +274,6 @@ def _supplied_scores(scores: Any, frame: pd.DataFrame, kept: pd.Index, treated: 
         n_treated=n_t, n_control=len(values) - n_t, converged=True, iterations=0,
         deviance=float("nan"), aic=float("nan"), supplied=True)
 
-
-def _and(words: Sequence[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    words = list(words)
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 # ------------------------------------------------------------------ overlap

@@ -13,6 +13,7 @@ give byte-identical outputs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -24,7 +25,7 @@ import pandas as pd
 
 from peereval import __version__
 from peereval._columns import roles_of
-from peereval._format import count_of
+from peereval._format import and_list, count_of, fmt_ci, fmt_p
 from peereval.errors import PeerevalError
 from peereval.report._model import Figure, Report, Section, Table
 from peereval.report._summary import summary_section
@@ -238,6 +239,24 @@ def _item_labels(run: _Render) -> dict[str, str]:
     return labels if any(label != name for name, label in labels.items()) else {}
 
 
+def _scale_labels(run: _Render) -> dict[str, str]:
+    """Scale short name -> its label (the name itself where the codebook gives none)."""
+    return {scale.name: scale.label or scale.name for scale in run.data.instrument.scales}
+
+
+def _named_scales(frame: pd.DataFrame, run: _Render, *columns: str) -> pd.DataFrame:
+    """``frame`` with the scale short names in ``columns`` replaced by the scales'
+    labels, and its own ``label`` column (which then repeats them) dropped."""
+    labels = _scale_labels(run)
+    out = frame.copy()
+    out.attrs = dict(frame.attrs)
+    for column in columns:
+        if column in out.columns:
+            out[column] = [labels.get(str(v), v) if isinstance(v, str) else v
+                           for v in out[column]]
+    return out.drop(columns=["label"]) if "label" in out.columns else out
+
+
 def _with_statements(frame: pd.DataFrame, labels: dict[str, str], column: str = "item"
                      ) -> pd.DataFrame:
     """``frame`` with a ``statement`` column (each item's label) after ``column``."""
@@ -251,6 +270,46 @@ def _with_statements(frame: pd.DataFrame, labels: dict[str, str], column: str = 
 
 def _percent(value: float) -> str:
     return "" if value is None or value != value else f"{100 * value:.0f}%"
+
+
+def _term_words(term: str) -> str:
+    """A model term as a reader reads it: ``sex[F]`` as "sex: F", the propensity
+    score's logit as such.
+
+    >>> _term_words("sex[F]"), _term_words("logit(ps)"), _term_words("entry GPA")
+    ('sex: F', 'propensity score (logit)', 'entry GPA')
+    """
+    if term in ("logit(ps)", "distance", "ps"):
+        return "propensity score (logit)" if term != "ps" else "propensity score"
+    found = re.fullmatch(r"(.+)\[(?:T\.)?(.+)\]", term)
+    return f"{found.group(1)}: {found.group(2)}" if found else term
+
+
+def _yes_no_levels(table: pd.DataFrame, binary: list[str]) -> pd.DataFrame:
+    """Table 1 with the levels 0 and 1 of the pass/fail outcomes shown as "no" and
+    "yes" (a reader does not know what 1 stands for).
+
+    >>> table = pd.DataFrame({"variable": ["passed, n (%)", "    0", "    1", "sex, n (%)",
+    ...                                    "    0"]})
+    >>> _yes_no_levels(table, ["passed"])["variable"].tolist()
+    ['passed, n (%)', '    no', '    yes', 'sex, n (%)', '    0']
+    """
+    words = {"0": "no", "1": "yes", "0.0": "no", "1.0": "yes", "false": "no",
+             "true": "yes"}
+    heads = {f"{name}, n (%)" for name in binary}
+    shown, current = [], None
+    for text in table["variable"].astype(str):
+        if not text.startswith("    "):
+            current = text
+            shown.append(text)
+        elif current in heads and text.strip().lower() in words:
+            shown.append("    " + words[text.strip().lower()])
+        else:
+            shown.append(text)
+    out = table.copy()
+    out.attrs = dict(table.attrs)
+    out["variable"] = shown
+    return out
 
 
 def _group_headers(table: pd.DataFrame, group: str, labels: DisplayNames) -> pd.DataFrame:
@@ -268,7 +327,84 @@ def _group_headers(table: pd.DataFrame, group: str, labels: DisplayNames) -> pd.
     return table.rename(columns=renamed)
 
 
+def _full_stop(text: str) -> str:
+    """``text`` ending as a sentence does.
+
+    >>> _full_stop("3 factors were retained (which tends to overestimate)")
+    '3 factors were retained (which tends to overestimate).'
+    >>> _full_stop("Done."), _full_stop("Asked?"), _full_stop("")
+    ('Done.', 'Asked?', '')
+    """
+    stripped = text.rstrip()
+    if not stripped or stripped[-1] in ".!?:;…":
+        return text
+    return stripped + "."
+
+
+#: The matching functions speak of units, as MatchIt does; a report is about students.
+_UNITS = ((re.compile(r"\btreated units\b"), "mentored students"),
+          (re.compile(r"\btreated unit\b"), "mentored student"),
+          (re.compile(r"\bcomparison units\b"), "comparison students"),
+          (re.compile(r"\bcomparison unit\b"), "comparison student"))
+
+
+def _students(text: str) -> str:
+    """``text`` with the matching functions' "treated units" called mentored students.
+
+    >>> _students("Of 163 treated units, 108 were matched to 108 comparison units")
+    'Of 163 mentored students, 108 were matched to 108 comparison students'
+    """
+    for pattern, words in _UNITS:
+        text = pattern.sub(words, text)
+    return text
+
+
+def _plain_groups(text: str, run: _Render) -> str:
+    """``text`` with ``group = level`` phrases (which the result objects write for a
+    reader who knows the records) replaced by the groups' labels from study.toml
+    ``[labels] groups``: "between the mentored = Mentored group and ..." reads
+    "between the Mentored group and ...". Without group labels ``text`` is unchanged.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from peereval.study import DisplayNames
+    >>> names = DisplayNames({}, {"yes": "mentored", "no": "not mentored"})
+    >>> plan = OutcomePlan.__new__(OutcomePlan)
+    >>> object.__setattr__(plan, "group", "mentored")
+    >>> run = SimpleNamespace(results=SimpleNamespace(plan=plan), names=names)
+    >>> _plain_groups("compared between the two groups of mentored (mentored and not "
+    ...               "mentored)", run)
+    'compared between the mentored and not mentored groups'
+    >>> _plain_groups("the difference between mentored = mentored and mentored = not "
+    ...               "mentored", run)
+    'the difference between mentored and not mentored'
+    """
+    plan, names = run.results.plan, run.names
+    if not isinstance(plan, OutcomePlan) or not names.values:
+        return text
+    group = names.column(plan.group)
+    labels = sorted({str(v) for v in names.values.values()}, key=len, reverse=True)
+    pattern = "|".join(re.escape(label) for label in labels)
+    text = re.sub(rf"the two groups of {re.escape(group)} \(({pattern}) and ({pattern})\)",
+                  r"the \1 and \2 groups", text)
+    text = re.sub(rf"the {re.escape(group)} = ({pattern}) group", r"the \1 group", text)
+    return re.sub(rf"\b{re.escape(group)} = ({pattern})(?!\w)", r"\1", text)
+
+
 # --------------------------------------------------------------------- sections
+
+
+#: Survey platforms by the names their users know.
+_PLATFORMS = {"qualtrics": "Qualtrics export", "surveymonkey": "SurveyMonkey export",
+              "limesurvey": "LimeSurvey export", "redcap": "REDCap export",
+              "kobo": "KoboToolbox export", "ms_forms": "Microsoft Forms export",
+              "google_forms": "Google Forms export", "spss": "SPSS data file",
+              "generic": "table of answers"}
+
+
+def _platform_words(platform: str) -> str:
+    return _PLATFORMS.get(str(platform), str(platform))
 
 
 def _study_section(run: _Render) -> Section:
@@ -284,30 +420,45 @@ def _study_section(run: _Render) -> Section:
              f"{_a_scale(data.instrument.ranges_text())}."]
     section.paragraphs.append(" ".join(f for f in facts if f))
     rows = [{"input": "survey", "file": data.responses.source.name,
-             "read as": data.responses.platform, "rows": len(data.responses)},
+             "read as": _platform_words(data.responses.platform),
+             "rows": len(data.responses)},
             {"input": "codebook", "file": Path(study.survey["codebook"]).name,
-             "read as": "codebook", "rows": len(data.instrument.items)}]
+             "read as": "codebook (items)", "rows": len(data.instrument.items)}]
     if data.retest is not None:
         rows.append({"input": "retest survey", "file": data.retest.source.name,
-                     "read as": data.retest.platform, "rows": len(data.retest)})
+                     "read as": _platform_words(data.retest.platform),
+                     "rows": len(data.retest)})
     if data.records is not None:
         rows.append({"input": "academic records", "file": data.records.source.name,
-                     "read as": "records", "rows": len(data.records)})
+                     "read as": "table of students", "rows": len(data.records)})
     if study.expert_panel is not None:
         rows.append({"input": "expert panel", "file": Path(study.expert_panel["file"]).name,
-                     "read as": "ratings", "rows": None})
+                     "read as": "experts' ratings", "rows": None})
     section.tables.append(Table("inputs", "Inputs", pd.DataFrame(rows),
                                 note=f"Read from {study.path.name}; rows are responses, "
                                 "codebook items or students."))
     scales = data.scores.summary()
     section.tables.append(Table(
         "scales", "Scales of the questionnaire",
-        _frame(scales, {"scale": "scale", "label": "label", "n_items": "items",
+        _frame(_named_scales(scales, run, "scale"), {"scale": "scale", "n_items": "items",
                         "reversed": "reverse-keyed", "n_scored": "n scored",
                         "mean": "M", "sd": "SD"}),
         note=f"Scale scores are the {data.instrument.scoring} of the items, reverse-keyed "
              "items reversed."))
     return section
+
+
+#: The screening flags (peereval.quality.FLAGS) as the report names them.
+_FLAG_WORDS = {"test_response": "test or preview", "unfinished": "unfinished",
+               "incomplete": "incomplete", "duplicate_id": "repeated student id",
+               "duplicate_answers": "same answers as another respondent",
+               "out_of_range": "answer outside the scale",
+               "straightlining": "same answer throughout a scale",
+               "speeder": "answered too fast"}
+
+
+def _flag_words(flag: str) -> str:
+    return _FLAG_WORDS.get(flag, flag.replace("_", " "))
 
 
 def _quality_section(run: _Render) -> Section:
@@ -316,7 +467,8 @@ def _quality_section(run: _Render) -> Section:
     counts = data.screening.to_frame()
     dropped = set(study.screening_drop)
     table = counts.assign(dropped=counts["flag"].isin(dropped),
-                          n=counts["n"].where(counts["checked"]))
+                          n=counts["n"].where(counts["checked"]),
+                          flag=[_flag_words(f) for f in counts["flag"]])
     section.tables.append(Table(
         "screening", "Screening flags",
         _frame(table, {"flag": "flag", "n": "respondents flagged", "dropped": "dropped",
@@ -335,7 +487,9 @@ def _quality_section(run: _Render) -> Section:
                  "invited, a response rate of "
                  f"{_percent(run.results.response_rate)} ({analysed} of {invited}).")
     section.paragraphs.append(text)
-    for note in data.responses.notes:
+    for note in data.responses.notes:  # a loader's note may name a flag by its code
+        for flag, words in _FLAG_WORDS.items():
+            note = re.sub(rf"\b{flag}\b", f"'{words}'", note)
         section.notes.append(f"Survey file: {note}")
     if data.records is not None:
         _linkage(run, section)
@@ -417,6 +571,8 @@ def _survey_flow(run: _Render) -> pd.DataFrame:
     flow = data.flow.assign(reason=[reasons.get(step[5:], "") if step.startswith("drop ")
                                     else "rows in the platform's export"
                                     for step in data.flow["step"]])
+    flow = flow.assign(step=[f"removed: {_flag_words(step[5:])}" if step.startswith("drop ")
+                             else step for step in flow["step"]])
     rows = flow[["step", "removed", "remaining", "reason"]].to_dict("records")
     analysed = int(rows[-1]["remaining"])
     items = data.scores.items[[c for s in data.instrument.scales for c in s.items]]
@@ -496,13 +652,14 @@ def _perception_section(run: _Render) -> Section:
                "agree_ci_low": "CI low %", "agree_ci_high": "CI high %"}
     section.tables.append(Table(
         "items_agree", "Agreement with each statement",
-        _frame(summary.items, columns, optional=("group",), roles=_PERCENTS),
+        _frame(_named_scales(summary.items, run, "scale"), columns, optional=("group",),
+               roles=_PERCENTS),
         note="Agree %: respondents choosing one of the two highest options (top-two "
              "box), of those who answered; 95% Wilson intervals. Reverse-keyed "
              "statements are reported as worded."))
     section.tables.append(Table(
         "scales_agree", "Agreement by scale",
-        _frame(summary.scales, {"scale": "scale", "label": "label", "group": "cohort",
+        _frame(_named_scales(summary.scales, run, "scale"), {"scale": "scale", "group": "cohort",
                                 "n": "n", "median": "median", "mean": "M", "sd": "SD",
                                 "agree_pct": "agree %", "agree_ci_low": "CI low %",
                                 "agree_ci_high": "CI high %"}, optional=("group",),
@@ -523,6 +680,7 @@ def _reliability_section(run: _Render) -> Section:
     options = study.options
     section = Section("reliability", "Reliability")
     for scale, reason in results.reliability_skipped.items():
+        scale = _scale_labels(run).get(scale, scale)
         section.notes.append(f"Reliability of the scale '{scale}': not reported. "
                              f"{reason[:1].upper()}{reason[1:]}")
     result = results.reliability
@@ -531,8 +689,8 @@ def _reliability_section(run: _Render) -> Section:
         section.paragraphs.append(result.apa())
         section.tables.append(Table(
             "reliability", "Internal consistency",
-            _frame(result.to_frame(), {
-                "scale": "scale", "label": "label", "n_items": "items", "n": "n",
+            _frame(_named_scales(result.to_frame(), run, "scale"), {
+                "scale": "scale", "n_items": "items", "n": "n",
                 "alpha": "alpha", "alpha_ci_low": "CI low", "alpha_ci_high": "CI high",
                 "omega_total": "omega total", "split_half_sb": "split-half (SB)",
                 "average_r": "mean inter-item r", "flagged_items": "weak items"}),
@@ -549,7 +707,7 @@ def _reliability_section(run: _Render) -> Section:
                            for scale, analysis in analyses.items()], ignore_index=True)
         section.tables.append(Table(
             "items", "Item analysis",
-            _frame(_with_statements(items, _item_labels(run)), {
+            _frame(_named_scales(_with_statements(items, _item_labels(run)), run, "scale"), {
                 "scale": "scale", "item": "item", "statement": "statement", "n": "n",
                 "mean": "M", "sd": "SD", "item_rest_r": "item-rest r",
                 "alpha_if_deleted": "alpha if deleted", "floor_pct": "floor",
@@ -562,10 +720,13 @@ def _reliability_section(run: _Render) -> Section:
         run.cite("mcgraw", "koo")
         interval = study.retest.get("interval_days")
         lead = f"Retest after {interval} days. " if interval else ""
-        section.paragraphs.append(lead + retest.apa())
+        text = retest.apa()  # "...: support .95 [.91, .97]; ..." -> "Mentor support .95"
+        for code, label in _scale_labels(run).items():
+            text = re.sub(rf"(?<=[:;] ){re.escape(code)}(?= [.\d−-])", label, text)
+        section.paragraphs.append(lead + text)
         section.tables.append(Table(
             "retest", "Test-retest reliability",
-            _frame(retest.to_frame(), {
+            _frame(_named_scales(retest.to_frame(), run, "measure"), {
                 "measure": "scale", "form": "ICC form", "n_pairs": "pairs",
                 "mean_first": "M first", "mean_second": "M second", "icc": "ICC",
                 "ci_low": "CI low", "ci_high": "CI high",
@@ -646,11 +807,18 @@ def _structure(run: _Render, section: Section) -> None:
     exploratory = results.efa
     if not _failed(section, exploratory):
         section.paragraphs.append(exploratory.apa() + ".")
+        loadings = exploratory.to_frame()
+        factors = [c for c in loadings.columns if c not in ("item", "communality",
+                                                            "uniqueness")]
+        loadings = loadings.rename(columns={c: f"factor {i}"
+                                            for i, c in enumerate(factors, start=1)})
+        method = _EXTRACTION.get(str(exploratory.method), str(exploratory.method))
         section.tables.append(Table(
             "efa", "Exploratory factor analysis: pattern loadings",
-            _with_statements(exploratory.to_frame(), _item_labels(run)),
-            note=f"{exploratory.method} extraction, {exploratory.rotation} rotation; "
-                 "h2: communality."))
+            _with_statements(loadings, _item_labels(run)),
+            note=f"{method} extraction, {exploratory.rotation} rotation. Communality: "
+                 "the share of an item's variance the factors explain; uniqueness: the "
+                 "rest."))
         _figure(section, "loadings", "Factor loadings",
                 "Pattern loadings of each item (rows) on each factor (columns); darker "
                 "cells load more strongly.", "Heat map of factor loadings",
@@ -668,7 +836,7 @@ def _structure(run: _Render, section: Section) -> None:
         section.paragraphs.append(discriminant.apa() + ".")
         section.tables.append(Table(
             "discriminant", "Convergent and discriminant validity",
-            _frame(discriminant.to_frame(), {
+            _frame(_named_scales(discriminant.to_frame(), run, "factor", "with_factor"), {
                 "factor": "factor", "n_items": "items", "cr": "composite reliability",
                 "ave": "AVE", "sqrt_ave": "sqrt AVE",
                 "max_correlation": "largest correlation",
@@ -676,6 +844,11 @@ def _structure(run: _Render, section: Section) -> None:
             note="AVE at least .50 and composite reliability at least .70 support "
                  "convergent validity; sqrt AVE above every correlation with another "
                  "factor supports discriminant validity (Fornell & Larcker, 1981)."))
+
+
+#: Extraction methods of the EFA by name.
+_EXTRACTION = {"minres": "Minimum residual", "ml": "Maximum likelihood",
+               "pa": "Principal axis", "uls": "Unweighted least squares"}
 
 
 def _cfa_tables(run: _Render, section: Section, fit: Any) -> None:
@@ -694,13 +867,20 @@ def _cfa_tables(run: _Render, section: Section, fit: Any) -> None:
         note="Good fit (Hu & Bentler, 1999): CFI and TLI at least .95, RMSEA at most "
              ".06, SRMR at most .08."))
     standardized = fit.to_frame()
-    loadings = standardized[standardized["op"] == "=~"]
+    loadings = standardized[standardized["op"] == "=~"].copy()
+    fixed = ~loadings["free"].astype(bool)
+    loadings.loc[fixed, "se"] = np.nan  # a fixed loading has no standard error
+    scales = _scale_labels(run)
+    loadings["lhs"] = [scales.get(str(f), str(f)) for f in loadings["lhs"]]
     section.tables.append(Table(
         "cfa_loadings", "Confirmatory factor analysis: standardised loadings",
         _frame(_with_statements(loadings, _item_labels(run), "rhs"), {
             "lhs": "factor", "rhs": "item", "statement": "statement",
             "std_all": "loading", "se": "SE (unstandardised)", "p_value": "p"},
-            optional=("statement",))))
+            optional=("statement",)),
+        note="The first item of each factor is its marker: its unstandardised loading "
+             "is fixed at 1 to set the factor's scale, so it has no standard error or "
+             "p (—)." if fixed.any() else None))
 
 
 def _outcomes_section(run: _Render) -> Section | None:
@@ -720,7 +900,8 @@ def _outcomes_section(run: _Render) -> Section | None:
     elif not _failed(section, described):
         section.tables.append(Table(
             "characteristics", "Characteristics and outcomes by group",
-            _group_headers(described.table(), plan.group, run.names),
+            _yes_no_levels(_group_headers(described.table(), plan.group, run.names),
+                           [run.names.column(b) for b in plan.binary]),
             note=f"Mean (SD) or n (%); SMD: standardised mean difference. Counts from 1 "
                  f"to {study.min_cell - 1} are shown as <{study.min_cell}, with a second "
                  "cell where the first could be worked out from the total."))
@@ -879,7 +1060,13 @@ def _adjusted(run: _Render, section: Section, plan: OutcomePlan) -> None:
         if outcome in plan.continuous:
             ancovas.append(result)
             run.cite("long")
-            section.paragraphs.append(result.apa())
+            text = _full_stop(result.apa())
+            if result.robust:  # the table and the summary give the robust interval
+                robust = fmt_ci(result.robust_ci_low, result.robust_ci_high,
+                                level=result.ci_level)
+                text += (f" With {result.robust} standard errors, as in the table and the "
+                         f"summary: {robust}, {fmt_p(result.robust_p_value)}.")
+            section.paragraphs.append(text)
             means = result.adjusted_means.set_index("group")["adjusted_mean"]
             rows.append({"outcome": outcome, "adjusted M mentored": means.iloc[0],
                          "adjusted M comparison": means.iloc[1],
@@ -896,7 +1083,7 @@ def _adjusted(run: _Render, section: Section, plan: OutcomePlan) -> None:
     covariates = list(plan.covariates)
     if rows:
         section.tables.append(Table(
-            "adjusted", "Differences adjusted for " + ", ".join(covariates),
+            "adjusted", "Differences adjusted for " + and_list(covariates),
             pd.DataFrame(rows),
             roles={"outcome": "label", "adjusted M mentored": "estimate",
                    "adjusted M comparison": "estimate", "difference": "estimate",
@@ -907,7 +1094,7 @@ def _adjusted(run: _Render, section: Section, plan: OutcomePlan) -> None:
         run.methods.extend(result.methods() for result in [*ancovas, *binaries])
     if ancovas:
         _figure(section, "adjusted_means", "Adjusted means",
-                "Means of each outcome adjusted for " + ", ".join(covariates) + ", with "
+                "Means of each outcome adjusted for " + and_list(covariates) + ", with "
                 f"{ancovas[0].ci_level:.0%} confidence intervals.",
                 "Adjusted means per group with intervals",
                 lambda: _panels(adjusted_means, [(r,) for r in ancovas]))
@@ -936,9 +1123,11 @@ def _matched(run: _Render, section: Section, plan: OutcomePlan) -> None:
     run.cite("rosenbaum", "austin")
     section.paragraphs.append(matched.apa())
     balance = matched.balance
+    balanced = balance.to_frame()
+    balanced["covariate"] = [_term_words(str(c)) for c in balanced["covariate"]]
     section.tables.append(Table(
         "balance", "Covariate balance before and after matching",
-        _frame(balance.to_frame(), {
+        _frame(balanced, {
             "covariate": "covariate", "smd_before": "SMD before",
             "smd_after": "SMD after", "var_ratio_before": "variance ratio before",
             "var_ratio_after": "variance ratio after"}),
@@ -947,7 +1136,8 @@ def _matched(run: _Render, section: Section, plan: OutcomePlan) -> None:
     _figure(section, "love_plot", "Balance before and after matching",
             "Absolute standardised mean difference of each covariate before and after "
             f"matching; the dashed line marks {balance.threshold:g}.",
-            "Love plot of covariate balance", lambda: love_plot(balance))
+            "Love plot of covariate balance",
+            lambda: love_plot(balanced, threshold=balance.threshold))
     table = pd.concat([effect.to_frame() for effect in run.results.matched_effects.values()],
                       ignore_index=True)
     section.tables.append(Table(
@@ -970,22 +1160,27 @@ def _clustered(run: _Render, section: Section, plan: OutcomePlan) -> None:
             continue
         fitted.append(result)
         run.cite("raudenbush")
-        section.paragraphs.append(f"{outcome}, with mentor groups as clusters: "
-                                  + result.apa())
+        text = result.apa()
+        lead = f"{result.group} ("  # "mentored (yes vs no): b = ..." -> "yes vs no: ..."
+        if run.names.values and text.startswith(lead) and "): " in text:
+            text = text[len(lead):].replace("): ", ": ", 1)
+        section.paragraphs.append(f"Mixed model of {outcome} (students clustered by "
+                                  f"{run.names.column(plan.cluster)}): {text}")
         rows.append({"outcome": outcome, "effect": result.effect, "CI low": result.ci_low,
                      "CI high": result.ci_high, "p": result.p_value, "ICC": result.icc,
                      "design effect": result.design_effect,
                      "clusters": result.n_clusters, "n": result.n})
     if rows:
+        cluster = run.names.column(plan.cluster)
         section.tables.append(Table(
-            "mixed", f"Mixed models with a random intercept for {plan.cluster}",
+            "mixed", f"Mixed models with a random intercept for {cluster}",
             pd.DataFrame(rows),
             roles={"outcome": "label", "effect": "estimate", "CI low": "ci_bound",
                    "CI high": "ci_bound", "p": "p_value", "ICC": "estimate",
                    "design effect": "estimate", "clusters": "n", "n": "n"},
             note=f"Linear mixed models ({'REML' if fitted[0].reml else 'ML'}); students "
-                 "without a mentor group are each their own cluster. ICC and design effect "
-                 "describe how alike students of one mentor group are."))
+                 f"without a {cluster} are each their own cluster. ICC and design effect "
+                 f"describe how alike students of one {cluster} are."))
         run.methods.extend(result.methods() for result in fitted)
 
 
@@ -1018,12 +1213,16 @@ def _design_section(run: _Render) -> Section:
         return section
     run.cite("reed", "kirkpatrick", "barr")
     section.paragraphs.append(appraisal.text())
+    levels = appraisal.kirkpatrick_frame()
+    if "measure" in levels.columns:
+        levels["measure"] = levels["measure"].replace({"self_report": "self-report"})
     section.tables.append(Table("kirkpatrick", "Outcomes and their Kirkpatrick level",
-                                appraisal.kirkpatrick_frame()))
+                                levels))
     section.tables.append(Table("threats", "Threats to the conclusions",
                                 appraisal.threats_frame()))
     section.tables.append(Table(
-        "mersqi", "MERSQI design-related points", appraisal.to_frame(),
+        "mersqi", "MERSQI design-related points",
+        appraisal.to_frame().rename(columns={"max_points": "maximum"}),
         note=f"Total {appraisal.mersqi_total:g} of {appraisal.mersqi_max:g} applicable "
              f"points ({appraisal.mersqi_rescaled:.1f} of 18 rescaled). Items that need "
              "reading the paper (e.g. appropriateness of the analysis) are scored from "
@@ -1054,11 +1253,14 @@ def _glossary_section(sections: list[Section], warnings: Any) -> Section | None:
 def _methods_section(run: _Render) -> Section:
     section = Section("methods", "Methods")
     study = run.study
-    screening = ", ".join(study.screening_drop).replace("_", " ")
+    screening = and_list([_flag_words(flag) for flag in study.screening_drop])
     lead = (f"Survey responses were screened before analysis (dropped: {screening}). "
             if study.screening_drop else "")
     # one paragraph per analysis, each sentence built from that result's settings
-    section.paragraphs.extend(p for p in (lead.strip(), *run.methods) if p)
+    # a model term 'sex[M]' reads 'sex (M)' (its reference level is named beside it)
+    section.paragraphs.extend(
+        re.sub(r"\b([\w-]+)\[(?:T\.)?([^\]\s]+)\]", r"\1 (\2)", _plain_groups(p, run))
+        for p in (lead.strip(), *run.methods) if p)
     section.paragraphs.append(
         f"Random steps used the seed {run.results.seed}. Analyses were run with peereval "
         f"{__version__}; groups or cells smaller than {study.min_cell} are not shown.")
@@ -1075,7 +1277,7 @@ def _coding(run: _Render, section: Section) -> None:
              if r.rule != "not a scale position"}
     section.paragraphs.append(
         "Answers were turned into numbers with "
-        + "; ".join(f"{rule} (from {source})" for rule, source in sorted(rules))
+        + "; ".join(f"{_rule_words(rule)} (from {source})" for rule, source in sorted(rules))
         + ". The table 'How the answers were coded' lists every answer and its number.")
     unseen = sorted({u for u in grouped["unseen_levels"] if u})
     note = ("Each row is one answer as exported and the number analysed. Answers that "
@@ -1089,13 +1291,38 @@ def _coding(run: _Render, section: Section) -> None:
                "value": "number", "rule": "rule", "source": "source",
                "unseen_levels": "levels nobody chose", "count": "answers"}
     if len(rules) == 1:  # one rule and source for every answer: said once, above
-        note += f" Every answer was coded with {next(iter(rules))[0]}."
+        note += f" Every answer was coded with {_rule_words(next(iter(rules))[0])}."
         columns = {k: v for k, v in columns.items() if k not in ("rule", "source")}
     for column in ("label", "unseen_levels"):  # columns with nothing to show
         if not (grouped[column].astype(str) != "").any():
             columns.pop(column)
+    labels = _scale_labels(run)
+    grouped = grouped.assign(scale=[labels.get(str(v), v) for v in grouped["scale"]])
     section.tables.append(Table("coding", "How the answers were coded",
                                 _frame(grouped, columns), note=note))
+
+
+_LANGUAGES = {"en": "English", "fa": "Persian", "ar": "Arabic"}
+
+
+def _rule_words(rule: str) -> str:
+    """A coding rule as a reader reads it: the known response scale
+    ``agreement-5 (en)`` as "the 5-point agreement scale in English".
+
+    >>> _rule_words("agreement-5 (en)")
+    'the 5-point agreement scale in English'
+    >>> _rule_words("agreement-5/somewhat (en)")
+    "the 5-point agreement scale in English ('somewhat' wording)"
+    >>> _rule_words("numbers in labels")
+    'numbers in labels'
+    """
+    found = re.fullmatch(r"([a-z_]+)-(\d+)(?:/([\w-]+))? \((\w+)\)", rule)
+    if found is None:
+        return rule
+    family, points, variant, language = found.groups()
+    words = (f"the {points}-point {family.replace('_', ' ')} scale in "
+             f"{_LANGUAGES.get(language, language)}")
+    return words + (f" ('{variant}' wording)" if variant else "")
 
 
 # --------------------------------------------------------------------- entry points
@@ -1180,6 +1407,9 @@ def render_report(results: StudyResults) -> Report:
     order = ["summary", "study", "quality", "design", "perception", "reliability", "validity",
              "outcomes", "comments", "methods"]
     kept = [sections[k] for k in order if sections.get(k) is not None]
+    for section in kept:  # result sentences end without a full stop, to be embedded
+        section.paragraphs[:] = [_full_stop(_students(p)) for p in section.paragraphs]
+        section.notes[:] = [_full_stop(_students(n)) for n in section.notes]
     glossary = _glossary_section([s for s in kept if s is not None], results.warnings)
     if glossary is not None:
         kept.append(glossary)
@@ -1190,7 +1420,7 @@ def render_report(results: StudyResults) -> Report:
         title=study.title, subtitle=subtitle,
         sections=[s for s in kept if s is not None],
         references=sorted(REFERENCES[k] for k in run.cited),
-        warnings=list(results.warnings),
+        warnings=[_students(w) for w in results.warnings],
         meta={"version": __version__, "seed": results.seed, "study": study.path.name},
     )
 

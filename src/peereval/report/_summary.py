@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from peereval._format import fmt
+from peereval._format import and_list, fmt
 from peereval.report._model import Finding, Section
 from peereval.study._analyse import StudyResults, ran
 
@@ -69,7 +69,7 @@ def _question(results: StudyResults) -> str:
     parts = []
     plan = results.plan
     if ran(plan) and (plan.continuous or plan.binary):
-        outcomes = _listed([_label(results, o) for o in (*plan.continuous, *plan.binary)])
+        outcomes = and_list([_label(results, o) for o in (*plan.continuous, *plan.binary)])
         parts.append(f"did mentored students do better in {outcomes} than comparable "
                      "students who were not mentored")
     if ran(results.perception):
@@ -138,7 +138,7 @@ def _compared(results: StudyResults, outcome: str) -> Any:
 def _adjusted_finding(results: StudyResults, outcome: str, fit: Any) -> Finding:
     low, high = ((fit.robust_ci_low, fit.robust_ci_high) if fit.robust
                  else (fit.ci_low, fit.ci_high))
-    covariates = _listed([_label(results, c) for c in fit.covariates])
+    covariates = and_list([_label(results, c) for c in fit.covariates])
     text = (f"Mentored students' {_label(results, outcome)} was "
             f"{_amount(fit.difference)} ({_interval(fit.ci_level, low, high)}) than "
             f"comparison students', after allowing for {covariates}.")
@@ -188,13 +188,26 @@ def _perception_findings(results: StudyResults) -> list[Finding]:
     best = ordered.iloc[0]
     interval = _interval(summary.ci_level, best["agree_ci_low"], best["agree_ci_high"],
                          digits=0, percent=True)
-    text = (f"{_percent(best['agree_pct'] / 100)} of respondents agreed with the "
-            f"statements on {best['label'].lower()} ({interval})")
+    text = (f"{_percent(best['agree_pct'] / 100)} of respondents agreed, on average, with "
+            f"the statements on {best['label'].lower()} "
+            f"({_agreeing_answer(summary, best)}; {interval})")
     if len(ordered) > 1:
         worst = ordered.iloc[-1]
         text += (f", and {_percent(worst['agree_pct'] / 100)} with those on "
                  f"{worst['label'].lower()}")
     return [Finding(text + ".", "perception")]
+
+
+def _agreeing_answer(summary: Any, scale: Any) -> str:
+    """What "agreed, on average" means for a scale: its mean answer at the lowest
+    agreeing option ("a mean answer of 'Agree' or higher")."""
+    threshold = scale.get("agree_threshold")
+    if threshold is None or threshold != threshold:
+        return "a mean answer among the agreeing options"
+    label = dict(summary.options.get(scale["scale"], ())).get(float(threshold))
+    if label:
+        return f"a mean answer of '{label}' or higher"
+    return f"a mean answer of {fmt(float(threshold), 1)} or higher"
 
 
 def _reliability_findings(results: StudyResults) -> list[Finding]:
@@ -252,11 +265,6 @@ def _label(results: StudyResults, column: str) -> str:
     names = results.names
     return str(names.column(column)) if names is not None else column
 
-
-def _listed(words: list[str]) -> str:
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _amount(difference: float) -> str:

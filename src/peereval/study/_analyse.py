@@ -197,8 +197,12 @@ class OutcomePlan:
     >>> import peereval
     >>> from peereval.study import read_study
     >>> plan = read_study(peereval.sample_path("study")).analyse().plan
-    >>> plan.group, plan.treated, plan.outcomes, plan.covariates
-    ('mentored', 'yes', ('gpa_year1', 'exam_score', 'passed'), ('gpa_entry', 'sex', 'age'))
+    >>> plan.group, plan.treated  # the sample's [labels] name the groups and outcomes
+    ('mentored', 'mentored')
+    >>> plan.outcomes
+    ('first-year GPA', 'end-of-year exam score', 'passing the first year')
+    >>> plan.covariates
+    ('entry GPA', 'sex', 'age')
     """
 
     frame: pd.DataFrame

@@ -461,7 +461,8 @@ class FactorRetention(Result):
             {"criterion": "parallel analysis (components)",
              "suggests": self.parallel.n_components},
             {"criterion": "parallel analysis (factors)", "suggests": self.parallel.n_factors},
-            {"criterion": f"Velicer's MAP ({self.map.rule} rule)",
+            {"criterion": "Velicer's MAP (squared partial correlations"
+                          + (", counted as psych::VSS)" if self.map.rule == "psych" else ")"),
              "suggests": self.map.n_factors},
             {"criterion": "Velicer's MAP (4th power)", "suggests": self.map.n_factors_4th},
             {"criterion": "scree (optimal coordinates)", "suggests": self.scree},
@@ -591,12 +592,13 @@ def factor_retention(
     pa_pc = parallel.n_components
     reasons = [f"parallel analysis of components ({parallel.n_iter} simulations, "
                f"{parallel.quantile:.0%} quantile) suggests {pa_pc}"]
+    # the default counting rule (Velicer's) is named in the methods; psych's here too
+    counted = ", counted as psych::VSS" if map_result.rule == "psych" else ""
     if map_result.n_factors == pa_pc:
-        reasons.append(f"Velicer's MAP agrees ({map_result.n_factors}; "
-                       f"{map_result.rule} rule)")
+        reasons.append(f"Velicer's MAP agrees ({map_result.n_factors}{counted})")
     else:
-        reasons.append(f"Velicer's MAP ({map_result.rule} rule) suggests "
-                       f"{map_result.n_factors}; parallel analysis "
+        reasons.append(f"Velicer's MAP suggests {map_result.n_factors}{counted}; parallel "
+                       "analysis "
                        "is followed, and a solution with the other number is worth "
                        "examining too")
     reasons.append(f"parallel analysis of common factors suggests {parallel.n_factors}, "
