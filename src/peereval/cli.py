@@ -234,7 +234,7 @@ def _summary_outcomes(results: Any, write: Any) -> None:
 
 
 def report(path: Path, out_dir: Path, quiet: bool = False, out: TextIO | None = None,
-           jobs: int | None = None, pdf: bool = False) -> int:
+           jobs: int | None = None, pdf: bool = False, language: str | None = None) -> int:
     """Run a study and write its report (see module docstring).
 
     ``jobs`` workers share the resampling (bootstrap, simulations, permutations); the
@@ -254,7 +254,7 @@ def report(path: Path, out_dir: Path, quiet: bool = False, out: TextIO | None = 
                   flush=True)
 
     with joblib.parallel_config(n_jobs=check_n_jobs(jobs)):
-        result = run_study(path, progress=progress)
+        result = run_study(path, progress=progress, language=language)
     progress("Writing the report (HTML and Word), workbook and figures")
     written = write_report(result, out_dir)
     print(f"report    {written['html']}", file=out)
@@ -387,6 +387,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "default: one); the report does not depend on it")
     p.add_argument("--pdf", action="store_true",
                    help="also print OUTDIR/report.pdf (A4) with headless Chromium")
+    p.add_argument("--language", choices=("en", "fa"), default=None,
+                   help="language of the report: en (English) or fa (Persian, right to "
+                   "left); default: [study] language of study.toml, else English")
     p = sub.add_parser(
         "validate", help="dry-run a study: read and count its inputs without analysing",
         description="A dry run of the study, without analysing: check study.toml (every "
@@ -444,7 +447,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         if args.command == "report":
-            return report(args.study, args.out, args.quiet, jobs=args.jobs, pdf=args.pdf)
+            return report(args.study, args.out, args.quiet, jobs=args.jobs, pdf=args.pdf,
+                          language=args.language)
         if args.command == "validate":
             return validate(args.study)
         if args.command == "init":

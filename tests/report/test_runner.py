@@ -269,7 +269,7 @@ def test_without_a_seed_one_is_drawn_and_reported(study_dir):
     seed = report.meta["seed"]
     assert isinstance(seed, int)
     assert f"add seed = {seed} under [study]" in report.warnings[0]
-    assert f"seed\n{seed}" in render_html(report)
+    assert f"; seed {seed}. The same inputs" in render_html(report)
 
 
 def test_survey_only_study(study_dir):
@@ -370,3 +370,22 @@ def test_every_platform_and_flag_has_words_for_the_reader():
 
     assert set(_PLATFORMS) == set(PLATFORMS)
     assert set(_FLAG_WORDS) == set(FLAGS)
+
+
+def test_every_work_cited_in_the_text_is_in_the_reference_list(sample_report):
+    # "Lynn 1986", "Polit & Beck 2006", "(Hu & Bentler, 1999)", "Reed et al. 2007": each
+    # author and year named in a sentence, note or table is a work of the list
+    import re
+
+    from peereval.report._i18n import report_texts
+
+    cited = set()
+    for text in report_texts(sample_report):
+        for match in re.finditer(r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?:'s)?(?:(?:,? (?:&|and)"
+                                 r" [A-Z][a-z]+)| et al\.|, [A-Z][a-z]+)*,? \(?"
+                                 r"((?:19|20)\d{2})\b", text):
+            cited.add(match.groups())
+    assert len(cited) > 25
+    for surname, year in sorted(cited):
+        assert any(f"{surname}," in ref and f"({year})" in ref
+                   for ref in sample_report.references), (surname, year)

@@ -29,12 +29,20 @@ from __future__ import annotations
 import re
 import textwrap
 import warnings
+from collections.abc import Callable
+from contextvars import ContextVar
 from functools import cache
 
 from peereval.errors import PeerevalWarning, user_stacklevel
 
 __all__ = ["ARABIC_FONTS", "FALLBACK_FONT", "arabic_font", "display_text", "has_arabic",
            "is_shaped"]
+
+#: Set while a report in another language draws its figures (by the report's
+#: runner): every label given to :func:`display_text` is translated first, before it
+#: is wrapped and shaped. None (the default) leaves labels as they are.
+TRANSLATE: ContextVar[Callable[[str], str] | None] = ContextVar("figure_text_translation",
+                                                                 default=None)
 
 #: Fonts tried, in order, for Arabic-script labels; the first installed one that has a
 #: glyph for every character of the label is used.
@@ -122,6 +130,9 @@ def display_text(text: object, width: int | None = None) -> str:
     text = "" if text is None else str(text)
     if is_shaped(text) and not has_arabic(text):
         return text
+    translate = TRANSLATE.get()
+    if translate is not None:  # a report in another language is being drawn
+        text = translate(text).replace("\u2068", "").replace("\u2069", "")
     lines = []
     for paragraph in text.split("\n"):
         if width:

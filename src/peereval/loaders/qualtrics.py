@@ -339,4 +339,4 @@ def _note_previews(responses: Responses) -> None:
                 f"{count_of(int(previews), 'response')} {'is' if one else 'are'} marked "
                 "as a preview or test by Qualtrics (status Survey Preview or Survey Test); "
                 f"{'it is' if one else 'they are'} read like the others and screening "
-                "flags them as test_response",)
+                f"flags {'it' if one else 'them'} as test_response",)

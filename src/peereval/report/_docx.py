@@ -20,12 +20,13 @@ LibreOffice and Google Docs open the result.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from peereval.report._html import MISSING_CELL, MISSING_LEGEND
+from peereval.report._html import MISSING_CELL, MISSING_LEGEND, footer_text
 from peereval.report._model import Figure, Report, Section, Table
 
 if TYPE_CHECKING:
@@ -103,6 +104,11 @@ class _Builder:
         lang.set(qn("w:val"), language)
         rpr.append(lang)
 
+    def digits(self, number: int | None) -> str:
+        from peereval.report._i18n import localise_digits
+
+        return localise_digits(str(number), self.report.language)
+
     # -- small pieces -------------------------------------------------------------
     def bookmark(self, paragraph: Paragraph, key: str) -> None:
         """Make ``paragraph`` the target of links to ``key`` (an HTML anchor)."""
@@ -149,7 +155,7 @@ class _Builder:
         paragraph = self.document.add_paragraph()
         paragraph.paragraph_format.space_after = Pt(10)
         if label:
-            paragraph.add_run(label + " ").italic = True
+            paragraph.add_run(self.report.words(label) + " ").italic = True
         paragraph.add_run(text)
         for run in paragraph.runs:
             run.font.size = Pt(9.5)
@@ -157,7 +163,7 @@ class _Builder:
     def caption(self, kind: str, number: int, title: str, key: str) -> None:
         """``Table 3`` in bold on one line, the title in italics on the next (APA 7)."""
         first = self.document.add_paragraph()
-        first.add_run(f"{kind} {number}").bold = True
+        first.add_run(f"{self.report.words(kind)} {self.digits(number)}").bold = True
         first.paragraph_format.keep_with_next = True
         first.paragraph_format.space_after = 0
         self.bookmark(first, key)
@@ -167,26 +173,26 @@ class _Builder:
 
     # -- sections -----------------------------------------------------------------
     def heading(self, number: int | None, title: str, key: str) -> None:
-        text = f"{number}  {title}" if number is not None else title
+        text = f"{self.digits(number)}  {title}" if number is not None else title
         heading = self.document.add_heading(text, level=1)
         self.bookmark(heading, key)
 
     def contents(self, numbered: list[tuple[int | None, str, str]]) -> None:
-        self.document.add_heading("Contents", level=1)
+        self.document.add_heading(self.report.words("Contents"), level=1)
         for number, title, key in numbered:
             paragraph = self.document.add_paragraph()
             paragraph.paragraph_format.space_after = 0
-            self.link(paragraph, f"{number}  {title}" if number else title, key)
+            self.link(paragraph, f"{self.digits(number)}  {title}" if number else title, key)
 
     def section(self, number: int, section: Section) -> None:
         self.heading(number, section.title, section.key)
         if section.findings:
             for paragraph in section.paragraphs[:2]:
                 self.document.add_paragraph(paragraph)
-            self.document.add_heading("Key findings", level=2)
+            self.document.add_heading(self.report.words("Key findings"), level=2)
             for finding in section.findings:
                 item = self.document.add_paragraph(finding.text + " ", style="List Bullet")
-                self.link(item, "See the evidence", finding.target)
+                self.link(item, self.report.words("See the evidence"), finding.target)
             rest = section.paragraphs[2:]
         else:
             rest = section.paragraphs
@@ -224,7 +230,7 @@ class _Builder:
         _write_table(self.document, header, rows, size, widths)
         notes = [table.note] if table.note else []
         if any(text == MISSING_CELL for row in rows for text, _ in row):
-            notes.append(MISSING_LEGEND)
+            notes.append(self.report.words(MISSING_LEGEND))
         if notes:
             self.note(" ".join(notes))
         if landscape:
@@ -243,20 +249,16 @@ class _Builder:
         from docx.shared import Cm, Pt
 
         if self.report.warnings:
-            self.heading(number, "Warnings", "warnings")
+            self.heading(number, self.report.words("Warnings"), "warnings")
             number += 1
             for warning in self.report.warnings:
                 self.document.add_paragraph(warning, style="List Bullet")
-        self.heading(number, "References", "references")
+        self.heading(number, self.report.words("References"), "references")
         for reference in self.report.references:
             paragraph = self.document.add_paragraph(reference)
             paragraph.paragraph_format.left_indent = Cm(1.27)  # APA hanging indent
             paragraph.paragraph_format.first_line_indent = Cm(-1.27)
-        meta = self.report.meta
-        seed = f"; seed {meta['seed']}" if meta.get("seed") is not None else ""
-        footer = self.document.add_paragraph(
-            f"Produced by peereval {meta.get('version', '')}{seed}. The same inputs and "
-            "seed reproduce this report exactly.")
+        footer = self.document.add_paragraph(footer_text(self.report))
         footer.paragraph_format.space_before = Pt(18)
         for run in footer.runs:
             run.font.size = Pt(9)
@@ -398,8 +400,8 @@ def _numbered(report: Report) -> Iterator[tuple[int | None, str, str]]:
         yield number, section.title, section.key
     if report.warnings:
         number += 1
-        yield number, "Warnings", "warnings"
-    yield number + 1, "References", "references"
+        yield number, report.words("Warnings"), "warnings"
+    yield number + 1, report.words("References"), "references"
 
 
 def render_docx(report: Report) -> DocxDocument:
@@ -423,7 +425,57 @@ def render_docx(report: Report) -> DocxDocument:
     for number, section in enumerate(report.sections, start=1):
         builder.section(number, section)
     builder.closing(len(report.sections) + 1)
+    if report.direction == "rtl":
+        _right_to_left(builder.document, report.language)
     return builder.document
+
+
+#: Fonts for Persian text in Word (the complex-script font of every style); Word and
+#: LibreOffice fall back to an installed Arabic-script font when it is missing.
+_RTL_FONT = "Vazirmatn"
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
+
+
+def _right_to_left(document: DocxDocument, language: str) -> None:
+    """Set a right-to-left document: every paragraph and table runs right to left,
+    runs of Arabic-script text are marked as such (so that Word shapes and orders
+    them), and the styles name the language and a Persian font for complex scripts."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    body = document.element.body
+    for paragraph in body.iter(qn("w:p")):
+        ppr = paragraph.get_or_add_pPr()
+        if ppr.find(qn("w:bidi")) is None:
+            ppr.insert(0, OxmlElement("w:bidi"))
+    for run in body.iter(qn("w:r")):
+        text = "".join(t.text or "" for t in run.iter(qn("w:t")))
+        if _ARABIC_SCRIPT.search(text):
+            rpr = run.find(qn("w:rPr"))
+            if rpr is None:
+                rpr = OxmlElement("w:rPr")
+                run.insert(0, rpr)
+            rpr.append(OxmlElement("w:rtl"))
+    for table in body.iter(qn("w:tbl")):
+        tblpr = table.find(qn("w:tblPr"))
+        if tblpr is not None and tblpr.find(qn("w:bidiVisual")) is None:
+            tblpr.append(OxmlElement("w:bidiVisual"))
+    tag = {"fa": "fa-IR", "ar": "ar-SA"}.get(language, language)
+    for style in document.styles:
+        element = style.element
+        if element.find(qn("w:rPr")) is None and style.type != 1:
+            continue
+        rpr = element.get_or_add_rPr()
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = OxmlElement("w:rFonts")
+            rpr.insert(0, fonts)
+        fonts.set(qn("w:cs"), _RTL_FONT)
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            rpr.append(lang)
+        lang.set(qn("w:bidi"), tag)
 
 
 def _drop_dates(document: DocxDocument) -> None:

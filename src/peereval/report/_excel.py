@@ -436,6 +436,8 @@ def _write_table(sheet: Any, table: Table) -> None:
 
     style = _fonts()
     headers, rows = _flatten(table.frame, table.index)
+    if table.translated is not None and len(table.translated[0]) == len(headers):
+        headers = table.translated[0]  # a report in another language: its headers
     n_index = table.frame.index.nlevels if table.index else 0
     sheet.cell(_TITLE_ROW, 1, neutralise_text(table.title)).font = style["title"]
     texts = [table.title, *headers]

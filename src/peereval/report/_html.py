@@ -9,6 +9,7 @@ scripts is isolated with ``dir="auto"`` so it cannot reorder the page around it.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +21,7 @@ from peereval.report._model import Report, Table
 __all__ = ["render_html", "write_html"]
 
 _TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
+<html lang="{{ report.language }}" dir="{{ report.direction }}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -54,6 +55,14 @@ figcaption { font-size: .85rem; color: #444; }
 .findings li { margin: .35rem 0; }
 #summary { background: #f5f9fc; border: 1px solid #d6e4ef; padding: .2rem 1.2rem 1rem; }
 footer { margin-top: 3rem; font-size: .8rem; color: #666; }
+html[lang="fa"] body { font-family: Vazirmatn, "Noto Naskh Arabic", "Noto Sans Arabic",
+                       Tahoma, "DejaVu Sans", sans-serif; line-height: 1.7; }
+html[lang="fa"] ol { list-style-type: persian; }
+html[dir="rtl"] th, html[dir="rtl"] td { text-align: right; }
+html[dir="rtl"] td.num { text-align: left; direction: ltr; unicode-bidi: isolate; }
+html[dir="rtl"] .warnings { border-left: 0; border-right: 4px solid #E69F00; }
+html[dir="rtl"] .comment { border-left: 0; padding-left: 0; border-right: 3px solid #ccc;
+                           padding-right: .6rem; }
 @media screen and (max-width: 640px) {
   body { margin: 1rem auto; padding: 0 .6rem; }
   nav ol { columns: 1; }
@@ -64,7 +73,7 @@ footer { margin-top: 3rem; font-size: .8rem; color: #666; }
   .table-wrap thead { position: absolute; width: 1px; height: 1px; overflow: hidden;
                       clip: rect(0 0 0 0); }
   .table-wrap tr { border-bottom: 2px solid #999; padding: .3rem 0; }
-  .table-wrap td { border: none; padding: .1rem 0; text-align: left; white-space: normal; }
+  .table-wrap td { border: none; padding: .1rem 0; text-align: start; white-space: normal; }
   .table-wrap td::before { content: attr(data-label) ": "; font-weight: 600; color: #444; }
 }
 @page { size: A4; margin: 16mm 14mm 18mm; }
@@ -91,10 +100,11 @@ footer { margin-top: 3rem; font-size: .8rem; color: #666; }
 <h1>{{ report.title }}</h1>
 <p class="subtitle">{{ report.subtitle }}</p>
 </header>
-<nav aria-label="Contents"><h2>Contents</h2><ol>
+<nav aria-label="{{ words('Contents') }}"><h2>{{ words('Contents') }}</h2><ol>
 {% for section in report.sections %}<li><a href="#{{ section.key }}">{{ section.title }}</a></li>
-{% endfor %}{% if report.warnings %}<li><a href="#warnings">Warnings</a></li>{% endif %}
-<li><a href="#references">References</a></li>
+{% endfor %}{% if report.warnings %}<li><a href="#warnings">{{ words('Warnings') }}</a>
+</li>{% endif %}
+<li><a href="#references">{{ words('References') }}</a></li>
 </ol></nav>
 <main>
 {% for section in report.sections %}
@@ -102,9 +112,9 @@ footer { margin-top: 3rem; font-size: .8rem; color: #666; }
 <h2>{{ section.title }}</h2>
 {% for paragraph in section.paragraphs[:2] if section.findings %}<p dir="auto">{{ paragraph }}</p>
 {% endfor %}
-{% if section.findings %}<h3>Key findings</h3>
+{% if section.findings %}<h3>{{ words('Key findings') }}</h3>
 <ul class="findings">{% for finding in section.findings %}<li dir="auto">{{ finding.text }}
-<a href="#{{ finding.target }}">See the evidence</a></li>{% endfor %}</ul>
+<a href="#{{ finding.target }}">{{ words('See the evidence') }}</a></li>{% endfor %}</ul>
 {% for paragraph in section.paragraphs[2:] %}<p dir="auto">{{ paragraph }}</p>
 {% endfor %}
 {% else %}{% for paragraph in section.paragraphs %}<p dir="auto">{{ paragraph }}</p>
@@ -126,17 +136,17 @@ footer { margin-top: 3rem; font-size: .8rem; color: #666; }
 {% endfor %}
 {% if report.warnings %}
 <section id="warnings" class="warnings">
-<h2>Warnings</h2>
+<h2>{{ words('Warnings') }}</h2>
 <ul>{% for warning in report.warnings %}<li dir="auto">{{ warning }}</li>{% endfor %}</ul>
 </section>
 {% endif %}
 <section id="references">
-<h2>References</h2>
-<ol>{% for reference in report.references %}<li>{{ reference }}</li>{% endfor %}</ol>
+<h2>{{ words('References') }}</h2>
+<ol dir="ltr" lang="en">{% for reference in report.references %}<li>{{ reference }}</li>
+{% endfor %}</ol>
 </section>
 </main>
-<footer>Produced by peereval {{ meta.version }}{% if meta.seed is not none %}; seed
-{{ meta.seed }}{% endif %}. The same inputs and seed reproduce this report exactly.</footer>
+<footer>{{ footer }}</footer>
 </body>
 </html>
 """
@@ -153,7 +163,7 @@ MISSING_LEGEND = (f"{MISSING_CELL}: not applicable to this row, or not estimable
 WIDE_TABLE = 9
 
 
-def _table_html(table: Table) -> str:
+def _table_html(table: Table, words: Callable[[str], str] = str) -> str:
     from markupsafe import escape
 
     header, body = table.cells()
@@ -168,7 +178,7 @@ def _table_html(table: Table) -> str:
             css = ' class="num"' if numeric else ' dir="auto"'
             cells.append(f'<td{css} data-label="{label}">{escape(text)}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    legend = (f'<p class="note">{MISSING_LEGEND}</p>' if missing else "")
+    legend = (f'<p class="note">{escape(words(MISSING_LEGEND))}</p>' if missing else "")
     wide = ' class="wide"' if len(labels) > WIDE_TABLE else ""
     return (f"<table{wide}><thead><tr>{head}</tr></thead><tbody>" + "".join(rows)
             + "</tbody></table>" + legend)
@@ -185,9 +195,24 @@ def render_html(report: Report) -> str:
     environment = Environment(autoescape=select_autoescape(default=True, default_for_string=True),
                               keep_trailing_newline=True)
     template = environment.from_string(_TEMPLATE)
-    tables = {t.key: Markup(_table_html(t)) for t in report.tables()}
+    tables = {t.key: Markup(_table_html(t, report.words)) for t in report.tables()}
     images = {f.key: _data_uri(f.svg) for f in report.figures()}
-    return template.render(report=report, tables=tables, images=images, meta=report.meta)
+    return template.render(report=report, tables=tables, images=images, meta=report.meta,
+                           words=report.words, footer=footer_text(report))
+
+
+def footer_text(report: Report) -> str:
+    """The closing line: the version and seed that reproduce the report."""
+    from peereval.report._i18n import localise_digits
+
+    meta = report.meta
+    if meta.get("seed") is None:
+        text = report.words("Produced by peereval {version}.")
+    else:
+        text = report.words("Produced by peereval {version}; seed {seed}. The same inputs "
+                            "and seed reproduce this report exactly.")
+    seed = localise_digits(str(meta.get("seed")), report.language)
+    return text.replace("{version}", str(meta.get("version", ""))).replace("{seed}", seed)
 
 
 def write_html(report: Report, path: str | Path) -> Path:

@@ -47,6 +47,9 @@ class Table:
     #: what is not given here comes from ``frame.attrs["roles"]``, the column's name or
     #: its values.
     roles: dict[str, str] = field(default_factory=dict)
+    #: The cells as :meth:`cells` returns them, once translated (set by the
+    #: translation of a report into another language; ``None`` in English).
+    translated: tuple[list[str], list[list[tuple[str, bool]]]] | None = None
 
     def column_roles(self) -> list[str]:
         """The role of each column as written, index levels first when ``index``."""
@@ -78,6 +81,8 @@ class Table:
         """
         from peereval._columns import MISSING, format_column
 
+        if self.translated is not None:
+            return self.translated
         frame = self.frame.reset_index() if self.index else self.frame
         columns = []
         for j, role in enumerate(self.column_roles()):
@@ -182,6 +187,20 @@ class Report:
     references: list[str]
     warnings: list[str]
     meta: dict[str, Any]
+    #: The language the report is written in (``"en"`` or ``"fa"``).
+    language: str = "en"
+    #: The words the writers add around the sections (headings of the contents,
+    #: warnings and references, the footer), in the report's language.
+    chrome: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def direction(self) -> str:
+        """``"rtl"`` for a right-to-left language, else ``"ltr"``."""
+        return "rtl" if self.language in ("fa", "ar") else "ltr"
+
+    def words(self, english: str) -> str:
+        """One of the writers' own phrases in the report's language."""
+        return self.chrome.get(english, english)
 
     def tables(self) -> list[Table]:
         """Every table, in reading order."""

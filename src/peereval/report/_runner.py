@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -26,7 +27,15 @@ import pandas as pd
 from peereval import __version__
 from peereval._columns import roles_of
 from peereval._format import and_list, count_of, fmt_ci, fmt_p
-from peereval.errors import PeerevalError
+from peereval.errors import ConfigError, PeerevalError
+from peereval.report._i18n import (
+    LANGUAGES,
+    Catalogue,
+    Translation,
+    numbers_only,
+    translate_figure,
+    translate_report,
+)
 from peereval.report._model import Figure, Report, Section, Table
 from peereval.report._summary import summary_section
 from peereval.study import Study, StudyData, read_study
@@ -60,12 +69,50 @@ REFERENCES = {
     "lawshe": "Lawshe, C. H. (1975). A quantitative approach to content validity. "
               "Personnel Psychology, 28(4), 563-575.",
     "ayre": "Ayre, C., & Scally, A. J. (2014). Critical values for Lawshe's content "
-            "validity ratio. Measurement and Evaluation in Counseling and Development, "
-            "47(1), 79-86.",
+            "validity ratio: Revisiting the original methods of calculation. Measurement "
+            "and Evaluation in Counseling and Development, 47(1), 79-86.",
     "polit": "Polit, D. F., Beck, C. T., & Owen, S. V. (2007). Is the CVI an acceptable "
-             "indicator of content validity? Research in Nursing & Health, 30(4), 459-467.",
-    "kaiser": "Kaiser, H. F. (1974). An index of factorial simplicity. Psychometrika, "
-              "39(1), 31-36.",
+             "indicator of content validity? Appraisal and recommendations. Research in "
+             "Nursing & Health, 30(4), 459-467.",
+    "polit_beck": "Polit, D. F., & Beck, C. T. (2006). The content validity index: Are you "
+                  "sure you know what's being reported? Critique and recommendations. "
+                  "Research in Nursing & Health, 29(5), 489-497.",
+    "lynn": "Lynn, M. R. (1986). Determination and quantification of content validity. "
+            "Nursing Research, 35(6), 382-385.",
+    "zamanzadeh": "Zamanzadeh, V., Ghahramanian, A., Rassouli, M., Abbaszadeh, A., "
+                  "Alavi-Majd, H., & Nikanfar, A.-R. (2015). Design and implementation "
+                  "content validity study: Development of an instrument for measuring "
+                  "patient-centered communication. Journal of Caring Sciences, 4(2), "
+                  "165-178.",
+    "cicchetti": "Cicchetti, D. V., & Sparrow, S. S. (1981). Developing criteria for "
+                 "establishing interrater reliability of specific items: Applications to "
+                 "assessment of adaptive behavior. American Journal of Mental Deficiency, "
+                 "86(2), 127-137.",
+    "shi": "Shi, J., Mo, X., & Sun, Z. (2012). Content validity index in scale development. "
+           "Journal of Central South University (Medical Sciences), 37(2), 152-155.",
+    "kaiser": "Kaiser, H. F., & Rice, J. (1974). Little Jiffy, Mark IV. Educational and "
+              "Psychological Measurement, 34(1), 111-117.",
+    "kaiser1970": "Kaiser, H. F. (1970). A second generation little jiffy. Psychometrika, "
+                  "35(4), 401-415.",
+    "zwick": "Zwick, W. R., & Velicer, W. F. (1986). Comparison of five rules for "
+             "determining the number of components to retain. Psychological Bulletin, "
+             "99(3), 432-442.",
+    "velicer2000": "Velicer, W. F., Eaton, C. A., & Fava, J. L. (2000). Construct "
+                   "explication through factor or component analysis: A review and "
+                   "evaluation of alternative procedures for determining the number of "
+                   "factors or components. In R. D. Goffin & E. Helmes (Eds.), Problems "
+                   "and solutions in human assessment (pp. 41-71). Springer.",
+    "marsh": "Marsh, H. W., Hau, K.-T., & Wen, Z. (2004). In search of golden rules: "
+             "Comment on hypothesis-testing approaches to setting cutoff values for fit "
+             "indexes and dangers in overgeneralizing Hu and Bentler's (1999) findings. "
+             "Structural Equation Modeling, 11(3), 320-341.",
+    "vagias": "Vagias, W. M. (2006). Likert-type scale response anchors. Clemson "
+              "International Institute for Tourism & Research Development, Clemson "
+              "University.",
+    "maas": "Maas, C. J. M., & Hox, J. J. (2005). Sufficient sample sizes for multilevel "
+            "modeling. Methodology, 1(3), 86-92.",
+    "mcneish": "McNeish, D., & Stapleton, L. M. (2016). Modeling clustered data with very "
+               "few clusters. Multivariate Behavioral Research, 51(4), 495-518.",
     "rouder": "Rouder, J. N., Speckman, P. L., Sun, D., Morey, R. D., & Iverson, G. (2009). "
               "Bayesian t tests for accepting and rejecting the null hypothesis. "
               "Psychonomic Bulletin & Review, 16(2), 225-237.",
@@ -74,7 +121,8 @@ REFERENCES = {
     "velicer": "Velicer, W. F. (1976). Determining the number of components from the "
                "matrix of partial correlations. Psychometrika, 41(3), 321-327.",
     "hu": "Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes in covariance "
-          "structure analysis. Structural Equation Modeling, 6(1), 1-55.",
+          "structure analysis: Conventional criteria versus new alternatives. Structural "
+          "Equation Modeling, 6(1), 1-55.",
     "fornell": "Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models "
                "with unobservable variables and measurement error. Journal of Marketing "
                "Research, 18(1), 39-50.",
@@ -107,8 +155,8 @@ REFERENCES = {
     "vanderweele": "VanderWeele, T. J., & Ding, P. (2017). Sensitivity analysis in "
                    "observational research: Introducing the E-value. Annals of Internal "
                    "Medicine, 167(4), 268-274.",
-    "raudenbush": "Raudenbush, S. W., & Bryk, A. S. (2002). Hierarchical linear models "
-                  "(2nd ed.). Sage.",
+    "raudenbush": "Raudenbush, S. W., & Bryk, A. S. (2002). Hierarchical linear models: "
+                  "Applications and data analysis methods (2nd ed.). Sage.",
     "cohen": "Cohen, J. (1988). Statistical power analysis for the behavioral sciences "
              "(2nd ed.). Erlbaum.",
     "reed": "Reed, D. A., Cook, D. A., Beckman, T. J., Levine, R. B., Kern, D. E., & "
@@ -117,7 +165,9 @@ REFERENCES = {
     "kirkpatrick": "Kirkpatrick, D. L. (1994). Evaluating training programs: The four "
                    "levels. Berrett-Koehler.",
     "barr": "Barr, H., Freeth, D., Hammick, M., Koppel, I., & Reeves, S. (2000). "
-            "Evaluations of interprofessional education. CAIPE/BERA.",
+            "Evaluations of interprofessional education: A United Kingdom review for "
+            "health and social care. UK Centre for the Advancement of Interprofessional "
+            "Education and British Educational Research Association.",
 }
 
 _ADJUST_WORDS = {"holm": "Holm's step-down adjustment", "bh": "the Benjamini-Hochberg "
@@ -174,6 +224,12 @@ FIGURE_KEYS = frozenset({"likert", "content_validity", "scree", "loadings", "for
                          "distributions", "adjusted_means", "love_plot"})
 
 
+#: The translation of the report being written, for the texts inside its figures
+#: (set by render_report while it draws them; None for an English report).
+_FIGURE_TRANSLATION: ContextVar[tuple[Translation, set[str]] | None] = ContextVar(
+    "figure_translation", default=None)
+
+
 def _figure(section: Section, key: str, title: str, caption: str, alt: str,
             build: Callable[[], Any]) -> None:
     """Draw a figure, render it to SVG and PNG, and add it to the section; a figure
@@ -182,11 +238,27 @@ def _figure(section: Section, key: str, title: str, caption: str, alt: str,
 
     if key not in FIGURE_KEYS:
         raise ValueError(f"figure key {key!r} is not in FIGURE_KEYS")
+    from peereval.figures._text import TRANSLATE
+
+    translating = _FIGURE_TRANSLATION.get()
+    hook = None
+    if translating is not None:
+        translation, data = translating
+        hook = TRANSLATE.set(lambda text: "\n".join(
+            translation.text(line, data=line.removesuffix(" †") in data
+                             or numbers_only(line))
+            for line in text.split("\n")))
     try:
-        svg, png = render(build())
+        figure = build()
+        if translating is not None:
+            translate_figure(figure, *translating)
+        svg, png = render(figure)
     except PeerevalError as exc:
         section.notes.append(f"Figure '{title}': not drawn. {getattr(exc, 'message', exc)}")
         return
+    finally:
+        if hook is not None:
+            TRANSLATE.reset(hook)
     section.figures.append(Figure(key, title, svg, png, caption, alt or title))
 
 
@@ -1201,8 +1273,10 @@ def _comments_section(run: _Render) -> Section | None:
         section.tables.append(Table(
             f"comments_{name}"[:31], f"{wording}",
             pd.DataFrame({"comment": texts}),
-            note=f"{len(texts)} distinct comments, in alphabetical order (not the order of "
-                 "responses), shown as written. Read them for names before sharing."))
+            note=("1 comment, shown as written. Read it for names before sharing."
+                  if len(texts) == 1 else
+                  f"{len(texts)} distinct comments, in alphabetical order (not the order "
+                  "of responses), shown as written. Read them for names before sharing.")))
     return section
 
 
@@ -1329,7 +1403,7 @@ def _rule_words(rule: str) -> str:
 
 
 def run_study(study: str | Path | Study | StudyResults, *,
-              progress: Progress | None = None) -> Report:
+              progress: Progress | None = None, language: str | None = None) -> Report:
     """Run every analysis a ``study.toml`` asks for and assemble the report.
 
     Parameters
@@ -1340,6 +1414,9 @@ def run_study(study: str | Path | Study | StudyResults, *,
     progress
         Called with a short description before each step (the command line prints
         them); ``None`` runs silently.
+    language
+        The report's language, ``"en"`` or ``"fa"`` (by default study.toml's
+        ``[study] language``, else English).
 
     Returns
     -------
@@ -1373,22 +1450,45 @@ def run_study(study: str | Path | Study | StudyResults, *,
         if not isinstance(study, Study):
             study = read_study(study)
         results = study.analyse(progress=progress)
-    return render_report(results)
+    return render_report(results, language=language)
 
 
-def render_report(results: StudyResults) -> Report:
+def render_report(results: StudyResults, *, language: str | None = None) -> Report:
     """The report of a study's results (nothing is computed; figures are drawn).
 
     Parameters
     ----------
     results
         What :meth:`peereval.study.Study.analyse` returned.
+    language
+        ``"en"`` or ``"fa"``; by default ``[study] language`` of study.toml, else
+        English. A report in another language is the English one translated from the
+        catalogues of :mod:`peereval.report._i18n`.
 
     Returns
     -------
     Report
         See :func:`run_study`.
     """
+    study = results.study
+    language = language or str(study.info.get("language", "en"))
+    if language not in LANGUAGES:
+        raise ConfigError(f"the report cannot be written in '{language}'",
+                          file=study.path, column="study.language", value=language,
+                          hint="use one of: " + ", ".join(LANGUAGES))
+    if language == "en":
+        return _english_report(results)
+    translation = Translation(Catalogue.load(language))
+    data = _data_texts(_Render(results))
+    token = _FIGURE_TRANSLATION.set((translation, data))
+    try:
+        report = _english_report(results)
+    finally:
+        _FIGURE_TRANSLATION.reset(token)
+    return translate_report(report, language, data, translation=translation)[0]
+
+
+def _english_report(results: StudyResults) -> Report:
     run = _Render(results)
     study = results.study
     sections: dict[str, Section | None] = {}
@@ -1416,13 +1516,86 @@ def render_report(results: StudyResults) -> Report:
     appraisal = results.appraisal
     subtitle = " · ".join(p for p in (str(study.info.get("institution", "")),
                                       appraisal.apa() if ran(appraisal) else "") if p)
-    return Report(
+    run.cite(*_cited_in([*(t for s in kept for t in _section_texts(s)),
+                         *results.warnings]))
+    report = Report(
         title=study.title, subtitle=subtitle,
         sections=[s for s in kept if s is not None],
         references=sorted(REFERENCES[k] for k in run.cited),
         warnings=[_students(w) for w in results.warnings],
         meta={"version": __version__, "seed": results.seed, "study": study.path.name},
     )
+    return report
+
+
+def _section_texts(section: Section) -> list[str]:
+    texts = [*section.paragraphs, *section.notes, *(f.text for f in section.findings)]
+    for table in section.tables:
+        texts.append(table.note)
+        texts += [v for column in table.frame.columns for v in table.frame[column]
+                  if isinstance(v, str) and re.search(r"(?:19|20)\d\d", v)]
+    return texts + [f.caption for f in section.figures]
+
+
+def _cited_in(texts: list[str]) -> list[str]:
+    """The keys of :data:`REFERENCES` whose first author and year a text names
+    ("Lynn 1986", "Polit & Beck 2006", "(Hu & Bentler, 1999)", "Reed et al. 2007"), so
+    that every work cited in a sentence is in the reference list.
+
+    >>> _cited_in(["rules of Polit & Beck 2006 and Lynn (1986)"])
+    ['polit_beck', 'lynn']
+    """
+    found = []
+    joined = "\n".join(texts)
+    for key, reference in REFERENCES.items():
+        first = re.match(r"([^,]+), [A-Z]", reference)
+        year = re.search(r"\((\d{4})\)", reference)
+        if first is None or year is None:
+            continue
+        # the other authors as the text names them: "& Beck", "et al.", none
+        authors = re.findall(r"(?:^|, |& )([A-Z][\w'-]+(?: [A-Z][\w'-]+)?), (?:[A-Z]\.)",
+                             reference.split(f"({year.group(1)})")[0])
+        if len(authors) == 1:
+            names = re.escape(authors[0])
+        elif len(authors) == 2:
+            names = rf"{re.escape(authors[0])},? (?:&|and) {re.escape(authors[1])}"
+        else:
+            others = ",? ".join(re.escape(a) for a in authors[1:-1])
+            names = (rf"{re.escape(authors[0])}(?: et al\.|,? {others},? (?:&|and) "
+                     rf"{re.escape(authors[-1])})")
+        if re.search(rf"\b{names}(?:'s)?,? \(?{year.group(1)}", joined):
+            found.append(key)
+    return found
+
+
+def _data_texts(run: _Render) -> set[str]:
+    """Texts of a report that come from the study's own files (the codebook's labels,
+    the export's answers, study.toml's labels and descriptions, file names): a
+    translation shows them as they are."""
+    study, data = run.study, run.data
+    texts = {str(v) for v in study.info.values() if isinstance(v, str)}
+    texts |= {str(v) for table in study.labels.values() for v in table.values()}
+    instrument = data.instrument
+    texts |= {str(v) for v in instrument.labels.values()}
+    texts |= {str(v) for v in instrument.labels}
+    for scale in instrument.scales:
+        texts |= {scale.name, scale.label, *scale.items, *scale.reverse,
+                  ", ".join(scale.items), ", ".join(scale.reverse)}
+        texts |= {str(label) for _, label in scale.options}
+    texts |= {str(label) for _, label in instrument.options}
+    texts.add(str(instrument.name))
+    for item in data.responses.items.values():  # the export's own wording of each item
+        texts |= {str(item.code), str(item.text or "")}
+    coding = run.results.coding
+    if ran(coding) and not coding.empty:
+        texts |= {str(v) for column in ("answer", "label", "items") if column in coding
+                  for v in coding[column]}
+    for name in (study.survey.get("export"), study.survey.get("codebook"),
+                 (study.records or {}).get("file"), (study.retest or {}).get("export"),
+                 (study.expert_panel or {}).get("file"), study.path.name):
+        if name:
+            texts.add(Path(str(name)).name)
+    return {t for t in texts if t}
 
 
 def write_report(report: Report, out_dir: str | Path) -> dict[str, Path]:

@@ -226,6 +226,9 @@ def _reliability_findings(results: StudyResults) -> list[Finding]:
         verdict = (f"The questionnaire's {count} scale{'s' if count != 1 else ''} "
                    f"measured consistently enough to compare groups ({spread}; .70 is the "
                    "usual minimum)")
+    elif count == 1:
+        verdict = ("The questionnaire's scale did not reach the usual minimum of .70 for "
+                   f"comparing groups ({spread})")
     else:
         verdict = (f"{reaching} of the questionnaire's {count} scales reached the usual "
                    f"minimum of .70 for comparing groups ({spread})")

@@ -63,6 +63,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "seed": Key("int", "seed of every random step (bootstrap, simulations, matching)",
                     example=20240301),
         "description": Key("text", "one paragraph on the programme, shown in the report"),
+        "language": Key("choice", "language of the report: en (English) or fa (Persian, "
+                        "right to left)", choices=("en", "fa"), example="en"),
         "question": Key("text", "the evaluation's question, opening the report's summary",
                         example="Did near-peer mentoring help first-year students?"),
     },
