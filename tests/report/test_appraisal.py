@@ -81,7 +81,23 @@ def test_sample_study():
     text = a.text()
     assert "cannot prove that mentoring caused" in text
     assert "Reed et al. 2007" in text
-    assert "about 6 to 11" in text
+    assert "can score at most 11" in text
+
+
+def test_the_commonest_design_can_score_at_most_eleven():
+    # the figure the appraisal quotes is computed from Reed et al.'s points, not recalled:
+    # the best such a study can do, with every item that it controls at its maximum
+    from peereval.study._appraisal import TYPICAL_MAXIMUM
+
+    best = appraise_design("post_only", outcomes={"satisfaction": "satisfaction"},
+                           response_rate=0.9, internal_structure=True, content=True,
+                           relationships=True, beyond_descriptive=True,
+                           appropriate_analysis=True)
+    assert best.mersqi_total == best.mersqi_rescaled == TYPICAL_MAXIMUM == 11
+    worst = appraise_design("post_only", outcomes={"satisfaction": "satisfaction"},
+                            response_rate=0.2, beyond_descriptive=False,
+                            appropriate_analysis=False)
+    assert worst.mersqi_total == 5  # the instrument's minimum (Reed et al. 2008: range 5-18)
 
 
 # ---------------------------------------------------------------------- MERSQI rules

@@ -606,11 +606,13 @@ def _cluster_codes(column: pd.Series, cluster: str, missing_cluster: str
 def _warn(n_clusters: int, cluster: str, singular: bool) -> None:
     if n_clusters < FEW_CLUSTERS:
         warnings.warn(
-            f"only {n_clusters} '{cluster}' clusters: with fewer than about 20 the "
-            "between-cluster variance, and so the ICC and design effect, are estimated "
-            "imprecisely, and Wald intervals for effects that differ between clusters "
-            "(such as mentoring) are too narrow (Maas & Hox, 2005; McNeish & Stapleton, "
-            "2016). Report the ICC as uncertain and read the interval as optimistic.",
+            f"only {n_clusters} '{cluster}' clusters (peereval warns below "
+            f"{FEW_CLUSTERS}): with few clusters the between-cluster variance, and so the "
+            "ICC and design effect, are estimated imprecisely and their standard errors "
+            "are too small (Maas & Hox, 2005, found this with 50 clusters or fewer); with "
+            "very few, the intervals of the effects can be too narrow as well (McNeish & "
+            "Stapleton, 2016). Report the ICC as uncertain and read the interval with "
+            "caution.",
             PeerevalWarning, stacklevel=user_stacklevel())
     if singular:
         warnings.warn(

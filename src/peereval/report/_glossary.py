@@ -81,7 +81,7 @@ GLOSSARY: tuple[tuple[str, str, str], ...] = (
      "scale) or essential (CVR, from -1 to 1)."),
     ("KMO and Bartlett's test", r"\bKMO\b|Bartlett",
      "Whether the items are related enough for factor analysis: KMO runs from 0 to 1 and "
-     "is read with Kaiser's (1974) words, from unacceptable (below .50) to marvellous "
+     "is read with Kaiser & Rice's (1974) words, from unacceptable (below .50) to marvellous "
      "(.90 or more); Bartlett's test asks whether the items are related at all."),
     ("factor analysis", r"factor analysis|loading",
      "A check of whether the items group into the scales the questionnaire intends; a "
@@ -97,7 +97,8 @@ GLOSSARY: tuple[tuple[str, str, str], ...] = (
      "composite reliability of .70 or more) and less with the other scales (HTMT below "
      ".85)."),
     ("MERSQI", r"MERSQI",
-     "The Medical Education Research Study Quality Instrument: a score from 5 to 18 of the "
+     "The Medical Education Research Study Quality Instrument: a score of up to 18 (at "
+     "least 5 when every item applies) of the "
      "methodological quality of a study (Reed et al., 2007)."),
     ("Kirkpatrick levels", r"Kirkpatrick",
      "What an evaluation reaches: reactions (1), attitudes and knowledge (2a, 2b), "

@@ -50,7 +50,11 @@ NOT_APPLICABLE = "not applicable"
 MERSQI_MAXIMUM = 18.0
 RESCALE_RULE = ("score / maximum applicable × 18 when items are not applicable (Reed et al. "
                 "2007; rule recalled, not verified against the paper)")
-TYPICAL_RANGE = (6.0, 11.0)  # post-only, one school, self-report satisfaction (REFERENCES §2.2)
+#: The most a peer-mentoring evaluation of the commonest kind (one school, post-test only,
+#: a satisfaction survey) can score: design 1 + institutions 0.5 + response rate 1.5 +
+#: type of data 1 + validity 3 + analysis 1 + 2 + outcome 1 (Reed et al. 2007's points;
+#: a computation, not a published figure).
+TYPICAL_MAXIMUM = 11.0
 
 
 @dataclass(frozen=True)
@@ -270,12 +274,11 @@ class DesignAppraisal(Result):
         applying = [t for t in self.threats if t.applies]
         if applying:
             parts.append("Keep in mind: " + " ".join(t.statement for t in applying))
-        low, high = TYPICAL_RANGE
         parts.append(
             f"On the Medical Education Research Study Quality Instrument (MERSQI; Reed et "
-            f"al. 2007) the study scores {self._score_text()}; a typical peer-mentoring "
-            f"evaluation (one school, post-test only, satisfaction survey) scores about "
-            f"{low:.0f} to {high:.0f}.")
+            f"al. 2007) the study scores {self._score_text()}; a peer-mentoring evaluation "
+            f"of the commonest kind (one school, post-test only, a satisfaction survey) can "
+            f"score at most {TYPICAL_MAXIMUM:.0f}.")
         return " ".join(parts)
 
     def __repr__(self) -> str:

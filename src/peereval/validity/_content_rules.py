@@ -33,7 +33,7 @@ METHODS: tuple[str, ...] = ("ayre_scally", "lawshe", "wilson")
 ICVI_PRESETS: tuple[str, ...] = ("polit_beck", "lynn")
 
 SOURCES = {
-    "polit_beck": "Polit & Beck (2006); Polit, Beck & Owen (2007); Lynn (1986)",
+    "polit_beck": "Polit & Beck (2006); Lynn (1986)",
     "lynn": "Lynn (1986)",
     "ayre_scally": "Ayre & Scally (2014)",
     "lawshe": "Lawshe (1975)",

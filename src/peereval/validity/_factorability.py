@@ -25,7 +25,7 @@ _KAISER = ((0.5, "unacceptable"), (0.6, "miserable"), (0.7, "mediocre"), (0.8, "
 
 
 def kaiser_label(value: float) -> str:
-    """Kaiser's (1974) words for a KMO or MSA value.
+    """Kaiser & Rice's (1974) words for a KMO or MSA value.
 
     Examples
     --------
@@ -114,7 +114,7 @@ class Factorability(Result):
         ... # doctest: +NORMALIZE_WHITESPACE
         The factorability of the 18 items' Pearson correlation matrix was judged by the
         Kaiser-Meyer-Olkin measure of sampling adequacy (overall and per item, with
-        Kaiser's 1974 labels), Bartlett's test of sphericity and the determinant;
+        Kaiser & Rice's 1974 labels), Bartlett's test of sphericity and the determinant;
         pairwise deletion (n = 138; 0 rows dropped).
         """
         correlations = ("polychoric correlation matrix" if self.correlation == "polychoric"
@@ -124,7 +124,7 @@ class Factorability(Result):
         dropped = "row" if self.n_dropped == 1 else "rows"
         return (f"The factorability of the {len(self.msa)} items' {correlations} was "
                 "judged by the Kaiser-Meyer-Olkin measure of sampling adequacy (overall "
-                "and per item, with Kaiser's 1974 labels), Bartlett's test of sphericity "
+                "and per item, with Kaiser & Rice's 1974 labels), Bartlett's test of sphericity "
                 f"and the determinant; {rule} (n = {self.n}; {self.n_dropped} {dropped} "
                 "dropped).")
 
