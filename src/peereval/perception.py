@@ -384,7 +384,8 @@ class PerceptionSummary(Result):
             groups = ", ".join(map(str, self.groups))
             text += (f". The summary is split by {self.by} ({groups}); {self.n_no_group} "
                      "respondent" + ("" if self.n_no_group == 1 else "s")
-                     + " without a group were left out of the split")
+                     + " without a group " + ("was" if self.n_no_group == 1 else "were")
+                     + " left out of the split")
         return text + "."
 
 

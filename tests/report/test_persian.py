@@ -196,3 +196,23 @@ def test_it_prints_to_pdf_in_persian(persian, tmp_path):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
                               text=True, check=True).stdout
         assert "پایایی" in text or "ﭘﺎﯾﺎﯾﯽ" in text  # as typed, or as shaped glyphs
+
+
+@pytest.mark.parametrize("edits", [
+    [("min_cell = 10", "min_cell = 140")],  # groups too small: suppression notes
+    [('ci = "bca"', 'ci = "feldt"'), ('adjust = "holm"', 'adjust = "bh"')],
+], ids=["small groups", "other intervals and adjustment"])
+def test_other_studies_are_translated_too(tmp_path, edits):
+    import shutil
+
+    from peereval.report._i18n import untranslated
+
+    folder = tmp_path / "study"
+    shutil.copytree(peereval.datasets.sample_dir(), folder)
+    path = folder / "study-fa.toml"
+    text = path.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    assert untranslated(path, "fa") == []

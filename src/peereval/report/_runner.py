@@ -885,10 +885,12 @@ def _structure(run: _Render, section: Section) -> None:
         loadings = loadings.rename(columns={c: f"factor {i}"
                                             for i, c in enumerate(factors, start=1)})
         method = _EXTRACTION.get(str(exploratory.method), str(exploratory.method))
+        rotation = "no" if str(exploratory.rotation) in ("none", "None") else (
+            exploratory.rotation)
         section.tables.append(Table(
             "efa", "Exploratory factor analysis: pattern loadings",
             _with_statements(loadings, _item_labels(run)),
-            note=f"{method} extraction, {exploratory.rotation} rotation. Communality: "
+            note=f"{method} extraction, {rotation} rotation. Communality: "
                  "the share of an item's variance the factors explain; uniqueness: the "
                  "rest."))
         _figure(section, "loadings", "Factor loadings",
