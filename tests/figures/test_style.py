@@ -94,7 +94,9 @@ def test_display_text_wraps_latin_and_leaves_it_unshaped():
 @pytest.mark.parametrize("text", ["کاملاً موافقم", "احساس تنهایی می‌کردم",
                                   "نمره ۱۸ از ۲۰", "سال اول (n = 32)",
                                   "Q1: منتور من (مثلاً استاد) در دسترس بود"])
-def test_persian_is_shaped_and_right_to_left(text):
+def test_persian_is_shaped_and_right_to_left_for_a_matplotlib_that_cannot(text,
+                                                                          monkeypatch):
+    monkeypatch.setattr(_text, "matplotlib_lays_out_text", lambda: False)
     shown = display_text(text)
     assert shown == independent_shape(text)
     assert not has_arabic(shown)  # only presentation forms left
@@ -102,17 +104,46 @@ def test_persian_is_shaped_and_right_to_left(text):
     assert "\u200c" not in shown
 
 
-def test_brackets_are_mirrored_in_right_to_left_text():
+def test_brackets_are_mirrored_in_right_to_left_text(monkeypatch):
+    monkeypatch.setattr(_text, "matplotlib_lays_out_text", lambda: False)
     assert display_text("سال اول (n = 32)").startswith("(n = 32) ")
 
 
-def test_persian_wrapping_keeps_the_first_words_on_the_first_line():
+def test_persian_wrapping_keeps_the_first_words_on_the_first_line(monkeypatch):
+    monkeypatch.setattr(_text, "matplotlib_lays_out_text", lambda: False)
     text = "برنامه به من کمک کرد با دانشکده پزشکی سازگار شوم و برنامه‌ریزی بهتری داشته باشم"
     lines = display_text(text, 30).split("\n")
     import textwrap
 
     logical = textwrap.wrap(text, 30, break_long_words=False, break_on_hyphens=False)
     assert lines == [independent_shape(line) for line in logical]
+
+
+def _ink_runs(text: str) -> list[tuple[int, int]]:
+    """The columns of ink of ``text`` drawn by matplotlib, left to right."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    fig = Figure(figsize=(4, 1))
+    fig.text(0.05, 0.3, display_text(text), fontsize=30, fontfamily="DejaVu Sans")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=50)
+    ink = (np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("L")) < 128).any(0)
+    edges = np.flatnonzero(np.diff(np.r_[0, ink.astype(int), 0]))
+    return list(zip(edges[::2], edges[1::2], strict=True))
+
+
+def test_persian_is_drawn_right_to_left_on_the_figure():
+    # what the reader sees, not the code points: a lone alef, then a long word. Read
+    # right to left, the alef is the rightmost mark and the word lies to its left (a
+    # label reordered once too often would put the alef at the left)
+    runs = _ink_runs("ا بببببب")
+    assert len(runs) == 2
+    (word_start, word_end), (alef_start, alef_end) = runs
+    assert alef_end - alef_start < (word_end - word_start) / 4
+    # two runs only: the six letters of the word are joined, not drawn apart
 
 
 def test_font_with_persian_glyphs_is_chosen():

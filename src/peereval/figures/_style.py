@@ -182,10 +182,11 @@ def figure_and_axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure,
 
 
 def apply_fonts(fig: Figure) -> None:
-    """Give every shaped Persian label a font with its glyphs."""
+    """Give every Persian label (shaped, or in logical order for matplotlib's own
+    layout) a font with its glyphs."""
     for text in fig.findobj(Text):
         value = text.get_text()
-        if value and is_shaped(value) and not has_arabic(value):
+        if value and (has_arabic(value) or is_shaped(value)):
             family = arabic_font(value)
             if text.get_fontfamily()[:1] != [family]:
                 text.set_fontfamily([family])

@@ -1,8 +1,16 @@
-"""Text as matplotlib must be given it: Persian shaped and in visual order.
+"""Text as matplotlib must be given it.
 
-matplotlib draws characters one by one, left to right, without OpenType shaping, so
-Persian text given as typed comes out as isolated letters in reverse order. Strings
-that contain Arabic-script letters are therefore
+matplotlib 3.11 and newer lay text out with libraqm (HarfBuzz shaping and the Unicode
+bidirectional algorithm): Persian given as typed, in logical order, comes out joined and
+right to left, so labels are only wrapped (and stripped of the Unicode isolates that the
+report's translation puts around Latin words), and a test checks on the drawn figure
+that they read right to left. Shaping them beforehand, as was needed until 3.10, would
+reverse them a second time: :func:`matplotlib_lays_out_text` tells which matplotlib
+this is.
+
+An older matplotlib draws characters one by one, left to right, without OpenType
+shaping, so Persian text given as typed comes out as isolated letters in reverse order.
+For it, strings that contain Arabic-script letters are
 
 1. wrapped into lines (in logical order, so that the first line holds the first
    words);
@@ -85,9 +93,26 @@ def _reshaper():
     })
 
 
+@cache
+def matplotlib_lays_out_text() -> bool:
+    """Whether matplotlib shapes and orders right-to-left text itself.
+
+    matplotlib 3.11 lays text out with libraqm (HarfBuzz shaping and the Unicode
+    bidirectional algorithm): Persian given in logical order comes out joined and right
+    to left, and text shaped and reordered beforehand would be reversed a second time.
+    Older versions drew characters one by one, left to right.
+    """
+    import matplotlib
+
+    major, minor = (int(part) for part in matplotlib.__version__.split(".")[:2])
+    return (major, minor) >= (3, 11)
+
+
 def _visual(line: str) -> str:
     if not has_arabic(line):
         return line
+    if matplotlib_lays_out_text():  # logical order; only the isolates go (raqm keeps ZWNJ)
+        return line.replace("\u2068", "").replace("\u2069", "")
     shaped = _reshaper().reshape(line)
     return _CONTROLS.sub("", _get_display()(shaped))
 
@@ -102,7 +127,8 @@ def _get_display():
 
 
 def display_text(text: object, width: int | None = None) -> str:
-    """``text`` ready for matplotlib: wrapped, and shaped right to left when Persian.
+    """``text`` ready for matplotlib: wrapped, and (for a matplotlib older than 3.11,
+    which cannot lay it out) shaped right to left when Persian.
 
     Parameters
     ----------
@@ -121,10 +147,7 @@ def display_text(text: object, width: int | None = None) -> str:
     --------
     >>> display_text("My mentor listened to my concerns", 20)
     'My mentor listened\\nto my concerns'
-    >>> shown = display_text("موافقم")
-    >>> [hex(ord(c)) for c in shown]  # meem (final) ... meem (initial), right to left
-    ['0xfee2', '0xfed8', '0xfed3', '0xfe8d', '0xfeee', '0xfee3']
-    >>> display_text(shown) == shown  # already shaped: left alone
+    >>> display_text("موافقم") == "موافقم"  # matplotlib >= 3.11 lays it out itself
     True
     """
     text = "" if text is None else str(text)
