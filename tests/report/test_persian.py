@@ -216,3 +216,27 @@ def test_other_studies_are_translated_too(tmp_path, edits):
         text = text.replace(old, new)
     path.write_text(text, encoding="utf-8")
     assert untranslated(path, "fa") == []
+
+
+def test_the_numbers_on_a_figure_s_axes_are_persian():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from peereval.report._i18n import translate_figure
+
+    fig = Figure(figsize=(3, 2))
+    FigureCanvasAgg(fig)
+    axes = fig.add_subplot()
+    axes.plot([0, 0.5, 1.25], [10, 200, 3000])
+    axes.set_yticks([1000, 2000])
+    axes.set_yticklabels(["Low", "High"])  # fixed texts, written again when drawn
+    translation = Translation(Catalogue("fa", [Entry("Low", "کم")]))
+    translate_figure(fig, translation)
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in axes.get_xticklabels() if t.get_text()]
+    assert ticks
+    assert all(re.search("[۰-۹]", t) for t in ticks)
+    assert not any(re.search("[0-9]", t) for t in ticks)
+    assert "۰٫۵۰" in ticks or "۰٫۵" in ticks
+    assert [t.get_text() for t in axes.get_yticklabels()] == ["کم", "High"]
+    assert "High" in translation.missing  # no entry: English, and said

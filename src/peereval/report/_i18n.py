@@ -510,7 +510,51 @@ def translate_figure(fig: object, translation: Translation,
         # matplotlib draws no isolates: the shaping orders the runs itself
         translated = translated.replace("\u2068", "").replace("\u2069", "")
         artist.set_text(display_text(translated, width))
+    _localised_ticks(fig, translation, data)
     apply_fonts(fig)  # type: ignore[arg-type]
+
+
+def _localised_ticks(fig: object, translation: Translation, data: set[str]) -> None:
+    """Tick labels in the report's language: each axis's formatter is wrapped, because
+    matplotlib writes tick labels when it draws the figure (after the texts above);
+    numbers get the language's digits and words are translated."""
+    from matplotlib.ticker import Formatter, NullFormatter
+
+    from peereval.figures._text import display_text
+
+    language = translation.language
+
+    def localised(text: str) -> str:
+        if re.search(r"[A-Za-z]", text):
+            text = display_text(translation.text(
+                text, data=text.removesuffix(" †") in data or numbers_only(text)))
+        return localise_digits(text, language)
+
+    class Localised(Formatter):
+        """The axis's own formatter (its ticks, offset and precision), translated."""
+
+        def __init__(self, inner: Formatter) -> None:
+            self.inner = inner
+
+        def set_axis(self, axis: object) -> None:
+            super().set_axis(axis)
+            self.inner.set_axis(axis)
+
+        def set_locs(self, locs: object) -> None:
+            super().set_locs(locs)
+            self.inner.set_locs(locs)
+
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return localised(self.inner(x, pos))
+
+        def get_offset(self) -> str:
+            return localised(self.inner.get_offset())
+
+    for axes in fig.axes:  # type: ignore[attr-defined]
+        for axis in (axes.xaxis, axes.yaxis):
+            formatter = axis.get_major_formatter()
+            if not isinstance(formatter, NullFormatter):
+                axis.set_major_formatter(Localised(formatter))
 
 
 def numbers_only(text: str) -> bool:
