@@ -107,6 +107,19 @@ def test_sentence_and_records_input():
     assert "Outcomes compared" in repr(many)
 
 
+def test_one_outcome_is_not_counted_or_adjusted():
+    # "1 of 1 outcomes differed ... after Holm's adjustment (..., adjusted p < .001)"
+    # was what a study with one outcome read
+    records = peereval.load_sample().records.data
+    one = compare_many(records, ["gpa_year1"], "mentored", treated="yes")
+    assert one.apa().startswith("The outcome differed between the groups at α = .05 (")
+    assert "adjusted p" not in one.apa()
+    assert "of 1" not in one.apa()
+    assert one.methods().endswith("With one outcome the p-value was not adjusted for "
+                                  "multiplicity (α = .05).")
+    assert one.to_frame()["p_adjusted"].tolist() == one.to_frame()["p_value"].tolist()
+
+
 def test_mann_whitney_headline_and_tiny_groups_warn():
     many = compare_many(SAMPLE, ["gpa_year1"], "mentored", test="mann_whitney")
     assert many.to_frame().loc[0, "effect"] == "rank_biserial"

@@ -201,7 +201,9 @@ def test_it_prints_to_pdf_in_persian(persian, tmp_path):
 @pytest.mark.parametrize("edits", [
     [("min_cell = 10", "min_cell = 140")],  # groups too small: suppression notes
     [('ci = "bca"', 'ci = "feldt"'), ('adjust = "holm"', 'adjust = "bh"')],
-], ids=["small groups", "other intervals and adjustment"])
+    [('continuous = ["gpa_year1", "exam_score"]', 'continuous = ["gpa_year1"]'),
+     ('binary = ["passed"]', "binary = []")],
+], ids=["small groups", "other intervals and adjustment", "one outcome"])
 def test_other_studies_are_translated_too(tmp_path, edits):
     import shutil
 

@@ -163,7 +163,7 @@ class ManyComparisons(Result):
                 continue
             symbol, unbounded = _SYMBOLS.get(row["effect"], ("RD", False))
             p_text = fmt_p(row["p_adjusted"])
-            if self.adjust != "none":
+            if self.adjust != "none" and len(self.frame) > 1:
                 p_text = "adjusted " + p_text
             interval = fmt_ci(row["ci_low"], row["ci_high"], leading_zero=unbounded,
                               level=self.ci_level)
@@ -172,6 +172,9 @@ class ManyComparisons(Result):
                          f"{p_text}")
         count = int(self.frame["reject"].sum())
         alpha = fmt(self.alpha, 2, leading_zero=False)
+        if len(self.frame) == 1:  # one outcome: nothing to adjust, no "1 of 1 outcomes"
+            verb = "differed" if count else "did not differ"
+            return f"The outcome {verb} between the groups at α = {alpha} ({parts[0]})."
         return (f"{count} of {len(self.frame)} outcomes differed between the groups at "
                 f"α = {alpha} after {_METHODS[self.adjust][1]} ("
                 + "; ".join(parts) + ").")
@@ -217,10 +220,14 @@ class ManyComparisons(Result):
                       else "the p-values were not adjusted for multiplicity")
         alpha = fmt(self.alpha, 2, leading_zero=False)
         were = "were" if count != 1 else "was"
-        return (f"{count} outcome{'s' if count != 1 else ''} {were} compared between the "
+        lead = (f"{count} outcome{'s' if count != 1 else ''} {were} compared between the "
                 f"two groups of {self.group} ({self.treated} and {self.control}): "
-                f"{'; '.join(parts)}. {adjustment[0].upper()}{adjustment[1:]}, at α = "
-                f"{alpha}, and the {self.ci_level:.0%} intervals were not adjusted.")
+                f"{'; '.join(parts)}.")
+        if count == 1:
+            return lead + (" With one outcome the p-value was not adjusted for multiplicity "
+                           f"(α = {alpha}).")
+        return (f"{lead} {adjustment[0].upper()}{adjustment[1:]}, at α = {alpha}, and the "
+                f"{self.ci_level:.0%} intervals were not adjusted.")
 
 
 @renamed(level="confidence")
