@@ -481,6 +481,13 @@ if __name__ == "__main__":  # a translator's check, see untranslated()
         print(line)
 
 
+def figure_label(translation: Translation, text: str, data: set[str]) -> str:
+    """One label of a figure translated: a text from the study's files (a statement,
+    also when marked ``†`` as reverse-keyed) and a number are shown as they are."""
+    given = text.removesuffix(" †") in data or numbers_only(text)
+    return translation.text(text, data=given)
+
+
 def translate_figure(fig: object, translation: Translation,
                      data_texts: Iterable[str] = ()) -> None:
     """Translate the texts drawn in a matplotlib figure, in place.
@@ -504,8 +511,7 @@ def translate_figure(fig: object, translation: Translation,
         lines = value.split("\n")
         joined = " ".join(line.strip() for line in lines)
         text = joined if len(lines) > 1 else value
-        given = text.removesuffix(" †") in data  # a statement, marked as reverse-keyed
-        translated = translation.text(text, data=given or numbers_only(text))
+        translated = figure_label(translation, text, data)
         width = max(len(line) for line in lines) if len(lines) > 1 else None
         # matplotlib draws no isolates: the shaping orders the runs itself
         translated = translated.replace("\u2068", "").replace("\u2069", "")
@@ -526,8 +532,7 @@ def _localised_ticks(fig: object, translation: Translation, data: set[str]) -> N
 
     def localised(text: str) -> str:
         if re.search(r"[A-Za-z]", text):
-            text = display_text(translation.text(
-                text, data=text.removesuffix(" †") in data or numbers_only(text)))
+            text = display_text(figure_label(translation, text, data))
         return localise_digits(text, language)
 
     class Localised(Formatter):

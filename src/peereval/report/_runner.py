@@ -32,7 +32,7 @@ from peereval.report._i18n import (
     LANGUAGES,
     Catalogue,
     Translation,
-    numbers_only,
+    figure_label,
     translate_figure,
     translate_report,
 )
@@ -245,8 +245,7 @@ def _figure(section: Section, key: str, title: str, caption: str, alt: str,
     if translating is not None:
         translation, data = translating
         hook = TRANSLATE.set(lambda text: "\n".join(
-            translation.text(line, data=line.removesuffix(" †") in data
-                             or numbers_only(line))
+            figure_label(translation, line, data)
             for line in text.split("\n")))
     try:
         figure = build()
@@ -1310,14 +1309,7 @@ def _glossary_section(sections: list[Section], warnings: Any) -> Section | None:
     """The statistical terms the report uses, in words (None when it uses none)."""
     from peereval.report._glossary import glossary_table
 
-    texts = [*map(str, warnings)]
-    for section in sections:
-        texts += [section.title, *section.paragraphs, *section.notes,
-                  *(finding.text for finding in section.findings)]
-        for table in section.tables:
-            texts += [table.title, table.note or "", *map(str, table.frame.columns)]
-        texts += [text for figure in section.figures
-                  for text in (figure.title, figure.caption)]
+    texts = [*map(str, warnings), *(t for section in sections for t in _section_texts(section))]
     terms = glossary_table(texts)
     if terms.empty:
         return None
@@ -1531,12 +1523,16 @@ def _english_report(results: StudyResults) -> Report:
 
 
 def _section_texts(section: Section) -> list[str]:
-    texts = [*section.paragraphs, *section.notes, *(f.text for f in section.findings)]
+    """The words of a section a reader sees: title, sentences, notes, table titles,
+    notes, headers and text cells, figure titles and captions (what the glossary and
+    the reference list are built from)."""
+    texts = [section.title, *section.paragraphs, *section.notes,
+             *(f.text for f in section.findings)]
     for table in section.tables:
-        texts.append(table.note)
+        texts += [table.title, table.note or "", *map(str, table.frame.columns)]
         texts += [v for column in table.frame.columns for v in table.frame[column]
-                  if isinstance(v, str) and re.search(r"(?:19|20)\d\d", v)]
-    return texts + [f.caption for f in section.figures]
+                  if isinstance(v, str)]
+    return texts + [t for f in section.figures for t in (f.title, f.caption)]
 
 
 def _cited_in(texts: list[str]) -> list[str]:
